@@ -1,0 +1,93 @@
+// The one place for defaults. They carry the production figures of the design (seed): an environment
+// file lists only what differs. `base/` is these defaults rendered with BASE_IDENTITY; each overlay
+// patches what its environment changes.
+import type { Environment } from './types';
+
+export const TEMPO_VERSION = '2.10.8';
+
+/** Fields every environment.yaml must set itself (no sensible default exists). */
+export const REQUIRED_FIELDS = ['cluster.name', 'aws.region', 'aws.accountId', 's3.bucket'] as const;
+
+export const defaults: Omit<Environment, 'name' | 'cluster' | 'aws' | 's3'> & {
+  cluster: Omit<Environment['cluster'], 'name'>;
+  s3: Omit<Environment['s3'], 'bucket'>;
+} = {
+  cluster: { kubernetesVersion: '1.32', server: 'https://kubernetes.default.svc' },
+  s3: { prefix: 'traces', credentials: 'externalSecrets', sse: 'SSE-S3', kmsKeyId: '' },
+  retention: '336h',
+  tempo: {
+    image: 'grafana/tempo',
+    tag: TEMPO_VERSION,
+    logLevel: 'info',
+    replicationFactor: 3,
+    // vParquet4 is 2.10's default and the format its whole query path is tuned for; vParquet5 is new
+    // in 2.10 and can be chosen per environment once it has been proven there.
+    blockVersion: 'vParquet4',
+  },
+  components: {
+    distributor: {
+      replicas: 3,
+      resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '2Gi' } },
+      autoscaling: { enabled: false, minReplicas: 3, maxReplicas: 6, targetCPUUtilizationPercentage: 70 },
+    },
+    ingester: {
+      replicas: 3,
+      resources: { requests: { cpu: '1', memory: '4Gi' }, limits: { cpu: '2', memory: '6Gi' } },
+      storage: { size: '50Gi', storageClass: 'gp3' },
+    },
+    'query-frontend': {
+      replicas: 2,
+      resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } },
+    },
+    querier: {
+      replicas: 2,
+      resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '4Gi' } },
+      autoscaling: { enabled: false, minReplicas: 2, maxReplicas: 6, targetCPUUtilizationPercentage: 70 },
+    },
+    compactor: {
+      replicas: 1,
+      resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } },
+    },
+    'metrics-generator': {
+      replicas: 1,
+      resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } },
+      storage: { size: '10Gi', storageClass: 'gp3' },
+    },
+    memcached: {
+      replicas: 2,
+      resources: { requests: { cpu: '100m', memory: '1152Mi' }, limits: { cpu: '500m', memory: '1280Mi' } },
+      memoryLimitMb: 1024,
+      image: 'memcached:1.6.39-alpine',
+      exporterImage: 'prom/memcached-exporter:v0.15.4',
+    },
+  },
+  limits: {
+    defaults: {
+      rateStrategy: 'global',
+      rateLimitBytes: 15_000_000,
+      burstSizeBytes: 20_000_000,
+      maxTracesPerUser: 10_000,
+      maxBytesPerTrace: 5_000_000,
+    },
+    tenants: {},
+  },
+  metricsGenerator: {
+    remoteWriteUrl: 'http://prometheus-operated.monitoring.svc.cluster.local:9090/api/v1/write',
+    processors: ['service-graphs', 'span-metrics'],
+  },
+  // The attributes this platform queries most get their own parquet columns (faster TraceQL).
+  dedicatedColumns: [
+    { name: 'user.id', scope: 'span', type: 'string' },
+    { name: 'game.id', scope: 'span', type: 'string' },
+    { name: 'game_session_id', scope: 'span', type: 'string' },
+  ],
+  features: { memcached: true, multitenancy: false, usageReport: false },
+};
+
+/** Identity used to render `base/`: every overlay replaces these values. */
+export const BASE_IDENTITY = {
+  name: 'base',
+  cluster: { name: 'base' },
+  aws: { region: 'us-east-1', accountId: '000000000000' },
+  s3: { bucket: 'tempo-traces-base' },
+} as const;

@@ -1,0 +1,163 @@
+// Reads overlays/<env>/environment.yaml: YAML syntax, schema, then cross-field rules. Every problem is
+// reported at once, each naming the file, the field path and what is expected.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv, { type ErrorObject } from 'ajv';
+import { LineCounter, parseDocument, isMap, type Document } from 'yaml';
+import { defaults, BASE_IDENTITY } from './defaults';
+import { environmentSchema, PATTERN_HINTS, PATTERNS } from './schema';
+import { crossFieldProblems } from './rules';
+import type { Environment, EnvironmentFile } from './types';
+
+/** A problem in the sources; `generate` prints all of them and writes nothing. */
+export class InputError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'InputError';
+  }
+}
+
+let validateFile: ReturnType<Ajv['compile']> | undefined;
+function schemaValidator() {
+  validateFile ??= new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true }).compile(environmentSchema);
+  return validateFile;
+}
+
+/** `file` is the path shown in messages; it is read relative to `root`. */
+export function loadEnvironment(file: string, envName: string, text?: string, root = '.'): Environment {
+  text ??= readFileSync(join(root, file), 'utf8');
+  const problems: string[] = [];
+  if (!new RegExp(PATTERNS.dnsLabel).test(envName)) {
+    problems.push(`${file}: environment directory name "${envName}" must be a DNS label (lowercase letters, digits and "-", at most 63)`);
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true });
+  if (doc.errors.length) {
+    for (const e of doc.errors) {
+      const pos = e.linePos?.[0];
+      problems.push(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: YAML syntax error: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
+    }
+    throw new InputError(problems);
+  }
+  if (doc.contents === null) throw new InputError([...problems, `${file}: the file is empty; expected a mapping with at least cluster, aws and s3`]);
+  if (!isMap(doc.contents)) throw new InputError([...problems, `${file}: expected a mapping of settings at the top level, got ${describe(doc.toJS())}`]);
+
+  const data = doc.toJS() as EnvironmentFile;
+  const validate = schemaValidator();
+  if (!validate(data)) {
+    // A bad key under propertyNames is reported once, by its propertyNames error.
+    for (const e of validate.errors ?? []) if (e.propertyName === undefined) problems.push(formatSchemaError(file, doc, lines, e));
+    throw new InputError(problems);
+  }
+  if (problems.length) throw new InputError(problems);
+
+  const env = mergeEnvironment(envName, data);
+  const crossField = crossFieldProblems(env).map((p) => `${file}${position(doc, lines, p.path)}: ${p.path}: ${p.message}`);
+  if (crossField.length) throw new InputError(crossField);
+  return env;
+}
+
+/** Defaults deep-merged with the file; arrays and scalars in the file replace the default. */
+export function mergeEnvironment(name: string, file: EnvironmentFile): Environment {
+  return { name, ...(deepMerge(defaults, file) as Omit<Environment, 'name'>) };
+}
+
+export function baseEnvironment(): Environment {
+  return mergeEnvironment(BASE_IDENTITY.name, BASE_IDENTITY);
+}
+
+function deepMerge(base: unknown, over: unknown): unknown {
+  if (over === undefined) return structuredClone(base);
+  if (isPlainObject(base) && isPlainObject(over)) {
+    const out: Record<string, unknown> = structuredClone(base);
+    for (const [k, v] of Object.entries(over)) out[k] = deepMerge(base[k], v);
+    return out;
+  }
+  return structuredClone(over);
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'null';
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+function segments(path: string): string[] {
+  return path === '' ? [] : path.split('.');
+}
+
+function position(doc: Document, lines: LineCounter, path: string): string {
+  const parts = segments(path).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+  for (let n = parts.length; n > 0; n--) {
+    const node = doc.getIn(parts.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+    if (node?.range) {
+      const { line, col } = lines.linePos(node.range[0]);
+      return `:${line}:${col}`;
+    }
+  }
+  return '';
+}
+
+function formatSchemaError(file: string, doc: Document, lines: LineCounter, e: ErrorObject): string {
+  const path = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')).join('.');
+  const at = (p: string) => `${file}${position(doc, lines, p)}: ${p || '(top level)'}`;
+  const got = describe(valueAt(doc, path));
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const key = String(e.params.additionalProperty);
+      const known = Object.keys((e.parentSchema?.properties as object | undefined) ?? {});
+      const close = closest(key, known);
+      const full = path ? `${path}.${key}` : key;
+      return `${file}${position(doc, lines, full)}: ${full}: unknown key${close ? ` (did you mean "${close}"?)` : ''}; expected one of: ${known.join(', ')}`;
+    }
+    case 'required':
+      return `${at(path)}: missing required key "${e.params.missingProperty}"`;
+    case 'type':
+      return `${at(path)}: expected ${e.params.type}, got ${got}`;
+    case 'enum': {
+      const allowed = (e.params.allowedValues as unknown[]).map(String);
+      if (allowed.length <= 8) return `${at(path)}: expected one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}, got ${got}`;
+      const close = closest(String(valueAt(doc, path)), allowed);
+      return `${at(path)}: expected a known value${close ? ` (did you mean "${close}"?)` : ''}, got ${got}; see overlays/environment.schema.json for the list`;
+    }
+    case 'pattern':
+      return `${at(path)}: expected ${PATTERN_HINTS[String(e.params.pattern)] ?? `a value matching ${e.params.pattern}`}, got ${got}`;
+    case 'propertyNames':
+      return `${at(path)}: key ${JSON.stringify(e.params.propertyName)} is not valid: expected ${PATTERN_HINTS[PATTERNS.tenantId]}`;
+    case 'minimum':
+    case 'maximum':
+      return `${at(path)}: expected a number ${e.params.comparison} ${e.params.limit}, got ${got}`;
+    default:
+      return `${at(path)}: ${e.message ?? 'is invalid'}`;
+  }
+}
+
+function valueAt(doc: Document, path: string): unknown {
+  const js = doc.toJS() as unknown;
+  return segments(path).reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], js);
+}
+
+/** The known key nearest to a typo (edit distance at most 3), for "did you mean". */
+function closest(key: string, known: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 4;
+  for (const candidate of known) {
+    const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length]!;
+}

@@ -1,0 +1,58 @@
+// Rules that span several fields; the schema checks each field on its own.
+import { parseQuantity } from '../quantity';
+import { COMPONENTS, type Environment } from './types';
+
+export interface Problem {
+  path: string;
+  message: string;
+}
+
+export function crossFieldProblems(env: Environment): Problem[] {
+  const problems: Problem[] = [];
+  const add = (path: string, message: string) => problems.push({ path, message });
+
+  const rf = env.tempo.replicationFactor;
+  if (env.components.ingester.replicas < rf) {
+    add('components.ingester.replicas', `must be at least tempo.replicationFactor (${rf}), got ${env.components.ingester.replicas}: every trace is written to ${rf} ingesters`);
+  }
+  if (!/^2\.10\.[0-9]+$/.test(env.tempo.tag)) {
+    add('tempo.tag', `expected a Tempo 2.10.x tag (this repo's config and alerts are written for 2.10; 3.x removed the ingester and compactor), got "${env.tempo.tag}"`);
+  }
+  for (const name of COMPONENTS) {
+    const { requests, limits } = env.components[name].resources;
+    for (const r of ['cpu', 'memory'] as const) {
+      if (parseQuantity(requests[r]) > parseQuantity(limits[r])) {
+        add(`components.${name}.resources.requests.${r}`, `request ${requests[r]} is above the limit ${limits[r]}; expected requests <= limits`);
+      }
+    }
+  }
+  for (const name of ['distributor', 'querier'] as const) {
+    const a = env.components[name].autoscaling;
+    if (a.minReplicas > a.maxReplicas) add(`components.${name}.autoscaling.minReplicas`, `must not exceed maxReplicas (${a.maxReplicas}), got ${a.minReplicas}`);
+  }
+  const mc = env.components.memcached;
+  if (mc.memoryLimitMb * 2 ** 20 >= parseQuantity(mc.resources.limits.memory)) {
+    add('components.memcached.memoryLimitMb', `must stay below the container memory limit (${mc.resources.limits.memory}) to leave room for connections, got ${mc.memoryLimitMb}`);
+  }
+  if (env.s3.sse === 'SSE-KMS' && !env.s3.kmsKeyId) add('s3.kmsKeyId', 'is required when s3.sse is SSE-KMS');
+  for (const p of bucketNameProblems(env.s3.bucket)) add('s3.bucket', p);
+
+  for (const scope of ['span', 'resource'] as const) {
+    const names = env.dedicatedColumns.filter((c) => c.scope === scope).map((c) => c.name);
+    // vParquet4 and vParquet5 reserve 10 string columns per scope.
+    if (names.length > 10) add('dedicatedColumns', `at most 10 ${scope} columns are supported, got ${names.length}`);
+    const dup = names.find((n, i) => names.indexOf(n) !== i);
+    if (dup) add('dedicatedColumns', `${scope} attribute "${dup}" is listed twice`);
+  }
+  return problems;
+}
+
+/** S3 bucket naming rules beyond the character pattern of the schema. */
+export function bucketNameProblems(bucket: string): string[] {
+  const out: string[] = [];
+  if (bucket.includes('..')) out.push(`"${bucket}" has two adjacent periods; S3 forbids that`);
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(bucket)) out.push(`"${bucket}" looks like an IP address; S3 forbids that`);
+  for (const prefix of ['xn--', 'sthree-', 'amzn-s3-demo-']) if (bucket.startsWith(prefix)) out.push(`"${bucket}" starts with the reserved prefix "${prefix}"`);
+  for (const suffix of ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3']) if (bucket.endsWith(suffix)) out.push(`"${bucket}" ends with the reserved suffix "${suffix}"`);
+  return out;
+}

@@ -1,0 +1,223 @@
+// JSON Schema of overlays/<env>/environment.yaml. Strict: an unknown key anywhere is an error.
+// `npm run generate` writes it to overlays/environment.schema.json (with the defaults filled in as
+// `default` annotations) so editors complete and check the file.
+import { defaults } from './defaults';
+
+type Schema = Record<string, unknown>;
+
+const object = (properties: Record<string, Schema>, description?: string, required: string[] = []): Schema => ({
+  type: 'object',
+  ...(description ? { description } : {}),
+  additionalProperties: false,
+  ...(required.length ? { required } : {}),
+  properties,
+});
+const str = (description: string, extra: Schema = {}): Schema => ({ type: 'string', description, ...extra });
+const int = (description: string, minimum: number, extra: Schema = {}): Schema => ({
+  type: 'integer',
+  description,
+  minimum,
+  ...extra,
+});
+const bool = (description: string): Schema => ({ type: 'boolean', description });
+
+export const PATTERNS = {
+  cpu: '^([0-9]+m|[0-9]+(\\.[0-9]{1,3})?)$',
+  memory: '^[0-9]+(\\.[0-9]+)?(k|M|G|T|Ki|Mi|Gi|Ti)?$',
+  goDuration: '^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$',
+  imageTag: '^(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$',
+  s3Bucket: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
+  tenantId: "^[A-Za-z0-9!._*'()-]{1,150}$",
+  dnsLabel: '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$',
+} as const;
+
+/** Shown in messages next to a failed pattern, so a user knows what is expected. */
+export const PATTERN_HINTS: Record<string, string> = {
+  [PATTERNS.cpu]: 'a Kubernetes CPU quantity such as 500m or 2',
+  [PATTERNS.memory]: 'a Kubernetes memory quantity such as 512Mi or 4Gi',
+  [PATTERNS.goDuration]: 'a Go duration such as 336h, 30m or 1h30m (no "d" unit)',
+  [PATTERNS.imageTag]: 'a pinned image tag such as 2.10.8 (never "latest")',
+  [PATTERNS.s3Bucket]: 'an S3 bucket name: 3-63 lowercase letters, digits, dots or hyphens, starting and ending with a letter or digit',
+  [PATTERNS.tenantId]: "a Tempo tenant id: up to 150 of A-Z a-z 0-9 ! - _ . * ' ( )",
+};
+
+// Commercial AWS regions plus GovCloud and China, as of 2026.
+export const AWS_REGIONS = [
+  'af-south-1', 'ap-east-1', 'ap-east-2', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-south-1',
+  'ap-south-2', 'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-4', 'ap-southeast-5',
+  'ap-southeast-6', 'ap-southeast-7', 'ca-central-1', 'ca-west-1', 'cn-north-1', 'cn-northwest-1', 'eu-central-1',
+  'eu-central-2', 'eu-north-1', 'eu-south-1', 'eu-south-2', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'il-central-1',
+  'me-central-1', 'me-south-1', 'mx-central-1', 'sa-east-1', 'us-east-1', 'us-east-2', 'us-gov-east-1',
+  'us-gov-west-1', 'us-west-1', 'us-west-2',
+];
+
+const resources = object(
+  {
+    requests: object({ cpu: str('CPU request', { pattern: PATTERNS.cpu }), memory: str('Memory request', { pattern: PATTERNS.memory }) }),
+    limits: object({
+      cpu: str('CPU limit', { pattern: PATTERNS.cpu }),
+      memory: str('Memory limit; GOMEMLIMIT is set to 90% of it', { pattern: PATTERNS.memory }),
+    }),
+  },
+  'Container requests and limits (requests must not exceed limits)',
+);
+
+const volume = object(
+  {
+    size: str('PersistentVolumeClaim size per replica (immutable once created)', { pattern: PATTERNS.memory }),
+    storageClass: str('StorageClass of the volume', { pattern: PATTERNS.dnsLabel }),
+  },
+  'Persistent volume per replica',
+);
+
+const autoscaling = object(
+  {
+    enabled: bool('Create a HorizontalPodAutoscaler (the workload then leaves replicas to it)'),
+    minReplicas: int('Lower bound', 1),
+    maxReplicas: int('Upper bound (>= minReplicas)', 1),
+    targetCPUUtilizationPercentage: int('Average CPU utilisation to aim for', 1, { maximum: 100 }),
+  },
+  'HorizontalPodAutoscaler on CPU',
+);
+
+const component = (description: string, extra: Record<string, Schema> = {}): Schema =>
+  object({ replicas: int('Number of pods', 1), resources, ...extra }, description);
+
+const ingestionLimits = (description: string): Schema =>
+  object(
+    {
+      rateStrategy: { enum: ['local', 'global'], description: 'local: per distributor; global: shared across all distributors' },
+      rateLimitBytes: int('Ingestion rate limit per tenant, bytes/s', 1),
+      burstSizeBytes: int('Ingestion burst per tenant, bytes', 1),
+      maxTracesPerUser: int('Live traces per tenant per ingester', 1),
+      maxBytesPerTrace: int('Largest trace accepted, bytes', 1),
+    },
+    description,
+  );
+
+export const environmentSchema: Schema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://tempo-gitops.local/environment.schema.json',
+  title: 'tempo-gitops environment',
+  ...object(
+    {
+      cluster: object(
+        {
+          name: str('EKS cluster name (also the `cluster` external label)', { pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$' }),
+          kubernetesVersion: str('Kubernetes minor version of the cluster, e.g. "1.32"', { pattern: '^1\\.(2[89]|3[0-9])$' }),
+          server: str('Argo CD destination server URL of the cluster', { pattern: '^https://' }),
+        },
+        'Target cluster',
+        ['name'],
+      ),
+      aws: object(
+        {
+          region: { enum: AWS_REGIONS, description: 'AWS region of the cluster and the bucket' },
+          accountId: str('12-digit AWS account id', { pattern: '^[0-9]{12}$' }),
+        },
+        'AWS account',
+        ['region', 'accountId'],
+      ),
+      s3: object(
+        {
+          bucket: str('S3 bucket for trace blocks', { pattern: PATTERNS.s3Bucket }),
+          prefix: str('Key prefix inside the bucket (no leading or trailing slash)', { pattern: '^[A-Za-z0-9!_.*()-]+(/[A-Za-z0-9!_.*()-]+)*$' }),
+          credentials: { enum: ['externalSecrets', 'irsa'], description: 'externalSecrets: static keys from AWS Secrets Manager; irsa: IAM role for the service account' },
+          sse: { enum: ['SSE-S3', 'SSE-KMS'], description: 'Server-side encryption Tempo requests on writes' },
+          kmsKeyId: str('KMS key id or ARN (SSE-KMS only)'),
+        },
+        'Trace storage',
+        ['bucket'],
+      ),
+      retention: str('Block retention, a Go duration (336h = 14 days)', { pattern: PATTERNS.goDuration }),
+      tempo: object(
+        {
+          image: str('Tempo image repository', { pattern: '^[a-z0-9./_-]+$' }),
+          tag: str('Tempo image tag (this repo is written for 2.10.x)', { pattern: PATTERNS.imageTag }),
+          logLevel: { enum: ['debug', 'info', 'warn', 'error'], description: 'Tempo log level' },
+          replicationFactor: int('Ingester ring replication factor (<= ingester replicas)', 1, { maximum: 5 }),
+          blockVersion: { enum: ['vParquet4', 'vParquet5'], description: 'Block format written to S3' },
+        },
+        'Tempo itself',
+      ),
+      components: object(
+        {
+          distributor: component('Receives spans (OTLP, Jaeger, Zipkin) and forwards them to ingesters', { autoscaling }),
+          ingester: component('Buffers traces, writes the WAL and flushes blocks to S3', { storage: volume }),
+          'query-frontend': component('Shards and queues queries'),
+          querier: component('Executes query jobs against ingesters and S3', { autoscaling }),
+          compactor: component('Compacts blocks and enforces retention'),
+          'metrics-generator': component('Span metrics and service graphs, remote-written to Prometheus', { storage: volume }),
+          memcached: component('Cache for bloom filters, parquet footers and search results', {
+            memoryLimitMb: int('Memcached item memory (-m), MB; keep below the container memory limit', 64),
+            image: str('memcached image with a pinned tag', { pattern: '^[a-z0-9./_-]+:(?!latest$)[A-Za-z0-9_.-]+$' }),
+            exporterImage: str('memcached-exporter image with a pinned tag', { pattern: '^[a-z0-9./_-]+:(?!latest$)[A-Za-z0-9_.-]+$' }),
+          }),
+        },
+        'Per component settings',
+      ),
+      limits: object(
+        {
+          defaults: ingestionLimits('Limits for every tenant'),
+          tenants: {
+            type: 'object',
+            description: 'Per-tenant limits (hot-reloaded, no restart), keyed by tenant id',
+            propertyNames: { pattern: PATTERNS.tenantId },
+            additionalProperties: ingestionLimits('Limits for this tenant'),
+          },
+        },
+        'Ingestion limits',
+      ),
+      metricsGenerator: object(
+        {
+          remoteWriteUrl: str('Prometheus remote-write URL for span metrics and service graphs', { pattern: '^https?://[^\\s]+$' }),
+          processors: {
+            type: 'array',
+            description: 'Processors enabled for every tenant',
+            uniqueItems: true,
+            items: { enum: ['service-graphs', 'span-metrics'] },
+          },
+        },
+        'Metrics generator',
+      ),
+      dedicatedColumns: {
+        type: 'array',
+        description: 'Attributes stored in their own parquet columns (at most 10 per scope)',
+        items: object(
+          {
+            name: str('Attribute name', { minLength: 1 }),
+            scope: { enum: ['span', 'resource'] },
+            type: { enum: ['string'] },
+          },
+          undefined,
+          ['name', 'scope', 'type'],
+        ),
+      },
+      features: object(
+        {
+          memcached: bool('Deploy memcached and use it for bloom, parquet-footer and frontend-search caching'),
+          multitenancy: bool('Require the X-Scope-OrgID header (otherwise every span belongs to "single-tenant")'),
+          usageReport: bool('Send anonymous usage reports to Grafana Labs'),
+        },
+        'Feature switches',
+      ),
+    },
+    'One environment of the Tempo stack. Only what differs from the defaults needs to be set.',
+    ['cluster', 'aws', 's3'],
+  ),
+};
+
+/** The schema as written for editors: each field annotated with its default value. */
+export function schemaWithDefaults(): Schema {
+  const annotate = (schema: Schema, value: unknown): Schema => {
+    if (value === undefined) return schema;
+    const props = schema.properties as Record<string, Schema> | undefined;
+    if (props && value && typeof value === 'object' && !Array.isArray(value)) {
+      const annotated: Record<string, Schema> = {};
+      for (const [key, sub] of Object.entries(props)) annotated[key] = annotate(sub, (value as Record<string, unknown>)[key]);
+      return { ...schema, properties: annotated };
+    }
+    return { ...schema, default: value };
+  };
+  return annotate(environmentSchema, defaults);
+}

@@ -1,0 +1,113 @@
+// The typed environment: defaults (defaults.ts) merged with overlays/<env>/environment.yaml.
+// The JSON Schema in schema.ts describes the same shape for the YAML file (every field optional there).
+
+export const TEMPO_COMPONENTS = [
+  'distributor',
+  'ingester',
+  'query-frontend',
+  'querier',
+  'compactor',
+  'metrics-generator',
+] as const;
+export type TempoComponent = (typeof TEMPO_COMPONENTS)[number];
+export type Component = TempoComponent | 'memcached';
+export const COMPONENTS: readonly Component[] = [...TEMPO_COMPONENTS, 'memcached'];
+
+export interface Resources {
+  requests: { cpu: string; memory: string };
+  limits: { cpu: string; memory: string };
+}
+
+export interface ComponentSettings {
+  replicas: number;
+  resources: Resources;
+}
+
+export interface VolumeSettings {
+  /** PVC size, e.g. 50Gi. Immutable on a StatefulSet: changing it needs the PVCs resized by hand. */
+  size: string;
+  storageClass: string;
+}
+
+export interface AutoscalingSettings {
+  enabled: boolean;
+  minReplicas: number;
+  maxReplicas: number;
+  targetCPUUtilizationPercentage: number;
+}
+
+export interface IngestionLimits {
+  /** `local`: each distributor enforces the limit; `global`: the limit is shared by all distributors. */
+  rateStrategy: 'local' | 'global';
+  rateLimitBytes: number;
+  burstSizeBytes: number;
+  maxTracesPerUser: number;
+  maxBytesPerTrace: number;
+}
+
+export interface DedicatedColumn {
+  name: string;
+  scope: 'span' | 'resource';
+  type: 'string';
+}
+
+export interface Environment {
+  /** The overlay directory name (overlays/<name>). */
+  name: string;
+  cluster: {
+    name: string;
+    kubernetesVersion: string;
+    /** Argo CD destination server for this environment's cluster. */
+    server: string;
+  };
+  aws: { region: string; accountId: string };
+  s3: {
+    bucket: string;
+    prefix: string;
+    /** How Tempo authenticates to S3: static keys synced by External Secrets, or IRSA (no keys). */
+    credentials: 'externalSecrets' | 'irsa';
+    sse: 'SSE-S3' | 'SSE-KMS';
+    kmsKeyId: string;
+  };
+  /** Compactor block retention, a Go duration (336h = 14 days). */
+  retention: string;
+  tempo: {
+    image: string;
+    tag: string;
+    logLevel: 'debug' | 'info' | 'warn' | 'error';
+    replicationFactor: number;
+    blockVersion: 'vParquet4' | 'vParquet5';
+  };
+  components: {
+    distributor: ComponentSettings & { autoscaling: AutoscalingSettings };
+    ingester: ComponentSettings & { storage: VolumeSettings };
+    'query-frontend': ComponentSettings;
+    querier: ComponentSettings & { autoscaling: AutoscalingSettings };
+    compactor: ComponentSettings;
+    'metrics-generator': ComponentSettings & { storage: VolumeSettings };
+    memcached: ComponentSettings & { memoryLimitMb: number; image: string; exporterImage: string };
+  };
+  limits: {
+    defaults: IngestionLimits;
+    /** Per-tenant overrides, hot-reloaded from the runtime overrides ConfigMap. */
+    tenants: Record<string, Partial<IngestionLimits>>;
+  };
+  metricsGenerator: {
+    remoteWriteUrl: string;
+    processors: Array<'service-graphs' | 'span-metrics'>;
+  };
+  dedicatedColumns: DedicatedColumn[];
+  features: {
+    memcached: boolean;
+    multitenancy: boolean;
+    usageReport: boolean;
+  };
+}
+
+/** What an environment.yaml may hold: any part of Environment (name comes from the directory). */
+export type DeepPartial<T> = T extends Array<infer _U>
+  ? T
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
+export type EnvironmentFile = DeepPartial<Omit<Environment, 'name'>>;

@@ -1,0 +1,17 @@
+// Kubernetes resource quantities (the subset the environment schema accepts) as numbers.
+const SUFFIX: Record<string, number> = {
+  '': 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12,
+  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40,
+};
+
+export function parseQuantity(q: string): number {
+  const m = /^([0-9]+(?:\.[0-9]+)?)([a-zA-Z]*)$/.exec(q);
+  const factor = m ? SUFFIX[m[2]!] : undefined;
+  if (!m || factor === undefined) throw new Error(`not a Kubernetes quantity: ${q}`);
+  return Number(m[1]) * factor;
+}
+
+/** GOMEMLIMIT a little under the container memory limit, so the Go GC works harder before the OOM killer. */
+export function goMemLimit(memoryLimit: string): string {
+  return `${Math.floor((parseQuantity(memoryLimit) * 0.9) / 2 ** 20)}MiB`;
+}

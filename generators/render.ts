@@ -1,0 +1,36 @@
+// One environment -> its Kubernetes objects and Tempo config files (all in memory).
+import type { Environment } from './environment/types';
+import { TEMPO_COMPONENTS } from './environment/types';
+import { namespace, serviceAccount } from './namespace';
+import { services } from './services';
+import { runtimeOverrides, tempoConfig } from './tempo-config';
+import { horizontalPodAutoscaler, memcachedDeployment, minimumReplicas, podDisruptionBudget, tempoWorkload } from './workloads';
+
+export interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  [field: string]: unknown;
+}
+
+export interface RenderedEnvironment {
+  env: Environment;
+  objects: K8sObject[];
+  /** Files turned into ConfigMaps by kustomize's configMapGenerator. */
+  tempoConfig: Record<string, unknown>;
+  overrides: Record<string, unknown>;
+}
+
+export function renderEnvironment(env: Environment): RenderedEnvironment {
+  const objects: K8sObject[] = [namespace() as K8sObject, serviceAccount(env) as K8sObject];
+  for (const component of TEMPO_COMPONENTS) objects.push(tempoWorkload(env, component) as K8sObject);
+  if (env.features.memcached) objects.push(memcachedDeployment(env) as K8sObject);
+  objects.push(...(services(env) as K8sObject[]));
+  for (const component of [...TEMPO_COMPONENTS, ...(env.features.memcached ? (['memcached'] as const) : [])]) {
+    if (minimumReplicas(env, component) > 1) objects.push(podDisruptionBudget(env, component) as K8sObject);
+  }
+  for (const component of ['distributor', 'querier'] as const) {
+    if (env.components[component].autoscaling.enabled) objects.push(horizontalPodAutoscaler(env, component) as K8sObject);
+  }
+  return { env, objects, tempoConfig: tempoConfig(env), overrides: runtimeOverrides(env) };
+}

@@ -1,0 +1,83 @@
+// Names, ports and labels of the stack: the one place every generator and test takes them from.
+import type { Component, Environment, TempoComponent } from './environment/types';
+
+export const NAMESPACE = 'observability';
+export const INSTANCE = 'tempo-stack';
+export const CLUSTER_DOMAIN = 'cluster.local';
+
+export const PORTS = {
+  http: 3200, // Tempo's own HTTP port
+  httpLegacy: 3100, // the query-frontend Service also answers here (the URL the design documents)
+  grpc: 9095,
+  gossip: 7946,
+  memcached: 11211,
+  memcachedExporter: 9150,
+} as const;
+
+/** The five receivers, each bound to 0.0.0.0 (Tempo >= 2.7 binds receivers to localhost by default). */
+export const RECEIVERS = [
+  { portName: 'otlp-grpc', port: 4317, protocol: 'OTLP gRPC' },
+  { portName: 'otlp-http', port: 4318, protocol: 'OTLP HTTP' },
+  { portName: 'jaeger-grpc', port: 14250, protocol: 'Jaeger gRPC' },
+  { portName: 'jaeger-http', port: 14268, protocol: 'Jaeger Thrift HTTP' },
+  { portName: 'zipkin', port: 9411, protocol: 'Zipkin' },
+] as const;
+
+export const CONFIG_MAP = `${INSTANCE}-config`;
+export const OVERRIDES_CONFIG_MAP = `${INSTANCE}-overrides`;
+export const SERVICE_ACCOUNT = INSTANCE;
+export const S3_SECRET = 'tempo-s3-credentials';
+export const S3_SECRET_KEYS = { accessKey: 'access_key_id', secretKey: 'secret_access_key' } as const;
+export const S3_ENV = { accessKey: 'S3_ACCESS_KEY_ID', secretKey: 'S3_SECRET_ACCESS_KEY' } as const;
+
+export const PATHS = {
+  config: '/conf',
+  overrides: '/runtime-config',
+  data: '/var/tempo',
+} as const;
+
+/** Ring members gossip over memberlist; the query-frontend is not one. */
+export const RING_MEMBERS: readonly TempoComponent[] = ['distributor', 'ingester', 'querier', 'compactor', 'metrics-generator'];
+export const STATEFUL: readonly TempoComponent[] = ['ingester', 'metrics-generator'];
+export const GOSSIP_LABEL = 'tempo-gossip-member';
+
+export const objectName = (component: Component | string): string => `${INSTANCE}-${component}`;
+export const serviceHost = (service: string): string => `${service}.${NAMESPACE}.svc.${CLUSTER_DOMAIN}`;
+
+export const SERVICES = {
+  gossip: objectName('gossip-ring'),
+  queryFrontendDiscovery: objectName('query-frontend-discovery'),
+} as const;
+
+/** Stable selector labels: never include anything that changes (version, env). */
+export function selectorLabels(component: Component): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': component === 'memcached' ? 'memcached' : 'tempo',
+    'app.kubernetes.io/instance': INSTANCE,
+    'app.kubernetes.io/component': component,
+  };
+}
+
+export function labels(component: Component, env: Environment): Record<string, string> {
+  const version = component === 'memcached' ? imageTag(env.components.memcached.image) : env.tempo.tag;
+  return {
+    ...(component === 'memcached' ? {} : { app: 'tempo' }),
+    ...selectorLabels(component),
+    'app.kubernetes.io/part-of': 'tempo',
+    'app.kubernetes.io/version': version,
+  };
+}
+
+/** Labels for objects that belong to the stack as a whole (namespace, service account, config). */
+export function stackLabels(env: Environment): Record<string, string> {
+  return {
+    app: 'tempo',
+    'app.kubernetes.io/name': 'tempo',
+    'app.kubernetes.io/instance': INSTANCE,
+    'app.kubernetes.io/part-of': 'tempo',
+    'app.kubernetes.io/version': env.tempo.tag,
+  };
+}
+
+export const imageTag = (image: string): string => image.slice(image.lastIndexOf(':') + 1);
+export const tempoImage = (env: Environment): string => `${env.tempo.image}:${env.tempo.tag}`;

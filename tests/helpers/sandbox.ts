@@ -1,0 +1,32 @@
+// A throw-away copy of the sources and generated tree, to run `generate` against broken inputs.
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { ROOT } from './kustomize';
+
+export interface Sandbox {
+  dir: string;
+  write(path: string, content: string): void;
+  read(path: string): string;
+  /** path -> content of every file under base/ and overlays/ (to prove nothing was written). */
+  snapshot(): Map<string, string>;
+  remove(): void;
+}
+
+export function sandbox(): Sandbox {
+  const dir = mkdtempSync(join(tmpdir(), 'tempo-gitops-'));
+  for (const d of ['base', 'overlays']) cpSync(join(ROOT, d), join(dir, d), { recursive: true });
+  return {
+    dir,
+    write: (path, content) => writeFileSync(join(dir, path), content),
+    read: (path) => readFileSync(join(dir, path), 'utf8'),
+    snapshot: () =>
+      new Map(
+        readdirSync(dir, { recursive: true, withFileTypes: true })
+          .filter((d) => d.isFile())
+          .map((d) => [relative(dir, join(d.parentPath, d.name)), readFileSync(join(d.parentPath, d.name), 'utf8')] as const)
+          .sort(([a], [b]) => a.localeCompare(b)),
+      ),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}

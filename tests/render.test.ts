@@ -1,0 +1,139 @@
+// Key properties of the rendered stack, read from the real `kustomize build` output of each overlay.
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import type { K8sObject } from '../generators/render';
+import { PORTS, RECEIVERS, SERVICES, selectorLabels } from '../generators/stack';
+import { environmentNames } from '../generators/tree';
+import { ROOT, build } from './helpers/kustomize';
+
+type Any = any; // rendered YAML is untyped; each test asserts the shape it reads
+const find = (objects: K8sObject[], kind: string, name: string): Any => {
+  const o = objects.find((x) => x.kind === kind && x.metadata.name === name);
+  if (!o) throw new Error(`${kind}/${name} not rendered`);
+  return o;
+};
+const tempoConfigOf = (objects: K8sObject[]): Any => {
+  const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('tempo-stack-config-')) as Any;
+  return parse(cm.data['tempo.yaml']);
+};
+const workloads = (objects: K8sObject[]): Any[] => objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
+
+describe('prod carries the design figures', () => {
+  const prod = build('overlays/prod');
+  const replicas = (kind: string, component: string) => find(prod, kind, `tempo-stack-${component}`).spec.replicas;
+
+  it('replicas per component', () => {
+    expect(replicas('Deployment', 'distributor')).toBe(3);
+    expect(replicas('StatefulSet', 'ingester')).toBe(3);
+    expect(replicas('Deployment', 'query-frontend')).toBe(2);
+    expect(replicas('Deployment', 'querier')).toBe(2);
+    expect(replicas('Deployment', 'compactor')).toBe(1);
+    expect(replicas('StatefulSet', 'metrics-generator')).toBe(1);
+  });
+
+  it('ingesters: 50Gi volume each, parallel start, a grace period long enough to flush, one down at a time', () => {
+    const ing = find(prod, 'StatefulSet', 'tempo-stack-ingester');
+    expect(ing.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('50Gi');
+    expect(ing.spec.podManagementPolicy).toBe('Parallel');
+    expect(ing.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(600);
+    expect(find(prod, 'PodDisruptionBudget', 'tempo-stack-ingester').spec.maxUnavailable).toBe(1);
+    const anti = ing.spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0];
+    expect(anti.topologyKey).toBe('kubernetes.io/hostname');
+  });
+
+  it('Tempo config: 14-day retention, bucket tempo-traces-prod in us-east-1, replication factor 3, flush on shutdown', () => {
+    const cfg = tempoConfigOf(prod);
+    expect(cfg.compactor.compaction.block_retention).toBe('336h');
+    expect(cfg.storage.trace.backend).toBe('s3');
+    expect(cfg.storage.trace.s3.bucket).toBe('tempo-traces-prod');
+    expect(cfg.storage.trace.s3.region).toBe('us-east-1');
+    expect(cfg.ingester.lifecycler.ring.replication_factor).toBe(3);
+    expect(cfg.ingester.flush_all_on_shutdown).toBe(true);
+    expect(cfg.storage.trace.block.parquet_dedicated_columns.map((c: Any) => c.name)).toEqual(['user.id', 'game.id', 'game_session_id']);
+  });
+});
+
+for (const envName of environmentNames(ROOT)) {
+  describe(`overlays/${envName}`, () => {
+    const objects = build(`overlays/${envName}`);
+    const cfg = tempoConfigOf(objects);
+
+    it('puts every object in namespace observability', () => {
+      for (const o of objects.filter((x) => x.kind !== 'Namespace')) expect(o.metadata.namespace, `${o.kind}/${o.metadata.name}`).toBe('observability');
+    });
+
+    it('every receiver binds 0.0.0.0 on its port, and the distributor Service exposes all five', () => {
+      const r = cfg.distributor.receivers;
+      const endpoints = [r.otlp.protocols.grpc, r.otlp.protocols.http, r.jaeger.protocols.grpc, r.jaeger.protocols.thrift_http, r.zipkin].map((x: Any) => x.endpoint);
+      expect(endpoints).toEqual(RECEIVERS.map((x) => `0.0.0.0:${x.port}`));
+      const svcPorts = find(objects, 'Service', 'tempo-stack-distributor').spec.ports.map((p: Any) => p.port);
+      for (const x of RECEIVERS) expect(svcPorts).toContain(x.port);
+    });
+
+    it('the query-frontend answers on 3200 and 3100; queriers find it through the discovery Service', () => {
+      const ports = find(objects, 'Service', 'tempo-stack-query-frontend').spec.ports;
+      expect(ports.map((p: Any) => [p.port, p.targetPort])).toEqual(expect.arrayContaining([[PORTS.http, 'http'], [PORTS.httpLegacy, 'http']]));
+      const discovery = find(objects, 'Service', SERVICES.queryFrontendDiscovery);
+      expect(discovery.spec.clusterIP).toBe('None');
+      expect(discovery.spec.publishNotReadyAddresses).toBe(true);
+      expect(cfg.querier.frontend_worker.frontend_address).toBe(`${SERVICES.queryFrontendDiscovery}.observability.svc.cluster.local:9095`);
+    });
+
+    it('memberlist joins the headless gossip Service, which selects exactly the ring members', () => {
+      expect(cfg.memberlist.join_members).toEqual([`dns+${SERVICES.gossip}.observability.svc.cluster.local:7946`]);
+      const gossip = find(objects, 'Service', SERVICES.gossip);
+      expect(gossip.spec.clusterIP).toBe('None');
+      expect(gossip.spec.publishNotReadyAddresses).toBe(true);
+      const members = workloads(objects)
+        .filter((w) => Object.entries(gossip.spec.selector).every(([k, v]) => w.spec.template.metadata.labels[k] === v))
+        .map((w) => w.metadata.name)
+        .sort();
+      expect(members).toEqual(['compactor', 'distributor', 'ingester', 'metrics-generator', 'querier'].map((c) => `tempo-stack-${c}`));
+    });
+
+    it('Tempo containers: pinned image, target args, /ready probe, requests and limits, GOMEMLIMIT under the limit', () => {
+      for (const w of workloads(objects)) {
+        for (const c of w.spec.template.spec.containers) {
+          expect(c.image, w.metadata.name).toMatch(/:[A-Za-z0-9_.-]+$/);
+          expect(c.image).not.toMatch(/:latest$/);
+          expect(c.resources.requests.cpu && c.resources.requests.memory && c.resources.limits.memory, `${w.metadata.name}/${c.name}`).toBeTruthy();
+          if (!c.image.startsWith('grafana/tempo:')) continue;
+          const component = w.metadata.labels['app.kubernetes.io/component'];
+          expect(c.args).toEqual([`-target=${component}`, '-config.file=/conf/tempo.yaml', '-config.expand-env=true']);
+          expect(c.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'http' });
+          expect(c.ports.find((p: Any) => p.name === 'http').containerPort).toBe(3200);
+          const gomem = c.env.find((e: Any) => e.name === 'GOMEMLIMIT').value as string;
+          const limitMi = Number(/^(\d+)Gi$/.exec(c.resources.limits.memory)?.[1] ?? 0) * 1024 || Number(/^(\d+)Mi$/.exec(c.resources.limits.memory)?.[1]);
+          expect(Number(gomem.replace('MiB', ''))).toBeLessThan(limitMi);
+          expect(Number(gomem.replace('MiB', ''))).toBeGreaterThan(limitMi * 0.8);
+        }
+      }
+    });
+
+    it('selectors are the stable selector labels and match their pod templates', () => {
+      for (const w of workloads(objects)) {
+        const component = w.metadata.labels['app.kubernetes.io/component'];
+        expect(w.spec.selector.matchLabels).toEqual(selectorLabels(component));
+        for (const [k, v] of Object.entries(w.spec.selector.matchLabels)) expect(w.spec.template.metadata.labels[k]).toBe(v);
+      }
+    });
+
+    it('a PodDisruptionBudget for every multi-replica workload', () => {
+      for (const w of workloads(objects)) {
+        const hpa = objects.find((o: Any) => o.kind === 'HorizontalPodAutoscaler' && o.spec.scaleTargetRef.name === w.metadata.name) as Any;
+        const replicas = hpa ? hpa.spec.minReplicas : w.spec.replicas;
+        const pdb = objects.find((o) => o.kind === 'PodDisruptionBudget' && o.metadata.name === w.metadata.name);
+        expect(Boolean(pdb), `${w.metadata.name} (${replicas} replicas)`).toBe(replicas > 1);
+      }
+    });
+
+    it('the config ConfigMap has a content hash (pods roll on change); the overrides ConfigMap does not (hot reload)', () => {
+      const names = objects.filter((o) => o.kind === 'ConfigMap').map((o) => o.metadata.name);
+      expect(names.some((n) => /^tempo-stack-config-[a-z0-9]{10}$/.test(n))).toBe(true);
+      expect(names).toContain('tempo-stack-overrides');
+      const overrides = parse((find(objects, 'ConfigMap', 'tempo-stack-overrides') as Any).data['overrides.yaml']);
+      expect(Object.keys(overrides)).toEqual(['overrides']);
+      expect(cfg.overrides.per_tenant_override_config).toBe('/runtime-config/overrides.yaml');
+    });
+  });
+}
