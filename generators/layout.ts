@@ -38,7 +38,8 @@ function configFiles(dir: string, r: RenderedEnvironment, tree: FileTree) {
   tree.set(`${dir}/overrides.yaml`, yamlFile(r.overrides, '# Runtime overrides (hot-reloaded every 10s), nested format.\n'));
 }
 
-export function baseTree(base: RenderedEnvironment): FileTree {
+/** `shared`: directories every overlay includes through base (e.g. ../dashboards). */
+export function baseTree(base: RenderedEnvironment, shared: string[] = []): FileTree {
   const tree: FileTree = new Map();
   const files = base.objects.map((o) => {
     tree.set(`base/${fileName(o)}`, yamlFile(o));
@@ -51,7 +52,7 @@ export function baseTree(base: RenderedEnvironment): FileTree {
       apiVersion: 'kustomize.config.k8s.io/v1beta1',
       kind: 'Kustomization',
       namespace: NAMESPACE,
-      resources: [...files].sort(),
+      resources: [...files.sort(), ...shared],
       configMapGenerator: configMapGenerators(base),
     }),
   );

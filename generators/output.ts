@@ -19,17 +19,20 @@ function listFiles(dir: string): string[] {
     .map((d) => join(d.parentPath, d.name));
 }
 
-/** Generated files on disk (they carry the marker) under the given directories, relative to root. */
-export function generatedFilesOnDisk(root: string, dirs: readonly string[]): string[] {
-  return dirs
-    .flatMap((d) => listFiles(join(root, d)))
-    .filter((f) => readFileSync(f, 'utf8').slice(0, 300).includes(MARKER))
-    .map((f) => relative(root, f))
-    .sort();
+/** Which generated files exist on disk: every file of an owned directory, marked files elsewhere. */
+export interface GeneratedDirs {
+  owned: readonly string[];
+  marked: readonly string[];
+}
+
+export function generatedFilesOnDisk(root: string, dirs: GeneratedDirs): string[] {
+  const owned = dirs.owned.flatMap((d) => listFiles(join(root, d)));
+  const marked = dirs.marked.flatMap((d) => listFiles(join(root, d))).filter((f) => readFileSync(f, 'utf8').slice(0, 300).includes(MARKER));
+  return [...owned, ...marked].map((f) => relative(root, f)).sort();
 }
 
 /** What writing `tree` would change, without touching the disk. */
-export function compareTree(root: string, tree: FileTree, dirs: readonly string[]): TreeChanges {
+export function compareTree(root: string, tree: FileTree, dirs: GeneratedDirs): TreeChanges {
   const changes: TreeChanges = { written: [], unchanged: [], removed: [] };
   for (const [path, content] of [...tree].sort(([a], [b]) => a.localeCompare(b))) {
     const file = join(root, path);
@@ -40,7 +43,7 @@ export function compareTree(root: string, tree: FileTree, dirs: readonly string[
   return changes;
 }
 
-export function writeTree(root: string, tree: FileTree, dirs: readonly string[]): TreeChanges {
+export function writeTree(root: string, tree: FileTree, dirs: GeneratedDirs): TreeChanges {
   const changes = compareTree(root, tree, dirs);
   for (const path of changes.written) {
     const file = join(root, path);

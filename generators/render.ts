@@ -21,6 +21,9 @@ export interface RenderedEnvironment {
   overrides: Record<string, unknown>;
 }
 
+/** Objects each concern adds for an environment (alerts, network policies, ...), in file order. */
+const PRODUCERS: Array<(env: Environment) => K8sObject[]> = [];
+
 export function renderEnvironment(env: Environment): RenderedEnvironment {
   const objects: K8sObject[] = [namespace() as K8sObject, serviceAccount(env) as K8sObject];
   for (const component of TEMPO_COMPONENTS) objects.push(tempoWorkload(env, component) as K8sObject);
@@ -32,5 +35,6 @@ export function renderEnvironment(env: Environment): RenderedEnvironment {
   for (const component of ['distributor', 'querier'] as const) {
     if (env.components[component].autoscaling.enabled) objects.push(horizontalPodAutoscaler(env, component) as K8sObject);
   }
+  for (const produce of PRODUCERS) objects.push(...produce(env));
   return { env, objects, tempoConfig: tempoConfig(env), overrides: runtimeOverrides(env) };
 }

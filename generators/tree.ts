@@ -9,8 +9,22 @@ import { renderEnvironment, type RenderedEnvironment } from './render';
 
 export const ENV_FILE = 'environment.yaml';
 
-/** Directories whose generated files `generate` owns (and removes when they no longer belong). */
-export const GENERATED_DIRS = ['base', 'overlays'] as const;
+/**
+ * A directory shared by all environments (dashboards/, alerts/, argocd/ ...): every file in it is
+ * generated. With `inBase`, base/kustomization.yaml lists it as a resource, so every overlay has it.
+ */
+export interface SharedTree {
+  dir: string;
+  inBase: boolean;
+  files(base: RenderedEnvironment, environments: RenderedEnvironment[]): FileTree;
+}
+export const SHARED_TREES: SharedTree[] = [];
+
+/** Directories where `generate` owns every file (and removes those that no longer belong). */
+export const OWNED_DIRS: readonly string[] = ['base', ...SHARED_TREES.map((t) => t.dir)];
+/** Directories where `generate` owns the files carrying the generated-file marker. */
+export const MARKED_DIRS: readonly string[] = ['overlays'];
+export const GENERATED_DIRS = { owned: OWNED_DIRS, marked: MARKED_DIRS };
 
 export interface RenderedTree {
   files: FileTree;
@@ -55,7 +69,8 @@ export function renderTree(root: string): RenderedTree {
     for (const [path, content] of tree) files.set(path, content);
     filesByEnvironment.set(owner, [...(filesByEnvironment.get(owner) ?? []), ...tree.keys()]);
   };
-  add('base', baseTree(base));
+  add('base', baseTree(base, SHARED_TREES.filter((t) => t.inBase).map((t) => `../${t.dir}`)));
+  for (const t of SHARED_TREES) add('base', t.files(base, environments));
   for (const r of environments) add(r.env.name, overlayTree(base, r));
   add('base', new Map([['overlays/environment.schema.json', schemaFile()]]));
   return { files, base, environments, filesByEnvironment };

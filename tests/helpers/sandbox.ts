@@ -2,20 +2,21 @@
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { MARKED_DIRS, OWNED_DIRS } from '../../generators/tree';
 import { ROOT } from './kustomize';
 
 export interface Sandbox {
   dir: string;
   write(path: string, content: string): void;
   read(path: string): string;
-  /** path -> content of every file under base/ and overlays/ (to prove nothing was written). */
+  /** path -> content of every generated or input file (to prove nothing was written). */
   snapshot(): Map<string, string>;
   remove(): void;
 }
 
 export function sandbox(): Sandbox {
   const dir = mkdtempSync(join(tmpdir(), 'tempo-gitops-'));
-  for (const d of ['base', 'overlays']) cpSync(join(ROOT, d), join(dir, d), { recursive: true });
+  for (const d of [...OWNED_DIRS, ...MARKED_DIRS]) cpSync(join(ROOT, d), join(dir, d), { recursive: true });
   return {
     dir,
     write: (path, content) => writeFileSync(join(dir, path), content),
