@@ -1,0 +1,54 @@
+// The PromQL parser and the metric catalogue that every alert and dashboard query is checked with.
+import { describe, expect, it } from 'vitest';
+import { METRICS, isKnownMetric, lookupMetric } from '../generators/metrics/catalogue';
+import { PromQLError, metricNames, parsePromQL } from '../generators/metrics/promql';
+
+describe('parsePromQL', () => {
+  it('accepts valid PromQL', () => {
+    expect(() => parsePromQL('sum by (cluster, namespace) (rate(tempo_request_duration_seconds_bucket{route=~"api_.*"}[5m])) > 1')).not.toThrow();
+  });
+  for (const bad of ['sum(rate(up[5m])', 'rate(up[5m]) >', 'up{job="a"', 'sum by cluster (up)', 'up[5x]']) {
+    it(`rejects ${JSON.stringify(bad)} with its position`, () => {
+      expect(() => parsePromQL(bad)).toThrow(PromQLError);
+      expect(() => parsePromQL(bad)).toThrow(/invalid PromQL at \d+/);
+    });
+  }
+});
+
+describe('metricNames', () => {
+  it('finds selectors in functions, aggregations, binary operations, offsets and __name__ matchers', () => {
+    const expr = 'sum(rate(a_total[5m])) / ignoring(x) group_left count(b offset 7d) and on() {__name__="c", job="j"} or histogram_quantile(0.9, d_bucket)';
+    expect(metricNames(expr)).toEqual(['a_total', 'b', 'c', 'd_bucket']);
+  });
+  it('does not mistake label names, functions or grouping labels for metrics', () => {
+    expect(metricNames('max by (job) (label_replace(up, "x", "$1", "job", "(.*)"))')).toEqual(['up']);
+  });
+});
+
+describe('metric catalogue', () => {
+  it('accepts the series of a histogram, not its bare base name', () => {
+    for (const s of ['_bucket', '_sum', '_count']) expect(isKnownMetric(`tempo_request_duration_seconds${s}`)).toBe(true);
+    expect(isKnownMetric('tempo_request_duration_seconds')).toBe(false);
+    expect(lookupMetric('traces_spanmetrics_latency_bucket')?.name).toBe('traces_spanmetrics_latency');
+  });
+  it('knows counters by their scraped _total names only', () => {
+    expect(isKnownMetric('tempo_receiver_accepted_spans_total')).toBe(true);
+    expect(isKnownMetric('tempo_receiver_accepted_spans')).toBe(false);
+    expect(isKnownMetric('tempo_ingester_failed_flushes_total')).toBe(true);
+  });
+  it('rejects the names the seed got wrong', () => {
+    for (const wrong of [
+      'tempo_tempodb_compaction_outstanding_blocks',
+      'tempo_ingester_flush_failed_total',
+      'traces_spanmetrics_duration_bucket',
+      'tempo_query_frontend_result_cache_hits_total',
+      'tempo_distributor_received_spans_total',
+    ]) expect(isKnownMetric(wrong), wrong).toBe(false);
+  });
+  it('lists counters with _total and no histogram with a series suffix', () => {
+    for (const [name, info] of Object.entries(METRICS)) {
+      if (info.type === 'counter') expect(name, name).toMatch(/_total$/);
+      if (info.type === 'histogram') expect(name, name).not.toMatch(/_(bucket|sum|count)$/);
+    }
+  });
+});
