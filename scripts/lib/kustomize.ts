@@ -15,7 +15,8 @@ export interface Kustomize {
 function probe(name: string, cmd: string, args: string[], versionArgs: string[]): Kustomize | undefined {
   const v = spawnSync(cmd, versionArgs, { encoding: 'utf8' });
   if (v.status !== 0) return undefined;
-  const version = /v?(\d+\.\d+\.\d+)/.exec(v.stdout)?.[1] ?? 'unknown';
+  // `kubectl version --client` prints kubectl's own version first: take kustomize's.
+  const version = (/Kustomize Version: v?(\d+\.\d+\.\d+)/.exec(v.stdout) ?? /v?(\d+\.\d+\.\d+)/.exec(v.stdout))?.[1] ?? 'unknown';
   return {
     name,
     version,
