@@ -1,6 +1,8 @@
 // The namespace (Pod Security "restricted" enforced) and the service account Tempo runs as.
 import type { INamespace } from 'kubernetes-models/v1/Namespace';
 import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import { tempoRoleArn } from './aws';
+import { IRSA_ANNOTATION } from './credentials';
 import type { Environment } from './environment/types';
 import { NAMESPACE, SERVICE_ACCOUNT, stackLabels } from './stack';
 
@@ -10,6 +12,9 @@ export function namespace(): INamespace {
     kind: 'Namespace',
     metadata: {
       name: NAMESPACE,
+      // Deleting the Argo CD Application deletes the workloads but keeps the namespace, and with it the
+      // ingesters' volumes (their WAL may hold traces not yet in S3).
+      annotations: { 'argocd.argoproj.io/sync-options': 'Delete=false' },
       labels: {
         'pod-security.kubernetes.io/enforce': 'restricted',
         'pod-security.kubernetes.io/enforce-version': 'latest',
@@ -24,8 +29,13 @@ export function serviceAccount(env: Environment): IServiceAccount {
   return {
     apiVersion: 'v1',
     kind: 'ServiceAccount',
-    metadata: { name: SERVICE_ACCOUNT, labels: stackLabels(env) },
-    // Tempo never calls the Kubernetes API.
+    metadata: {
+      name: SERVICE_ACCOUNT,
+      labels: stackLabels(env),
+      // irsa: Tempo's S3 client assumes this role with the token EKS projects into the pods.
+      ...(env.s3.credentials === 'irsa' ? { annotations: { [IRSA_ANNOTATION]: tempoRoleArn(env) } } : {}),
+    },
+    // Tempo never calls the Kubernetes API (the IRSA token is a separate volume EKS adds).
     automountServiceAccountToken: false,
   };
 }

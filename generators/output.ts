@@ -25,10 +25,23 @@ export interface GeneratedDirs {
   marked: readonly string[];
 }
 
+/** The directories a pattern names; `*` matches one path segment. */
+export function expandDir(root: string, pattern: string): string[] {
+  let dirs = [''];
+  for (const segment of pattern.split('/')) {
+    dirs = dirs.flatMap((d) => {
+      if (segment !== '*') return [join(d, segment)];
+      const abs = join(root, d);
+      return existsSync(abs) ? readdirSync(abs, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(d, e.name)) : [];
+    });
+  }
+  return dirs.filter((d) => existsSync(join(root, d)));
+}
+
 export function generatedFilesOnDisk(root: string, dirs: GeneratedDirs): string[] {
-  const owned = dirs.owned.flatMap((d) => listFiles(join(root, d)));
+  const owned = dirs.owned.flatMap((p) => expandDir(root, p)).flatMap((d) => listFiles(join(root, d)));
   const marked = dirs.marked.flatMap((d) => listFiles(join(root, d))).filter((f) => readFileSync(f, 'utf8').slice(0, 300).includes(MARKER));
-  return [...owned, ...marked].map((f) => relative(root, f)).sort();
+  return [...new Set([...owned, ...marked])].map((f) => relative(root, f)).sort();
 }
 
 /** What writing `tree` would change, without touching the disk. */

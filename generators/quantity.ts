@@ -15,3 +15,12 @@ export function parseQuantity(q: string): number {
 export function goMemLimit(memoryLimit: string): string {
   return `${Math.floor((parseQuantity(memoryLimit) * 0.9) / 2 ** 20)}MiB`;
 }
+
+const DURATION_UNITS: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+
+/** A Go duration (336h, 1h30m) in seconds. */
+export function parseGoDuration(d: string): number {
+  const parts = [...d.matchAll(/([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)/g)];
+  if (!parts.length || parts.map((p) => p[0]).join('') !== d) throw new Error(`not a Go duration: ${d}`);
+  return parts.reduce((sum, p) => sum + Number(p[1]) * DURATION_UNITS[p[2]!]!, 0);
+}

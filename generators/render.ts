@@ -1,4 +1,5 @@
 // One environment -> its Kubernetes objects and Tempo config files (all in memory).
+import { credentialObjects } from './credentials';
 import type { Environment } from './environment/types';
 import { TEMPO_COMPONENTS } from './environment/types';
 import { namespace, serviceAccount } from './namespace';
@@ -22,7 +23,7 @@ export interface RenderedEnvironment {
 }
 
 /** Objects each concern adds for an environment (alerts, network policies, ...), in file order. */
-const PRODUCERS: Array<(env: Environment) => K8sObject[]> = [];
+const PRODUCERS: Array<(env: Environment) => K8sObject[]> = [credentialObjects];
 
 export function renderEnvironment(env: Environment): RenderedEnvironment {
   const objects: K8sObject[] = [namespace() as K8sObject, serviceAccount(env) as K8sObject];

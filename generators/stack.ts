@@ -29,6 +29,11 @@ export const SERVICE_ACCOUNT = INSTANCE;
 export const S3_SECRET = 'tempo-s3-credentials';
 export const S3_SECRET_KEYS = { accessKey: 'access_key_id', secretKey: 'secret_access_key' } as const;
 export const S3_ENV = { accessKey: 'S3_ACCESS_KEY_ID', secretKey: 'S3_SECRET_ACCESS_KEY' } as const;
+/** The AWS Secrets Manager secret holding the keys (JSON with the S3_SECRET_KEYS properties). */
+export const S3_SECRET_REMOTE = 'tempo/s3-credentials';
+/** External Secrets: the store reading AWS Secrets Manager and the service account whose IRSA role it uses. */
+export const SECRET_STORE = `${INSTANCE}-aws-secrets-manager`;
+export const SECRET_STORE_SERVICE_ACCOUNT = `${INSTANCE}-secret-store`;
 
 export const PATHS = {
   config: '/conf',

@@ -1,6 +1,8 @@
 // Everything `npm run generate` writes, rendered in memory from the environment files.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { ARGOCD_DIR, argocdTree } from './argocd';
+import { AWS_DIR, awsTree } from './aws';
 import { InputError, baseEnvironment, loadEnvironment } from './environment/load';
 import { schemaWithDefaults } from './environment/schema';
 import type { Environment } from './environment/types';
@@ -18,10 +20,19 @@ export interface SharedTree {
   inBase: boolean;
   files(base: RenderedEnvironment, environments: RenderedEnvironment[]): FileTree;
 }
-export const SHARED_TREES: SharedTree[] = [];
+export const SHARED_TREES: SharedTree[] = [
+  {
+    dir: ARGOCD_DIR,
+    inBase: false,
+    files: (_base, environments) => argocdTree(environments, SHARED_TREES.filter((t) => t.inBase).map((t) => t.dir)),
+  },
+];
 
-/** Directories where `generate` owns every file (and removes those that no longer belong). */
-export const OWNED_DIRS: readonly string[] = ['base', ...SHARED_TREES.map((t) => t.dir)];
+/**
+ * Directories where `generate` owns every file (and removes those that no longer belong); `*` matches one
+ * path segment. overlays/<env>/aws/ holds JSON, which has no comment to carry the generated-file marker.
+ */
+export const OWNED_DIRS: readonly string[] = ['base', ...SHARED_TREES.map((t) => t.dir), `overlays/*/${AWS_DIR}`];
 /** Directories where `generate` owns the files carrying the generated-file marker. */
 export const MARKED_DIRS: readonly string[] = ['overlays'];
 export const GENERATED_DIRS = { owned: OWNED_DIRS, marked: MARKED_DIRS };
@@ -71,7 +82,7 @@ export function renderTree(root: string): RenderedTree {
   };
   add('base', baseTree(base, SHARED_TREES.filter((t) => t.inBase).map((t) => `../${t.dir}`)));
   for (const t of SHARED_TREES) add('base', t.files(base, environments));
-  for (const r of environments) add(r.env.name, overlayTree(base, r));
+  for (const r of environments) add(r.env.name, new Map([...overlayTree(base, r), ...awsTree(r.env)]));
   add('base', new Map([['overlays/environment.schema.json', schemaFile()]]));
   return { files, base, environments, filesByEnvironment };
 }

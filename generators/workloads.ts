@@ -5,6 +5,7 @@ import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
+import { RELOAD_ANNOTATION } from './credentials';
 import type { Environment, TempoComponent } from './environment/types';
 import { goMemLimit } from './quantity';
 import {
@@ -120,7 +121,12 @@ function podLabels(env: Environment, component: TempoComponent): Record<string, 
 
 export function tempoWorkload(env: Environment, component: TempoComponent): Workload {
   const settings = env.components[component];
-  const metadata = { name: objectName(component), labels: labels(component, env) };
+  const metadata = {
+    name: objectName(component),
+    labels: labels(component, env),
+    // The keys are env vars, read once at start: roll the pods when the synced Secret changes.
+    ...(env.s3.credentials === 'externalSecrets' ? { annotations: { [RELOAD_ANNOTATION]: S3_SECRET } } : {}),
+  };
   const template = { metadata: { labels: podLabels(env, component) }, spec: tempoPodSpec(env, component) };
   const selector = { matchLabels: selectorLabels(component) };
   if (STATEFUL.includes(component)) {

@@ -6,14 +6,23 @@ import type { Environment } from './types';
 export const TEMPO_VERSION = '2.10.8';
 
 /** Fields every environment.yaml must set itself (no sensible default exists). */
-export const REQUIRED_FIELDS = ['cluster.name', 'aws.region', 'aws.accountId', 's3.bucket'] as const;
+export const REQUIRED_FIELDS = ['cluster.name', 'cluster.oidcIssuer', 'aws.region', 'aws.accountId', 's3.bucket'] as const;
 
 export const defaults: Omit<Environment, 'name' | 'cluster' | 'aws' | 's3'> & {
-  cluster: Omit<Environment['cluster'], 'name'>;
+  cluster: Omit<Environment['cluster'], 'name' | 'oidcIssuer'>;
   s3: Omit<Environment['s3'], 'bucket'>;
 } = {
   cluster: { kubernetesVersion: '1.32', server: 'https://kubernetes.default.svc' },
-  s3: { prefix: 'traces', credentials: 'externalSecrets', sse: 'SSE-S3', kmsKeyId: '' },
+  // The repository Argo CD reads (set it once here for every environment) and the revision it syncs.
+  argocd: { repoURL: 'https://github.com/gaming-platform/tempo-gitops.git', targetRevision: 'main' },
+  s3: {
+    prefix: 'traces',
+    credentials: 'externalSecrets',
+    sse: 'SSE-S3',
+    kmsKeyId: '',
+    // 15 days: the 14-day retention plus a day for compacted blocks and S3's once-a-day lifecycle run.
+    lifecycle: { expirationDays: 15, noncurrentVersionDays: 1, abortIncompleteUploadDays: 1 },
+  },
   retention: '336h',
   tempo: {
     image: 'grafana/tempo',
@@ -87,7 +96,7 @@ export const defaults: Omit<Environment, 'name' | 'cluster' | 'aws' | 's3'> & {
 /** Identity used to render `base/`: every overlay replaces these values. */
 export const BASE_IDENTITY = {
   name: 'base',
-  cluster: { name: 'base' },
+  cluster: { name: 'base', oidcIssuer: 'https://oidc.eks.us-east-1.amazonaws.com/id/00000000000000000000000000000000' },
   aws: { region: 'us-east-1', accountId: '000000000000' },
   s3: { bucket: 'tempo-traces-base' },
 } as const;

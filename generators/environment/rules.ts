@@ -1,5 +1,6 @@
 // Rules that span several fields; the schema checks each field on its own.
-import { parseQuantity } from '../quantity';
+import { LIFECYCLE_MARGIN_HOURS, awsNames } from '../aws';
+import { parseGoDuration, parseQuantity } from '../quantity';
 import { COMPONENTS, type Environment } from './types';
 
 export interface Problem {
@@ -35,6 +36,18 @@ export function crossFieldProblems(env: Environment): Problem[] {
     add('components.memcached.memoryLimitMb', `must stay below the container memory limit (${mc.resources.limits.memory}) to leave room for connections, got ${mc.memoryLimitMb}`);
   }
   if (env.s3.sse === 'SSE-KMS' && !env.s3.kmsKeyId) add('s3.kmsKeyId', 'is required when s3.sse is SSE-KMS');
+  // The lifecycle is a backstop: expiring a block before the compactor is done with it breaks queries.
+  const retentionHours = parseGoDuration(env.retention) / 3600;
+  const minDays = Math.ceil((retentionHours + LIFECYCLE_MARGIN_HOURS) / 24);
+  if (env.s3.lifecycle.expirationDays < minDays) {
+    add('s3.lifecycle.expirationDays', `${env.s3.lifecycle.expirationDays} days would expire blocks Tempo still serves (retention ${env.retention} = ${+(retentionHours / 24).toFixed(2)} days); expected at least ${minDays}: retention plus a day for compacted blocks and S3's daily lifecycle run`);
+  }
+  const issuerRegion = /^https:\/\/oidc\.eks\.([a-z0-9-]+)\./.exec(env.cluster.oidcIssuer)?.[1];
+  if (issuerRegion && issuerRegion !== env.aws.region) add('cluster.oidcIssuer', `is in region ${issuerRegion} but aws.region is ${env.aws.region}; expected the issuer of this environment's cluster`);
+  const longest = Object.values(awsNames(env)).reduce((a, b) => (b.length > a.length ? b : a));
+  if (longest.length > 64) {
+    add('cluster.name', `makes the IAM name "${longest}" ${longest.length} characters long (IAM allows 64); expected at most ${64 - longest.length + env.cluster.name.length} characters`);
+  }
   for (const p of bucketNameProblems(env.s3.bucket)) add('s3.bucket', p);
 
   for (const scope of ['span', 'resource'] as const) {

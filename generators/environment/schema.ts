@@ -29,6 +29,11 @@ export const PATTERNS = {
   s3Bucket: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
   tenantId: "^[A-Za-z0-9!._*'()-]{1,150}$",
   dnsLabel: '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$',
+  httpsUrl: '^https://[^\\s]+$',
+  oidcIssuer: '^https://oidc\\.eks\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?/id/[A-Za-z0-9]{16,64}$',
+  gitUrl: '^(https://|ssh://|git@)[^\\s]+$',
+  gitRevision: '^[A-Za-z0-9][A-Za-z0-9._/-]{0,254}$',
+  kmsKey: '^$|^(mrk-)?[0-9a-f-]{32,36}$|^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/(mrk-)?[0-9a-f-]{32,36}$',
 } as const;
 
 /** Shown in messages next to a failed pattern, so a user knows what is expected. */
@@ -39,6 +44,11 @@ export const PATTERN_HINTS: Record<string, string> = {
   [PATTERNS.imageTag]: 'a pinned image tag such as 2.10.8 (never "latest")',
   [PATTERNS.s3Bucket]: 'an S3 bucket name: 3-63 lowercase letters, digits, dots or hyphens, starting and ending with a letter or digit',
   [PATTERNS.tenantId]: "a Tempo tenant id: up to 150 of A-Z a-z 0-9 ! - _ . * ' ( )",
+  [PATTERNS.httpsUrl]: 'an https:// URL such as https://ABCDEF0123456789.gr7.us-east-1.eks.amazonaws.com',
+  [PATTERNS.oidcIssuer]: 'an EKS OIDC issuer URL such as https://oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF',
+  [PATTERNS.gitUrl]: 'a Git URL (https://, ssh:// or git@)',
+  [PATTERNS.gitRevision]: 'a branch, tag or commit such as main or v1.4.0',
+  [PATTERNS.kmsKey]: 'a KMS key id (a UUID, or mrk-… for a multi-Region key) or a key ARN; aliases cannot be granted in IAM',
 };
 
 // Commercial AWS regions plus GovCloud and China, as of 2026.
@@ -105,10 +115,20 @@ export const environmentSchema: Schema = {
         {
           name: str('EKS cluster name (also the `cluster` external label)', { pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$' }),
           kubernetesVersion: str('Kubernetes minor version of the cluster, e.g. "1.32"', { pattern: '^1\\.(2[89]|3[0-9])$' }),
-          server: str('Argo CD destination server URL of the cluster', { pattern: '^https://' }),
+          server: str('Argo CD destination server URL of the cluster (each environment needs its own)', { pattern: PATTERNS.httpsUrl }),
+          oidcIssuer: str('OIDC issuer of the EKS cluster, as `aws eks describe-cluster --query cluster.identity.oidc.issuer` prints it; IRSA roles trust it', {
+            pattern: PATTERNS.oidcIssuer,
+          }),
         },
         'Target cluster',
-        ['name'],
+        ['name', 'oidcIssuer'],
+      ),
+      argocd: object(
+        {
+          repoURL: str('Git repository Argo CD reads this overlay from (the AppProject allows exactly these)', { pattern: PATTERNS.gitUrl }),
+          targetRevision: str('Branch, tag or commit Argo CD syncs', { pattern: PATTERNS.gitRevision }),
+        },
+        'Argo CD source of this environment',
       ),
       aws: object(
         {
@@ -124,7 +144,15 @@ export const environmentSchema: Schema = {
           prefix: str('Key prefix inside the bucket (no leading or trailing slash)', { pattern: '^[A-Za-z0-9!_.*()-]+(/[A-Za-z0-9!_.*()-]+)*$' }),
           credentials: { enum: ['externalSecrets', 'irsa'], description: 'externalSecrets: static keys from AWS Secrets Manager; irsa: IAM role for the service account' },
           sse: { enum: ['SSE-S3', 'SSE-KMS'], description: 'Server-side encryption Tempo requests on writes' },
-          kmsKeyId: str('KMS key id or ARN (SSE-KMS only)'),
+          kmsKeyId: str('KMS key id or key ARN (SSE-KMS only)', { pattern: PATTERNS.kmsKey }),
+          lifecycle: object(
+            {
+              expirationDays: int('Objects under the prefix expire after this many days: a backstop for blocks the compactor missed; must outlast retention', 1),
+              noncurrentVersionDays: int('Versions Tempo deleted (the bucket is versioned) are removed after this many days', 1),
+              abortIncompleteUploadDays: int('Multipart uploads left incomplete (a crashed flush) are aborted after this many days', 1),
+            },
+            'Bucket lifecycle rules (written to overlays/<env>/aws/lifecycle.json)',
+          ),
         },
         'Trace storage',
         ['bucket'],

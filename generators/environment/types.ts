@@ -59,7 +59,11 @@ export interface Environment {
     kubernetesVersion: string;
     /** Argo CD destination server for this environment's cluster. */
     server: string;
+    /** The cluster's OIDC issuer URL (`aws eks describe-cluster --query cluster.identity.oidc.issuer`), trusted by IRSA roles. */
+    oidcIssuer: string;
   };
+  /** Where Argo CD takes this environment's overlay from. */
+  argocd: { repoURL: string; targetRevision: string };
   aws: { region: string; accountId: string };
   s3: {
     bucket: string;
@@ -68,6 +72,8 @@ export interface Environment {
     credentials: 'externalSecrets' | 'irsa';
     sse: 'SSE-S3' | 'SSE-KMS';
     kmsKeyId: string;
+    /** Bucket lifecycle (a backstop behind the compactor's retention), in days. */
+    lifecycle: { expirationDays: number; noncurrentVersionDays: number; abortIncompleteUploadDays: number };
   };
   /** Compactor block retention, a Go duration (336h = 14 days). */
   retention: string;

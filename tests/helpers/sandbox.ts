@@ -16,7 +16,8 @@ export interface Sandbox {
 
 export function sandbox(): Sandbox {
   const dir = mkdtempSync(join(tmpdir(), 'tempo-gitops-'));
-  for (const d of [...OWNED_DIRS, ...MARKED_DIRS]) cpSync(join(ROOT, d), join(dir, d), { recursive: true });
+  // Patterns (overlays/*/aws) lie inside a copied directory.
+  for (const d of [...OWNED_DIRS, ...MARKED_DIRS].filter((p) => !p.includes('*'))) cpSync(join(ROOT, d), join(dir, d), { recursive: true });
   return {
     dir,
     write: (path, content) => writeFileSync(join(dir, path), content),
