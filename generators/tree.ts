@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ARGOCD_DIR, argocdTree } from './argocd';
 import { AWS_DIR, awsTree } from './aws';
-import { InputError, baseEnvironment, loadEnvironment } from './environment/load';
+import { InputError, baseEnvironment, loadEnvironment, locate } from './environment/load';
 import { schemaWithDefaults } from './environment/schema';
 import type { Environment } from './environment/types';
 import { baseTree, overlayTree, type FileTree } from './layout';
@@ -66,6 +66,15 @@ export function loadEnvironments(root: string): Environment[] {
       if (e instanceof InputError) problems.push(...e.problems);
       else throw e;
     }
+  }
+  if (problems.length) throw new InputError(problems);
+  // Each Application owns namespace observability of its cluster: two on one cluster would fight.
+  const owners = new Map<string, string>();
+  for (const env of envs) {
+    const other = owners.get(env.cluster.server);
+    if (other) {
+      problems.push(`${locate(join('overlays', env.name, ENV_FILE), 'cluster.server', root)}: cluster.server: ${env.cluster.server} is already the cluster of ${other}; expected each environment's own cluster (two Argo CD Applications would fight over namespace observability)`);
+    } else owners.set(env.cluster.server, env.name);
   }
   if (problems.length) throw new InputError(problems);
   return envs;

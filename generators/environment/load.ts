@@ -57,6 +57,13 @@ export function loadEnvironment(file: string, envName: string, text?: string, ro
   return env;
 }
 
+/** `file:line:col` of a field (or its nearest parent) in an environment file, for rules across files. */
+export function locate(file: string, path: string, root = '.'): string {
+  const lines = new LineCounter();
+  const doc = parseDocument(readFileSync(join(root, file), 'utf8'), { lineCounter: lines });
+  return `${file}${position(doc, lines, path)}`;
+}
+
 /** Defaults deep-merged with the file; arrays and scalars in the file replace the default. */
 export function mergeEnvironment(name: string, file: EnvironmentFile): Environment {
   return { name, ...(deepMerge(defaults, file) as Omit<Environment, 'name'>) };

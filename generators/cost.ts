@@ -1,0 +1,100 @@
+// Monthly cost estimate of one environment (`npm run cost`): S3 storage from ingest, retention and
+// compression, S3 requests from Tempo's write and poll cadence plus a query assumption, and compute from
+// the requests the workloads render. Offline: every price is a documented default, overridable by flag.
+import type { Environment } from './environment/types';
+import { parseGoDuration, parseQuantity } from './quantity';
+import { renderEnvironment } from './render';
+
+export interface Assumption {
+  key: string;
+  /** The command-line flag that overrides it (--<flag> N). */
+  flag: string;
+  value: number;
+  unit: string;
+  source: string;
+}
+
+const SEED = 'the original design (seed), "Cost Optimization"';
+export const ASSUMPTIONS: readonly Assumption[] = [
+  { key: 'ingestGbPerDay', flag: 'ingest-gb-per-day', value: 1000 / 30, unit: 'GB/day', source: 'the seed\'s example: 1 TB of traces a month; measure: sum(increase(tempo_distributor_bytes_received_total[1d]))' },
+  { key: 'compressionRatio', flag: 'compression-ratio', value: 0.25, unit: 'stored GB per ingested GB', source: 'assumption for parquet blocks; measure: S3 BucketSizeBytes / (retention days x daily ingest)' },
+  { key: 'queriesPerDay', flag: 'queries-per-day', value: 2000, unit: 'queries/day', source: 'assumption (searches and trace lookups)' },
+  { key: 'getsPerQuery', flag: 'gets-per-query', value: 200, unit: 'GET/query', source: 'assumption (bloom filters, footers, column chunks); measure: tempodb_backend_request_duration_seconds_count' },
+  { key: 's3GbMonth', flag: 's3-gb-month', value: 0.023, unit: '$/GB-month', source: SEED },
+  { key: 's3PutPer1000', flag: 's3-put-per-1000', value: 0.005, unit: '$/1000 PUT, COPY, POST, LIST', source: SEED },
+  { key: 's3GetPer1000', flag: 's3-get-per-1000', value: 0.0004, unit: '$/1000 GET', source: SEED },
+  { key: 'vcpuHour', flag: 'vcpu-hour', value: 0.04048, unit: '$/vCPU-hour', source: 'AWS Fargate us-east-1 on-demand (the seed only says "~$300/month (EKS nodes)")' },
+  { key: 'memoryGbHour', flag: 'memory-gb-hour', value: 0.004445, unit: '$/GB-hour', source: 'AWS Fargate us-east-1 on-demand' },
+  { key: 'ebsGbMonth', flag: 'ebs-gb-month', value: 0.08, unit: '$/GB-month', source: 'EBS gp3 us-east-1' },
+];
+export type Assumptions = Record<string, number>;
+export const defaultAssumptions = (): Assumptions => Object.fromEntries(ASSUMPTIONS.map((a) => [a.key, a.value]));
+
+// Tempo 2.10 defaults this stack keeps (tempo-config.ts sets none of them).
+const DAYS_PER_MONTH = 730 / 24;
+const HOURS_PER_MONTH = 730;
+const BLOCKS_PER_INGESTER_DAY = 48; // ingester.max_block_duration 30m: a block per tenant every half hour
+const OBJECTS_PER_BLOCK = 3; // data.parquet, bloom-0, meta.json
+const POLLS_PER_MONTH = 12 * HOURS_PER_MONTH; // storage.trace.blocklist_poll 5m
+const CHUNK_MIB = 16; // one multipart part or ranged read per 16 MiB moved
+const COMPACTION_PASSES = 2; // each block is rewritten about twice before it reaches its final size
+
+export interface CostLine {
+  item: string;
+  quantity: string;
+  dollars: number;
+}
+
+const round = (n: number, digits = 1) => n.toLocaleString('en-US', { maximumFractionDigits: digits });
+
+export function estimate(env: Environment, a: Assumptions): CostLine[] {
+  const retentionDays = parseGoDuration(env.retention) / 86400;
+  const storedPerDay = a.ingestGbPerDay! * a.compressionRatio!;
+  const tenants = Math.max(1, Object.keys(env.limits.tenants).length);
+  const rf = env.tempo.replicationFactor;
+
+  // Deleted blocks stay as noncurrent versions for noncurrentVersionDays (the bucket is versioned).
+  const storedGb = storedPerDay * (retentionDays + env.s3.lifecycle.noncurrentVersionDays);
+  // Ingesters each flush their copy (replication factor); the compactor merges them and rewrites.
+  const writtenGbMonth = storedPerDay * DAYS_PER_MONTH * (rf + COMPACTION_PASSES);
+  const blocksMonth = env.components.ingester.replicas * tenants * BLOCKS_PER_INGESTER_DAY * DAYS_PER_MONTH;
+  const puts = blocksMonth * OBJECTS_PER_BLOCK * 2 + (writtenGbMonth * 1024) / CHUNK_MIB + POLLS_PER_MONTH * tenants * 3;
+  const readers = ['querier', 'compactor', 'query-frontend'] as const;
+  const pollers = readers.reduce((n, c) => n + env.components[c].replicas, 0);
+  const gets = a.queriesPerDay! * DAYS_PER_MONTH * a.getsPerQuery! + (writtenGbMonth * 1024) / CHUNK_MIB + POLLS_PER_MONTH * tenants * pollers;
+
+  let vcpu = 0;
+  let memoryGb = 0;
+  let volumeGb = 0;
+  type Untyped = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- read the fields it needs
+  const rendered = renderEnvironment(env).objects as Untyped[];
+  for (const w of rendered.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet')) {
+    const hpa = rendered.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.spec.scaleTargetRef.name === w.metadata.name);
+    const replicas: number = hpa ? hpa.spec.minReplicas : w.spec.replicas;
+    for (const c of w.spec.template.spec.containers) {
+      vcpu += replicas * parseQuantity(c.resources.requests.cpu);
+      memoryGb += (replicas * parseQuantity(c.resources.requests.memory)) / 2 ** 30;
+    }
+    for (const claim of w.spec.volumeClaimTemplates ?? []) volumeGb += (replicas * parseQuantity(claim.spec.resources.requests.storage)) / 2 ** 30;
+  }
+
+  return [
+    { item: 'S3 storage', quantity: `${round(storedGb)} GB (${round(a.ingestGbPerDay!)} GB/day x ${round(retentionDays, 2)} days x ${a.compressionRatio})`, dollars: storedGb * a.s3GbMonth! },
+    { item: 'S3 PUT/LIST requests', quantity: `${round(puts / 1e6, 2)} M (block flushes, compaction, 5-minute blocklist polls)`, dollars: (puts / 1000) * a.s3PutPer1000! },
+    { item: 'S3 GET requests', quantity: `${round(gets / 1e6, 2)} M (${a.queriesPerDay} queries/day x ${a.getsPerQuery})`, dollars: (gets / 1000) * a.s3GetPer1000! },
+    { item: 'compute: CPU', quantity: `${round(vcpu, 2)} vCPU requested x ${HOURS_PER_MONTH} h`, dollars: vcpu * HOURS_PER_MONTH * a.vcpuHour! },
+    { item: 'compute: memory', quantity: `${round(memoryGb, 1)} GB requested x ${HOURS_PER_MONTH} h`, dollars: memoryGb * HOURS_PER_MONTH * a.memoryGbHour! },
+    { item: 'EBS volumes', quantity: `${round(volumeGb, 0)} GiB (ingester and metrics-generator PVCs)`, dollars: volumeGb * a.ebsGbMonth! },
+  ];
+}
+
+export function costTable(env: Environment, a: Assumptions): string {
+  const lines = estimate(env, a);
+  const total = lines.reduce((s, l) => s + l.dollars, 0);
+  const rows = [['item', 'quantity', '$/month'], ...lines.map((l) => [l.item, l.quantity, l.dollars.toFixed(2)]), ['total', '', total.toFixed(2)]];
+  const width = [0, 1].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const out = rows.map((r) => `${r[0]!.padEnd(width[0]!)}  ${r[1]!.padEnd(width[1]!)}  ${r[2]!.padStart(9)}`);
+  out.splice(1, 0, '-'.repeat(out[0]!.length));
+  out.splice(out.length - 1, 0, '-'.repeat(out[0]!.length));
+  return out.join('\n');
+}

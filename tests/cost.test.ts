@@ -1,0 +1,76 @@
+// `npm run cost`: offline, its storage line is ingest x retention x compression x price, its compute line
+// is the requests the overlay really renders.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ASSUMPTIONS, defaultAssumptions, estimate } from '../generators/cost';
+import { parseGoDuration, parseQuantity } from '../generators/quantity';
+import { loadEnvironments } from '../generators/tree';
+import { main as cost } from '../scripts/cost';
+import { ROOT, build } from './helpers/kustomize';
+
+type Any = any; // rendered YAML is untyped; each test asserts the shape it reads
+const envs = loadEnvironments(ROOT);
+afterEach(() => vi.restoreAllMocks());
+
+function run(argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
+  const code = cost(argv, ROOT);
+  vi.restoreAllMocks();
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+}
+const dollars = (stdout: string, item: string) => Number(new RegExp(`^${item}\\s.*\\s([0-9.]+)$`, 'm').exec(stdout)?.[1]);
+
+describe('npm run cost', () => {
+  it('the seed\'s prices are the defaults', () => {
+    const a = defaultAssumptions();
+    expect([a.s3GbMonth, a.s3PutPer1000, a.s3GetPer1000]).toEqual([0.023, 0.005, 0.0004]);
+    expect(a.ingestGbPerDay! * 30).toBeCloseTo(1000); // the seed's "1TB traces/month"
+  });
+
+  for (const env of envs) {
+    it(`${env.name}: a table whose total is the sum of its lines`, () => {
+      const r = run(['--env', env.name]);
+      expect(r.code, r.stderr).toBe(0);
+      const items = ['S3 storage', 'S3 PUT/LIST requests', 'S3 GET requests', 'compute: CPU', 'compute: memory', 'EBS volumes'];
+      const sum = items.reduce((s, i) => s + dollars(r.stdout, i), 0);
+      expect(dollars(r.stdout, 'total')).toBeCloseTo(sum, 1);
+    });
+  }
+
+  it('S3 storage = ingest x (retention + noncurrent days) x compression x price, following --ingest-gb-per-day', () => {
+    const prod = envs.find((e) => e.name === 'prod')!;
+    const r = run(['--env', 'prod', '--ingest-gb-per-day', '100']);
+    const days = parseGoDuration(prod.retention) / 86400 + prod.s3.lifecycle.noncurrentVersionDays;
+    expect(dollars(r.stdout, 'S3 storage')).toBeCloseTo(100 * days * 0.25 * 0.023, 1);
+    expect(dollars(run(['--env', 'prod', '--ingest-gb-per-day', '100', '--s3-gb-month', '0.0125']).stdout, 'S3 storage')).toBeCloseTo(100 * days * 0.25 * 0.0125, 1);
+  });
+
+  it('compute is priced from the CPU and memory requests the overlay renders (HPA minimum replicas)', () => {
+    for (const env of envs) {
+      const objects = build(`overlays/${env.name}`) as Any[];
+      let cpu = 0;
+      let memory = 0;
+      for (const w of objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet')) {
+        const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.spec.scaleTargetRef.name === w.metadata.name);
+        const replicas = hpa ? hpa.spec.minReplicas : w.spec.replicas;
+        for (const c of w.spec.template.spec.containers) {
+          cpu += replicas * parseQuantity(c.resources.requests.cpu);
+          memory += (replicas * parseQuantity(c.resources.requests.memory)) / 2 ** 30;
+        }
+      }
+      const lines = estimate(env, defaultAssumptions());
+      expect(lines.find((l) => l.item === 'compute: CPU')!.dollars, env.name).toBeCloseTo(cpu * 730 * 0.04048, 6);
+      expect(lines.find((l) => l.item === 'compute: memory')!.dollars, env.name).toBeCloseTo(memory * 730 * 0.004445, 6);
+    }
+  });
+
+  it('every assumption has a flag, and bad input is refused with the reason', () => {
+    expect(run(['--help']).stdout).toContain(ASSUMPTIONS.map((a) => `--${a.flag}`)[0]);
+    for (const a of ASSUMPTIONS) expect(run(['--help']).stdout).toContain(`--${a.flag}`);
+    expect(run(['--env', 'prod', '--ingest-gb-per-day', 'lots'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--ingest-gb-per-day: expected a number >= 0 \(GB\/day\), got "lots"/) });
+    expect(run(['--env', 'prod', '--bogus', '1'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/Unknown option '--bogus'/) });
+    expect(run([])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--env is required; expected one of: dev, prod, staging/) });
+  });
+});
