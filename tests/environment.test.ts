@@ -38,6 +38,10 @@ const cases: Array<[string, (y: string) => string, RegExp]> = [
   ['an empty file', () => '', /prod\/environment\.yaml: the file is empty/],
   ['a file that is not a mapping', () => '- a\n- b\n', /prod\/environment\.yaml: expected a mapping of settings at the top level, got a list/],
   ['a missing required field', (y) => y.replace(/s3:\n  bucket: .*\n/, ''), /\(top level\): missing required key "s3"/],
+  ['a missing OIDC issuer (IRSA needs it)', (y) => y.replace(/  oidcIssuer: .*\n/, ''), /prod\/environment\.yaml:\d+:\d+: cluster: missing required key "oidcIssuer"/],
+  ['an OIDC issuer that is not an EKS one', (y) => y.replace(/oidcIssuer: .*/, 'oidcIssuer: https://example.com/oidc'), /cluster\.oidcIssuer: expected an EKS OIDC issuer URL/],
+  ['an Argo CD revision with a space', (y) => `${y}argocd:\n  targetRevision: my branch\n`, /argocd\.targetRevision: expected a branch, tag or commit/],
+  ['a KMS alias (IAM cannot grant on an alias)', (y) => y.replace('  bucket: tempo-traces-prod\n', '  bucket: tempo-traces-prod\n  sse: SSE-KMS\n  kmsKeyId: alias/tempo\n'), /s3\.kmsKeyId: expected a KMS key id .* aliases cannot be granted in IAM/],
 ];
 
 describe('generate rejects bad input and writes nothing', () => {
