@@ -34,6 +34,8 @@ export const NAMESPACED_KINDS = [
   { group: 'autoscaling', kind: 'HorizontalPodAutoscaler' },
   { group: 'external-secrets.io', kind: 'ExternalSecret' },
   { group: 'external-secrets.io', kind: 'SecretStore' },
+  { group: 'monitoring.coreos.com', kind: 'PrometheusRule' },
+  { group: 'monitoring.coreos.com', kind: 'ServiceMonitor' },
   { group: 'policy', kind: 'PodDisruptionBudget' },
 ];
 
@@ -57,7 +59,8 @@ export function appProject(environments: Environment[]): IAppProject {
   };
 }
 
-export function application(r: RenderedEnvironment, sharedDirs: string[]): IApplication {
+/** `perEnvironmentDirs`: shared trees with a directory per environment (<dir>/<env>) its overlay includes. */
+export function application(r: RenderedEnvironment, sharedDirs: string[], perEnvironmentDirs: string[] = []): IApplication {
   const env = r.env;
   // An HPA owns its Deployment's replicas: the manifest omits them (workloads.ts), and Argo CD ignores the
   // live value and, with RespectIgnoreDifferences, keeps it on sync (so turning an HPA on never scales to 1).
@@ -73,7 +76,7 @@ export function application(r: RenderedEnvironment, sharedDirs: string[]): IAppl
       labels: { ...labels, 'tempo-gitops/environment': env.name },
       annotations: {
         // With a Git webhook, only commits touching what this overlay is built from refresh it.
-        'argocd.argoproj.io/manifest-generate-paths': ['.', '/base', ...sharedDirs.map((d) => `/${d}`)].join(';'),
+        'argocd.argoproj.io/manifest-generate-paths': ['.', '/base', ...sharedDirs.map((d) => `/${d}`), ...perEnvironmentDirs.map((d) => `/${d}/${env.name}`)].join(';'),
       },
       // Deleting the Application deletes what it deployed (the Namespace is kept: see namespace.ts).
       finalizers: ['resources-finalizer.argocd.argoproj.io'],
@@ -101,9 +104,12 @@ export function application(r: RenderedEnvironment, sharedDirs: string[]): IAppl
   };
 }
 
-/** `sharedDirs`: the shared trees every overlay includes through base (they change what an overlay renders). */
-export function argocdTree(environments: RenderedEnvironment[], sharedDirs: string[]): FileTree {
-  const objects: K8sObject[] = [appProject(environments.map((r) => r.env)), ...environments.map((r) => application(r, sharedDirs))].map((o: object) => o as K8sObject);
+/**
+ * `sharedDirs`: the shared trees every overlay includes through base; `perEnvironmentDirs`: those each
+ * overlay includes as <dir>/<env>. Both change what an overlay renders.
+ */
+export function argocdTree(environments: RenderedEnvironment[], sharedDirs: string[], perEnvironmentDirs: string[] = []): FileTree {
+  const objects: K8sObject[] = [appProject(environments.map((r) => r.env)), ...environments.map((r) => application(r, sharedDirs, perEnvironmentDirs))].map((o: object) => o as K8sObject);
   const tree: FileTree = new Map();
   for (const o of objects) tree.set(`${ARGOCD_DIR}/${fileName(o)}`, yamlFile(o));
   tree.set(

@@ -60,7 +60,8 @@ export function baseTree(base: RenderedEnvironment, shared: string[] = []): File
   return tree;
 }
 
-export function overlayTree(base: RenderedEnvironment, env: RenderedEnvironment): FileTree {
+/** `shared`: this environment's directories of shared trees (e.g. ../../alerts/prod). */
+export function overlayTree(base: RenderedEnvironment, env: RenderedEnvironment, shared: string[] = []): FileTree {
   const dir = `overlays/${env.env.name}`;
   const tree: FileTree = new Map();
   const baseByKey = new Map(base.objects.map((o) => [key(o), o]));
@@ -94,7 +95,7 @@ export function overlayTree(base: RenderedEnvironment, env: RenderedEnvironment)
       apiVersion: 'kustomize.config.k8s.io/v1beta1',
       kind: 'Kustomization',
       namespace: NAMESPACE,
-      resources: ['../../base', ...resources.sort()],
+      resources: ['../../base', ...shared, ...resources.sort()],
       configMapGenerator: configMapGenerators(env, 'replace'),
       // Sync waves last, so no environment patch can replace the annotations they add.
       patches: [...patches, ...syncWavePatches()],

@@ -3,6 +3,7 @@ import { credentialObjects } from './credentials';
 import type { Environment } from './environment/types';
 import { TEMPO_COMPONENTS } from './environment/types';
 import { namespace, serviceAccount } from './namespace';
+import { serviceMonitors } from './servicemonitors';
 import { services } from './services';
 import { runtimeOverrides, tempoConfig } from './tempo-config';
 import { horizontalPodAutoscaler, memcachedDeployment, minimumReplicas, podDisruptionBudget, tempoWorkload } from './workloads';
@@ -23,7 +24,7 @@ export interface RenderedEnvironment {
 }
 
 /** Objects each concern adds for an environment (alerts, network policies, ...), in file order. */
-const PRODUCERS: Array<(env: Environment) => K8sObject[]> = [credentialObjects];
+const PRODUCERS: Array<(env: Environment) => K8sObject[]> = [credentialObjects, serviceMonitors];
 
 export function renderEnvironment(env: Environment): RenderedEnvironment {
   const objects: K8sObject[] = [namespace() as K8sObject, serviceAccount(env) as K8sObject];

@@ -6,6 +6,7 @@ import { AWS_DIR, awsTree } from './aws';
 import { InputError, baseEnvironment, loadEnvironment, locate } from './environment/load';
 import { schemaWithDefaults } from './environment/schema';
 import type { Environment } from './environment/types';
+import { alertsTree } from './alerts/tree';
 import { baseTree, overlayTree, type FileTree } from './layout';
 import { renderEnvironment, type RenderedEnvironment } from './render';
 
@@ -14,18 +15,27 @@ export const ENV_FILE = 'environment.yaml';
 /**
  * A directory shared by all environments (dashboards/, alerts/, argocd/ ...): every file in it is
  * generated. With `inBase`, base/kustomization.yaml lists it as a resource, so every overlay has it.
+ * With `perEnvironment`, it holds one kustomization per environment (<dir>/<env>/) and each overlay
+ * lists its own: for content that differs by environment but reads best whole, not as patches.
  */
 export interface SharedTree {
   dir: string;
   inBase: boolean;
+  perEnvironment?: boolean;
   files(base: RenderedEnvironment, environments: RenderedEnvironment[]): FileTree;
 }
 export const SHARED_TREES: SharedTree[] = [
   {
     dir: ARGOCD_DIR,
     inBase: false,
-    files: (_base, environments) => argocdTree(environments, SHARED_TREES.filter((t) => t.inBase).map((t) => t.dir)),
+    files: (_base, environments) =>
+      argocdTree(
+        environments,
+        SHARED_TREES.filter((t) => t.inBase).map((t) => t.dir),
+        SHARED_TREES.filter((t) => t.perEnvironment).map((t) => t.dir),
+      ),
   },
+  alertsTree,
 ];
 
 /**
@@ -91,7 +101,10 @@ export function renderTree(root: string): RenderedTree {
   };
   add('base', baseTree(base, SHARED_TREES.filter((t) => t.inBase).map((t) => `../${t.dir}`)));
   for (const t of SHARED_TREES) add('base', t.files(base, environments));
-  for (const r of environments) add(r.env.name, new Map([...overlayTree(base, r), ...awsTree(r.env)]));
+  for (const r of environments) {
+    const shared = SHARED_TREES.filter((t) => t.perEnvironment).map((t) => `../../${t.dir}/${r.env.name}`);
+    add(r.env.name, new Map([...overlayTree(base, r, shared), ...awsTree(r.env)]));
+  }
   add('base', new Map([['overlays/environment.schema.json', schemaFile()]]));
   return { files, base, environments, filesByEnvironment };
 }

@@ -37,6 +37,12 @@ const cases: Array<[string, (y: string) => string, RegExp]> = [
   ['a duplicate key', (y) => `${y}retention: 72h\nretention: 48h\n`, /YAML syntax error: Map keys must be unique/],
   ['an empty file', () => '', /prod\/environment\.yaml: the file is empty/],
   ['a file that is not a mapping', () => '- a\n- b\n', /prod\/environment\.yaml: expected a mapping of settings at the top level, got a list/],
+  ['an unknown alert name, with a suggestion', (y) => `${y}alerts:\n  severities:\n    TempoCompactorBehnd: critical\n`, /alerts\.severities\.TempoCompactorBehnd: unknown key \(did you mean "TempoCompactorBehind"\?\)/],
+  ['an unknown severity', (y) => `${y}alerts:\n  severities:\n    TempoCompactorBehind: page\n`, /alerts\.severities\.TempoCompactorBehind: expected one of "critical", "warning", "info", got string "page"/],
+  ['a percent threshold above 100', (y) => `${y}alerts:\n  thresholds:\n    cacheHitPercent: 150\n`, /alerts\.thresholds\.cacheHitPercent: expected a number <= 100, got number 150/],
+  ['a critical volume level above the warning level', (y) => `${y}alerts:\n  thresholds:\n    volumeFreePercent: { critical: 30 }\n`, /alerts\.thresholds\.volumeFreePercent\.critical: must be below the warning level \(20\), got 30/],
+  ['critical outstanding blocks not above warning', (y) => `${y}alerts:\n  thresholds:\n    outstandingBlocksPerCompactor: { warning: 300 }\n`, /outstandingBlocksPerCompactor\.critical: must be above the warning level \(300\), got 250/],
+  ['an invalid selector label key', (y) => `${y}monitoring:\n  selectorLabels:\n    "bad key": x\n`, /monitoring\.selectorLabels: key "bad key" is not valid: expected a Kubernetes label key/],
   ['a missing required field', (y) => y.replace(/s3:\n  bucket: .*\n/, ''), /\(top level\): missing required key "s3"/],
   ['a missing OIDC issuer (IRSA needs it)', (y) => y.replace(/  oidcIssuer: .*\n/, ''), /prod\/environment\.yaml:\d+:\d+: cluster: missing required key "oidcIssuer"/],
   ['an OIDC issuer that is not an EKS one', (y) => y.replace(/oidcIssuer: .*/, 'oidcIssuer: https://example.com/oidc'), /cluster\.oidcIssuer: expected an EKS OIDC issuer URL/],
@@ -87,5 +93,17 @@ describe('generate on good input', () => {
     const changed = [...after.keys()].filter((k) => after.get(k) !== before.get(k));
     expect(changed.sort()).toEqual(['overlays/prod/kustomization.yaml', 'overlays/prod/patches/querier-deployment.yaml']);
     expect(after.get('overlays/prod/patches/querier-deployment.yaml')).toContain('value: 4');
+  });
+
+  it('an alert threshold edit changes only that environment\'s rules and their promtool cases', () => {
+    box = sandbox();
+    box.write(PROD, `${box.read(PROD)}alerts:\n  thresholds:\n    compactorBehindBlocks: 500\n`);
+    const before = box.snapshot();
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+    expect(main([], box.dir)).toBe(0);
+    const after = box.snapshot();
+    const changed = [...after.keys()].filter((k) => after.get(k) !== before.get(k));
+    expect(changed.sort()).toEqual(['alerts/prod/prometheusrule.yaml', 'alerts/prod/promtool-tests.yaml']);
+    expect(after.get('alerts/prod/prometheusrule.yaml')).toContain('(tempodb_compaction_outstanding_blocks{job="observability/compactor"}) > 500');
   });
 });

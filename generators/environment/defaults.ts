@@ -90,6 +90,29 @@ export const defaults: Omit<Environment, 'name' | 'cluster' | 'aws' | 's3'> & {
     { name: 'game.id', scope: 'span', type: 'string' },
     { name: 'game_session_id', scope: 'span', type: 'string' },
   ],
+  monitoring: { selectorLabels: {}, scrapeInterval: '30s' },
+  alerts: {
+    page: true,
+    severities: {},
+    // The design's five alerts keep its figures; the others follow Tempo's operational guidance.
+    thresholds: {
+      ingestionLatencyP99Seconds: 1,
+      queryLatencyP95Seconds: 5,
+      requestErrorsPercent: 5,
+      refusedSpansPercent: 1,
+      discardedSpansPercent: 1,
+      ingesterWriteMiBPerSecond: 30,
+      failuresPerHour: 2,
+      compactorBehindBlocks: 100,
+      outstandingBlocksPerCompactor: { warning: 100, critical: 250 },
+      tenantIndexMaxAgeSeconds: 600,
+      blocklistGrowthRatio7d: 1.4,
+      cacheHitPercent: 50,
+      remoteWriteBehindSeconds: 120,
+      volumeFreePercent: { warning: 20, critical: 5 },
+    },
+    runbookUrl: 'https://github.com/gaming-platform/tempo-gitops/blob/main/docs/runbooks.md',
+  },
   features: { memcached: true, multitenancy: false, usageReport: false },
 };
 

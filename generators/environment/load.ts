@@ -131,8 +131,10 @@ function formatSchemaError(file: string, doc: Document, lines: LineCounter, e: E
     }
     case 'pattern':
       return `${at(path)}: expected ${PATTERN_HINTS[String(e.params.pattern)] ?? `a value matching ${e.params.pattern}`}, got ${got}`;
-    case 'propertyNames':
-      return `${at(path)}: key ${JSON.stringify(e.params.propertyName)} is not valid: expected ${PATTERN_HINTS[PATTERNS.tenantId]}`;
+    case 'propertyNames': {
+      const pattern = String((e.parentSchema?.propertyNames as { pattern?: string } | undefined)?.pattern ?? PATTERNS.tenantId);
+      return `${at(path)}: key ${JSON.stringify(e.params.propertyName)} is not valid: expected ${PATTERN_HINTS[pattern] ?? `a key matching ${pattern}`}`;
+    }
     case 'minimum':
     case 'maximum':
       return `${at(path)}: expected a number ${e.params.comparison} ${e.params.limit}, got ${got}`;

@@ -50,6 +50,14 @@ export function crossFieldProblems(env: Environment): Problem[] {
   }
   for (const p of bucketNameProblems(env.s3.bucket)) add('s3.bucket', p);
 
+  const t = env.alerts.thresholds;
+  if (t.outstandingBlocksPerCompactor.critical <= t.outstandingBlocksPerCompactor.warning) {
+    add('alerts.thresholds.outstandingBlocksPerCompactor.critical', `must be above the warning level (${t.outstandingBlocksPerCompactor.warning}), got ${t.outstandingBlocksPerCompactor.critical}`);
+  }
+  if (t.volumeFreePercent.critical >= t.volumeFreePercent.warning) {
+    add('alerts.thresholds.volumeFreePercent.critical', `must be below the warning level (${t.volumeFreePercent.warning}), got ${t.volumeFreePercent.critical}: less free space is worse`);
+  }
+
   for (const scope of ['span', 'resource'] as const) {
     const names = env.dedicatedColumns.filter((c) => c.scope === scope).map((c) => c.name);
     // vParquet4 and vParquet5 reserve 10 string columns per scope.

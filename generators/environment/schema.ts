@@ -1,6 +1,7 @@
 // JSON Schema of overlays/<env>/environment.yaml. Strict: an unknown key anywhere is an error.
 // `npm run generate` writes it to overlays/environment.schema.json (with the defaults filled in as
 // `default` annotations) so editors complete and check the file.
+import { ALERT_NAMES } from '../alerts/names';
 import { defaults } from './defaults';
 
 type Schema = Record<string, unknown>;
@@ -19,7 +20,14 @@ const int = (description: string, minimum: number, extra: Schema = {}): Schema =
   minimum,
   ...extra,
 });
+const num = (description: string, minimum: number, maximum?: number): Schema => ({
+  type: 'number',
+  description,
+  minimum,
+  ...(maximum === undefined ? {} : { maximum }),
+});
 const bool = (description: string): Schema => ({ type: 'boolean', description });
+const percent = (description: string): Schema => num(`${description}, percent`, 0, 100);
 
 export const PATTERNS = {
   cpu: '^([0-9]+m|[0-9]+(\\.[0-9]{1,3})?)$',
@@ -34,6 +42,8 @@ export const PATTERNS = {
   gitUrl: '^(https://|ssh://|git@)[^\\s]+$',
   gitRevision: '^[A-Za-z0-9][A-Za-z0-9._/-]{0,254}$',
   kmsKey: '^$|^(mrk-)?[0-9a-f-]{32,36}$|^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/(mrk-)?[0-9a-f-]{32,36}$',
+  labelKey: '^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$',
+  labelValue: '^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$',
 } as const;
 
 /** Shown in messages next to a failed pattern, so a user knows what is expected. */
@@ -49,6 +59,8 @@ export const PATTERN_HINTS: Record<string, string> = {
   [PATTERNS.gitUrl]: 'a Git URL (https://, ssh:// or git@)',
   [PATTERNS.gitRevision]: 'a branch, tag or commit such as main or v1.4.0',
   [PATTERNS.kmsKey]: 'a KMS key id (a UUID, or mrk-… for a multi-Region key) or a key ARN; aliases cannot be granted in IAM',
+  [PATTERNS.labelKey]: 'a Kubernetes label key such as release or example.com/team',
+  [PATTERNS.labelValue]: 'a Kubernetes label value: up to 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit',
 };
 
 // Commercial AWS regions plus GovCloud and China, as of 2026.
@@ -221,6 +233,54 @@ export const environmentSchema: Schema = {
           ['name', 'scope', 'type'],
         ),
       },
+      monitoring: object(
+        {
+          selectorLabels: {
+            type: 'object',
+            description: "Labels put on the ServiceMonitors and the PrometheusRule so the cluster's Prometheus selects them (kube-prometheus-stack: release: <its release name>)",
+            propertyNames: { pattern: PATTERNS.labelKey },
+            additionalProperties: str('Label value', { pattern: PATTERNS.labelValue }),
+          },
+          scrapeInterval: str('Scrape interval of the Tempo and memcached targets, a Prometheus duration', { pattern: '^[0-9]+(ms|s|m|h)$' }),
+        },
+        'How Prometheus scrapes this stack',
+      ),
+      alerts: object(
+        {
+          page: bool('false: nobody is paged from this environment (its critical alerts are sent as warnings)'),
+          severities: object(
+            Object.fromEntries(ALERT_NAMES.map((name) => [name, { enum: ['critical', 'warning', 'info'], description: `Severity of ${name}` }])),
+            'Severity per alert, replacing the rule\'s own (docs/runbooks.md lists the alerts)',
+          ),
+          thresholds: object(
+            {
+              ingestionLatencyP99Seconds: num('TempoHighIngestionLatency: p99 distributor push latency, seconds', 0),
+              queryLatencyP95Seconds: num('TempoHighQueryLatency: p95 trace-by-ID latency on the query-frontend, seconds', 0),
+              requestErrorsPercent: percent('TempoRequestErrors: HTTP 5xx share per component and route'),
+              refusedSpansPercent: percent('TempoReceiverRefusingSpans: share of spans the receivers refused'),
+              discardedSpansPercent: percent('TempoDiscardingSpans: share of a tenant\'s spans discarded for one reason'),
+              ingesterWriteMiBPerSecond: num('TempoProvisioningTooManyWrites: average write rate per ingester, MiB/s', 0),
+              failuresPerHour: int('Compaction, flush, poll and tenant-index failures tolerated per hour', 0),
+              compactorBehindBlocks: int('TempoCompactorBehind: outstanding blocks of one tenant', 0),
+              outstandingBlocksPerCompactor: object(
+                { warning: int('Warning after 6 h above this', 0), critical: int('Critical after 24 h above this (> warning)', 0) },
+                'TempoCompactorsTooManyOutstandingBlocks: outstanding blocks per compactor',
+              ),
+              tenantIndexMaxAgeSeconds: int('TempoTenantIndexTooOld: tenant index age, seconds', 1),
+              blocklistGrowthRatio7d: num('TempoBlockListRisingQuickly: blocklist length now / a week ago', 1),
+              cacheHitPercent: percent('TempoLowCacheHitRate: memcached get hit rate'),
+              remoteWriteBehindSeconds: int('TempoMetricsGeneratorRemoteWriteBehind: seconds the remote-write queue is behind', 1),
+              volumeFreePercent: object(
+                { warning: percent('Warning below this free space'), critical: percent('Critical below this free space (< warning)') },
+                'TempoVolumeFillingUp: free space on ingester and metrics-generator volumes',
+              ),
+            },
+            'Alert thresholds',
+          ),
+          runbookUrl: str('Browsable URL of docs/runbooks.md in this repository (alerts link to its anchors)', { pattern: PATTERNS.httpsUrl }),
+        },
+        'Alerts (PrometheusRule in alerts/<env>/)',
+      ),
       features: object(
         {
           memcached: bool('Deploy memcached and use it for bloom, parquet-footer and frontend-search caching'),

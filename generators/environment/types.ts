@@ -1,5 +1,6 @@
 // The typed environment: defaults (defaults.ts) merged with overlays/<env>/environment.yaml.
 // The JSON Schema in schema.ts describes the same shape for the YAML file (every field optional there).
+import type { AlertName } from '../alerts/names';
 
 export const TEMPO_COMPONENTS = [
   'distributor',
@@ -49,6 +50,50 @@ export interface DedicatedColumn {
   name: string;
   scope: 'span' | 'resource';
   type: 'string';
+}
+
+export type Severity = 'critical' | 'warning' | 'info';
+
+/** Alert thresholds (generators/alerts/rules.ts says where each one is used). */
+export interface AlertThresholds {
+  /** TempoHighIngestionLatency: p99 of distributor -> ingester pushes, seconds. */
+  ingestionLatencyP99Seconds: number;
+  /** TempoHighQueryLatency: p95 of trace-by-ID requests on the query-frontend, seconds. */
+  queryLatencyP95Seconds: number;
+  /** TempoRequestErrors: share of HTTP requests answered 5xx, per component and route, percent. */
+  requestErrorsPercent: number;
+  /** TempoReceiverRefusingSpans: share of received spans the receivers refused, percent. */
+  refusedSpansPercent: number;
+  /** TempoDiscardingSpans: share of a tenant's spans discarded for one reason, percent. */
+  discardedSpansPercent: number;
+  /** TempoProvisioningTooManyWrites: average bytes written per ingester, MiB/s. */
+  ingesterWriteMiBPerSecond: number;
+  /** Compactions, flushes, blocklist polls and tenant index builds that may fail per hour before an alert. */
+  failuresPerHour: number;
+  /** TempoCompactorBehind: outstanding blocks of one tenant (all compactors together). */
+  compactorBehindBlocks: number;
+  /** TempoCompactorsTooManyOutstandingBlocks: outstanding blocks per compactor (6 h: warning, 24 h: critical). */
+  outstandingBlocksPerCompactor: { warning: number; critical: number };
+  /** TempoTenantIndexTooOld: age of the tenant index, seconds. */
+  tenantIndexMaxAgeSeconds: number;
+  /** TempoBlockListRisingQuickly: blocklist length now / a week ago. */
+  blocklistGrowthRatio7d: number;
+  /** TempoLowCacheHitRate: memcached get hit rate, percent. */
+  cacheHitPercent: number;
+  /** TempoMetricsGeneratorRemoteWriteBehind: newest sample queued minus newest sample sent, seconds. */
+  remoteWriteBehindSeconds: number;
+  /** TempoVolumeFillingUp: free space left on an ingester or metrics-generator volume, percent. */
+  volumeFreePercent: { warning: number; critical: number };
+}
+
+export interface AlertSettings {
+  /** false: this environment pages nobody (its critical alerts are sent as warnings). */
+  page: boolean;
+  /** Severity per alert name, replacing the rule's own (for an alert with two levels, both). */
+  severities: Partial<Record<AlertName, Severity>>;
+  thresholds: AlertThresholds;
+  /** Where docs/runbooks.md of this repository is browsable; each alert links to its anchor there. */
+  runbookUrl: string;
 }
 
 export interface Environment {
@@ -103,6 +148,14 @@ export interface Environment {
     processors: Array<'service-graphs' | 'span-metrics'>;
   };
   dedicatedColumns: DedicatedColumn[];
+  /** How the cluster's Prometheus (prometheus-operator) finds this stack's ServiceMonitors and rules. */
+  monitoring: {
+    /** Labels the Prometheus' serviceMonitorSelector and ruleSelector match (kube-prometheus-stack: release). */
+    selectorLabels: Record<string, string>;
+    /** Scrape interval of every Tempo and memcached target. */
+    scrapeInterval: string;
+  };
+  alerts: AlertSettings;
   features: {
     memcached: boolean;
     multitenancy: boolean;

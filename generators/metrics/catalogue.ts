@@ -128,7 +128,7 @@ export const METRICS: Record<string, MetricInfo> = {
   prometheus_remote_storage_samples_failed_total: { type: 'counter', source: REMOTE_WRITE, labels: REMOTE_WRITE_LABELS },
   prometheus_remote_storage_samples_retried_total: { type: 'counter', source: REMOTE_WRITE, labels: REMOTE_WRITE_LABELS },
   prometheus_remote_storage_samples_pending: { type: 'gauge', source: REMOTE_WRITE, labels: REMOTE_WRITE_LABELS },
-  prometheus_remote_storage_highest_timestamp_in_seconds: { type: 'gauge', source: REMOTE_WRITE, labels: ['tenant'] },
+  prometheus_remote_storage_queue_highest_timestamp_seconds: { type: 'gauge', source: REMOTE_WRITE, labels: REMOTE_WRITE_LABELS },
   prometheus_remote_storage_queue_highest_sent_timestamp_seconds: { type: 'gauge', source: REMOTE_WRITE, labels: REMOTE_WRITE_LABELS },
 
   // Series the metrics-generator writes into Prometheus (span metrics and service graphs).

@@ -1,0 +1,44 @@
+// Every alert this repo defines, by group. Names are the contract with Alertmanager routes, silences and
+// the runbook anchors in docs/runbooks.md: rename one only with all three.
+export const ALERT_GROUPS = {
+  tempo_writes: [
+    'TempoHighIngestionLatency',
+    'TempoReceiverRefusingSpans',
+    'TempoDiscardingSpans',
+    'TempoProvisioningTooManyWrites',
+    'TempoIngesterFlushFailures',
+    'TempoIngesterFlushesUnhealthy',
+    'TempoIngesterFlushesFailing',
+    'TempoIngesterReplayErrors',
+  ],
+  tempo_reads: ['TempoHighQueryLatency', 'TempoRequestErrors', 'TempoLowCacheHitRate'],
+  tempo_rings: [
+    'TempoDistributorUnhealthy',
+    'TempoIngesterUnhealthy',
+    'TempoCompactorUnhealthy',
+    'TempoMetricsGeneratorUnhealthy',
+    'TempoBadOverrides',
+  ],
+  tempo_backend: [
+    'TempoCompactorBehind',
+    'TempoCompactorsTooManyOutstandingBlocks',
+    'TempoCompactionsFailing',
+    'TempoPollsFailing',
+    'TempoTenantIndexFailures',
+    'TempoNoTenantIndexBuilders',
+    'TempoTenantIndexTooOld',
+    'TempoBlockListRisingQuickly',
+  ],
+  tempo_metrics_generator: ['TempoMetricsGeneratorRemoteWriteFailing', 'TempoMetricsGeneratorRemoteWriteBehind'],
+  tempo_kubernetes: [
+    'TempoComponentDown',
+    'TempoTargetDown',
+    'TempoPodCrashLooping',
+    'TempoContainerOOMKilled',
+    'TempoVolumeFillingUp',
+  ],
+} as const;
+
+export type AlertGroup = keyof typeof ALERT_GROUPS;
+export type AlertName = (typeof ALERT_GROUPS)[AlertGroup][number];
+export const ALERT_NAMES: readonly AlertName[] = Object.values(ALERT_GROUPS).flat();

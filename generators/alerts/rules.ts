@@ -1,0 +1,445 @@
+// Alerting and recording rules for one environment, on metrics Tempo 2.10.8 and the exporters really
+// expose (generators/metrics/catalogue.ts; a test fails on any other name). Thresholds come from
+// `alerts.thresholds` in environment.yaml. Conventions:
+// - selectors carry job="<namespace>/<component>" (set by the ServiceMonitors) or the namespace;
+// - every expression aggregates `by` the labels its alert keeps, so alert labels are predictable;
+// - descriptions use only {{ $labels.<name> }} and {{ printf "%.<n>f" $value }} (tests render them).
+import type { Component, Environment, Severity } from '../environment/types';
+import { INSTANCE, NAMESPACE, STATEFUL, objectName } from '../stack';
+import { scrapeJob, scrapedComponents } from '../servicemonitors';
+import { ALERT_GROUPS, type AlertGroup, type AlertName } from './names';
+
+export interface AlertDefinition {
+  name: AlertName;
+  /** The rule's own severity; environment.yaml may replace it, and `page: false` turns critical into warning. */
+  severity: Severity;
+  for?: string;
+  expr: string;
+  summary: string;
+  description: string;
+}
+
+export interface RecordingRule {
+  record: string;
+  expr: string;
+}
+
+/** Strips the common indentation of a multi-line expression written in a template literal. */
+function promql(strings: TemplateStringsArray, ...values: unknown[]): string {
+  const text = String.raw({ raw: strings }, ...values).replace(/^\n/, '').trimEnd();
+  const indent = Math.min(...text.split('\n').filter((l) => l.trim()).map((l) => /^ */.exec(l)![0].length));
+  return text
+    .split('\n')
+    .map((l) => l.slice(indent))
+    .join('\n');
+}
+
+const job = (c: Component) => `job="${scrapeJob(c)}"`;
+const ns = `namespace="${NAMESPACE}"`;
+const value = (digits: number) => `{{ printf "%.${digits}f" $value }}`;
+const where = '{{ $labels.cluster }}/{{ $labels.namespace }}';
+const BY_CLUSTER = 'cluster, namespace';
+
+/** The PVCs of the StatefulSets: data-tempo-stack-ingester-0, ... */
+export const VOLUME_CLAIMS_REGEX = `data-(${STATEFUL.map(objectName).join('|')})-[0-9]+`;
+
+/** Routes that are long-lived streams or scrapes, not requests a user waits for. */
+const NOT_USER_REQUESTS = 'metrics|/frontend.Frontend/Process|debug_pprof';
+
+/** Request-duration aggregates by cluster, namespace, job and route, for alerts and dashboards. */
+export const REQUEST_DURATION = 'cluster_namespace_job_route:tempo_request_duration_seconds';
+
+export function recordingRules(): RecordingRule[] {
+  const by = 'cluster, namespace, job, route';
+  return [
+    { record: `${REQUEST_DURATION}_bucket:sum_rate`, expr: `sum by (${by}, le) (rate(tempo_request_duration_seconds_bucket{${ns}}[5m]))` },
+    { record: `${REQUEST_DURATION}_sum:sum_rate`, expr: `sum by (${by}) (rate(tempo_request_duration_seconds_sum{${ns}}[5m]))` },
+    { record: `${REQUEST_DURATION}_count:sum_rate`, expr: `sum by (${by}) (rate(tempo_request_duration_seconds_count{${ns}}[5m]))` },
+    { record: `${REQUEST_DURATION}:99quantile`, expr: `histogram_quantile(0.99, ${REQUEST_DURATION}_bucket:sum_rate)` },
+    { record: `${REQUEST_DURATION}:50quantile`, expr: `histogram_quantile(0.50, ${REQUEST_DURATION}_bucket:sum_rate)` },
+    { record: `${REQUEST_DURATION}:avg`, expr: `${REQUEST_DURATION}_sum:sum_rate / ${REQUEST_DURATION}_count:sum_rate` },
+  ];
+}
+
+/** "More than N in the last hour, and still happening": retries heal single failures. */
+function failuresPerHour(metric: string, selector: string, by: string, limit: number): string {
+  return promql`
+    sum by (${by}) (increase(${metric}{${selector}}[1h])) > ${limit}
+    and
+    sum by (${by}) (increase(${metric}{${selector}}[5m])) > 0`;
+}
+
+function ringUnhealthy(name: AlertName, ring: string, severity: Severity, impact: string): AlertDefinition {
+  return {
+    name,
+    severity,
+    for: '15m',
+    expr: `max by (cluster, namespace) (tempo_ring_members{${ns}, name="${ring}", state="Unhealthy"}) > 0`,
+    summary: `Tempo ${ring} ring has unhealthy members.`,
+    description: `${value(0)} ${ring} ring member(s) in ${where} have missed their heartbeats for 15 minutes. ${impact}`,
+  };
+}
+
+export function alertDefinitions(env: Environment): AlertDefinition[] {
+  const t = env.alerts.thresholds;
+  const components = scrapedComponents(env);
+  const tempoJobs = `job=~"${NAMESPACE}/(${components.join('|')})"`;
+  const stackPods = `${ns}, pod=~"${INSTANCE}-.+"`;
+  const defs: AlertDefinition[] = [
+    // --- write path ---------------------------------------------------------------------------------
+    {
+      name: 'TempoHighIngestionLatency',
+      severity: 'warning',
+      for: '5m',
+      // The distributor's push histogram: receiver traffic is not in tempo_request_duration_seconds.
+      expr: promql`
+        histogram_quantile(0.99,
+          sum by (cluster, namespace, le) (rate(tempo_distributor_push_duration_seconds_bucket{${job('distributor')}}[5m]))
+        ) > ${t.ingestionLatencyP99Seconds}`,
+      summary: 'Tempo distributors are slow to push spans to the ingesters.',
+      description: `p99 latency of distributor pushes to the ingesters in ${where} is ${value(2)}s (threshold ${t.ingestionLatencyP99Seconds}s).`,
+    },
+    {
+      name: 'TempoReceiverRefusingSpans',
+      severity: 'warning',
+      for: '15m',
+      expr: promql`
+        100 * sum by (cluster, namespace, receiver, transport) (rate(tempo_receiver_refused_spans_total{${job('distributor')}}[5m]))
+        /
+        (
+          sum by (cluster, namespace, receiver, transport) (rate(tempo_receiver_accepted_spans_total{${job('distributor')}}[5m]))
+          +
+          sum by (cluster, namespace, receiver, transport) (rate(tempo_receiver_refused_spans_total{${job('distributor')}}[5m]))
+        ) > ${t.refusedSpansPercent}`,
+      summary: 'Tempo receivers are refusing spans.',
+      description: `The {{ $labels.receiver }}/{{ $labels.transport }} receiver in ${where} refuses ${value(1)}% of the spans sent to it (threshold ${t.refusedSpansPercent}%).`,
+    },
+    {
+      name: 'TempoDiscardingSpans',
+      severity: 'warning',
+      for: '15m',
+      expr: promql`
+        100 * sum by (cluster, namespace, tenant, reason) (rate(tempo_discarded_spans_total{${ns}}[5m]))
+        / on (cluster, namespace, tenant) group_left
+        sum by (cluster, namespace, tenant) (rate(tempo_distributor_spans_received_total{${job('distributor')}}[5m]))
+        > ${t.discardedSpansPercent}`,
+      summary: 'Tempo is discarding spans.',
+      description: `Tempo in ${where} discards ${value(1)}% of the spans of tenant {{ $labels.tenant }} for reason {{ $labels.reason }} (threshold ${t.discardedSpansPercent}%).`,
+    },
+    {
+      name: 'TempoProvisioningTooManyWrites',
+      severity: 'warning',
+      for: '15m',
+      expr: promql`
+        avg by (cluster, namespace) (
+          sum by (cluster, namespace, pod) (rate(tempo_ingester_bytes_received_total{${job('ingester')}}[5m]))
+        ) / 2^20 > ${t.ingesterWriteMiBPerSecond}`,
+      summary: 'Tempo ingesters receive more data than they are sized for.',
+      description: `Each ingester in ${where} receives ${value(1)} MiB/s on average (threshold ${t.ingesterWriteMiBPerSecond} MiB/s); add ingesters.`,
+    },
+    {
+      name: 'TempoIngesterFlushFailures',
+      severity: 'critical',
+      for: '5m',
+      expr: `sum by (cluster, namespace, pod) (increase(tempo_ingester_failed_flushes_total{${job('ingester')}}[5m])) > 0`,
+      summary: 'A Tempo ingester keeps failing to flush blocks.',
+      description: `Ingester {{ $labels.pod }} in ${where} failed ${value(0)} block flushes in the last 5 minutes and has been failing for 5 minutes.`,
+    },
+    {
+      name: 'TempoIngesterFlushesUnhealthy',
+      severity: 'warning',
+      for: '5m',
+      expr: failuresPerHour('tempo_ingester_failed_flushes_total', job('ingester'), BY_CLUSTER, t.failuresPerHour),
+      summary: 'Tempo ingester flushes are failing.',
+      description: `${value(0)} ingester flushes failed in ${where} in the last hour (threshold ${t.failuresPerHour}); flushes are retried.`,
+    },
+    {
+      name: 'TempoIngesterFlushesFailing',
+      severity: 'critical',
+      for: '5m',
+      expr: failuresPerHour('tempo_ingester_flush_failed_retries_total', job('ingester'), BY_CLUSTER, t.failuresPerHour),
+      summary: 'Tempo ingester flush retries are failing.',
+      description: `${value(0)} ingester flush retries failed in ${where} in the last hour (threshold ${t.failuresPerHour}); blocks stay on the ingester disks.`,
+    },
+    {
+      name: 'TempoIngesterReplayErrors',
+      severity: 'critical',
+      // The counter is created by its first error (it is labelled by tenant), so increase() cannot see
+      // that error: a series that did not exist 15 minutes ago counts too.
+      expr: promql`
+        sum by (cluster, namespace, pod, tenant) (
+          increase(tempo_ingester_replay_errors_total{${job('ingester')}}[15m]) > 0
+          or
+          (tempo_ingester_replay_errors_total{${job('ingester')}} unless tempo_ingester_replay_errors_total{${job('ingester')}} offset 15m)
+        ) > 0`,
+      summary: 'A Tempo ingester failed to replay its WAL.',
+      description: `Ingester {{ $labels.pod }} in ${where} hit errors replaying the WAL of tenant {{ $labels.tenant }} on startup; traces in those blocks may be lost.`,
+    },
+
+    // --- read path ----------------------------------------------------------------------------------
+    {
+      name: 'TempoHighQueryLatency',
+      severity: 'warning',
+      for: '5m',
+      expr: promql`
+        histogram_quantile(0.95,
+          sum by (cluster, namespace, route, le) (
+            ${REQUEST_DURATION}_bucket:sum_rate{${job('query-frontend')}, route=~"api_traces_traceid|api_v2_traces_traceid"}
+          )
+        ) > ${t.queryLatencyP95Seconds}`,
+      summary: 'Tempo trace-by-ID queries are slow.',
+      description: `p95 latency of {{ $labels.route }} on the query-frontend in ${where} is ${value(2)}s (threshold ${t.queryLatencyP95Seconds}s).`,
+    },
+    {
+      name: 'TempoRequestErrors',
+      severity: 'critical',
+      for: '15m',
+      expr: promql`
+        100 * sum by (cluster, namespace, job, route) (rate(tempo_request_duration_seconds_count{${ns}, status_code=~"5..", route!~"${NOT_USER_REQUESTS}"}[5m]))
+        /
+        sum by (cluster, namespace, job, route) (rate(tempo_request_duration_seconds_count{${ns}, route!~"${NOT_USER_REQUESTS}"}[5m]))
+        > ${t.requestErrorsPercent}`,
+      summary: 'Tempo answers requests with errors.',
+      description: `{{ $labels.job }} in {{ $labels.cluster }} answers ${value(1)}% of {{ $labels.route }} requests with a 5xx error (threshold ${t.requestErrorsPercent}%).`,
+    },
+
+    // --- rings --------------------------------------------------------------------------------------
+    ringUnhealthy('TempoDistributorUnhealthy', 'distributor', 'warning', 'Rate limits are shared by fewer distributors than the ring believes.'),
+    ringUnhealthy('TempoIngesterUnhealthy', 'ingester', 'critical', 'Writes fail once a quorum of a trace\'s ingesters is unhealthy.'),
+    ringUnhealthy('TempoCompactorUnhealthy', 'compactor', 'critical', 'Blocks owned by the unhealthy compactors are not compacted.'),
+    ringUnhealthy('TempoMetricsGeneratorUnhealthy', 'metrics-generator', 'critical', 'Span metrics and service graphs of the series they own are lost.'),
+    {
+      name: 'TempoBadOverrides',
+      severity: 'warning',
+      for: '15m',
+      expr: `count by (cluster, namespace, job) (tempo_runtime_config_last_reload_successful{${ns}} == 0)`,
+      summary: 'Tempo cannot load its runtime overrides.',
+      description: `${value(0)} pod(s) of {{ $labels.job }} in {{ $labels.cluster }} failed to reload the runtime overrides for 15 minutes; they keep the last good ones.`,
+    },
+
+    // --- backend: compaction, polling, tenant index -------------------------------------------------
+    {
+      name: 'TempoCompactorBehind',
+      severity: 'warning',
+      for: '30m',
+      expr: `sum by (cluster, namespace, tenant) (tempodb_compaction_outstanding_blocks{${job('compactor')}}) > ${t.compactorBehindBlocks}`,
+      summary: 'Tempo compactors are behind.',
+      description: `${value(0)} blocks of tenant {{ $labels.tenant }} in ${where} are waiting for compaction (threshold ${t.compactorBehindBlocks}).`,
+    },
+    ...(['warning', 'critical'] as const).map(
+      (level): AlertDefinition => ({
+        name: 'TempoCompactorsTooManyOutstandingBlocks',
+        severity: level,
+        for: level === 'warning' ? '6h' : '24h',
+        expr: promql`
+          sum by (cluster, namespace, tenant) (tempodb_compaction_outstanding_blocks{${job('compactor')}})
+          / on (cluster, namespace) group_left
+          count by (cluster, namespace) (tempo_build_info{${job('compactor')}})
+          > ${t.outstandingBlocksPerCompactor[level]}`,
+        summary: 'Tempo compactors have too many outstanding blocks.',
+        description: `Each compactor in ${where} has ${value(0)} outstanding blocks of tenant {{ $labels.tenant }} (threshold ${t.outstandingBlocksPerCompactor[level]} for ${level === 'warning' ? '6h' : '24h'}); give the compactors more CPU or add compactors.`,
+      }),
+    ),
+    {
+      name: 'TempoCompactionsFailing',
+      severity: 'critical',
+      for: '15m',
+      expr: failuresPerHour('tempodb_compaction_errors_total', job('compactor'), BY_CLUSTER, t.failuresPerHour),
+      summary: 'Tempo compactions are failing.',
+      description: `${value(0)} compactions failed in ${where} in the last hour (threshold ${t.failuresPerHour}).`,
+    },
+    {
+      name: 'TempoPollsFailing',
+      severity: 'critical',
+      for: '15m',
+      expr: failuresPerHour('tempodb_blocklist_poll_errors_total', ns, BY_CLUSTER, t.failuresPerHour),
+      summary: 'Tempo cannot poll the blocklist.',
+      description: `${value(0)} blocklist polls failed in ${where} in the last hour (threshold ${t.failuresPerHour}); queries go stale.`,
+    },
+    {
+      name: 'TempoTenantIndexFailures',
+      severity: 'critical',
+      for: '15m',
+      expr: failuresPerHour('tempodb_blocklist_tenant_index_errors_total', ns, BY_CLUSTER, t.failuresPerHour),
+      summary: 'Tempo cannot build or read tenant indexes.',
+      description: `${value(0)} tenant index operations failed in ${where} in the last hour (threshold ${t.failuresPerHour}).`,
+    },
+    {
+      name: 'TempoNoTenantIndexBuilders',
+      severity: 'critical',
+      for: '5m',
+      // Every poller reports the gauge (1 on builders, 0 elsewhere): with all compactors gone, the
+      // queriers' zeros keep the series alive, so the alert still fires.
+      expr: promql`
+        sum by (cluster, namespace, tenant) (tempodb_blocklist_tenant_index_builder{${ns}}) == 0
+        and on (cluster, namespace, tenant)
+        max by (cluster, namespace, tenant) (tempodb_blocklist_length{${ns}}) > 0`,
+      summary: 'No Tempo compactor builds the tenant index.',
+      description: `Nothing in ${where} builds the tenant index of tenant {{ $labels.tenant }}; it will go stale.`,
+    },
+    {
+      name: 'TempoTenantIndexTooOld',
+      severity: 'critical',
+      for: '5m',
+      expr: `max by (cluster, namespace, tenant) (tempodb_blocklist_tenant_index_age_seconds{${ns}}) > ${t.tenantIndexMaxAgeSeconds}`,
+      summary: 'A Tempo tenant index is too old.',
+      description: `The tenant index of tenant {{ $labels.tenant }} in ${where} is ${value(0)}s old (threshold ${t.tenantIndexMaxAgeSeconds}s).`,
+    },
+    {
+      name: 'TempoBlockListRisingQuickly',
+      severity: 'warning',
+      for: '15m',
+      // Every compactor reports each tenant's whole blocklist: max per tenant, then sum the tenants.
+      expr: promql`
+        sum by (cluster, namespace) (max by (cluster, namespace, tenant) (tempodb_blocklist_length{${job('compactor')}}))
+        /
+        sum by (cluster, namespace) (max by (cluster, namespace, tenant) (tempodb_blocklist_length{${job('compactor')}} offset 7d))
+        > ${t.blocklistGrowthRatio7d}`,
+      summary: 'The Tempo blocklist is growing quickly.',
+      description: `The blocklist in ${where} is ${value(2)} times as long as a week ago (threshold ${t.blocklistGrowthRatio7d}); compaction may not keep up.`,
+    },
+
+    // --- metrics-generator --------------------------------------------------------------------------
+    {
+      name: 'TempoMetricsGeneratorRemoteWriteFailing',
+      severity: 'warning',
+      for: '15m',
+      expr: `sum by (cluster, namespace, pod, tenant, remote_name, url) (rate(prometheus_remote_storage_samples_failed_total{${job('metrics-generator')}}[5m])) > 0`,
+      summary: 'The Tempo metrics-generator cannot remote-write.',
+      description: `Metrics-generator {{ $labels.pod }} in ${where} fails to send ${value(1)} samples/s of tenant {{ $labels.tenant }} to {{ $labels.url }}; span metrics and service graphs are lost.`,
+    },
+    {
+      name: 'TempoMetricsGeneratorRemoteWriteBehind',
+      severity: 'warning',
+      for: '15m',
+      expr: promql`
+        max by (cluster, namespace, pod, tenant, remote_name, url) (prometheus_remote_storage_queue_highest_timestamp_seconds{${job('metrics-generator')}})
+        -
+        max by (cluster, namespace, pod, tenant, remote_name, url) (prometheus_remote_storage_queue_highest_sent_timestamp_seconds{${job('metrics-generator')}})
+        > ${t.remoteWriteBehindSeconds}`,
+      summary: 'The Tempo metrics-generator remote-write queue is behind.',
+      description: `Metrics-generator {{ $labels.pod }} in ${where} is ${value(0)}s behind sending tenant {{ $labels.tenant }}'s series to {{ $labels.url }} (threshold ${t.remoteWriteBehindSeconds}s).`,
+    },
+
+    // --- Kubernetes -------------------------------------------------------------------------------------
+    {
+      name: 'TempoComponentDown',
+      severity: 'critical',
+      for: '5m',
+      expr: `sum by (cluster, namespace, job) (up{${tempoJobs}}) == 0`,
+      summary: 'A Tempo component is down.',
+      description: 'No target of {{ $labels.job }} in {{ $labels.cluster }} has answered a scrape for 5 minutes.',
+    },
+    {
+      name: 'TempoTargetDown',
+      severity: 'warning',
+      for: '15m',
+      // A whole component down is TempoComponentDown: one page, not one per pod.
+      expr: promql`
+        max by (cluster, namespace, job, pod) (up{${tempoJobs}}) == 0
+        unless on (cluster, namespace, job)
+        sum by (cluster, namespace, job) (up{${tempoJobs}}) == 0`,
+      summary: 'A Tempo pod cannot be scraped.',
+      description: 'Pod {{ $labels.pod }} of {{ $labels.job }} in {{ $labels.cluster }} has not answered a scrape for 15 minutes.',
+    },
+    {
+      name: 'TempoPodCrashLooping',
+      severity: 'warning',
+      for: '15m',
+      expr: `max by (cluster, namespace, pod, container) (max_over_time(kube_pod_container_status_waiting_reason{${stackPods}, reason="CrashLoopBackOff"}[5m])) >= 1`,
+      summary: 'A Tempo container is crash-looping.',
+      description: 'Container {{ $labels.container }} of pod {{ $labels.namespace }}/{{ $labels.pod }} has been in CrashLoopBackOff for 15 minutes.',
+    },
+    {
+      name: 'TempoContainerOOMKilled',
+      severity: 'warning',
+      expr: promql`
+        max by (cluster, namespace, pod, container) (kube_pod_container_status_last_terminated_reason{${stackPods}, reason="OOMKilled"}) == 1
+        and on (cluster, namespace, pod, container)
+        sum by (cluster, namespace, pod, container) (increase(kube_pod_container_status_restarts_total{${stackPods}}[15m])) > 0`,
+      summary: 'A Tempo container was OOM-killed.',
+      description: 'Container {{ $labels.container }} of pod {{ $labels.namespace }}/{{ $labels.pod }} was restarted in the last 15 minutes after running out of memory.',
+    },
+    ...(['warning', 'critical'] as const).map(
+      (level): AlertDefinition => ({
+        name: 'TempoVolumeFillingUp',
+        severity: level,
+        for: level === 'warning' ? '15m' : '5m',
+        expr: promql`
+          100 * max by (cluster, namespace, persistentvolumeclaim) (kubelet_volume_stats_available_bytes{${ns}, persistentvolumeclaim=~"${VOLUME_CLAIMS_REGEX}"})
+          /
+          max by (cluster, namespace, persistentvolumeclaim) (kubelet_volume_stats_capacity_bytes{${ns}, persistentvolumeclaim=~"${VOLUME_CLAIMS_REGEX}"})
+          < ${t.volumeFreePercent[level]}`,
+        summary: 'A Tempo volume is filling up.',
+        description: `Volume {{ $labels.namespace }}/{{ $labels.persistentvolumeclaim }} has ${value(1)}% free space left (threshold ${t.volumeFreePercent[level]}%).`,
+      }),
+    ),
+  ];
+
+  if (env.features.memcached) {
+    defs.push({
+      name: 'TempoLowCacheHitRate',
+      severity: 'info',
+      for: '15m',
+      // Tempo exports no cache hit counters; the memcached exporter does.
+      expr: promql`
+        100 * sum by (cluster, namespace) (rate(memcached_commands_total{${job('memcached')}, command="get", status="hit"}[5m]))
+        /
+        sum by (cluster, namespace) (rate(memcached_commands_total{${job('memcached')}, command="get"}[5m]))
+        < ${t.cacheHitPercent}`,
+      summary: 'The Tempo cache hit rate is low.',
+      description: `Only ${value(1)}% of memcached gets in ${where} are hits (threshold ${t.cacheHitPercent}%).`,
+    });
+  }
+  return defs;
+}
+
+/** The severity an alert carries in this environment. */
+export function effectiveSeverity(env: Environment, def: AlertDefinition): Severity {
+  const severity = env.alerts.severities[def.name] ?? def.severity;
+  return !env.alerts.page && severity === 'critical' ? 'warning' : severity;
+}
+
+/**
+ * The rules this environment deploys. When the levels of a two-level alert end up with one severity
+ * (e.g. `page: false` turns critical into warning), only the first level is kept: two rules with the
+ * same name and labels would write the same ALERTS series twice.
+ */
+export function deployedDefinitions(env: Environment): AlertDefinition[] {
+  const seen = new Set<string>();
+  return alertDefinitions(env).filter((d) => {
+    const key = `${d.name}/${effectiveSeverity(env, d)}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** GitHub's anchor for a "### <name>" heading. */
+export const runbookAnchor = (name: string): string => name.toLowerCase();
+
+export interface RuleGroup {
+  name: string;
+  rules: Array<Record<string, unknown>>;
+}
+
+/** The `spec.groups` of the PrometheusRule: what promtool checks. */
+export function ruleGroups(env: Environment): RuleGroup[] {
+  const defs = deployedDefinitions(env);
+  const groups: RuleGroup[] = [{ name: 'tempo_rules', rules: recordingRules().map((r) => ({ ...r })) }];
+  for (const [group, names] of Object.entries(ALERT_GROUPS) as Array<[AlertGroup, readonly AlertName[]]>) {
+    const rules = names.flatMap((name) =>
+      defs
+        .filter((d) => d.name === name)
+        .map((d) => ({
+          alert: d.name,
+          expr: d.expr,
+          ...(d.for ? { for: d.for } : {}),
+          labels: { severity: effectiveSeverity(env, d) },
+          annotations: { summary: d.summary, description: d.description, runbook_url: `${env.alerts.runbookUrl}#${runbookAnchor(d.name)}` },
+        })),
+    );
+    if (rules.length) groups.push({ name: group, rules });
+  }
+  return groups;
+}

@@ -1,0 +1,49 @@
+// alerts/<env>/: the environment's PrometheusRule (a kustomization each overlay includes) and the
+// promtool unit tests that prove its alerts fire. One directory per environment because thresholds
+// and severities differ, and a whole rule file reads better in review than patches to one.
+import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
+import type { Environment } from '../environment/types';
+import { yamlFile, type FileTree } from '../layout';
+import { INSTANCE, NAMESPACE, stackLabels } from '../stack';
+import type { SharedTree } from '../tree';
+import { ruleGroups } from './rules';
+import { unitTestFiles } from './unit-tests';
+
+export const ALERTS_DIR = 'alerts';
+export const RULE_FILE = 'prometheusrule.yaml';
+/** promtool unit tests on a one-minute grid, and those spanning days on an hourly one. */
+export const UNIT_TEST_FILES = { minutely: 'promtool-tests.yaml', hourly: 'promtool-tests-hourly.yaml' } as const;
+/** What the tests extract from RULE_FILE (promtool rejects the PrometheusRule wrapper: only `.spec`). */
+export const EXTRACTED_RULES = 'rules.yaml';
+
+export function prometheusRule(env: Environment): IPrometheusRule {
+  return {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'PrometheusRule',
+    metadata: { name: INSTANCE, labels: { ...stackLabels(env), ...env.monitoring.selectorLabels } },
+    spec: { groups: ruleGroups(env) as IPrometheusRule['spec']['groups'] },
+  };
+}
+
+export const alertsTree: SharedTree = {
+  dir: ALERTS_DIR,
+  inBase: false,
+  perEnvironment: true,
+  files(_base, environments) {
+    const tree: FileTree = new Map();
+    for (const { env } of environments) {
+      const dir = `${ALERTS_DIR}/${env.name}`;
+      tree.set(
+        `${dir}/kustomization.yaml`,
+        yamlFile({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', namespace: NAMESPACE, resources: [RULE_FILE] }),
+      );
+      tree.set(`${dir}/${RULE_FILE}`, yamlFile(prometheusRule(env), `# Alerts and recording rules of ${env.name}; runbooks: docs/runbooks.md.\n`));
+      const tests = unitTestFiles(env, EXTRACTED_RULES);
+      for (const grid of ['minutely', 'hourly'] as const) {
+        const comment = `# promtool unit tests of ${RULE_FILE} (${grid === 'hourly' ? 'cases spanning days, evaluated hourly' : 'evaluated every minute'}); tests/alerts.test.ts runs them on its extracted .spec (${EXTRACTED_RULES}).\n`;
+        tree.set(`${dir}/${UNIT_TEST_FILES[grid]}`, yamlFile(tests[grid], comment));
+      }
+    }
+    return tree;
+  },
+};

@@ -1,0 +1,211 @@
+// The alerts of every environment, read from the real `kustomize build` of its overlay: they parse, they
+// select metrics that exist, they carry what on-call needs, and promtool proves each one fires.
+import { execFile, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { ALERTS_DIR, EXTRACTED_RULES, RULE_FILE, UNIT_TEST_FILES } from '../generators/alerts/tree';
+import { ALERT_NAMES } from '../generators/alerts/names';
+import { VOLUME_CLAIMS_REGEX, runbookAnchor } from '../generators/alerts/rules';
+import { renderTemplate } from '../generators/alerts/unit-tests';
+import { isKnownMetric } from '../generators/metrics/catalogue';
+import { metricNames, parsePromQL } from '../generators/metrics/promql';
+import type { K8sObject } from '../generators/render';
+import { NAMESPACE } from '../generators/stack';
+import { environmentNames, loadEnvironments } from '../generators/tree';
+import { ROOT, build } from './helpers/kustomize';
+
+type Any = any; // rendered YAML is untyped; each test asserts the shape it reads
+
+interface Rule {
+  alert?: string;
+  record?: string;
+  expr: string;
+  for?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+interface Spec {
+  groups: Array<{ name: string; rules: Rule[] }>;
+}
+
+const envs = environmentNames(ROOT);
+const settings = new Map(loadEnvironments(ROOT).map((e) => [e.name, e]));
+const runbook = readFileSync(join(ROOT, 'docs/runbooks.md'), 'utf8');
+
+function deployedRule(env: string): K8sObject & { spec: Spec } {
+  const rules = build(`overlays/${env}`).filter((o) => o.kind === 'PrometheusRule');
+  expect(rules.map((r) => `${r.metadata.namespace}/${r.metadata.name}`), `overlays/${env} deploys one PrometheusRule`).toEqual([`${NAMESPACE}/tempo-stack`]);
+  return rules[0] as K8sObject & { spec: Spec };
+}
+const allRules = (spec: Spec) => spec.groups.flatMap((g) => g.rules.map((r) => ({ group: g.name, ...r })));
+const alerts = (spec: Spec) => allRules(spec).filter((r) => r.alert);
+
+describe.each(envs)('alerts of %s', (env) => {
+  const spec = deployedRule(env).spec;
+  const where = (r: Rule) => `${env}: ${r.alert ?? r.record}`;
+
+  it('the overlay deploys alerts/<env>/prometheusrule.yaml as generated', () => {
+    const file = parse(readFileSync(join(ROOT, ALERTS_DIR, env, RULE_FILE), 'utf8')) as { spec: Spec };
+    expect(spec).toEqual(file.spec);
+  });
+
+  it('every expression parses (lezer-promql, strict)', () => {
+    for (const r of allRules(spec)) expect(() => parsePromQL(r.expr), where(r)).not.toThrow();
+  });
+
+  it('every metric is in the catalogue (or recorded by these rules)', () => {
+    const recorded = new Set(allRules(spec).flatMap((r) => (r.record ? [r.record] : [])));
+    const unknown = allRules(spec).flatMap((r) => metricNames(r.expr).filter((m) => !isKnownMetric(m) && !recorded.has(m)).map((m) => `${where(r)}: ${m}`));
+    expect(unknown).toEqual([]);
+  });
+
+  it('every alert has a severity, a summary, a description and a runbook link into docs/runbooks.md', () => {
+    for (const r of alerts(spec)) {
+      expect(['critical', 'warning', 'info'], where(r)).toContain(r.labels?.severity);
+      expect(r.annotations?.summary, where(r)).toMatch(/\S/);
+      expect(r.annotations?.description, where(r)).toMatch(/\{\{ \$labels\.\w+ \}\}/);
+      expect(r.annotations?.runbook_url, where(r)).toBe(`${settings.get(env)!.alerts.runbookUrl}#${runbookAnchor(r.alert!)}`);
+    }
+  });
+
+  it('descriptions only name labels the expression keeps', () => {
+    for (const r of alerts(spec)) {
+      const kept = new Set([...r.expr.matchAll(/by \(([^)]*)\)/g)].flatMap((m) => m[1]!.split(',').map((l) => l.trim())));
+      for (const [, label] of r.annotations!.description!.matchAll(/\$labels\.(\w+)/g)) expect([...kept], `${where(r)}: {{ $labels.${label} }}`).toContain(label);
+    }
+  });
+
+  it('every alert of ALERT_NAMES is deployed (TempoLowCacheHitRate only with memcached)', () => {
+    const deployed = new Set(alerts(spec).map((r) => r.alert));
+    const expected = ALERT_NAMES.filter((n) => n !== 'TempoLowCacheHitRate' || settings.get(env)!.features.memcached);
+    expect([...deployed].sort()).toEqual([...expected].sort());
+  });
+
+  it('has a promtool case where each alert fires and one where it stays quiet', () => {
+    const tests = Object.values(UNIT_TEST_FILES).flatMap(
+      (f) => (parse(readFileSync(join(ROOT, ALERTS_DIR, env, f), 'utf8')) as { tests: Array<{ alert_rule_test?: Array<{ alertname: string; exp_alerts: unknown[] }> }> }).tests,
+    );
+    const cases = tests.flatMap((t) => t.alert_rule_test ?? []);
+    for (const name of new Set(alerts(spec).map((r) => r.alert!))) {
+      expect(cases.some((c) => c.alertname === name && c.exp_alerts.length > 0), `${env}: ${name} fires somewhere`).toBe(true);
+      expect(cases.some((c) => c.alertname === name && c.exp_alerts.length === 0), `${env}: ${name} stays quiet somewhere`).toBe(true);
+    }
+  });
+});
+
+describe('volume alerts', () => {
+  it('select the claims of the ingester and metrics-generator StatefulSets', () => {
+    const claims = build('overlays/prod')
+      .filter((o) => o.kind === 'StatefulSet')
+      .flatMap((s: Any) => s.spec.volumeClaimTemplates.map((t: Any) => `${t.metadata.name}-${s.metadata.name}-0`));
+    expect(claims.length).toBe(2);
+    for (const claim of claims) expect(claim).toMatch(new RegExp(`^${VOLUME_CLAIMS_REGEX}$`));
+  });
+});
+
+describe('severities per environment', () => {
+  const severities = (env: string) => new Set(alerts(deployedRule(env).spec).map((r) => r.labels!.severity));
+
+  it('dev pages nobody: no critical alert (alerts.page: false)', () => {
+    expect(settings.get('dev')!.alerts.page).toBe(false);
+    expect(severities('dev').has('critical')).toBe(false);
+    expect(severities('dev').has('warning')).toBe(true);
+  });
+
+  it('prod pages: critical alerts exist', () => {
+    expect(severities('prod').has('critical')).toBe(true);
+  });
+});
+
+describe('docs/runbooks.md', () => {
+  const headings = [...runbook.matchAll(/^### (\S+)$/gm)].map((m) => m[1]!);
+
+  it('has one section per alert and none for alerts that do not exist', () => {
+    expect([...headings].sort()).toEqual([...ALERT_NAMES].sort());
+  });
+
+  it('says for each alert what it means, how to confirm it and what to do', () => {
+    const sections = runbook.split(/^### /m).slice(1);
+    for (const section of sections) {
+      const name = section.split('\n')[0];
+      for (const part of ['**Meaning.**', '**Confirm.**', '**Do.**']) expect(section, `${name}: ${part}`).toContain(part);
+    }
+  });
+});
+
+describe('renderTemplate (what the promtool cases expect Prometheus to print)', () => {
+  it('renders labels and printf of $value', () => {
+    expect(renderTemplate('{{ $labels.pod }} at {{ printf "%.1f" $value }}%', { pod: 'p-0' }, 12.345)).toBe('p-0 at 12.3%');
+  });
+  it('refuses a missing label (Prometheus would print "<no value>") and unsupported forms', () => {
+    expect(() => renderTemplate('{{ $labels.cluster }}', {})).toThrow(/no value/);
+    expect(() => renderTemplate('{{ $value | humanize }}', {}, 1)).toThrow(/not one of/);
+  });
+});
+
+// --- promtool -------------------------------------------------------------------------------------
+
+const INSTALL = 'apt-get install -y prometheus (Debian/Ubuntu; .ci/run does this)';
+const promtool = spawnSync('promtool', ['--version'], { encoding: 'utf8' });
+const havePromtool = promtool.status === 0;
+if (!havePromtool && !process.env.CI) console.warn(`promtool not found: skipping the promtool checks. Install it with: ${INSTALL}`);
+const run = promisify(execFile);
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** A temp dir holding the environment's extracted rules (the `.spec` promtool accepts) and its tests. */
+function promtoolDir(env: string, spec: Spec = deployedRule(env).spec): string {
+  const dir = mkdtempSync(join(tmpdir(), `tempo-alerts-${env}-`));
+  dirs.push(dir);
+  writeFileSync(join(dir, EXTRACTED_RULES), stringify(spec));
+  for (const f of Object.values(UNIT_TEST_FILES)) copyFileSync(join(ROOT, ALERTS_DIR, env, f), join(dir, f));
+  return dir;
+}
+
+async function promtoolRun(dir: string, args: string[]): Promise<{ ok: boolean; output: string }> {
+  try {
+    const r = await run('promtool', args, { cwd: dir, maxBuffer: 16 << 20 });
+    return { ok: true, output: r.stdout + r.stderr };
+  } catch (e) {
+    const err = e as { stdout?: string; stderr?: string };
+    return { ok: false, output: `${err.stdout ?? ''}${err.stderr ?? ''}` };
+  }
+}
+
+describe('promtool', () => {
+  it('is installed (CI must have it)', () => {
+    if (process.env.CI) expect(havePromtool, `promtool is required under CI: ${INSTALL}`).toBe(true);
+  });
+
+  it.skipIf(!havePromtool)('check rules accepts every environment\'s rules', async () => {
+    const results = await Promise.all(envs.map(async (env) => ({ env, ...(await promtoolRun(promtoolDir(env), ['check', 'rules', EXTRACTED_RULES])) })));
+    for (const r of results) expect(r.ok, `${r.env}:\n${r.output}`).toBe(true);
+  });
+
+  it.skipIf(!havePromtool)('unit tests pass for every environment: each alert fires and stays quiet as expected', async () => {
+    const results = await Promise.all(
+      envs.map(async (env) => {
+        const dir = promtoolDir(env);
+        return { env, ...(await promtoolRun(dir, ['test', 'rules', ...Object.values(UNIT_TEST_FILES)])) };
+      }),
+    );
+    for (const r of results) expect(r.ok, `${r.env}:\n${r.output}`).toBe(true);
+  }, 240_000);
+
+  it.skipIf(!havePromtool)('unit tests fail when a rule no longer fires (they can catch a broken alert)', async () => {
+    const spec = structuredClone(deployedRule('prod').spec);
+    const behind = spec.groups.flatMap((g) => g.rules).find((r) => r.alert === 'TempoCompactorBehind')!;
+    behind.expr = behind.expr.replace(/> \d+$/, '> 1e9');
+    const dir = promtoolDir('prod', spec);
+    const tests = parse(readFileSync(join(dir, UNIT_TEST_FILES.minutely), 'utf8')) as { tests: Array<{ name: string }> };
+    tests.tests = tests.tests.filter((t) => t.name.startsWith('TempoCompactorBehind '));
+    writeFileSync(join(dir, UNIT_TEST_FILES.minutely), stringify(tests));
+    const r = await promtoolRun(dir, ['test', 'rules', UNIT_TEST_FILES.minutely]);
+    expect(r.ok).toBe(false);
+    expect(r.output).toContain('TempoCompactorBehind');
+  });
+});

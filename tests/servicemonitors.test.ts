@@ -1,0 +1,90 @@
+// The ServiceMonitors of every overlay (real `kustomize build`) find exactly the metrics port of each
+// component, and their relabelings produce the labels the alerts, the promtool cases and the dashboards
+// select on: job="<namespace>/<component>", cluster, namespace, pod, container.
+import { describe, expect, it } from 'vitest';
+import type { K8sObject } from '../generators/render';
+import { metricsEndpoint, scrapeJob, scrapeLabels, scrapedComponents } from '../generators/servicemonitors';
+import { NAMESPACE, objectName } from '../generators/stack';
+import { environmentNames, loadEnvironments } from '../generators/tree';
+import { ROOT, build } from './helpers/kustomize';
+
+type Any = any; // rendered YAML is untyped; each test asserts the shape it reads
+
+interface Relabeling {
+  action?: string;
+  sourceLabels?: string[];
+  separator?: string;
+  regex?: string;
+  targetLabel?: string;
+  replacement?: string;
+}
+
+/** Prometheus' `replace` relabeling (the only action these ServiceMonitors use). */
+function relabel(labels: Record<string, string>, rules: Relabeling[]): Record<string, string> {
+  const out = { ...labels };
+  for (const r of rules) {
+    expect(r.action ?? 'replace').toBe('replace');
+    const value = (r.sourceLabels ?? []).map((l) => out[l] ?? '').join(r.separator ?? ';');
+    const match = new RegExp(`^(?:${r.regex ?? '(.*)'})$`).exec(value);
+    if (match && r.targetLabel) out[r.targetLabel] = (r.replacement ?? '$1').replace(/\$(\d)/g, (_, i: string) => match[Number(i)] ?? '');
+  }
+  return out;
+}
+
+const matches = (selector: Record<string, string>, labels: Record<string, string> = {}) => Object.entries(selector).every(([k, v]) => labels[k] === v);
+
+const envs = new Map(loadEnvironments(ROOT).map((e) => [e.name, e]));
+
+describe.each(environmentNames(ROOT))('ServiceMonitors of %s', (name) => {
+  const env = envs.get(name)!;
+  const objects = build(`overlays/${name}`);
+  const of = (kind: string) => objects.filter((o) => o.kind === kind) as Any[];
+
+  it('one per scraped component, carrying the selector labels Prometheus picks them by', () => {
+    const monitors = of('ServiceMonitor');
+    expect(monitors.map((m) => m.metadata.name).sort()).toEqual(scrapedComponents(env).map(objectName).sort());
+    for (const m of monitors) {
+      expect(m.metadata.namespace).toBe(NAMESPACE);
+      expect(matches(env.monitoring.selectorLabels, m.metadata.labels), m.metadata.name).toBe(true);
+    }
+  });
+
+  it('every Tempo workload is scraped', () => {
+    const workloads = objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet') as Any[];
+    const scraped = new Set(scrapedComponents(env).map(objectName));
+    for (const w of workloads) expect(scraped, w.metadata.name).toContain(w.metadata.name);
+  });
+
+  for (const component of scrapedComponents(env)) {
+    it(`${component}: selects one Service port, a container's metrics port, and labels it job="${scrapeJob(component)}"`, () => {
+      const monitor = of('ServiceMonitor').find((m) => m.metadata.name === objectName(component));
+      const endpoint = monitor.spec.endpoints[0];
+      const wanted = metricsEndpoint(component);
+      expect(endpoint.port).toBe(wanted.port);
+
+      const services = of('Service').filter((s) => s.metadata.namespace === NAMESPACE && matches(monitor.spec.selector.matchLabels, s.metadata.labels));
+      const withPort = services.filter((s) => s.spec.ports.some((p: Any) => p.name === endpoint.port));
+      expect(withPort.map((s) => s.metadata.name), 'Services the ServiceMonitor scrapes').toEqual([objectName(component)]);
+      const service = withPort[0];
+      const servicePort = service.spec.ports.find((p: Any) => p.name === endpoint.port);
+
+      const workload = objects.find((o: Any) => (o.kind === 'Deployment' || o.kind === 'StatefulSet') && matches(service.spec.selector, o.spec.template.metadata.labels)) as Any;
+      const container = workload.spec.template.spec.containers.find((c: Any) => c.ports?.some((p: Any) => p.name === servicePort.targetPort));
+      expect(container?.name, 'container serving /metrics').toBe(wanted.container);
+      expect(container.ports.find((p: Any) => p.name === servicePort.targetPort).containerPort).toBe(wanted.number);
+
+      const pod = `${workload.metadata.name}-0`;
+      const meta = {
+        __meta_kubernetes_namespace: service.metadata.namespace,
+        __meta_kubernetes_service_label_app_kubernetes_io_component: service.metadata.labels['app.kubernetes.io/component'],
+        __meta_kubernetes_pod_name: pod,
+        __meta_kubernetes_pod_container_name: container.name,
+      };
+      const labels = relabel(meta, endpoint.relabelings);
+      const expected = scrapeLabels(env, component, pod, '10.0.0.1');
+      for (const key of ['job', 'cluster', 'namespace', 'pod', 'container']) expect(labels[key], key).toBe(expected[key]);
+      expect(labels.job).toBe(`${NAMESPACE}/${component}`);
+      expect(labels.cluster).toBe(env.cluster.name);
+    });
+  }
+});
