@@ -204,7 +204,7 @@ export function alertDefinitions(env: Environment): AlertDefinition[] {
     },
 
     // --- rings --------------------------------------------------------------------------------------
-    ringUnhealthy('TempoDistributorUnhealthy', 'distributor', 'warning', 'Rate limits are shared by fewer distributors than the ring believes.'),
+    ringUnhealthy('TempoDistributorUnhealthy', 'distributor', 'warning', 'Little impact: with the global rate strategy, each distributor\'s share of the limit is computed from this ring.'),
     ringUnhealthy('TempoIngesterUnhealthy', 'ingester', 'critical', 'Writes fail once a quorum of a trace\'s ingesters is unhealthy.'),
     ringUnhealthy('TempoCompactorUnhealthy', 'compactor', 'critical', 'Blocks owned by the unhealthy compactors are not compacted.'),
     ringUnhealthy('TempoMetricsGeneratorUnhealthy', 'metrics-generator', 'critical', 'Span metrics and service graphs of the series they own are lost.'),

@@ -53,7 +53,7 @@ const counter = (perMinute: number, minutes = SAMPLES) => `0+${perMinute}x${minu
 const constant = (value: number, minutes = SAMPLES) => `${value}x${minutes}`;
 const pick = (labels: Labels, ...names: string[]): Labels => Object.fromEntries(names.filter((n) => n in labels).map((n) => [n, labels[n]!]));
 /** A value comfortably past a percent threshold, still below 100. */
-const overPercent = (threshold: number) => Math.min(threshold * 2, (threshold + 100) / 2);
+const overPercent = (threshold: number) => Math.min(Math.max(threshold * 2, 1), (threshold + 100) / 2);
 
 /** Pod names as Kubernetes gives them: StatefulSet ordinals, Deployment hashes. */
 function podName(component: Component, i: number): string {

@@ -137,6 +137,7 @@ function formatSchemaError(file: string, doc: Document, lines: LineCounter, e: E
     }
     case 'minimum':
     case 'maximum':
+    case 'exclusiveMinimum':
       return `${at(path)}: expected a number ${e.params.comparison} ${e.params.limit}, got ${got}`;
     default:
       return `${at(path)}: ${e.message ?? 'is invalid'}`;

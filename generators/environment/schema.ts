@@ -27,7 +27,8 @@ const num = (description: string, minimum: number, maximum?: number): Schema => 
   ...(maximum === undefined ? {} : { maximum }),
 });
 const bool = (description: string): Schema => ({ type: 'boolean', description });
-const percent = (description: string): Schema => num(`${description}, percent`, 0, 100);
+const percent = (description: string, minimum = 0): Schema => num(`${description}, percent`, minimum, 100);
+const positive = (description: string): Schema => ({ type: 'number', description, exclusiveMinimum: 0 });
 
 export const PATTERNS = {
   cpu: '^([0-9]+m|[0-9]+(\\.[0-9]{1,3})?)$',
@@ -254,12 +255,12 @@ export const environmentSchema: Schema = {
           ),
           thresholds: object(
             {
-              ingestionLatencyP99Seconds: num('TempoHighIngestionLatency: p99 distributor push latency, seconds', 0),
-              queryLatencyP95Seconds: num('TempoHighQueryLatency: p95 trace-by-ID latency on the query-frontend, seconds', 0),
+              ingestionLatencyP99Seconds: positive('TempoHighIngestionLatency: p99 distributor push latency, seconds'),
+              queryLatencyP95Seconds: positive('TempoHighQueryLatency: p95 trace-by-ID latency on the query-frontend, seconds'),
               requestErrorsPercent: percent('TempoRequestErrors: HTTP 5xx share per component and route'),
               refusedSpansPercent: percent('TempoReceiverRefusingSpans: share of spans the receivers refused'),
               discardedSpansPercent: percent('TempoDiscardingSpans: share of a tenant\'s spans discarded for one reason'),
-              ingesterWriteMiBPerSecond: num('TempoProvisioningTooManyWrites: average write rate per ingester, MiB/s', 0),
+              ingesterWriteMiBPerSecond: positive('TempoProvisioningTooManyWrites: average write rate per ingester, MiB/s'),
               failuresPerHour: int('Compaction, flush, poll and tenant-index failures tolerated per hour', 0),
               compactorBehindBlocks: int('TempoCompactorBehind: outstanding blocks of one tenant', 0),
               outstandingBlocksPerCompactor: object(
@@ -268,10 +269,10 @@ export const environmentSchema: Schema = {
               ),
               tenantIndexMaxAgeSeconds: int('TempoTenantIndexTooOld: tenant index age, seconds', 1),
               blocklistGrowthRatio7d: num('TempoBlockListRisingQuickly: blocklist length now / a week ago', 1),
-              cacheHitPercent: percent('TempoLowCacheHitRate: memcached get hit rate'),
+              cacheHitPercent: percent('TempoLowCacheHitRate: memcached get hit rate', 1),
               remoteWriteBehindSeconds: int('TempoMetricsGeneratorRemoteWriteBehind: seconds the remote-write queue is behind', 1),
               volumeFreePercent: object(
-                { warning: percent('Warning below this free space'), critical: percent('Critical below this free space (< warning)') },
+                { warning: percent('Warning below this free space', 1), critical: percent('Critical below this free space (< warning)', 1) },
                 'TempoVolumeFillingUp: free space on ingester and metrics-generator volumes',
               ),
             },
