@@ -56,7 +56,12 @@ describe('argocd/', () => {
       expect(backoff.maxDuration).toBeTruthy();
       expect(app.metadata.finalizers).toEqual(['resources-finalizer.argocd.argoproj.io']);
       const paths = app.metadata.annotations['argocd.argoproj.io/manifest-generate-paths'].split(';');
-      expect(paths).toEqual(['.', '/base', ...SHARED_TREES.filter((t) => t.inBase).map((t) => `/${t.dir}`)]);
+      expect(paths).toEqual([
+        '.',
+        '/base',
+        ...SHARED_TREES.filter((t) => t.inBase).map((t) => `/${t.dir}`),
+        ...SHARED_TREES.filter((t) => t.perEnvironment).map((t) => `/${t.dir}/${env.name}`),
+      ]);
     });
 
     it(`${env.name}: ignores replicas of exactly the HPA-managed Deployments, which omit replicas`, () => {
