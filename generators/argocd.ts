@@ -19,8 +19,12 @@ export const PROJECT = 'tempo';
 export const applicationName = (env: Environment): string => `tempo-${env.name}`;
 export const overlayPath = (env: Environment): string => `overlays/${env.name}`;
 
-/** The only cluster-scoped kind the overlays render. */
-export const CLUSTER_KINDS = [{ group: '', kind: 'Namespace' }];
+/** The cluster-scoped kinds the overlays render: the namespace, and the collector agent's read-only RBAC. */
+export const CLUSTER_KINDS = [
+  { group: '', kind: 'Namespace' },
+  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
+  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
+];
 /**
  * Namespaced kinds the overlays render (tests/argocd.test.ts keeps the list exact): a new kind is a
  * reviewed change here. Secret is deliberately absent: External Secrets creates it, Argo CD never syncs one.
@@ -29,6 +33,7 @@ export const NAMESPACED_KINDS = [
   { group: '', kind: 'ConfigMap' },
   { group: '', kind: 'Service' },
   { group: '', kind: 'ServiceAccount' },
+  { group: 'apps', kind: 'DaemonSet' },
   { group: 'apps', kind: 'Deployment' },
   { group: 'apps', kind: 'StatefulSet' },
   { group: 'autoscaling', kind: 'HorizontalPodAutoscaler' },

@@ -24,19 +24,24 @@ export function fileName(o: K8sObject): string {
 
 const key = (o: K8sObject) => `${o.kind}/${o.metadata.name}`;
 
-function configMapGenerators(r: RenderedEnvironment, behavior?: 'replace') {
+/** `base`: the ConfigMaps base generates; an overlay replaces those and creates the others. */
+function configMapGenerators(r: RenderedEnvironment, base?: RenderedEnvironment) {
   const options = { labels: stackLabels(r.env) };
+  const behavior = (name: string) => (!base ? {} : name === CONFIG_MAP || name === OVERRIDES_CONFIG_MAP || base.configMaps.some((c) => c.name === name) ? { behavior: 'replace' } : {});
   return [
     // Hash suffix: a config change rolls every Tempo pod.
-    { name: CONFIG_MAP, ...(behavior ? { behavior } : {}), files: ['tempo.yaml'], options },
+    { name: CONFIG_MAP, ...behavior(CONFIG_MAP), files: ['tempo.yaml'], options },
     // No hash: the kubelet updates the mounted file and Tempo reloads it without a restart.
-    { name: OVERRIDES_CONFIG_MAP, ...(behavior ? { behavior } : {}), files: ['overrides.yaml'], options: { ...options, disableNameSuffixHash: true } },
+    { name: OVERRIDES_CONFIG_MAP, ...behavior(OVERRIDES_CONFIG_MAP), files: ['overrides.yaml'], options: { ...options, disableNameSuffixHash: true } },
+    // Hash suffix: a config change rolls the pods that mount it.
+    ...r.configMaps.map((c) => ({ name: c.name, ...behavior(c.name), files: [c.file], options: { labels: c.labels } })),
   ];
 }
 
 function configFiles(dir: string, r: RenderedEnvironment, tree: FileTree) {
   tree.set(`${dir}/tempo.yaml`, yamlFile(r.tempoConfig, `# Tempo ${r.env.tempo.tag} configuration for ${r.env.name}.\n`));
   tree.set(`${dir}/overrides.yaml`, yamlFile(r.overrides, '# Runtime overrides (hot-reloaded every 10s), nested format.\n'));
+  for (const c of r.configMaps) tree.set(`${dir}/${c.file}`, yamlFile(c.content, c.comment));
 }
 
 /** `shared`: directories every overlay includes through base (e.g. ../dashboards). */
@@ -81,7 +86,10 @@ export function overlayTree(base: RenderedEnvironment, env: RenderedEnvironment,
     tree.set(`${dir}/patches/${fileName(o)}`, yamlFile(ops, `# ${env.env.name}: how ${key(o)} differs from base/.\n`));
     patches.push({ path: `patches/${fileName(o)}`, target: { kind: o.kind, name: o.metadata.name } });
   }
-  for (const b of base.objects) {
+  const generated = base.configMaps
+    .filter((c) => !env.configMaps.some((e) => e.name === c.name))
+    .map((c): K8sObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: c.name } }));
+  for (const b of [...base.objects, ...generated]) {
     if (envKeys.has(key(b))) continue;
     const deletion = { $patch: 'delete', apiVersion: b.apiVersion, kind: b.kind, metadata: { name: b.metadata.name } };
     tree.set(`${dir}/patches/${fileName(b)}`, yamlFile(deletion, `# ${env.env.name} has no ${key(b)}.\n`));
@@ -96,7 +104,7 @@ export function overlayTree(base: RenderedEnvironment, env: RenderedEnvironment,
       kind: 'Kustomization',
       namespace: NAMESPACE,
       resources: ['../../base', ...shared, ...resources.sort()],
-      configMapGenerator: configMapGenerators(env, 'replace'),
+      configMapGenerator: configMapGenerators(env, base),
       // Sync waves last, so no environment patch can replace the annotations they add.
       patches: [...patches, ...syncWavePatches()],
     }),

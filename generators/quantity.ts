@@ -12,8 +12,8 @@ export function parseQuantity(q: string): number {
 }
 
 /** GOMEMLIMIT a little under the container memory limit, so the Go GC works harder before the OOM killer. */
-export function goMemLimit(memoryLimit: string): string {
-  return `${Math.floor((parseQuantity(memoryLimit) * 0.9) / 2 ** 20)}MiB`;
+export function goMemLimit(memoryLimit: string, fraction = 0.9): string {
+  return `${Math.floor((parseQuantity(memoryLimit) * fraction) / 2 ** 20)}MiB`;
 }
 
 const DURATION_UNITS: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };

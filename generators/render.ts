@@ -2,10 +2,12 @@
 import { credentialObjects } from './credentials';
 import type { Environment } from './environment/types';
 import { TEMPO_COMPONENTS } from './environment/types';
+import { collectorConfigMaps, collectorObjects } from './collector';
 import { namespace, serviceAccount } from './namespace';
 import { serviceMonitors } from './servicemonitors';
 import { services } from './services';
 import { runtimeOverrides, tempoConfig } from './tempo-config';
+import { vultureObjects } from './vulture';
 import { horizontalPodAutoscaler, memcachedDeployment, minimumReplicas, podDisruptionBudget, tempoWorkload } from './workloads';
 
 export interface K8sObject {
@@ -21,10 +23,21 @@ export interface RenderedEnvironment {
   /** Files turned into ConfigMaps by kustomize's configMapGenerator. */
   tempoConfig: Record<string, unknown>;
   overrides: Record<string, unknown>;
+  /** More files for configMapGenerator, each a ConfigMap with a content hash (its pods roll on change). */
+  configMaps: GeneratedConfigMap[];
+}
+
+export interface GeneratedConfigMap {
+  name: string;
+  file: string;
+  content: Record<string, unknown>;
+  /** First line(s) of the file, after the generated-file marker. */
+  comment: string;
+  labels: Record<string, string>;
 }
 
 /** Objects each concern adds for an environment (alerts, network policies, ...), in file order. */
-const PRODUCERS: Array<(env: Environment) => K8sObject[]> = [credentialObjects, serviceMonitors];
+const PRODUCERS: Array<(env: Environment) => K8sObject[]> = [credentialObjects, serviceMonitors, collectorObjects, vultureObjects];
 
 export function renderEnvironment(env: Environment): RenderedEnvironment {
   const objects: K8sObject[] = [namespace() as K8sObject, serviceAccount(env) as K8sObject];
@@ -38,5 +51,5 @@ export function renderEnvironment(env: Environment): RenderedEnvironment {
     if (env.components[component].autoscaling.enabled) objects.push(horizontalPodAutoscaler(env, component) as K8sObject);
   }
   for (const produce of PRODUCERS) objects.push(...produce(env));
-  return { env, objects, tempoConfig: tempoConfig(env), overrides: runtimeOverrides(env) };
+  return { env, objects, tempoConfig: tempoConfig(env), overrides: runtimeOverrides(env), configMaps: collectorConfigMaps(env) };
 }

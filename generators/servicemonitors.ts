@@ -1,33 +1,43 @@
-// ServiceMonitors (prometheus-operator) for every Tempo component and memcached's exporter. Their
+// ServiceMonitors (prometheus-operator) for every Tempo component, memcached's exporter and the ingestion
+// edge (collector agent, tempo-vulture). Their
 // relabelings give each series the labels Tempo's alerts and dashboards select on (the mixin
 // convention): job="<namespace>/<component>", cluster, namespace, pod, container. A mismatch here is
 // the usual reason Tempo dashboards show nothing, so the labels are built in one place (scrapeLabels)
 // that the promtool tests use too.
 import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
-import type { Component, Environment } from './environment/types';
+import type { Component, EdgeComponent, Environment } from './environment/types';
 import { TEMPO_COMPONENTS } from './environment/types';
 import type { K8sObject } from './render';
-import { NAMESPACE, PORTS, labels, objectName, selectorLabels } from './stack';
+import { EDGE_PORTS, NAMESPACE, PORTS, labels, objectName, selectorLabels } from './stack';
+
+/** What is scraped: Tempo's components, memcached's exporter and the ingestion edge (collector, vulture). */
+export type Scraped = Component | EdgeComponent;
 
 /** Components with a metrics endpoint, in scrape order. */
-export function scrapedComponents(env: Environment): Component[] {
-  return [...TEMPO_COMPONENTS, ...(env.features.memcached ? (['memcached'] as const) : [])];
+export function scrapedComponents(env: Environment): Scraped[] {
+  return [
+    ...TEMPO_COMPONENTS,
+    ...(env.features.memcached ? (['memcached'] as const) : []),
+    ...(env.features.collector ? (['collector'] as const) : []),
+    ...(env.features.vulture ? (['vulture'] as const) : []),
+  ];
 }
 
 /** The Service port, container and port number serving /metrics. */
-export function metricsEndpoint(component: Component): { port: string; container: string; number: number } {
-  return component === 'memcached'
-    ? { port: 'http-metrics', container: 'exporter', number: PORTS.memcachedExporter }
-    : { port: 'http', container: component, number: PORTS.http };
+export function metricsEndpoint(component: Scraped): { port: string; container: string; number: number } {
+  if (component === 'memcached') return { port: 'http-metrics', container: 'exporter', number: PORTS.memcachedExporter };
+  if (component === 'collector') return { port: 'http-metrics', container: 'collector', number: EDGE_PORTS.collectorMetrics };
+  if (component === 'vulture') return { port: 'http-metrics', container: 'vulture', number: EDGE_PORTS.vultureMetrics };
+  return { port: 'http', container: component, number: PORTS.http };
 }
 
-export const scrapeJob = (component: Component): string => `${NAMESPACE}/${component}`;
+export const scrapeJob = (component: Scraped): string => `${NAMESPACE}/${component}`;
 
 /**
  * The target labels a series scraped from `pod` carries: ours (job, cluster, namespace, pod, container)
  * plus the ones prometheus-operator always adds (service, endpoint, instance).
  */
-export function scrapeLabels(env: Environment, component: Component, pod: string, ip: string): Record<string, string> {
+export function scrapeLabels(env: Environment, component: Scraped, pod: string, ip: string): Record<string, string> {
   const endpoint = metricsEndpoint(component);
   return {
     cluster: env.cluster.name,
@@ -41,7 +51,7 @@ export function scrapeLabels(env: Environment, component: Component, pod: string
   };
 }
 
-export function serviceMonitor(env: Environment, component: Component): IServiceMonitor {
+export function serviceMonitor(env: Environment, component: Scraped): IServiceMonitor {
   const endpoint = metricsEndpoint(component);
   return {
     apiVersion: 'monitoring.coreos.com/v1',

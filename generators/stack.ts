@@ -1,5 +1,5 @@
 // Names, ports and labels of the stack: the one place every generator and test takes them from.
-import type { Component, Environment, TempoComponent } from './environment/types';
+import type { Component, EdgeComponent, Environment, TempoComponent } from './environment/types';
 
 export const NAMESPACE = 'observability';
 export const INSTANCE = 'tempo-stack';
@@ -22,6 +22,15 @@ export const RECEIVERS = [
   { portName: 'jaeger-http', port: 14268, protocol: 'Jaeger Thrift HTTP' },
   { portName: 'zipkin', port: 9411, protocol: 'Zipkin' },
 ] as const;
+
+/** The ingestion edge: the OpenTelemetry Collector agent and the tempo-vulture canary. */
+export const EDGE_PORTS = {
+  collectorOtlpGrpc: 4317,
+  collectorOtlpHttp: 4318,
+  collectorHealth: 13133, // health_check extension
+  collectorMetrics: 8888, // the collector's own telemetry (Prometheus pull reader)
+  vultureMetrics: 8080, // tempo-vulture's -prometheus-listen-address (its default :80 needs root)
+} as const;
 
 export const CONFIG_MAP = `${INSTANCE}-config`;
 export const OVERRIDES_CONFIG_MAP = `${INSTANCE}-overrides`;
@@ -54,19 +63,28 @@ export const SERVICES = {
   queryFrontendDiscovery: objectName('query-frontend-discovery'),
 } as const;
 
+/** app.kubernetes.io/name of what is not Tempo itself. */
+const APP_NAMES: Partial<Record<Component | EdgeComponent, string>> = {
+  memcached: 'memcached',
+  collector: 'opentelemetry-collector',
+  vulture: 'tempo-vulture',
+};
+
 /** Stable selector labels: never include anything that changes (version, env). */
-export function selectorLabels(component: Component): Record<string, string> {
+export function selectorLabels(component: Component | EdgeComponent): Record<string, string> {
   return {
-    'app.kubernetes.io/name': component === 'memcached' ? 'memcached' : 'tempo',
+    'app.kubernetes.io/name': APP_NAMES[component] ?? 'tempo',
     'app.kubernetes.io/instance': INSTANCE,
     'app.kubernetes.io/component': component,
   };
 }
 
-export function labels(component: Component, env: Environment): Record<string, string> {
-  const version = component === 'memcached' ? imageTag(env.components.memcached.image) : env.tempo.tag;
+export function labels(component: Component | EdgeComponent, env: Environment): Record<string, string> {
+  const version =
+    component === 'memcached' ? imageTag(env.components.memcached.image) : component === 'collector' ? imageTag(env.collector.image) : env.tempo.tag;
   return {
-    ...(component === 'memcached' ? {} : { app: 'tempo' }),
+    // `app: tempo` marks Tempo's own pods (kubectl get pods -l app=tempo), not memcached or the edge.
+    ...(APP_NAMES[component] ? {} : { app: 'tempo' }),
     ...selectorLabels(component),
     'app.kubernetes.io/part-of': 'tempo',
     'app.kubernetes.io/version': version,
@@ -86,3 +104,5 @@ export function stackLabels(env: Environment): Record<string, string> {
 
 export const imageTag = (image: string): string => image.slice(image.lastIndexOf(':') + 1);
 export const tempoImage = (env: Environment): string => `${env.tempo.image}:${env.tempo.tag}`;
+/** tempo-vulture ships with every Tempo release: same tag as Tempo. */
+export const vultureImage = (env: Environment): string => `${env.vulture.image}:${env.tempo.tag}`;

@@ -28,7 +28,8 @@ export function minimumReplicas(env: Environment, component: Component): number 
 /** Ingesters flush every block to S3 on shutdown: give them as long as Tempo's own jsonnet does. */
 export const INGESTER_TERMINATION_GRACE_SECONDS = 1200;
 
-const containerSecurity: IContainer['securityContext'] = {
+/** Pod Security "restricted" plus a read-only root: every container of the stack runs like this. */
+export const containerSecurity: IContainer['securityContext'] = {
   allowPrivilegeEscalation: false,
   readOnlyRootFilesystem: true,
   runAsNonRoot: true,
@@ -36,7 +37,7 @@ const containerSecurity: IContainer['securityContext'] = {
   seccompProfile: { type: 'RuntimeDefault' },
 };
 
-const podSecurity = (uid: number): IPodSpec['securityContext'] => ({
+export const podSecurity = (uid: number): IPodSpec['securityContext'] => ({
   runAsNonRoot: true,
   runAsUser: uid,
   runAsGroup: uid,

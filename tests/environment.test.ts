@@ -47,6 +47,11 @@ const cases: Array<[string, (y: string) => string, RegExp]> = [
   ['a missing OIDC issuer (IRSA needs it)', (y) => y.replace(/  oidcIssuer: .*\n/, ''), /prod\/environment\.yaml:\d+:\d+: cluster: missing required key "oidcIssuer"/],
   ['an OIDC issuer that is not an EKS one', (y) => y.replace(/oidcIssuer: .*/, 'oidcIssuer: https://example.com/oidc'), /cluster\.oidcIssuer: expected an EKS OIDC issuer URL/],
   ['an Argo CD revision with a space', (y) => `${y}argocd:\n  targetRevision: my branch\n`, /argocd\.targetRevision: expected a branch, tag or commit/],
+  ['a mask pattern RE2 cannot run (lookahead)', (y) => `${y}collector:\n  scrubbing:\n    maskPatterns:\n      - { name: pin, regex: '(?=\\d{4})\\d+' }\n`, /prod\/environment\.yaml:\d+:\d+: collector\.scrubbing\.maskPatterns\.0\.regex: "\(\?=\\d\{4\}\)\\d\+" uses lookaround .*; expected an RE2 \(Go\) regular expression/],
+  ['a mask pattern that does not compile', (y) => `${y}collector:\n  scrubbing:\n    maskPatterns:\n      - { name: broken, regex: '[a-z' }\n`, /collector\.scrubbing\.maskPatterns\.0\.regex: "\[a-z" is not a valid regular expression/],
+  ['an attribute both deleted and hashed', (y) => `${y}collector:\n  scrubbing:\n    deleteAttributes: [user.id]\n`, /collector\.scrubbing\.hashAttributes: "user\.id" is also in deleteAttributes/],
+  ['a collector image without a tag', (y) => `${y}collector:\n  image: otel/opentelemetry-collector-contrib\n`, /collector\.image: expected an image with a pinned tag/],
+  ['a vulture image with a tag (the tag is always tempo.tag)', (y) => `${y}vulture:\n  image: grafana/tempo-vulture:2.10.8\n`, /vulture\.image: expected an image repository without a tag/],
   ['a KMS alias (IAM cannot grant on an alias)', (y) => y.replace('  bucket: tempo-traces-prod\n', '  bucket: tempo-traces-prod\n  sse: SSE-KMS\n  kmsKeyId: alias/tempo\n'), /s3\.kmsKeyId: expected a KMS key id .* aliases cannot be granted in IAM/],
 ];
 

@@ -49,8 +49,8 @@ describe.each(environmentNames(ROOT))('ServiceMonitors of %s', (name) => {
     }
   });
 
-  it('every Tempo workload is scraped', () => {
-    const workloads = objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet') as Any[];
+  it('every workload is scraped', () => {
+    const workloads = objects.filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind)) as Any[];
     const scraped = new Set(scrapedComponents(env).map(objectName));
     for (const w of workloads) expect(scraped, w.metadata.name).toContain(w.metadata.name);
   });
@@ -68,7 +68,7 @@ describe.each(environmentNames(ROOT))('ServiceMonitors of %s', (name) => {
       const service = withPort[0];
       const servicePort = service.spec.ports.find((p: Any) => p.name === endpoint.port);
 
-      const workload = objects.find((o: Any) => (o.kind === 'Deployment' || o.kind === 'StatefulSet') && matches(service.spec.selector, o.spec.template.metadata.labels)) as Any;
+      const workload = objects.find((o: Any) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind) && matches(service.spec.selector, o.spec.template.metadata.labels)) as Any;
       const container = workload.spec.template.spec.containers.find((c: Any) => c.ports?.some((p: Any) => p.name === servicePort.targetPort));
       expect(container?.name, 'container serving /metrics').toBe(wanted.container);
       expect(container.ports.find((p: Any) => p.name === servicePort.targetPort).containerPort).toBe(wanted.number);

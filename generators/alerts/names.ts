@@ -37,6 +37,8 @@ export const ALERT_GROUPS = {
     'TempoContainerOOMKilled',
     'TempoVolumeFillingUp',
   ],
+  // The ingestion edge: tempo-vulture's end-to-end checks and the collector agents.
+  tempo_edge: ['TempoVultureHighErrorRate', 'TempoCollectorSpansDropped', 'TempoCollectorExportFailing', 'TempoCollectorRefusingSpans'],
 } as const;
 
 export type AlertGroup = keyof typeof ALERT_GROUPS;

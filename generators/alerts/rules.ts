@@ -6,7 +6,7 @@
 // - descriptions use only {{ $labels.<name> }} and {{ printf "%.<n>f" $value }} (tests render them).
 import type { Component, Environment, Severity } from '../environment/types';
 import { INSTANCE, NAMESPACE, STATEFUL, objectName } from '../stack';
-import { scrapeJob, scrapedComponents } from '../servicemonitors';
+import { scrapeJob, scrapedComponents, type Scraped } from '../servicemonitors';
 import { ALERT_GROUPS, type AlertGroup, type AlertName } from './names';
 
 export interface AlertDefinition {
@@ -34,7 +34,7 @@ function promql(strings: TemplateStringsArray, ...values: unknown[]): string {
     .join('\n');
 }
 
-const job = (c: Component) => `job="${scrapeJob(c)}"`;
+const job = (c: Scraped) => `job="${scrapeJob(c)}"`;
 const ns = `namespace="${NAMESPACE}"`;
 const value = (digits: number) => `{{ printf "%.${digits}f" $value }}`;
 const where = '{{ $labels.cluster }}/{{ $labels.namespace }}';
@@ -390,6 +390,52 @@ export function alertDefinitions(env: Environment): AlertDefinition[] {
       summary: 'The Tempo cache hit rate is low.',
       description: `Only ${value(1)}% of memcached gets in ${where} are hits (threshold ${t.cacheHitPercent}%).`,
     });
+  }
+
+  // --- ingestion edge -------------------------------------------------------------------------------
+  if (env.features.vulture) {
+    defs.push({
+      name: 'TempoVultureHighErrorRate',
+      severity: 'critical',
+      for: '15m',
+      // Every check adds 1 to trace_total and, when it fails, 1 to trace_error_total{error=<kind>}.
+      expr: promql`
+        100 * sum by (cluster, namespace, error) (rate(tempo_vulture_trace_error_total{${job('vulture')}}[5m]))
+        / ignoring (error) group_left
+        sum by (cluster, namespace) (rate(tempo_vulture_trace_total{${job('vulture')}}[5m]))
+        > ${t.vultureErrorPercent}`,
+      summary: 'Traces written to Tempo cannot be read back.',
+      description: `${value(1)}% of tempo-vulture's checks in ${where} fail with "{{ $labels.error }}" (threshold ${t.vultureErrorPercent}%): traces written to the distributor are missing or wrong when read back through the query-frontend.`,
+    });
+  }
+  if (env.features.collector) {
+    const perAgent = (metric: string) => `sum by (cluster, namespace, pod) (rate(${metric}{${job('collector')}}[5m])) > 0`;
+    defs.push(
+      {
+        name: 'TempoCollectorSpansDropped',
+        severity: 'critical',
+        for: '5m',
+        expr: perAgent('otelcol_exporter_enqueue_failed_spans_total'),
+        summary: 'A collector agent is dropping spans.',
+        description: `Collector {{ $labels.pod }} in ${where} drops ${value(1)} spans/s: its sending queue to the distributor is full.`,
+      },
+      {
+        name: 'TempoCollectorExportFailing',
+        severity: 'warning',
+        for: '10m',
+        expr: perAgent('otelcol_exporter_send_failed_spans_total'),
+        summary: 'A collector agent cannot send spans to the distributor.',
+        description: `Collector {{ $labels.pod }} in ${where} fails to send ${value(1)} spans/s to the distributor; they wait in its queue and are retried until it fills.`,
+      },
+      {
+        name: 'TempoCollectorRefusingSpans',
+        severity: 'warning',
+        for: '10m',
+        expr: perAgent('otelcol_receiver_refused_spans_total'),
+        summary: 'A collector agent refuses spans from applications.',
+        description: `Collector {{ $labels.pod }} in ${where} refuses ${value(1)} spans/s (its memory limiter is engaged); applications retry, then drop them.`,
+      },
+    );
   }
   return defs;
 }

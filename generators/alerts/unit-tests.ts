@@ -463,8 +463,45 @@ export function alertCases(env: Environment): Partial<Record<AlertName, { firing
         quiet: { shows: `${(t.volumeFreePercent.warning + 100) / 2}% free`, series: volume((t.volumeFreePercent.warning + 100) / 2), evalTime: '20m', expect: [] },
       };
     })(),
+    ...edgeCases(env),
   };
   return cases;
+}
+
+/** tempo-vulture and collector agent cases, on the series their ServiceMonitors produce. */
+function edgeCases(env: Environment): Partial<Record<AlertName, { firing: AlertCase; quiet: AlertCase }>> {
+  const t = env.alerts.thresholds;
+  const vulture = scrapeLabels(env, 'vulture', `${objectName('vulture')}-6d8f7b9c5-k2x7q`, '10.1.9.10');
+  const agent = scrapeLabels(env, 'collector', `${objectName('collector')}-8xk2p`, '10.1.9.20');
+  const checks = (failingPerHundred: number): InputSeries[] => [
+    series('tempo_vulture_trace_total', vulture, counter(100)),
+    series('tempo_vulture_trace_error_total', { ...vulture, error: 'notfound_byid' }, counter(failingPerHundred)),
+    series('tempo_vulture_trace_error_total', { ...vulture, error: 'notfound_search' }, counter(0)),
+  ];
+  const agentCases = (metric: string, extra: Labels) => ({
+    firing: {
+      shows: 'one span a second for 25 minutes',
+      series: [series(metric, { ...agent, ...extra }, counter(60))],
+      evalTime: '25m',
+      expect: [{ labels: pick(agent, 'cluster', 'namespace', 'pod'), value: 1 }],
+    },
+    quiet: { shows: 'the counter stands still', series: [series(metric, { ...agent, ...extra }, constant(120))], evalTime: '25m', expect: [] },
+  });
+  const exporter = { exporter: 'otlp_grpc' };
+  return {
+    TempoVultureHighErrorRate: {
+      firing: {
+        shows: `${2 * t.vultureErrorPercent}% of trace-by-id checks fail`,
+        series: checks(2 * t.vultureErrorPercent),
+        evalTime: '25m',
+        expect: [{ labels: { ...pick(vulture, 'cluster', 'namespace'), error: 'notfound_byid' }, value: 2 * t.vultureErrorPercent }],
+      },
+      quiet: { shows: `${t.vultureErrorPercent / 2}% fail`, series: checks(t.vultureErrorPercent / 2), evalTime: '25m', expect: [] },
+    },
+    TempoCollectorSpansDropped: agentCases('otelcol_exporter_enqueue_failed_spans_total', exporter),
+    TempoCollectorExportFailing: agentCases('otelcol_exporter_send_failed_spans_total', exporter),
+    TempoCollectorRefusingSpans: agentCases('otelcol_receiver_refused_spans_total', { receiver: 'otlp', transport: 'grpc' }),
+  };
 }
 
 /** Renders the two template forms the rules use, as Prometheus would. */

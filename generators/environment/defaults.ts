@@ -110,10 +110,41 @@ export const defaults: Omit<Environment, 'name' | 'cluster' | 'aws' | 's3'> & {
       cacheHitPercent: 50,
       remoteWriteBehindSeconds: 120,
       volumeFreePercent: { warning: 20, critical: 5 },
+      vultureErrorPercent: 10,
     },
     runbookUrl: 'https://github.com/gaming-platform/tempo-gitops/blob/main/docs/runbooks.md',
   },
-  features: { memcached: true, multitenancy: false, usageReport: false },
+  collector: {
+    // Checked for this version: every key of the collector config (generators/collector.ts) exists in it.
+    image: 'otel/opentelemetry-collector-contrib:0.159.0',
+    resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } },
+    scrubbing: {
+      deleteAttributes: [
+        'http.request.header.authorization',
+        'http.request.header.proxy-authorization',
+        'http.request.header.cookie',
+        'http.request.header.x-api-key',
+        'http.response.header.set-cookie',
+        'user.email',
+        'user.full_name',
+      ],
+      // The platform's policy: traces keep one stable pseudonym per player, never the id itself.
+      hashAttributes: ['user.id', 'enduser.id'],
+      maskPatterns: [
+        { name: 'email', regex: '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}' },
+        // Visa, Mastercard, Discover (16 digits) and Amex (15), with optional spaces or dashes; brand prefixes
+        // keep 13-digit millisecond timestamps and other long numbers out.
+        { name: 'card', regex: '\\b(?:4\\d{3}|5[1-5]\\d{2}|2[2-7]\\d{2}|6(?:011|5\\d{2}))(?:[ -]?\\d{4}){3}\\b|\\b3[47]\\d{2}[ -]?\\d{6}[ -]?\\d{5}\\b' },
+        { name: 'bearer-token', regex: '(?i)bearer\\s+[A-Za-z0-9._~+/-]+=*' },
+        { name: 'jwt', regex: 'eyJ[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+' },
+      ],
+    },
+  },
+  vulture: {
+    image: 'grafana/tempo-vulture',
+    resources: { requests: { cpu: '50m', memory: '100Mi' }, limits: { cpu: '200m', memory: '500Mi' } },
+  },
+  features: { memcached: true, multitenancy: false, usageReport: false, collector: true, vulture: true },
 };
 
 /** Identity used to render `base/`: every overlay replaces these values. */

@@ -19,11 +19,15 @@ export function crossFieldProblems(env: Environment): Problem[] {
   if (!/^2\.10\.[0-9]+$/.test(env.tempo.tag)) {
     add('tempo.tag', `expected a Tempo 2.10.x tag (this repo's config and alerts are written for 2.10; 3.x removed the ingester and compactor), got "${env.tempo.tag}"`);
   }
-  for (const name of COMPONENTS) {
-    const { requests, limits } = env.components[name].resources;
+  const resources: Array<[string, Environment['collector']['resources']]> = [
+    ...COMPONENTS.map((name) => [`components.${name}`, env.components[name].resources] as [string, Environment['collector']['resources']]),
+    ['collector', env.collector.resources],
+    ['vulture', env.vulture.resources],
+  ];
+  for (const [path, { requests, limits }] of resources) {
     for (const r of ['cpu', 'memory'] as const) {
       if (parseQuantity(requests[r]) > parseQuantity(limits[r])) {
-        add(`components.${name}.resources.requests.${r}`, `request ${requests[r]} is above the limit ${limits[r]}; expected requests <= limits`);
+        add(`${path}.resources.requests.${r}`, `request ${requests[r]} is above the limit ${limits[r]}; expected requests <= limits`);
       }
     }
   }
@@ -65,7 +69,39 @@ export function crossFieldProblems(env: Environment): Problem[] {
     const dup = names.find((n, i) => names.indexOf(n) !== i);
     if (dup) add('dedicatedColumns', `${scope} attribute "${dup}" is listed twice`);
   }
+  problems.push(...scrubbingProblems(env));
   return problems;
+}
+
+function scrubbingProblems(env: Environment): Problem[] {
+  const problems: Problem[] = [];
+  const { deleteAttributes, hashAttributes, maskPatterns } = env.collector.scrubbing;
+  for (const key of hashAttributes.filter((k) => deleteAttributes.includes(k))) {
+    problems.push({ path: 'collector.scrubbing.hashAttributes', message: `"${key}" is also in deleteAttributes; expected each attribute in one list` });
+  }
+  maskPatterns.forEach((p, i) => {
+    if (maskPatterns.findIndex((q) => q.name === p.name) !== i) problems.push({ path: `collector.scrubbing.maskPatterns.${i}.name`, message: `"${p.name}" is used twice; expected unique names` });
+    const why = re2Problem(p.regex);
+    if (why) problems.push({ path: `collector.scrubbing.maskPatterns.${i}.regex`, message: `${why}; expected an RE2 (Go) regular expression` });
+  });
+  return problems;
+}
+
+/**
+ * Why the collector (Go RE2) would reject `regex`, as far as JavaScript can tell: RE2 has no lookaround
+ * or backreferences; the rest is checked by compiling it here (inline flags and (?P<name>) translated).
+ */
+export function re2Problem(regex: string): string | undefined {
+  if (/\\(?:[1-9]|k<)/.test(regex)) return `"${regex}" uses a backreference, which RE2 does not support`;
+  if (/\(\?(?:=|!|<=|<!|>)/.test(regex)) return `"${regex}" uses lookaround or an atomic group, which RE2 does not support`;
+  const flags = /^\(\?([imsU]+)\)/.exec(regex);
+  const body = (flags ? regex.slice(flags[0].length) : regex).replace(/\(\?P</g, '(?<');
+  try {
+    new RegExp(body, (flags?.[1] ?? '').replace('U', ''));
+  } catch (e) {
+    return `"${regex}" is not a valid regular expression (${(e as Error).message})`;
+  }
+  return undefined;
 }
 
 /** S3 bucket naming rules beyond the character pattern of the schema. */

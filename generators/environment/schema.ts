@@ -45,6 +45,9 @@ export const PATTERNS = {
   kmsKey: '^$|^(mrk-)?[0-9a-f-]{32,36}$|^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/(mrk-)?[0-9a-f-]{32,36}$',
   labelKey: '^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$',
   labelValue: '^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$',
+  pinnedImage: '^[a-z0-9./_-]+:(?!latest$)[A-Za-z0-9_.-]+$',
+  imageRepository: '^[a-z0-9./_-]+$',
+  attributeKey: '^[A-Za-z0-9_.-]+$',
 } as const;
 
 /** Shown in messages next to a failed pattern, so a user knows what is expected. */
@@ -62,6 +65,9 @@ export const PATTERN_HINTS: Record<string, string> = {
   [PATTERNS.kmsKey]: 'a KMS key id (a UUID, or mrk-… for a multi-Region key) or a key ARN; aliases cannot be granted in IAM',
   [PATTERNS.labelKey]: 'a Kubernetes label key such as release or example.com/team',
   [PATTERNS.labelValue]: 'a Kubernetes label value: up to 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit',
+  [PATTERNS.pinnedImage]: 'an image with a pinned tag such as otel/opentelemetry-collector-contrib:0.159.0 (never "latest")',
+  [PATTERNS.imageRepository]: 'an image repository without a tag, such as grafana/tempo-vulture',
+  [PATTERNS.attributeKey]: 'an attribute key such as user.id or http.request.header.authorization',
 };
 
 // Commercial AWS regions plus GovCloud and China, as of 2026.
@@ -102,6 +108,13 @@ const autoscaling = object(
   },
   'HorizontalPodAutoscaler on CPU',
 );
+
+const attributeKeys = (description: string): Schema => ({
+  type: 'array',
+  description,
+  uniqueItems: true,
+  items: str('Attribute key', { pattern: PATTERNS.attributeKey }),
+});
 
 const component = (description: string, extra: Record<string, Schema> = {}): Schema =>
   object({ replicas: int('Number of pods', 1), resources, ...extra }, description);
@@ -191,8 +204,8 @@ export const environmentSchema: Schema = {
           'metrics-generator': component('Span metrics and service graphs, remote-written to Prometheus', { storage: volume }),
           memcached: component('Cache for bloom filters, parquet footers and search results', {
             memoryLimitMb: int('Memcached item memory (-m), MB; keep below the container memory limit', 64),
-            image: str('memcached image with a pinned tag', { pattern: '^[a-z0-9./_-]+:(?!latest$)[A-Za-z0-9_.-]+$' }),
-            exporterImage: str('memcached-exporter image with a pinned tag', { pattern: '^[a-z0-9./_-]+:(?!latest$)[A-Za-z0-9_.-]+$' }),
+            image: str('memcached image with a pinned tag', { pattern: PATTERNS.pinnedImage }),
+            exporterImage: str('memcached-exporter image with a pinned tag', { pattern: PATTERNS.pinnedImage }),
           }),
         },
         'Per component settings',
@@ -275,6 +288,7 @@ export const environmentSchema: Schema = {
                 { warning: percent('Warning below this free space', 1), critical: percent('Critical below this free space (< warning)', 1) },
                 'TempoVolumeFillingUp: free space on ingester and metrics-generator volumes',
               ),
+              vultureErrorPercent: percent("TempoVultureHighErrorRate: share of tempo-vulture's checks of one kind that fail"),
             },
             'Alert thresholds',
           ),
@@ -282,11 +296,46 @@ export const environmentSchema: Schema = {
         },
         'Alerts (PrometheusRule in alerts/<env>/)',
       ),
+      collector: object(
+        {
+          image: str('otel/opentelemetry-collector-contrib image with a pinned tag (the config is written for 0.159)', { pattern: PATTERNS.pinnedImage }),
+          resources,
+          scrubbing: object(
+            {
+              deleteAttributes: attributeKeys('Attributes removed from every resource, span and span event'),
+              hashAttributes: attributeKeys('Attributes replaced by their SHA-256 hex digest (e.g. user.id)'),
+              maskPatterns: {
+                type: 'array',
+                description: 'Values (and span names) matching a pattern get the match replaced by [REDACTED:<name>]',
+                items: object(
+                  {
+                    name: str('Short name shown in the replacement', { pattern: PATTERNS.dnsLabel }),
+                    regex: str('RE2 regular expression (Go syntax: no lookaround or backreferences)', { minLength: 1 }),
+                  },
+                  undefined,
+                  ['name', 'regex'],
+                ),
+              },
+            },
+            'PII scrubbing before spans leave the node',
+          ),
+        },
+        'OpenTelemetry Collector agent (DaemonSet) in front of the distributor',
+      ),
+      vulture: object(
+        {
+          image: str('tempo-vulture image repository; the tag is always tempo.tag', { pattern: PATTERNS.imageRepository }),
+          resources,
+        },
+        'tempo-vulture canary: writes traces and reads them back',
+      ),
       features: object(
         {
           memcached: bool('Deploy memcached and use it for bloom, parquet-footer and frontend-search caching'),
           multitenancy: bool('Require the X-Scope-OrgID header (otherwise every span belongs to "single-tenant")'),
           usageReport: bool('Send anonymous usage reports to Grafana Labs'),
+          collector: bool('Run the OpenTelemetry Collector agent on every node (apps send OTLP to it, it forwards to the distributor)'),
+          vulture: bool('Run tempo-vulture, which proves end to end that written traces can be read back'),
         },
         'Feature switches',
       ),

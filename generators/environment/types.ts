@@ -13,6 +13,8 @@ export const TEMPO_COMPONENTS = [
 export type TempoComponent = (typeof TEMPO_COMPONENTS)[number];
 export type Component = TempoComponent | 'memcached';
 export const COMPONENTS: readonly Component[] = [...TEMPO_COMPONENTS, 'memcached'];
+/** The ingestion edge around Tempo: the collector agent (DaemonSet) and the vulture canary. */
+export type EdgeComponent = 'collector' | 'vulture';
 
 export interface Resources {
   requests: { cpu: string; memory: string };
@@ -84,6 +86,8 @@ export interface AlertThresholds {
   remoteWriteBehindSeconds: number;
   /** TempoVolumeFillingUp: free space left on an ingester or metrics-generator volume, percent. */
   volumeFreePercent: { warning: number; critical: number };
+  /** TempoVultureHighErrorRate: share of tempo-vulture's checks of one kind that fail, percent. */
+  vultureErrorPercent: number;
 }
 
 export interface AlertSettings {
@@ -156,11 +160,44 @@ export interface Environment {
     scrapeInterval: string;
   };
   alerts: AlertSettings;
+  /** The OpenTelemetry Collector agent on every node (features.collector). */
+  collector: {
+    /** otel/opentelemetry-collector-contrib with a pinned tag; its config keys are checked for that version. */
+    image: string;
+    resources: Resources;
+    scrubbing: Scrubbing;
+  };
+  /** tempo-vulture (features.vulture): writes traces to the distributor, reads them back through the query-frontend. */
+  vulture: {
+    /** Image repository; the tag is always tempo.tag. */
+    image: string;
+    resources: Resources;
+  };
   features: {
     memcached: boolean;
     multitenancy: boolean;
     usageReport: boolean;
+    collector: boolean;
+    vulture: boolean;
   };
+}
+
+/**
+ * What the collector removes from spans before they reach Tempo, applied to resource, span and span-event
+ * attributes (and masks to span names too).
+ */
+export interface Scrubbing {
+  /** Attributes dropped whole (auth headers, cookies, e-mail addresses as their own attribute). */
+  deleteAttributes: string[];
+  /** Attributes replaced by their SHA-256 (e.g. user.id: still groups a user's traces, no longer names them). */
+  hashAttributes: string[];
+  /** Values matching a pattern (RE2 syntax) have the match replaced by [REDACTED:<name>]. */
+  maskPatterns: MaskPattern[];
+}
+
+export interface MaskPattern {
+  name: string;
+  regex: string;
 }
 
 /** What an environment.yaml may hold: any part of Environment (name comes from the directory). */

@@ -25,6 +25,9 @@ const KUBELET = 'kubelet (volume stats)';
 const CADVISOR = 'cAdvisor (kubelet /metrics/cadvisor)';
 const MEMCACHED = 'memcached-exporter v0.15.4';
 const VULTURE = 'tempo-vulture 2.10.8';
+// Names as the pinned collector exposes them with the Prometheus reader of generators/collector.ts
+// (without_units, counters with _total): exporterhelper, receiverhelper metadata.yaml of v0.159.0.
+const COLLECTOR = 'opentelemetry-collector-contrib 0.159.0 (service telemetry, level normal)';
 const GO = 'client_golang Go/process collectors (every Go binary)';
 
 const SPANMETRICS_LABELS = ['service', 'span_name', 'span_kind', 'status_code'];
@@ -147,6 +150,15 @@ export const METRICS: Record<string, MetricInfo> = {
   tempo_vulture_trace_total: { type: 'counter', source: VULTURE },
   tempo_vulture_trace_error_total: { type: 'counter', source: VULTURE, labels: ['error'] },
   tempo_vulture_error_total: { type: 'counter', source: VULTURE },
+
+  // The OpenTelemetry Collector agent: what it accepts, refuses, sends and drops.
+  otelcol_receiver_accepted_spans_total: { type: 'counter', source: COLLECTOR, labels: ['receiver', 'transport'] },
+  otelcol_receiver_refused_spans_total: { type: 'counter', source: COLLECTOR, labels: ['receiver', 'transport'] },
+  otelcol_exporter_sent_spans_total: { type: 'counter', source: COLLECTOR, labels: ['exporter'] },
+  otelcol_exporter_send_failed_spans_total: { type: 'counter', source: COLLECTOR, labels: ['exporter'] },
+  otelcol_exporter_enqueue_failed_spans_total: { type: 'counter', source: COLLECTOR, labels: ['exporter'] },
+  otelcol_exporter_queue_size: { type: 'gauge', source: COLLECTOR, labels: ['exporter'] },
+  otelcol_exporter_queue_capacity: { type: 'gauge', source: COLLECTOR, labels: ['exporter'] },
 
   // memcached (the exporter sidecar of each memcached pod).
   memcached_up: { type: 'gauge', source: MEMCACHED },
