@@ -69,6 +69,7 @@ export interface CollectorConfig {
     otlp_grpc: {
       endpoint: string;
       tls: { insecure: boolean };
+      headers?: Record<string, string>;
       sending_queue: { enabled: boolean; sizer: 'requests' | 'items' | 'bytes'; queue_size: number; num_consumers: number };
       retry_on_failure: { enabled: boolean; initial_interval: string; max_interval: string; max_elapsed_time: string };
     };
@@ -143,6 +144,9 @@ export function collectorConfig(env: Environment): CollectorConfig {
       otlp_grpc: {
         endpoint: distributorEndpoint(),
         tls: { insecure: true },
+        // With multitenancy the distributor refuses spans without a tenant. One tenant per agent; a tenant
+        // per application would need the headers_setter extension reading the sender's metadata.
+        ...(env.features.multitenancy ? { headers: { 'X-Scope-OrgID': env.collector.tenant } } : {}),
         // Holds what cannot be sent while the distributor is away, sized in spans to a share of the memory
         // limit: an outage fills the queue and then drops (otelcol_exporter_enqueue_failed_spans_total)
         // instead of OOM-killing the agent. The seed's 1,000 batches of 1,024 spans would need ~2 GiB.

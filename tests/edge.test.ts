@@ -3,7 +3,8 @@
 // the vulture writes to and reads from the rendered Services, and the agent's pods match its config.
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { PIPELINE, SCRUB_PROCESSOR, redacted } from '../generators/collector';
+import { PIPELINE, SCRUB_PROCESSOR, collectorConfig, redacted } from '../generators/collector';
+import { vultureArgs } from '../generators/vulture';
 import type { Environment } from '../generators/environment/types';
 import { renderEnvironment, type K8sObject } from '../generators/render';
 import { loadEnvironments } from '../generators/tree';
@@ -181,6 +182,18 @@ for (const env of loadEnvironments(ROOT)) {
     });
   });
 }
+
+describe('multitenancy', () => {
+  const env = baseEnvironment();
+  const on: Environment = { ...env, features: { ...env.features, multitenancy: true } };
+
+  it('the agent writes as collector.tenant and vulture as its own tenant; without it, neither sends a tenant', () => {
+    expect(collectorConfig(on).exporters.otlp_grpc.headers).toEqual({ 'X-Scope-OrgID': env.collector.tenant });
+    expect(vultureArgs(on)).toContain('-tempo-org-id=tempo-vulture');
+    expect(collectorConfig(env).exporters.otlp_grpc.headers).toBeUndefined();
+    expect(vultureArgs(env).some((a) => a.startsWith('-tempo-org-id'))).toBe(false);
+  });
+});
 
 describe('feature switches', () => {
   const base = renderEnvironment(baseEnvironment());

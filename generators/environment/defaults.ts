@@ -118,6 +118,8 @@ export const defaults: Omit<Environment, 'name' | 'cluster' | 'aws' | 's3'> & {
     // Checked for this version: every key of the collector config (generators/collector.ts) exists in it.
     image: 'otel/opentelemetry-collector-contrib:0.159.0',
     resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } },
+    // Tempo's own tenant without multitenancy: turning it on keeps the agents' traces where they were.
+    tenant: 'single-tenant',
     scrubbing: {
       deleteAttributes: [
         'http.request.header.authorization',

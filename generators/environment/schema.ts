@@ -319,6 +319,7 @@ export const environmentSchema: Schema = {
             },
             'PII scrubbing before spans leave the node',
           ),
+          tenant: str('Tenant (X-Scope-OrgID) the agent writes as when features.multitenancy is on', { pattern: PATTERNS.tenantId }),
         },
         'OpenTelemetry Collector agent (DaemonSet) in front of the distributor',
       ),

@@ -166,6 +166,8 @@ export interface Environment {
     image: string;
     resources: Resources;
     scrubbing: Scrubbing;
+    /** The tenant (X-Scope-OrgID) the agent writes as when features.multitenancy is on. */
+    tenant: string;
   };
   /** tempo-vulture (features.vulture): writes traces to the distributor, reads them back through the query-frontend. */
   vulture: {
