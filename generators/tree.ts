@@ -9,6 +9,7 @@ import type { Environment } from './environment/types';
 import { alertsTree } from './alerts/tree';
 import { baseTree, overlayTree, type FileTree } from './layout';
 import { renderEnvironment, type RenderedEnvironment } from './render';
+import { tempoProblems } from './validation/tempo';
 
 export const ENV_FILE = 'environment.yaml';
 
@@ -93,6 +94,12 @@ export function loadEnvironments(root: string): Environment[] {
 export function renderTree(root: string): RenderedTree {
   const base = renderEnvironment(baseEnvironment());
   const environments = loadEnvironments(root).map(renderEnvironment);
+  // Render -> validate -> write: a Tempo config that would not start (or not be reachable) stops here.
+  const problems = [base, ...environments].flatMap((r) => {
+    const dir = r === base ? 'base' : `overlays/${r.env.name}`;
+    return tempoProblems(r.tempoConfig, r.overrides, r.objects).map((p) => `${dir}/${p.file}: ${p.path}: ${p.message}`);
+  });
+  if (problems.length) throw new InputError(problems);
   const files: FileTree = new Map();
   const filesByEnvironment = new Map<string, string[]>();
   const add = (owner: string, tree: FileTree) => {

@@ -7,6 +7,7 @@ import { LineCounter, parseDocument, isMap, type Document } from 'yaml';
 import { defaults, BASE_IDENTITY } from './defaults';
 import { environmentSchema, PATTERN_HINTS, PATTERNS } from './schema';
 import { crossFieldProblems } from './rules';
+import { closest } from '../suggest';
 import type { Environment, EnvironmentFile } from './types';
 
 /** A problem in the sources; `generate` prints all of them and writes nothing. */
@@ -147,27 +148,4 @@ function formatSchemaError(file: string, doc: Document, lines: LineCounter, e: E
 function valueAt(doc: Document, path: string): unknown {
   const js = doc.toJS() as unknown;
   return segments(path).reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], js);
-}
-
-/** The known key nearest to a typo (edit distance at most 3), for "did you mean". */
-function closest(key: string, known: string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 4;
-  for (const candidate of known) {
-    const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [candidate, d];
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = row;
-  }
-  return prev[b.length]!;
 }
