@@ -23,36 +23,50 @@ function generateWith(edit: (yaml: string) => string, file = PROD) {
   return { code, stderr: errors.join('\n'), unchanged: JSON.stringify([...box.snapshot()]) === JSON.stringify([...before]) };
 }
 
+/** [rejection class, edit of prod's file, expected message: file, line:col, field and what is expected]. */
+const FILE = String.raw`overlays/prod/environment\.yaml`;
+const AT = String.raw`overlays/prod/environment\.yaml:\d+:\d+: `;
 const cases: Array<[string, (y: string) => string, RegExp]> = [
-  ['an unknown key, with a suggestion', (y) => `${y}components:\n  ingester:\n    replica: 3\n`, /prod\/environment\.yaml:\d+:\d+: components\.ingester\.replica: unknown key \(did you mean "replicas"\?\)/],
-  ['a wrong type', (y) => `${y}components:\n  ingester:\n    replicas: three\n`, /components\.ingester\.replicas: expected integer, got string "three"/],
-  ['zero replicas', (y) => `${y}components:\n  querier:\n    replicas: 0\n`, /components\.querier\.replicas: expected a number >= 1, got number 0/],
-  ['negative replicas', (y) => `${y}components:\n  distributor:\n    replicas: -2\n`, /components\.distributor\.replicas: expected a number >= 1, got number -2/],
-  ['ingester replicas below the replication factor', (y) => `${y}components:\n  ingester:\n    replicas: 2\n`, /components\.ingester\.replicas: must be at least tempo\.replicationFactor \(3\), got 2/],
-  ['an invalid duration', (y) => `${y}retention: 14days\n`, /retention: expected a Go duration such as 336h/],
-  ['an invalid quantity', (y) => `${y}components:\n  ingester:\n    storage:\n      size: 2Gib\n`, /components\.ingester\.storage\.size: expected a Kubernetes memory quantity/],
-  ['requests above limits', (y) => `${y}components:\n  querier:\n    resources:\n      requests: { memory: 8Gi }\n`, /components\.querier\.resources\.requests\.memory: request 8Gi is above the limit 4Gi/],
-  ['an image tag "latest"', (y) => `${y}tempo:\n  tag: latest\n`, /tempo\.tag: expected a pinned image tag/],
-  ['a YAML syntax error', (y) => `${y}features: [\n`, /prod\/environment\.yaml:\d+:\d+: YAML syntax error/],
-  ['a duplicate key', (y) => `${y}retention: 72h\nretention: 48h\n`, /YAML syntax error: Map keys must be unique/],
-  ['an empty file', () => '', /prod\/environment\.yaml: the file is empty/],
-  ['a file that is not a mapping', () => '- a\n- b\n', /prod\/environment\.yaml: expected a mapping of settings at the top level, got a list/],
-  ['an unknown alert name, with a suggestion', (y) => `${y}alerts:\n  severities:\n    TempoCompactorBehnd: critical\n`, /alerts\.severities\.TempoCompactorBehnd: unknown key \(did you mean "TempoCompactorBehind"\?\)/],
-  ['an unknown severity', (y) => `${y}alerts:\n  severities:\n    TempoCompactorBehind: page\n`, /alerts\.severities\.TempoCompactorBehind: expected one of "critical", "warning", "info", got string "page"/],
-  ['a percent threshold above 100', (y) => `${y}alerts:\n  thresholds:\n    cacheHitPercent: 150\n`, /alerts\.thresholds\.cacheHitPercent: expected a number <= 100, got number 150/],
-  ['a critical volume level above the warning level', (y) => `${y}alerts:\n  thresholds:\n    volumeFreePercent: { critical: 30 }\n`, /alerts\.thresholds\.volumeFreePercent\.critical: must be below the warning level \(20\), got 30/],
-  ['critical outstanding blocks not above warning', (y) => `${y}alerts:\n  thresholds:\n    outstandingBlocksPerCompactor: { warning: 300 }\n`, /outstandingBlocksPerCompactor\.critical: must be above the warning level \(300\), got 250/],
-  ['an invalid selector label key', (y) => `${y}monitoring:\n  selectorLabels:\n    "bad key": x\n`, /monitoring\.selectorLabels: key "bad key" is not valid: expected a Kubernetes label key/],
-  ['a missing required field', (y) => y.replace(/s3:\n  bucket: .*\n/, ''), /\(top level\): missing required key "s3"/],
-  ['a missing OIDC issuer (IRSA needs it)', (y) => y.replace(/  oidcIssuer: .*\n/, ''), /prod\/environment\.yaml:\d+:\d+: cluster: missing required key "oidcIssuer"/],
-  ['an OIDC issuer that is not an EKS one', (y) => y.replace(/oidcIssuer: .*/, 'oidcIssuer: https://example.com/oidc'), /cluster\.oidcIssuer: expected an EKS OIDC issuer URL/],
-  ['an Argo CD revision with a space', (y) => `${y}argocd:\n  targetRevision: my branch\n`, /argocd\.targetRevision: expected a branch, tag or commit/],
-  ['a mask pattern RE2 cannot run (lookahead)', (y) => `${y}collector:\n  scrubbing:\n    maskPatterns:\n      - { name: pin, regex: '(?=\\d{4})\\d+' }\n`, /prod\/environment\.yaml:\d+:\d+: collector\.scrubbing\.maskPatterns\.0\.regex: "\(\?=\\d\{4\}\)\\d\+" uses lookaround .*; expected an RE2 \(Go\) regular expression/],
-  ['a mask pattern that does not compile', (y) => `${y}collector:\n  scrubbing:\n    maskPatterns:\n      - { name: broken, regex: '[a-z' }\n`, /collector\.scrubbing\.maskPatterns\.0\.regex: "\[a-z" is not a valid regular expression/],
-  ['an attribute both deleted and hashed', (y) => `${y}collector:\n  scrubbing:\n    deleteAttributes: [user.id]\n`, /collector\.scrubbing\.hashAttributes: "user\.id" is also in deleteAttributes/],
-  ['a collector image without a tag', (y) => `${y}collector:\n  image: otel/opentelemetry-collector-contrib\n`, /collector\.image: expected an image with a pinned tag/],
-  ['a vulture image with a tag (the tag is always tempo.tag)', (y) => `${y}vulture:\n  image: grafana/tempo-vulture:2.10.8\n`, /vulture\.image: expected an image repository without a tag/],
-  ['a KMS alias (IAM cannot grant on an alias)', (y) => y.replace('  bucket: tempo-traces-prod\n', '  bucket: tempo-traces-prod\n  sse: SSE-KMS\n  kmsKeyId: alias/tempo\n'), /s3\.kmsKeyId: expected a KMS key id .* aliases cannot be granted in IAM/],
+  ['a YAML syntax error, with line and column', (y) => `${y}features: [\n`, new RegExp(`${AT}YAML syntax error`)],
+  ['a duplicate key', (y) => `${y}retention: 72h\nretention: 48h\n`, new RegExp(`${AT}YAML syntax error: Map keys must be unique`)],
+  ['an empty file', () => '', new RegExp(`${FILE}: the file is empty; expected a mapping with at least cluster, aws and s3`)],
+  ['a file that is not a mapping', () => '- a\n- b\n', new RegExp(`${FILE}: expected a mapping of settings at the top level, got a list`)],
+  ['an unknown key, with a suggestion', (y) => `${y}components:\n  ingester:\n    replica: 3\n`, new RegExp(`${AT}components\\.ingester\\.replica: unknown key \\(did you mean "replicas"\\?\\)`)],
+  ['an unknown component', (y) => `${y}components:\n  ingestor:\n    replicas: 3\n`, new RegExp(`${AT}components\\.ingestor: unknown key \\(did you mean "ingester"\\?\\); expected one of: distributor, ingester`)],
+  ['an unknown key in a tenant', (y) => `${y}limits:\n  tenants:\n    acme:\n      rateLimitByte: 1000\n`, new RegExp(`${AT}limits\\.tenants\\.acme\\.rateLimitByte: unknown key \\(did you mean "rateLimitBytes"\\?\\)`)],
+  ['a tenant id Tempo would not accept', (y) => `${y}limits:\n  tenants:\n    "acme corp":\n      rateLimitBytes: 1000\n`, new RegExp(`${AT}limits\\.tenants: key "acme corp" is not valid: expected a Tempo tenant id`)],
+  ['a missing required field', (y) => y.replace(/s3:\n  bucket: .*\n/, ''), new RegExp(`${FILE}: \\(top level\\): missing required key "s3"`)],
+  ['a missing OIDC issuer (IRSA needs it)', (y) => y.replace(/  oidcIssuer: .*\n/, ''), new RegExp(`${AT}cluster: missing required key "oidcIssuer"`)],
+  ['an OIDC issuer that is not an EKS one', (y) => y.replace(/oidcIssuer: .*/, 'oidcIssuer: https://example.com/oidc'), new RegExp(`${AT}cluster\\.oidcIssuer: expected an EKS OIDC issuer URL`)],
+  ['an Argo CD revision with a space', (y) => `${y}argocd:\n  targetRevision: my branch\n`, new RegExp(`${AT}argocd\\.targetRevision: expected a branch, tag or commit`)],
+  ['a KMS alias (IAM cannot grant on an alias)', (y) => y.replace('  bucket: tempo-traces-prod\n', '  bucket: tempo-traces-prod\n  sse: SSE-KMS\n  kmsKeyId: alias/tempo\n'), new RegExp(`${AT}s3\\.kmsKeyId: expected a KMS key id .* aliases cannot be granted in IAM`)],
+  ['a wrong type', (y) => `${y}components:\n  ingester:\n    replicas: three\n`, new RegExp(`${AT}components\\.ingester\\.replicas: expected integer, got string "three"`)],
+  ['zero replicas', (y) => `${y}components:\n  querier:\n    replicas: 0\n`, new RegExp(`${AT}components\\.querier\\.replicas: expected a number >= 1, got number 0`)],
+  ['negative replicas', (y) => `${y}components:\n  distributor:\n    replicas: -2\n`, new RegExp(`${AT}components\\.distributor\\.replicas: expected a number >= 1, got number -2`)],
+  ['ingester replicas below the replication factor', (y) => `${y}components:\n  ingester:\n    replicas: 2\n`, new RegExp(`${AT}components\\.ingester\\.replicas: must be at least tempo\\.replicationFactor \\(3\\), got 2`)],
+  ['an invalid quantity', (y) => `${y}components:\n  ingester:\n    storage:\n      size: 2Gib\n`, new RegExp(`${AT}components\\.ingester\\.storage\\.size: expected a Kubernetes memory quantity such as 512Mi or 4Gi, got string "2Gib"`)],
+  ['an invalid duration', (y) => `${y}retention: 14days\n`, new RegExp(`${AT}retention: expected a Go duration such as 336h, 30m or 1h30m \\(no "d" unit\\), got string "14days"`)],
+  ['requests above limits', (y) => `${y}components:\n  querier:\n    resources:\n      requests: { memory: 8Gi }\n`, new RegExp(`${AT}components\\.querier\\.resources\\.requests\\.memory: request 8Gi is above the limit 4Gi; expected requests <= limits`)],
+  ['an S3 bucket name with characters S3 forbids', (y) => y.replace(/bucket: .*/, 'bucket: Tempo_Traces'), new RegExp(`${AT}s3\\.bucket: expected an S3 bucket name: 3-63 lowercase letters`)],
+  ['an S3 bucket name with adjacent periods', (y) => y.replace(/bucket: .*/, 'bucket: tempo..traces'), new RegExp(`${AT}s3\\.bucket: "tempo\\.\\.traces" has two adjacent periods`)],
+  ['an S3 bucket name with a reserved prefix', (y) => y.replace(/bucket: .*/, 'bucket: xn--tempo'), new RegExp(`${AT}s3\\.bucket: "xn--tempo" starts with the reserved prefix "xn--"`)],
+  ['an unknown AWS region', (y) => y.replace(/region: .*/, 'region: us-east-7'), new RegExp(`${AT}aws\\.region: expected a known value \\(did you mean "us-east-1"\\?\\), got string "us-east-7"`)],
+  ['an image tag "latest"', (y) => `${y}tempo:\n  tag: latest\n`, new RegExp(`${AT}tempo\\.tag: expected a pinned image tag such as 2\\.10\\.8 \\(never "latest"\\), got string "latest"`)],
+  ['an empty image tag', (y) => `${y}tempo:\n  tag: ""\n`, new RegExp(`${AT}tempo\\.tag: expected a pinned image tag such as 2\\.10\\.8`)],
+  ['an image without a tag', (y) => `${y}components:\n  memcached:\n    image: memcached\n`, new RegExp(`${AT}components\\.memcached\\.image: expected an image with a pinned tag such as .* \\(never "latest"\\), got string "memcached"`)],
+  ['a Tempo tag other than 2.10.x', (y) => `${y}tempo:\n  tag: 3.0.3\n`, new RegExp(`${AT}tempo\\.tag: expected a Tempo 2\\.10\\.x tag`)],
+  ['a Kubernetes version this repo does not support', (y) => y.replace(/(cluster:\n  name: .*\n)/, '$1  kubernetesVersion: "1.25"\n'), new RegExp(`${AT}cluster\\.kubernetesVersion: expected a supported Kubernetes minor version`)],
+  ['an unknown alert name, with a suggestion', (y) => `${y}alerts:\n  severities:\n    TempoCompactorBehnd: critical\n`, new RegExp(`${AT}alerts\\.severities\\.TempoCompactorBehnd: unknown key \\(did you mean "TempoCompactorBehind"\\?\\)`)],
+  ['an unknown severity', (y) => `${y}alerts:\n  severities:\n    TempoCompactorBehind: page\n`, new RegExp(`${AT}alerts\\.severities\\.TempoCompactorBehind: expected one of "critical", "warning", "info", got string "page"`)],
+  ['a percent threshold above 100', (y) => `${y}alerts:\n  thresholds:\n    cacheHitPercent: 150\n`, new RegExp(`${AT}alerts\\.thresholds\\.cacheHitPercent: expected a number <= 100, got number 150`)],
+  ['a critical volume level above the warning level', (y) => `${y}alerts:\n  thresholds:\n    volumeFreePercent: { critical: 30 }\n`, new RegExp(`${AT}alerts\\.thresholds\\.volumeFreePercent\\.critical: must be below the warning level \\(20\\), got 30`)],
+  ['critical outstanding blocks not above warning', (y) => `${y}alerts:\n  thresholds:\n    outstandingBlocksPerCompactor: { warning: 300 }\n`, new RegExp(`${AT}alerts\\.thresholds\\.outstandingBlocksPerCompactor\\.critical: must be above the warning level \\(300\\), got 250`)],
+  ['an invalid selector label key', (y) => `${y}monitoring:\n  selectorLabels:\n    "bad key": x\n`, new RegExp(`${AT}monitoring\\.selectorLabels: key "bad key" is not valid: expected a Kubernetes label key`)],
+  ['a mask pattern RE2 cannot run (lookahead)', (y) => `${y}collector:\n  scrubbing:\n    maskPatterns:\n      - { name: pin, regex: '(?=\\d{4})\\d+' }\n`, new RegExp(`${AT}collector\\.scrubbing\\.maskPatterns\\.0\\.regex: "\\(\\?=\\\\d\\{4\\}\\)\\\\d\\+" uses lookaround .*; expected an RE2 \\(Go\\) regular expression`)],
+  ['a mask pattern that does not compile', (y) => `${y}collector:\n  scrubbing:\n    maskPatterns:\n      - { name: broken, regex: '[a-z' }\n`, new RegExp(`${AT}collector\\.scrubbing\\.maskPatterns\\.0\\.regex: "\\[a-z" is not a valid regular expression`)],
+  ['an attribute both deleted and hashed', (y) => `${y}collector:\n  scrubbing:\n    deleteAttributes: [user.id]\n`, new RegExp(`${AT}collector\\.scrubbing\\.hashAttributes: "user\\.id" is also in deleteAttributes`)],
+  ['a collector image without a tag', (y) => `${y}collector:\n  image: otel/opentelemetry-collector-contrib\n`, new RegExp(`${AT}collector\\.image: expected an image with a pinned tag`)],
+  ['a vulture image with a tag (the tag is always tempo.tag)', (y) => `${y}vulture:\n  image: grafana/tempo-vulture:2.10.8\n`, new RegExp(`${AT}vulture\\.image: expected an image repository without a tag`)],
 ];
 
 describe('generate rejects bad input and writes nothing', () => {
@@ -65,6 +79,19 @@ describe('generate rejects bad input and writes nothing', () => {
       expect(r.unchanged).toBe(true);
     });
   }
+
+  it('an environment directory name that is not a DNS label', () => {
+    box = sandbox();
+    const before = box.snapshot();
+    box.write('overlays/Prod_EU/environment.yaml', box.read(PROD));
+    const errors: string[] = [];
+    vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void errors.push(a.join(' ')));
+    expect(main([], box.dir)).toBe(1);
+    expect(errors.join('\n')).toMatch(/overlays\/Prod_EU\/environment\.yaml: environment directory name "Prod_EU" must be a DNS label/);
+    const after = box.snapshot();
+    after.delete('overlays/Prod_EU/environment.yaml');
+    expect([...after]).toEqual([...before]);
+  });
 
   it('reports problems of several environments at once', () => {
     box = sandbox();

@@ -48,6 +48,12 @@ export const PATTERNS = {
   pinnedImage: '^[a-z0-9./_-]+:(?!latest$)[A-Za-z0-9_.-]+$',
   imageRepository: '^[a-z0-9./_-]+$',
   attributeKey: '^[A-Za-z0-9_.-]+$',
+  clusterName: '^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$',
+  kubernetesVersion: '^1\\.(2[89]|3[0-9])$',
+  httpUrl: '^https?://[^\\s]+$',
+  accountId: '^[0-9]{12}$',
+  s3Prefix: '^[A-Za-z0-9!_.*()-]+(/[A-Za-z0-9!_.*()-]+)*$',
+  scrapeInterval: '^[0-9]+(ms|s|m|h)$',
 } as const;
 
 /** Shown in messages next to a failed pattern, so a user knows what is expected. */
@@ -68,6 +74,13 @@ export const PATTERN_HINTS: Record<string, string> = {
   [PATTERNS.pinnedImage]: 'an image with a pinned tag such as otel/opentelemetry-collector-contrib:0.159.0 (never "latest")',
   [PATTERNS.imageRepository]: 'an image repository without a tag, such as grafana/tempo-vulture',
   [PATTERNS.attributeKey]: 'an attribute key such as user.id or http.request.header.authorization',
+  [PATTERNS.dnsLabel]: 'a DNS label: lowercase letters, digits and "-", at most 63, starting and ending with a letter or digit',
+  [PATTERNS.clusterName]: 'an EKS cluster name: letters, digits, "-" and "_", starting with a letter or digit',
+  [PATTERNS.kubernetesVersion]: 'a supported Kubernetes minor version in quotes, such as "1.32" (1.28 or later)',
+  [PATTERNS.httpUrl]: 'an http:// or https:// URL',
+  [PATTERNS.accountId]: 'a 12-digit AWS account id in quotes, such as "123456789012"',
+  [PATTERNS.s3Prefix]: 'an S3 key prefix such as traces or tempo/prod (no leading or trailing "/")',
+  [PATTERNS.scrapeInterval]: 'a Prometheus duration such as 30s or 1m',
 };
 
 // Commercial AWS regions plus GovCloud and China, as of 2026.
@@ -139,8 +152,8 @@ export const environmentSchema: Schema = {
     {
       cluster: object(
         {
-          name: str('EKS cluster name (also the `cluster` external label)', { pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$' }),
-          kubernetesVersion: str('Kubernetes minor version of the cluster, e.g. "1.32"', { pattern: '^1\\.(2[89]|3[0-9])$' }),
+          name: str('EKS cluster name (also the `cluster` external label)', { pattern: PATTERNS.clusterName }),
+          kubernetesVersion: str('Kubernetes minor version of the cluster, e.g. "1.32"', { pattern: PATTERNS.kubernetesVersion }),
           server: str('Argo CD destination server URL of the cluster (each environment needs its own)', { pattern: PATTERNS.httpsUrl }),
           oidcIssuer: str('OIDC issuer of the EKS cluster, as `aws eks describe-cluster --query cluster.identity.oidc.issuer` prints it; IRSA roles trust it', {
             pattern: PATTERNS.oidcIssuer,
@@ -159,7 +172,7 @@ export const environmentSchema: Schema = {
       aws: object(
         {
           region: { enum: AWS_REGIONS, description: 'AWS region of the cluster and the bucket' },
-          accountId: str('12-digit AWS account id', { pattern: '^[0-9]{12}$' }),
+          accountId: str('12-digit AWS account id', { pattern: PATTERNS.accountId }),
         },
         'AWS account',
         ['region', 'accountId'],
@@ -167,7 +180,7 @@ export const environmentSchema: Schema = {
       s3: object(
         {
           bucket: str('S3 bucket for trace blocks', { pattern: PATTERNS.s3Bucket }),
-          prefix: str('Key prefix inside the bucket (no leading or trailing slash)', { pattern: '^[A-Za-z0-9!_.*()-]+(/[A-Za-z0-9!_.*()-]+)*$' }),
+          prefix: str('Key prefix inside the bucket (no leading or trailing slash)', { pattern: PATTERNS.s3Prefix }),
           credentials: { enum: ['externalSecrets', 'irsa'], description: 'externalSecrets: static keys from AWS Secrets Manager; irsa: IAM role for the service account' },
           sse: { enum: ['SSE-S3', 'SSE-KMS'], description: 'Server-side encryption Tempo requests on writes' },
           kmsKeyId: str('KMS key id or key ARN (SSE-KMS only)', { pattern: PATTERNS.kmsKey }),
@@ -186,7 +199,7 @@ export const environmentSchema: Schema = {
       retention: str('Block retention, a Go duration (336h = 14 days)', { pattern: PATTERNS.goDuration }),
       tempo: object(
         {
-          image: str('Tempo image repository', { pattern: '^[a-z0-9./_-]+$' }),
+          image: str('Tempo image repository', { pattern: PATTERNS.imageRepository }),
           tag: str('Tempo image tag (this repo is written for 2.10.x)', { pattern: PATTERNS.imageTag }),
           logLevel: { enum: ['debug', 'info', 'warn', 'error'], description: 'Tempo log level' },
           replicationFactor: int('Ingester ring replication factor (<= ingester replicas)', 1, { maximum: 5 }),
@@ -224,7 +237,7 @@ export const environmentSchema: Schema = {
       ),
       metricsGenerator: object(
         {
-          remoteWriteUrl: str('Prometheus remote-write URL for span metrics and service graphs', { pattern: '^https?://[^\\s]+$' }),
+          remoteWriteUrl: str('Prometheus remote-write URL for span metrics and service graphs', { pattern: PATTERNS.httpUrl }),
           processors: {
             type: 'array',
             description: 'Processors enabled for every tenant',
@@ -255,7 +268,7 @@ export const environmentSchema: Schema = {
             propertyNames: { pattern: PATTERNS.labelKey },
             additionalProperties: str('Label value', { pattern: PATTERNS.labelValue }),
           },
-          scrapeInterval: str('Scrape interval of the Tempo and memcached targets, a Prometheus duration', { pattern: '^[0-9]+(ms|s|m|h)$' }),
+          scrapeInterval: str('Scrape interval of the Tempo and memcached targets, a Prometheus duration', { pattern: PATTERNS.scrapeInterval }),
         },
         'How Prometheus scrapes this stack',
       ),

@@ -1,7 +1,7 @@
 // A throw-away copy of the sources and generated tree, to run `generate` against broken inputs.
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { MARKED_DIRS, OWNED_DIRS } from '../../generators/tree';
 import { ROOT } from './kustomize';
 
@@ -20,7 +20,10 @@ export function sandbox(): Sandbox {
   for (const d of [...OWNED_DIRS, ...MARKED_DIRS].filter((p) => !p.includes('*'))) cpSync(join(ROOT, d), join(dir, d), { recursive: true });
   return {
     dir,
-    write: (path, content) => writeFileSync(join(dir, path), content),
+    write: (path, content) => {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), content);
+    },
     read: (path) => readFileSync(join(dir, path), 'utf8'),
     snapshot: () =>
       new Map(
