@@ -24,7 +24,8 @@ export async function validateEnvironment(env: Environment, root: string, k: Kus
   try {
     output = await k.buildAsync(join(root, dir));
   } catch (e) {
-    const stderr = String((e as { stderr?: string }).stderr ?? e).trim().split('\n')[0];
+    // kubectl prefixes its error with a klog header (E1126 06:49:55.85 21735 run.go:72]): keep the message.
+    const stderr = String((e as { stderr?: string }).stderr ?? e).trim().split('\n')[0]!.replace(/^[EWI]\d{4} [\d:.]+\s+\d+ [^\]]+\] /, '');
     return { dir, objects: 0, problems: [`${dir}: ${k.name} build failed: ${stderr}`] };
   }
   const problems: string[] = [];

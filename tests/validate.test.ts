@@ -1,0 +1,62 @@
+// `npm run validate`: every overlay, as kustomize builds it, against the strict schemas and the Tempo rules.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { loadEnvironment } from '../generators/environment/load';
+import { environmentNames } from '../generators/tree';
+import { KubernetesValidator } from '../generators/validation/kubernetes';
+import { main, validateEnvironment } from '../scripts/validate';
+import { ROOT, kustomize } from './helpers/kustomize';
+import { sandbox, type Sandbox } from './helpers/sandbox';
+
+let box: Sandbox | undefined;
+afterEach(() => {
+  box?.remove();
+  box = undefined;
+  vi.restoreAllMocks();
+});
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
+  return { out, err };
+}
+
+describe('npm run validate', () => {
+  it('passes the committed tree: one line per environment, no errors', async () => {
+    const { out, err } = capture();
+    expect(await main([], ROOT)).toBe(0);
+    const envs = environmentNames(ROOT);
+    expect(out.slice(0, envs.length).map((l) => l.replace(/\s+/g, ' '))).toEqual(envs.map((e) => expect.stringMatching(new RegExp(`^overlays/${e} \\d+ objects checked, 0 error\\(s\\)$`))));
+    expect(err).toEqual([]);
+  });
+
+  it('refuses an environment that does not exist', async () => {
+    const { err } = capture();
+    expect(await main(['qa'], ROOT)).toBe(2);
+    expect(err.join('\n')).toMatch(/no environment qa; expected one of dev, prod, staging/);
+  });
+
+  it('reports every problem of a broken overlay as `overlays/<env> <Kind>/<name>: <path>: <message>`', async () => {
+    box = sandbox();
+    // A typo in a base object, and an object only prod has that uses an API removed in Kubernetes 1.25.
+    box.write('base/querier-deployment.yaml', box.read('base/querier-deployment.yaml').replace('  revisionHistoryLimit: 5\n', '  revisionHistoryLimit: 5\n  replica: 2\n'));
+    box.write('overlays/prod/legacy-poddisruptionbudget.yaml', 'apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata:\n  name: legacy\nspec:\n  maxUnavailable: 1\n');
+    box.write('overlays/prod/kustomization.yaml', box.read('overlays/prod/kustomization.yaml').replace('  - ../../base\n', '  - ../../base\n  - legacy-poddisruptionbudget.yaml\n'));
+    const env = loadEnvironment('overlays/prod/environment.yaml', 'prod', undefined, box.dir);
+    const report = await validateEnvironment(env, box.dir, kustomize(), new KubernetesValidator());
+    expect(report.problems).toEqual([
+      expect.stringMatching(/^overlays\/prod Deployment\/tempo-stack-querier: spec\.replica: unknown field \(did you mean "replicas"\?\)/),
+      'overlays/prod PodDisruptionBudget/legacy: apiVersion: policy/v1beta1 PodDisruptionBudget was removed in Kubernetes 1.25 (this environment runs 1.32); use policy/v1',
+    ]);
+    expect(report.objects).toBeGreaterThan(20);
+  });
+
+  it('reports a kustomization that does not build', async () => {
+    box = sandbox();
+    box.write('overlays/dev/kustomization.yaml', box.read('overlays/dev/kustomization.yaml').replace('  - ../../base\n', '  - ../../base\n  - missing.yaml\n'));
+    const env = loadEnvironment('overlays/dev/environment.yaml', 'dev', undefined, box.dir);
+    const report = await validateEnvironment(env, box.dir, kustomize(), new KubernetesValidator());
+    expect(report.problems).toEqual([expect.stringMatching(/^overlays\/dev: .*kustomize.* build failed: .*missing\.yaml/)]);
+  });
+});
