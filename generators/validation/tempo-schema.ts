@@ -36,12 +36,12 @@ const promDur = shared('promDuration', { type: 'string', pattern: PROM_DURATION,
 /** `host:port`, the form of every receiver endpoint. */
 const endpoint = shared('endpoint', { type: 'string', pattern: '^[^\\s:]*:[0-9]{1,5}$', description: 'an address "host:port" such as 0.0.0.0:4317' });
 
-export const BLOCK_VERSIONS = ['v2', 'vParquet3', 'vParquet4', 'vParquet5'];
+const BLOCK_VERSIONS = ['v2', 'vParquet3', 'vParquet4', 'vParquet5'];
 /** tempodb/backend encodings. */
-export const ENCODINGS = ['none', 'gzip', 'lz4-64k', 'lz4-256k', 'lz4-1M', 'lz4', 'snappy', 'zstd', 's2'];
-export const CACHE_ROLES = ['bloom', 'trace-id-index', 'parquet-footer', 'parquet-column-idx', 'parquet-offset-idx', 'frontend-search', 'parquet-page'];
-export const SSE_TYPES = ['SSE-S3', 'SSE-KMS', 'SSE-C'];
-export const GENERATOR_PROCESSORS = ['service-graphs', 'span-metrics', 'span-metrics-count', 'span-metrics-latency', 'span-metrics-size', 'local-blocks', 'host-info'];
+const ENCODINGS = ['none', 'gzip', 'lz4-64k', 'lz4-256k', 'lz4-1M', 'lz4', 'snappy', 'zstd', 's2'];
+const CACHE_ROLES = ['bloom', 'trace-id-index', 'parquet-footer', 'parquet-column-idx', 'parquet-offset-idx', 'frontend-search', 'parquet-page'];
+const SSE_TYPES = ['SSE-S3', 'SSE-KMS', 'SSE-C'];
+const GENERATOR_PROCESSORS = ['service-graphs', 'span-metrics', 'span-metrics-count', 'span-metrics-latency', 'span-metrics-size', 'local-blocks', 'host-info'];
 const encoding = shared('encoding', oneOf(...ENCODINGS));
 const kvstore = shared('kvstore', obj({ store: oneOf('memberlist', 'consul', 'etcd', 'inmemory', 'multi'), prefix: str }));
 
@@ -189,9 +189,6 @@ const overridesSchema = obj({
   cost_attribution: obj({ max_cardinality: int, dimensions: stringMap }),
 });
 const overrides = shared('overrides', overridesSchema);
-
-/** The sections of a tenant's overrides; a key outside them is the legacy flat format. */
-export const OVERRIDE_SECTIONS = Object.keys(overridesSchema.properties as Schema);
 
 export const tempoConfigSchema: Schema = {
   $id: 'tempo-config',
