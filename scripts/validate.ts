@@ -1,25 +1,38 @@
-// npm run validate [-- <env>...]: builds every overlay with a real kustomize and checks what Argo CD would
-// apply: the YAML (no duplicate keys), every object against the strict schema of its apiVersion/kind for
-// the environment's Kubernetes version, and the Tempo configuration inside it (schema and wiring).
-// Prints one line per environment, then every problem; the exit code is 1 if there is any.
+// npm run validate [-- <env>...]: builds every overlay (and every shared kustomization that is applied on
+// its own, such as argocd/) with a real kustomize and checks what would be applied: the YAML (no duplicate
+// keys), every object against the strict schema of its apiVersion/kind for the cluster's Kubernetes version,
+// and, in overlays, the Tempo configuration inside (schema and wiring). Prints one line per kustomization,
+// then every problem; the exit code is 1 if there is any.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { InputError } from '../generators/environment/load';
 import type { Environment } from '../generators/environment/types';
-import { loadEnvironments } from '../generators/tree';
+import { SHARED_TREES, loadEnvironments } from '../generators/tree';
 import { KubernetesValidator, objectId } from '../generators/validation/kubernetes';
-import { kustomize as findKustomize, type Kustomize } from './lib/kustomize';
 import { builtTempoProblems } from '../generators/validation/tempo';
+import { kustomize as findKustomize, type Kustomize } from './lib/kustomize';
 
-export interface EnvironmentReport {
+export interface Target {
+  /** The kustomization directory, relative to the repo root: overlays/prod, argocd. */
+  dir: string;
+  kubernetesVersion: string;
+  /** Overlays carry the Tempo config ConfigMaps. */
+  tempo: boolean;
+}
+
+export interface Report {
   dir: string;
   objects: number;
   problems: string[];
 }
 
-export async function validateEnvironment(env: Environment, root: string, k: Kustomize, validator: KubernetesValidator): Promise<EnvironmentReport> {
-  const dir = `overlays/${env.name}`;
+export const overlayTarget = (env: Environment): Target => ({ dir: `overlays/${env.name}`, kubernetesVersion: env.cluster.kubernetesVersion, tempo: true });
+
+/** Builds one kustomization and returns every problem as `<dir> <Kind>/<name>: <json path>: <message>`. */
+export async function validateTarget(target: Target, root: string, k: Kustomize, validator: KubernetesValidator): Promise<Report> {
+  const { dir } = target;
   let output: string;
   try {
     output = await k.buildAsync(join(root, dir));
@@ -39,10 +52,20 @@ export async function validateEnvironment(env: Environment, root: string, k: Kus
     }
     if (object === null || object === undefined) continue;
     objects.push(object);
-    for (const p of validator.validate(object, env.cluster.kubernetesVersion)) problems.push(`${dir} ${p.object}: ${p.path}: ${p.message}`);
+    for (const p of validator.validate(object, target.kubernetesVersion)) problems.push(`${dir} ${p.object}: ${p.path}: ${p.message}`);
   }
-  for (const p of builtTempoProblems(objects)) problems.push(`${dir} ${p.object}: ${p.path}: ${p.message}`);
+  if (target.tempo) for (const p of builtTempoProblems(objects)) problems.push(`${dir} ${p.object}: ${p.path}: ${p.message}`);
   return { dir, objects: objects.length, problems };
+}
+
+/**
+ * Every overlay, plus each shared tree applied on its own (not through base). Those go to a management
+ * cluster the environment files do not describe: they are held to the newest Kubernetes of any environment.
+ */
+export function targets(envs: Environment[], root: string): Target[] {
+  const newest = envs.map((e) => e.cluster.kubernetesVersion).sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1])).at(-1);
+  const shared = SHARED_TREES.filter((t) => !t.inBase && existsSync(join(root, t.dir, 'kustomization.yaml')));
+  return [...envs.map(overlayTarget), ...(newest ? shared.map((t) => ({ dir: t.dir, kubernetesVersion: newest, tempo: false })) : [])];
 }
 
 export async function main(argv: string[], root = process.cwd()): Promise<number> {
@@ -62,11 +85,11 @@ export async function main(argv: string[], root = process.cwd()): Promise<number
     console.error(`validate: no environment ${unknown.join(', ')}; expected one of ${envs.map((e) => e.name).join(', ')}`);
     return 2;
   }
-  if (only.length) envs = envs.filter((e) => only.includes(e.name));
+  const chosen = only.length ? envs.filter((e) => only.includes(e.name)).map(overlayTarget) : targets(envs, root);
 
   const k = findKustomize(root);
   const validator = new KubernetesValidator();
-  const reports = await Promise.all(envs.map((env) => validateEnvironment(env, root, k, validator)));
+  const reports = await Promise.all(chosen.map((t) => validateTarget(t, root, k, validator)));
   for (const r of reports) console.log(`${r.dir.padEnd(18)} ${String(r.objects).padStart(3)} objects checked, ${r.problems.length} error(s)`);
   const problems = reports.flatMap((r) => r.problems);
   for (const p of problems) console.error(p);

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadEnvironment } from '../generators/environment/load';
 import { environmentNames } from '../generators/tree';
 import { KubernetesValidator } from '../generators/validation/kubernetes';
-import { main, validateEnvironment } from '../scripts/validate';
+import { main, overlayTarget, validateTarget } from '../scripts/validate';
 import { ROOT, kustomize } from './helpers/kustomize';
 import { sandbox, type Sandbox } from './helpers/sandbox';
 
@@ -23,11 +23,11 @@ function capture() {
 }
 
 describe('npm run validate', () => {
-  it('passes the committed tree: one line per environment, no errors', async () => {
+  it('passes the committed tree: one line per overlay (and argocd/), no errors', async () => {
     const { out, err } = capture();
     expect(await main([], ROOT)).toBe(0);
-    const envs = environmentNames(ROOT);
-    expect(out.slice(0, envs.length).map((l) => l.replace(/\s+/g, ' '))).toEqual(envs.map((e) => expect.stringMatching(new RegExp(`^overlays/${e} \\d+ objects checked, 0 error\\(s\\)$`))));
+    const dirs = [...environmentNames(ROOT).map((e) => `overlays/${e}`), 'argocd'];
+    expect(out.slice(0, dirs.length).map((l) => l.replace(/\s+/g, ' '))).toEqual(dirs.map((d) => expect.stringMatching(new RegExp(`^${d} \\d+ objects checked, 0 error\\(s\\)$`))));
     expect(err).toEqual([]);
   });
 
@@ -44,7 +44,7 @@ describe('npm run validate', () => {
     box.write('overlays/prod/legacy-poddisruptionbudget.yaml', 'apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata:\n  name: legacy\nspec:\n  maxUnavailable: 1\n');
     box.write('overlays/prod/kustomization.yaml', box.read('overlays/prod/kustomization.yaml').replace('  - ../../base\n', '  - ../../base\n  - legacy-poddisruptionbudget.yaml\n'));
     const env = loadEnvironment('overlays/prod/environment.yaml', 'prod', undefined, box.dir);
-    const report = await validateEnvironment(env, box.dir, kustomize(), new KubernetesValidator());
+    const report = await validateTarget(overlayTarget(env), box.dir, kustomize(), new KubernetesValidator());
     expect(report.problems).toEqual([
       expect.stringMatching(/^overlays\/prod Deployment\/tempo-stack-querier: spec\.replica: unknown field \(did you mean "replicas"\?\)/),
       'overlays/prod PodDisruptionBudget/legacy: apiVersion: policy/v1beta1 PodDisruptionBudget was removed in Kubernetes 1.25 (this environment runs 1.32); use policy/v1',
@@ -56,7 +56,7 @@ describe('npm run validate', () => {
     box = sandbox();
     box.write('overlays/dev/kustomization.yaml', box.read('overlays/dev/kustomization.yaml').replace('  - ../../base\n', '  - ../../base\n  - missing.yaml\n'));
     const env = loadEnvironment('overlays/dev/environment.yaml', 'dev', undefined, box.dir);
-    const report = await validateEnvironment(env, box.dir, kustomize(), new KubernetesValidator());
+    const report = await validateTarget(overlayTarget(env), box.dir, kustomize(), new KubernetesValidator());
     expect(report.problems).toEqual([expect.stringMatching(/^overlays\/dev: .*kustomize.* build failed: .*missing\.yaml/)]);
   });
 });
