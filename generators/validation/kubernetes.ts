@@ -1,8 +1,9 @@
 // Rendered Kubernetes objects against strict schemas, like `kubeconform -strict`: an unknown field anywhere,
 // a wrong type, a missing required field, an API version retired in the environment's Kubernetes version,
 // or a kind without a schema (unless SKIPPED_KINDS says why) is an error.
-import Ajv, { type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import { retiredApiProblem } from './api-versions';
+import { compiledValidators } from './compiled';
 import { SCHEMA_SOURCES, SKIPPED_KINDS, kindKey } from './kinds';
 import { schemaProblems, type Problem } from './messages';
 import argoCd from './schemas/argo-cd.json';
@@ -34,25 +35,36 @@ export const objectId = (o: unknown): string => {
   return `${typeof obj?.kind === 'string' ? obj.kind : '(no kind)'}/${typeof obj?.metadata?.name === 'string' ? obj.metadata.name : '(no name)'}`;
 };
 
-export class KubernetesValidator {
-  // inlineRefs false: shared definitions (PodSpec is in every workload kind) compile once. The schemas are
-  // generated and drift-tested, so they are not re-validated against the meta-schema on every run.
-  private readonly ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, inlineRefs: false, validateSchema: false });
-  private readonly schemaOf = new Map<string, string>();
-  private readonly compiled = new Map<string, ValidateFunction>();
-
-  constructor(private readonly skipped: Record<string, string> = SKIPPED_KINDS) {
-    for (const source of SCHEMA_SOURCES) {
-      const file = SCHEMA_FILES[source.file];
-      if (!file) throw new Error(`generators/validation/schemas/${source.file} is missing: run npm run kubernetes-schemas`);
-      this.ajv.addSchema({ $id: source.file, definitions: file.definitions });
-      for (const [key, definition] of Object.entries(file.kinds)) this.schemaOf.set(key, `${source.file}#/definitions/${definition}`);
+/** The compiled validator of every kind, from standalone code cached per schema content (compiled.ts). */
+let compiled: Map<string, ValidateFunction> | undefined;
+function validators(): Map<string, ValidateFunction> {
+  if (compiled) return compiled;
+  const schemas: object[] = [];
+  const refs: Record<string, string> = {};
+  const names = new Map<string, string>();
+  for (const source of SCHEMA_SOURCES) {
+    const file = SCHEMA_FILES[source.file];
+    if (!file) throw new Error(`generators/validation/schemas/${source.file} is missing: run npm run kubernetes-schemas`);
+    schemas.push({ $id: source.file, definitions: file.definitions });
+    for (const [key, definition] of Object.entries(file.kinds)) {
+      const name = key.replace(/[^A-Za-z0-9]/g, '_'); // apps/v1/Deployment -> apps_v1_Deployment
+      refs[name] = `${source.file}#/definitions/${definition}`;
+      names.set(key, name);
     }
   }
+  // inlineRefs false: shared definitions (PodSpec is in every workload kind) compile once. The schemas are
+  // generated and drift-tested, so they are not re-validated against the meta-schema.
+  const functions = compiledValidators('kubernetes', schemas, refs, { allErrors: true, verbose: true, strict: true, allowUnionTypes: true, inlineRefs: false, validateSchema: false });
+  compiled = new Map([...names].map(([key, name]) => [key, functions[name]!]));
+  return compiled;
+}
+
+export class KubernetesValidator {
+  constructor(private readonly skipped: Record<string, string> = SKIPPED_KINDS) {}
 
   /** Every `<apiVersion>/<Kind>` with a schema. */
   get kinds(): string[] {
-    return [...this.schemaOf.keys()].sort();
+    return [...validators().keys()].sort();
   }
 
   /** The problems of one rendered object on a cluster running `kubernetesVersion` (e.g. "1.32"). */
@@ -68,7 +80,7 @@ export class KubernetesValidator {
 
     const key = kindKey(o as { apiVersion: string; kind: string });
     if (key in this.skipped) return [];
-    const validate = this.validator(key);
+    const validate = validators().get(key);
     if (!validate) {
       const versions = this.kinds.filter((k) => k.endsWith(`/${kind}`)).map((k) => k.slice(0, -kind.length - 1));
       const hint = versions.length ? ` (${kind} has a schema for ${versions.join(', ')})` : '';
@@ -76,15 +88,5 @@ export class KubernetesValidator {
     }
     if (validate(o)) return [];
     return schemaProblems(validate.errors ?? [], o).map((p) => ({ object, ...p }));
-  }
-
-  private validator(key: string): ValidateFunction | undefined {
-    let v = this.compiled.get(key);
-    const ref = this.schemaOf.get(key);
-    if (!v && ref) {
-      v = this.ajv.compile({ $ref: ref });
-      this.compiled.set(key, v);
-    }
-    return v;
   }
 }
