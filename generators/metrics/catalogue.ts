@@ -51,6 +51,8 @@ export const METRICS: Record<string, MetricInfo> = {
   tempo_memberlist_client_cluster_members_count: { type: 'gauge', source: `${TEMPO}, dskit memberlist KV` },
   tempo_memberlist_client_kv_store_count: { type: 'gauge', source: `${TEMPO}, dskit memberlist KV` },
   tempo_limits_defaults: { type: 'gauge', source: TEMPO, labels: ['limit_name'] },
+  // One series per limit of each tenant listed in the runtime overrides (modules/overrides/overrides.go).
+  tempo_limits_overrides: { type: 'gauge', source: TEMPO, labels: ['limit_name', 'user'] },
   tempo_discarded_spans_total: { type: 'counter', source: `${TEMPO} distributor, ingester, compactor`, labels: ['reason', 'tenant'] },
   tempo_warnings_total: { type: 'counter', source: `${TEMPO} distributor`, labels: ['tenant', 'reason'] },
 
@@ -175,6 +177,8 @@ export const METRICS: Record<string, MetricInfo> = {
   // Go runtime and process (Tempo, vulture and the exporter all expose these).
   go_goroutines: { type: 'gauge', source: GO },
   go_memstats_heap_inuse_bytes: { type: 'gauge', source: GO },
+  // GOMEMLIMIT, a default runtime metric since client_golang 1.20 (Tempo 2.10.8 vendors 1.23.2).
+  go_gc_gomemlimit_bytes: { type: 'gauge', source: GO },
   process_cpu_seconds_total: { type: 'counter', source: GO },
   process_resident_memory_bytes: { type: 'gauge', source: GO },
 
