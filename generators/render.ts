@@ -3,6 +3,7 @@ import { credentialObjects } from './credentials';
 import type { Environment } from './environment/types';
 import { TEMPO_COMPONENTS } from './environment/types';
 import { collectorConfigMaps, collectorObjects } from './collector';
+import { grafanaDatasources } from './grafana-datasources';
 import { namespace, serviceAccount } from './namespace';
 import { serviceMonitors } from './servicemonitors';
 import { services } from './services';
@@ -37,7 +38,13 @@ export interface GeneratedConfigMap {
 }
 
 /** Objects each concern adds for an environment (alerts, network policies, ...), in file order. */
-const PRODUCERS: Array<(env: Environment) => K8sObject[]> = [credentialObjects, serviceMonitors, collectorObjects, vultureObjects];
+const PRODUCERS: Array<(env: Environment) => K8sObject[]> = [
+  credentialObjects,
+  serviceMonitors,
+  collectorObjects,
+  vultureObjects,
+  grafanaDatasources as (env: Environment) => K8sObject[],
+];
 
 export function renderEnvironment(env: Environment): RenderedEnvironment {
   const objects: K8sObject[] = [namespace() as K8sObject, serviceAccount(env) as K8sObject];

@@ -3,6 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ARGOCD_DIR, argocdTree } from './argocd';
 import { AWS_DIR, awsTree } from './aws';
+import { dashboardsTree } from './dashboards/index';
 import { InputError, baseEnvironment, loadEnvironment, locate } from './environment/load';
 import { schemaWithDefaults } from './environment/schema';
 import type { Environment } from './environment/types';
@@ -37,6 +38,7 @@ export const SHARED_TREES: SharedTree[] = [
       ),
   },
   alertsTree,
+  dashboardsTree,
 ];
 
 /**

@@ -146,6 +146,11 @@ export const defaults: Omit<Environment, 'name' | 'cluster' | 'aws' | 's3'> & {
     image: 'grafana/tempo-vulture',
     resources: { requests: { cpu: '50m', memory: '100Mi' }, limits: { cpu: '200m', memory: '500Mi' } },
   },
+  // The Prometheus the metrics-generator writes to (above) is the one Grafana reads from.
+  grafana: {
+    prometheusUrl: 'http://prometheus-operated.monitoring.svc.cluster.local:9090',
+    lokiUrl: 'http://loki-gateway.monitoring.svc.cluster.local',
+  },
   features: { memcached: true, multitenancy: false, usageReport: false, collector: true, vulture: true },
 };
 

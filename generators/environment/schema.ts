@@ -343,6 +343,13 @@ export const environmentSchema: Schema = {
         },
         'tempo-vulture canary: writes traces and reads them back',
       ),
+      grafana: object(
+        {
+          prometheusUrl: str('Prometheus query URL Grafana reads Tempo metrics, span metrics and the service graph from', { pattern: PATTERNS.httpUrl }),
+          lokiUrl: str('Loki URL Grafana opens logs in, filtered by trace id (trace to logs)', { pattern: PATTERNS.httpUrl }),
+        },
+        'Grafana data sources provisioned with the stack (ConfigMap labelled grafana_datasource)',
+      ),
       features: object(
         {
           memcached: bool('Deploy memcached and use it for bloom, parquet-footer and frontend-search caching'),

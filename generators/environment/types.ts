@@ -175,6 +175,13 @@ export interface Environment {
     image: string;
     resources: Resources;
   };
+  /** Data sources provisioned into Grafana next to Tempo's (trace-to-metrics, trace-to-logs, dashboards). */
+  grafana: {
+    /** Prometheus query URL: Tempo's metrics and the metrics-generator's span metrics and service graph. */
+    prometheusUrl: string;
+    /** Loki URL: logs that trace-to-logs filters by trace id. */
+    lokiUrl: string;
+  };
   features: {
     memcached: boolean;
     multitenancy: boolean;

@@ -1,0 +1,37 @@
+// PromQL building blocks the dashboards share, so every panel selects and aggregates the same way.
+// Tempo's series are labelled by the ServiceMonitors: job="<namespace>/<component>", plus cluster,
+// namespace, pod and container. Rates always use $__rate_interval (at least four scrapes).
+import type { Component } from '../environment/types';
+
+/** Selector of one component's own series (its /metrics), with optional extra matchers. */
+export const job = (component: Component, ...matchers: string[]): string =>
+  [`cluster="$cluster"`, `job="$namespace/${component}"`, ...matchers].join(', ');
+
+/** Selector of every Tempo component in the namespace (metrics several components register). */
+export const stack = (...matchers: string[]): string => [`cluster="$cluster"`, `namespace="$namespace"`, ...matchers].join(', ');
+
+/**
+ * Selector of Kubernetes series about the stack's pods (kube-state-metrics, cAdvisor, kubelet). They have
+ * a `cluster` label only where the metrics pipeline adds one (agents, remote write); a single-cluster
+ * Prometheus has none, which the empty alternative matches.
+ */
+export const pods = (...matchers: string[]): string => [`cluster=~"$cluster|"`, `namespace="$namespace"`, ...matchers].join(', ');
+
+/** Span metrics and service graph series: written by the metrics-generator with cluster as external label. */
+export const generated = (...matchers: string[]): string => [`cluster="$cluster"`, ...matchers].join(', ');
+
+/** `sum(...)`, or `sum by (a, b) (...)`. */
+const sum = (labels: string[], expr: string) => (labels.length ? `sum by (${labels.join(', ')}) (${expr})` : `sum(${expr})`);
+
+export const rate = (metric: string, selector: string): string => `rate(${metric}{${selector}}[$__rate_interval])`;
+
+/** sum by (labels) (rate(metric{selector}[$__rate_interval])) */
+export const sumRate = (metric: string, selector: string, ...labels: string[]): string => sum(labels, rate(metric, selector));
+
+/** The q-quantile of a histogram from its _bucket series, per `labels`. */
+export const quantile = (q: number, histogram: string, selector: string, ...labels: string[]): string =>
+  `histogram_quantile(${q}, ${sum(['le', ...labels], rate(`${histogram}_bucket`, selector))})`;
+
+/** Errors over all, per `labels`: `sum(rate(errors)) / sum(rate(all))`. */
+export const ratio = (metric: string, errorSelector: string, allSelector: string, ...labels: string[]): string =>
+  `${sumRate(metric, errorSelector, ...labels)} / ${sumRate(metric, allSelector, ...labels)}`;

@@ -1,0 +1,120 @@
+// Grafana data sources for this stack, provisioned by the Grafana sidecar from a ConfigMap labelled
+// grafana_datasource: "1". Their uids are stable: the dashboards and the correlations refer to them.
+// Tempo links each span to its logs (Loki, by trace id), to its span metrics (Prometheus) and draws the
+// service graph; Prometheus links exemplars back to traces; Loki links trace ids in log lines to Tempo.
+import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import type { Environment } from './environment/types';
+import { toYaml } from './layout';
+import { PORTS, objectName, serviceHost, stackLabels } from './stack';
+
+export const DATASOURCES = {
+  tempo: { type: 'tempo', uid: 'tempo', name: 'Tempo' },
+  prometheus: { type: 'prometheus', uid: 'tempo-prometheus', name: 'Prometheus (Tempo)' },
+  loki: { type: 'loki', uid: 'tempo-loki', name: 'Loki (Tempo)' },
+} as const;
+export type DatasourceRef = { type: string; uid: string };
+
+/** The query-frontend, on the port the original design documents (3100; 3200 works too). */
+export const TEMPO_QUERY_URL = `http://${serviceHost(objectName('query-frontend'))}:${PORTS.httpLegacy}`;
+export const DATASOURCES_CONFIG_MAP = objectName('grafana-datasources');
+export const DATASOURCES_FILE = 'tempo-datasources.yaml';
+
+/** Span metrics series carry the span's service.name as `service` (metrics-generator span-metrics). */
+const SPAN_METRICS_TAGS = [{ key: 'service.name', value: 'service' }];
+
+export function grafanaDatasources(env: Environment): IConfigMap[] {
+  const { tempo, prometheus, loki } = DATASOURCES;
+  const provisioning = {
+    apiVersion: 1,
+    datasources: [
+      {
+        name: tempo.name,
+        type: tempo.type,
+        uid: tempo.uid,
+        access: 'proxy',
+        url: TEMPO_QUERY_URL,
+        editable: false,
+        jsonData: {
+          // The span's logs: its service's streams in Loki, filtered by the trace id (as the design
+          // correlates them). Loki >= 3 derives service_name for every stream.
+          tracesToLogsV2: {
+            datasourceUid: loki.uid,
+            spanStartTimeShift: '-5m',
+            spanEndTimeShift: '5m',
+            filterByTraceID: true,
+            filterBySpanID: false,
+            tags: [
+              { key: 'service.name', value: 'service_name' },
+              { key: 'k8s.namespace.name', value: 'namespace' },
+            ],
+          },
+          tracesToMetrics: {
+            datasourceUid: prometheus.uid,
+            spanStartTimeShift: '-15m',
+            spanEndTimeShift: '15m',
+            tags: SPAN_METRICS_TAGS,
+            queries: TRACES_TO_METRICS_QUERIES,
+          },
+          serviceMap: { datasourceUid: prometheus.uid },
+          nodeGraph: { enabled: true },
+          search: { hide: false },
+        },
+      },
+      {
+        name: prometheus.name,
+        type: prometheus.type,
+        uid: prometheus.uid,
+        access: 'proxy',
+        url: env.grafana.prometheusUrl,
+        editable: false,
+        jsonData: {
+          httpMethod: 'POST',
+          // The metrics-generator attaches the trace id of a sampled span to each histogram bucket.
+          exemplarTraceIdDestinations: [{ name: 'traceID', datasourceUid: tempo.uid }],
+        },
+      },
+      {
+        name: loki.name,
+        type: loki.type,
+        uid: loki.uid,
+        access: 'proxy',
+        url: env.grafana.lokiUrl,
+        editable: false,
+        jsonData: {
+          derivedFields: [
+            // A trace id in the log line (trace_id=…, traceID=…, "traceId":"…") …
+            { name: 'TraceID', matcherRegex: '[Tt]race_?[Ii][Dd]\\W+(\\w+)', datasourceUid: tempo.uid, url: '${__value.raw}', urlDisplayLabel: 'Open trace' },
+            // … or as the trace_id structured metadata the OpenTelemetry pipeline attaches.
+            { name: 'trace_id', matcherType: 'label', matcherRegex: 'trace_id', datasourceUid: tempo.uid, url: '${__value.raw}', urlDisplayLabel: 'Open trace' },
+          ],
+        },
+      },
+    ],
+  };
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: DATASOURCES_CONFIG_MAP, labels: { ...stackLabels(env), grafana_datasource: '1' } },
+      data: { [DATASOURCES_FILE]: escapeForProvisioning(toYaml(provisioning)) },
+    },
+  ];
+}
+
+/** What a span's "Related metrics" menu offers; `$__tags` becomes `service="<service.name>"`. */
+export const TRACES_TO_METRICS_QUERIES = [
+  { name: 'Request rate', query: 'sum by (span_name) (rate(traces_spanmetrics_calls_total{$__tags}[5m]))' },
+  {
+    name: 'Error ratio',
+    query:
+      'sum by (span_name) (rate(traces_spanmetrics_calls_total{$__tags, status_code="STATUS_CODE_ERROR"}[5m])) / sum by (span_name) (rate(traces_spanmetrics_calls_total{$__tags}[5m]))',
+  },
+  { name: 'p95 latency', query: 'histogram_quantile(0.95, sum by (le, span_name) (rate(traces_spanmetrics_latency_bucket{$__tags}[5m])))' },
+];
+
+/**
+ * Grafana expands $VAR and ${VAR} in provisioning files from its environment; `$$` is a literal `$`.
+ * Every `$` here is meant for Grafana's own interpolation (${__value.raw}, $__tags), so all are escaped.
+ */
+export const escapeForProvisioning = (text: string): string => text.replace(/\$/g, '$$$$');
+export const unescapeProvisioning = (text: string): string => text.replace(/\$\$/g, '$');
