@@ -1,0 +1,47 @@
+// The README's query examples must work as written: every TraceQL block and API query parses, and every
+// in-cluster address names a Service and port the stack really has.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseTraceQL } from './helpers/grafana';
+import { ROOT, build } from './helpers/kustomize';
+
+type Any = any; // rendered objects are untyped; each test asserts the shape it reads
+const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+const fenced = (language: string) => [...readme.matchAll(new RegExp('```' + language + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!.trim());
+
+describe('README: querying traces', () => {
+  const traceql = fenced('traceql');
+  const apiQueries = fenced('bash').flatMap((block) => [...block.matchAll(/--data-urlencode 'q=([^']+)'/g)].map((m) => m[1]!));
+
+  it('has TraceQL examples, one query per block', () => {
+    expect(traceql.length).toBeGreaterThanOrEqual(15);
+    for (const q of traceql) expect(q.split('\n'), q).toHaveLength(1);
+  });
+
+  it('every TraceQL example parses (lezer-traceql, strict)', () => {
+    for (const q of [...traceql, ...apiQueries]) expect(() => parseTraceQL(q)).not.toThrow();
+    expect(apiQueries.length).toBeGreaterThan(0);
+  });
+
+  it('none of the seed mistakes come back', () => {
+    for (const q of [...traceql, ...apiQueries]) {
+      expect(q, 'unscoped service.name: use resource.service.name').not.toMatch(/(^|[^.\w])service\.name/);
+      expect(q, 'span.kind is an attribute named kind: use the intrinsic, kind = client').not.toMatch(/span\.kind/);
+      expect(q, 'rootSpanCount does not exist').not.toMatch(/rootSpanCount/);
+      expect(q, 'no quantile(): quantile_over_time(duration, 0.95)').not.toMatch(/\|\s*quantile\(/);
+      expect(q, 'no "count by": | rate() by (...) or | count() > N').not.toMatch(/count by/);
+    }
+  });
+
+  it('in-cluster addresses name a real Service and port (the seed had tempo-query-frontend)', () => {
+    const services = build('overlays/prod').filter((o) => o.kind === 'Service') as Any[];
+    const addresses = [...readme.matchAll(/([a-z0-9-]+)\.observability\.svc\.cluster\.local:(\d+)/g)];
+    expect(addresses.length).toBeGreaterThan(0);
+    for (const [address, name, port] of addresses) {
+      const svc = services.find((s) => s.metadata.name === name);
+      expect(svc, `${address}: no Service ${name}`).toBeDefined();
+      expect(svc.spec.ports.map((p: Any) => p.port), address).toContain(Number(port));
+    }
+  });
+});
