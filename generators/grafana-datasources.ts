@@ -12,15 +12,22 @@ export const DATASOURCES = {
   prometheus: { type: 'prometheus', uid: 'tempo-prometheus', name: 'Prometheus (Tempo)' },
   loki: { type: 'loki', uid: 'tempo-loki', name: 'Loki (Tempo)' },
 } as const;
-export type DatasourceRef = { type: string; uid: string };
 
 /** The query-frontend, on the port the original design documents (3100; 3200 works too). */
 export const TEMPO_QUERY_URL = `http://${serviceHost(objectName('query-frontend'))}:${PORTS.httpLegacy}`;
 export const DATASOURCES_CONFIG_MAP = objectName('grafana-datasources');
 export const DATASOURCES_FILE = 'tempo-datasources.yaml';
 
-/** Span metrics series carry the span's service.name as `service` (metrics-generator span-metrics). */
-const SPAN_METRICS_TAGS = [{ key: 'service.name', value: 'service' }];
+/** What a span's "Related metrics" menu offers; `$__tags` becomes `service="<service.name>"`. */
+export const TRACES_TO_METRICS_QUERIES = [
+  { name: 'Request rate', query: 'sum by (span_name) (rate(traces_spanmetrics_calls_total{$__tags}[5m]))' },
+  {
+    name: 'Error ratio',
+    query:
+      'sum by (span_name) (rate(traces_spanmetrics_calls_total{$__tags, status_code="STATUS_CODE_ERROR"}[5m])) / sum by (span_name) (rate(traces_spanmetrics_calls_total{$__tags}[5m]))',
+  },
+  { name: 'p95 latency', query: 'histogram_quantile(0.95, sum by (le, span_name) (rate(traces_spanmetrics_latency_bucket{$__tags}[5m])))' },
+];
 
 export function grafanaDatasources(env: Environment): IConfigMap[] {
   const { tempo, prometheus, loki } = DATASOURCES;
@@ -52,7 +59,8 @@ export function grafanaDatasources(env: Environment): IConfigMap[] {
             datasourceUid: prometheus.uid,
             spanStartTimeShift: '-15m',
             spanEndTimeShift: '15m',
-            tags: SPAN_METRICS_TAGS,
+            // Span metrics carry the span's service.name as `service`.
+            tags: [{ key: 'service.name', value: 'service' }],
             queries: TRACES_TO_METRICS_QUERIES,
           },
           serviceMap: { datasourceUid: prometheus.uid },
@@ -69,6 +77,8 @@ export function grafanaDatasources(env: Environment): IConfigMap[] {
         editable: false,
         jsonData: {
           httpMethod: 'POST',
+          // The scrape interval of the stack's ServiceMonitors: $__rate_interval spans four scrapes.
+          timeInterval: '30s',
           // The metrics-generator attaches the trace id of a sampled span to each histogram bucket.
           exemplarTraceIdDestinations: [{ name: 'traceID', datasourceUid: tempo.uid }],
         },
@@ -100,17 +110,6 @@ export function grafanaDatasources(env: Environment): IConfigMap[] {
     },
   ];
 }
-
-/** What a span's "Related metrics" menu offers; `$__tags` becomes `service="<service.name>"`. */
-export const TRACES_TO_METRICS_QUERIES = [
-  { name: 'Request rate', query: 'sum by (span_name) (rate(traces_spanmetrics_calls_total{$__tags}[5m]))' },
-  {
-    name: 'Error ratio',
-    query:
-      'sum by (span_name) (rate(traces_spanmetrics_calls_total{$__tags, status_code="STATUS_CODE_ERROR"}[5m])) / sum by (span_name) (rate(traces_spanmetrics_calls_total{$__tags}[5m]))',
-  },
-  { name: 'p95 latency', query: 'histogram_quantile(0.95, sum by (le, span_name) (rate(traces_spanmetrics_latency_bucket{$__tags}[5m])))' },
-];
 
 /**
  * Grafana expands $VAR and ${VAR} in provisioning files from its environment; `$$` is a literal `$`.

@@ -55,6 +55,11 @@ describe('dashboards', () => {
       'Services / Graph',
     ]);
     for (const d of models) {
+      // The classic JSON model the sidecar's file provisioning reads.
+      expect(Array.isArray(d.annotations?.list), `${d.uid}: annotations.list`).toBe(true);
+      expect(Array.isArray(d.templating?.list), `${d.uid}: templating.list`).toBe(true);
+      expect(typeof d.schemaVersion).toBe('number');
+      expect(d.time?.from, d.uid).toMatch(/^now-\d+[mhd]$/);
       expect(panelsOf(d).length, d.uid).toBeGreaterThan(3);
       const names = (d.templating?.list ?? []).map((v) => v.name);
       expect(names, d.uid).toEqual(expect.arrayContaining(['datasource', 'cluster', 'namespace']));

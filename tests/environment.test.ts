@@ -67,6 +67,7 @@ const cases: Array<[string, (y: string) => string, RegExp]> = [
   ['an attribute both deleted and hashed', (y) => `${y}collector:\n  scrubbing:\n    deleteAttributes: [user.id]\n`, new RegExp(`${AT}collector\\.scrubbing\\.hashAttributes: "user\\.id" is also in deleteAttributes`)],
   ['a collector image without a tag', (y) => `${y}collector:\n  image: otel/opentelemetry-collector-contrib\n`, new RegExp(`${AT}collector\\.image: expected an image with a pinned tag`)],
   ['a vulture image with a tag (the tag is always tempo.tag)', (y) => `${y}vulture:\n  image: grafana/tempo-vulture:2.10.8\n`, new RegExp(`${AT}vulture\\.image: expected an image repository without a tag`)],
+  ['a data source URL without a scheme', (y) => `${y}grafana:\n  lokiUrl: loki-gateway.monitoring:80\n`, new RegExp(`${AT}grafana\\.lokiUrl: expected an http:// or https:// URL, got string "loki-gateway\\.monitoring:80"`)],
 ];
 
 describe('generate rejects bad input and writes nothing', () => {

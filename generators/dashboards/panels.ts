@@ -80,7 +80,7 @@ export function timeseries(title: string, queries: Query[], o: PanelOptions = {}
     .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending));
   if (o.stack) panel.stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal));
   if (o.thresholds) panel.thresholds(thresholds(o)).thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed));
-  common_(panel, o);
+  describePanel(panel, o);
   return { panel, w: o.w ?? 12, h: o.h ?? 8 };
 }
 
@@ -96,7 +96,7 @@ export function stat(title: string, query: Query, o: PanelOptions = {}): Cell {
     .graphMode(common.BigValueGraphMode.Area)
     .colorMode(common.BigValueColorMode.Value)
     .thresholds(thresholds(o));
-  common_(panel, o);
+  describePanel(panel, o);
   return { panel, w: o.w ?? 4, h: o.h ?? 4 };
 }
 
@@ -115,7 +115,7 @@ export function table(title: string, columns: Array<Query & { name: string; unit
       { id: 'unit', value: c.unit ?? 'short' },
     ]);
   });
-  common_(panel, o);
+  describePanel(panel, o);
   return { panel, w: o.w ?? 24, h: o.h ?? 8 };
 }
 
@@ -130,7 +130,7 @@ export function traces(title: string, traceql: string, o: PanelOptions & { limit
     .limit(o.limit ?? 20)
     .tableType(tempo.SearchTableType.Traces);
   const panel = new tb.PanelBuilder().title(title).datasource(TEMPO).withTarget(query);
-  common_(panel, o);
+  describePanel(panel, o);
   return { panel, w: o.w ?? 24, h: o.h ?? 10 };
 }
 
@@ -139,18 +139,11 @@ export function serviceGraph(title: string, serviceMapQuery: string, o: PanelOpt
   const { nodegraph, tempo } = sdk();
   const query = new tempo.DataqueryBuilder().refId('A').datasource(TEMPO).queryType(tempo.TempoQueryType.ServiceMap).serviceMapQuery(serviceMapQuery);
   const panel = new nodegraph.PanelBuilder().title(title).datasource(TEMPO).withTarget(query);
-  common_(panel, o);
+  describePanel(panel, o);
   return { panel, w: o.w ?? 24, h: o.h ?? 14 };
 }
 
-/** Markdown, for a dashboard's "how to read this" note. */
-export function note(content: string, o: PanelOptions = {}): Cell {
-  const { text } = sdk();
-  const panel = new text.PanelBuilder().title('').mode(text.TextMode.Markdown).content(content).transparent(true);
-  return { panel, w: o.w ?? 24, h: o.h ?? 3 };
-}
-
-function common_(panel: { description(d: string): unknown; min(n: number): unknown; max(n: number): unknown }, o: PanelOptions) {
+function describePanel(panel: { description(d: string): unknown; min(n: number): unknown; max(n: number): unknown }, o: PanelOptions) {
   if (o.description) panel.description(o.description);
   if (o.min !== undefined) panel.min(o.min);
   if (o.max !== undefined) panel.max(o.max);
@@ -235,6 +228,7 @@ export function dashboard(spec: DashboardSpec): Dashboard {
     .refresh('1m')
     .tooltip(d.DashboardCursorSync.Crosshair)
     .variables(spec.variables)
+    .annotations([]) // Grafana adds its built-in "Annotations & Alerts" to the list
     .link(
       new d.DashboardLinkBuilder('Tempo dashboards')
         .type(d.DashboardLinkType.Dashboards)

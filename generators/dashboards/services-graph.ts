@@ -20,8 +20,8 @@ export function servicesGraph(): Dashboard {
     variables: [
       variables.datasource(),
       variables.cluster(REQUESTS),
-      variables.label('service', 'Server', `${REQUESTS}{cluster="$cluster"}`, true, 'server'),
       variables.namespace(),
+      variables.label('service', 'Server', `${REQUESTS}{cluster="$cluster"}`, true, 'server'),
     ],
     rows: [
       row(

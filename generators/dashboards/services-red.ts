@@ -27,11 +27,11 @@ export function servicesRed(): Dashboard {
     variables: [
       variables.datasource(),
       variables.cluster(CALLS),
+      variables.namespace(),
       variables.label('service', 'Service', `${CALLS}{cluster="$cluster"}`),
       variables.label('span_kind', 'Span kind', `${CALLS}{cluster="$cluster", service="$service"}`, true),
       variables.label('span_name', 'Span name', `${CALLS}{cluster="$cluster", service="$service", span_kind=~"$span_kind"}`, true),
       variables.textbox('slow', 'Slow above', '500ms'),
-      variables.namespace(),
     ],
     rows: [
       row(
