@@ -47,12 +47,14 @@ export interface PanelOptions {
 
 const refId = (i: number) => String.fromCharCode(65 + i);
 
-function promTargets(queries: Query[], exemplars = false): Array<Builder<Dataquery>> {
+function promTargets(queries: Query[], exemplars = false, asTable = false): Array<Builder<Dataquery>> {
   const { prometheus } = sdk();
   return queries.map((q, i) => {
     const target = new prometheus.DataqueryBuilder().refId(refId(i)).datasource(PROMETHEUS).expr(q.expr).legendFormat(q.legend ?? '__auto');
     if (q.instant) target.instant();
     else target.range();
+    // A table gets one column per query, "Value #<refId>", joined on the labels.
+    if (asTable) target.format(prometheus.PromQueryFormat.Table);
     if (exemplars) target.exemplar(true);
     return target;
   });
@@ -106,7 +108,7 @@ export function table(title: string, columns: Array<Query & { name: string; unit
   const panel = new tb.PanelBuilder()
     .title(title)
     .datasource(PROMETHEUS)
-    .targets(promTargets(columns.map((c) => ({ ...c, instant: true }))))
+    .targets(promTargets(columns.map((c) => ({ ...c, instant: true })), false, true))
     .withTransformation({ id: 'merge', options: {} })
     .withTransformation({ id: 'organize', options: { excludeByName: { Time: true } } });
   columns.forEach((c, i) => {
