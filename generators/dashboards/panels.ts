@@ -82,7 +82,7 @@ export function timeseries(title: string, queries: Query[], o: PanelOptions = {}
     .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending));
   if (o.stack) panel.stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal));
   if (o.thresholds) panel.thresholds(thresholds(o)).thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed));
-  describePanel(panel, o);
+  applyCommonOptions(panel, o);
   return { panel, w: o.w ?? 12, h: o.h ?? 8 };
 }
 
@@ -98,7 +98,7 @@ export function stat(title: string, query: Query, o: PanelOptions = {}): Cell {
     .graphMode(common.BigValueGraphMode.Area)
     .colorMode(common.BigValueColorMode.Value)
     .thresholds(thresholds(o));
-  describePanel(panel, o);
+  applyCommonOptions(panel, o);
   return { panel, w: o.w ?? 4, h: o.h ?? 4 };
 }
 
@@ -117,11 +117,11 @@ export function table(title: string, columns: Array<Query & { name: string; unit
       { id: 'unit', value: c.unit ?? 'short' },
     ]);
   });
-  describePanel(panel, o);
+  applyCommonOptions(panel, o);
   return { panel, w: o.w ?? 24, h: o.h ?? 8 };
 }
 
-/** Traces found by a TraceQL query, newest first; a click opens the trace. */
+/** Traces found by a TraceQL query; a click on a trace id opens it. */
 export function traces(title: string, traceql: string, o: PanelOptions & { limit?: number } = {}): Cell {
   const { table: tb, tempo } = sdk();
   const query = new tempo.DataqueryBuilder()
@@ -132,7 +132,7 @@ export function traces(title: string, traceql: string, o: PanelOptions & { limit
     .limit(o.limit ?? 20)
     .tableType(tempo.SearchTableType.Traces);
   const panel = new tb.PanelBuilder().title(title).datasource(TEMPO).withTarget(query);
-  describePanel(panel, o);
+  applyCommonOptions(panel, o);
   return { panel, w: o.w ?? 24, h: o.h ?? 10 };
 }
 
@@ -141,11 +141,11 @@ export function serviceGraph(title: string, serviceMapQuery: string, o: PanelOpt
   const { nodegraph, tempo } = sdk();
   const query = new tempo.DataqueryBuilder().refId('A').datasource(TEMPO).queryType(tempo.TempoQueryType.ServiceMap).serviceMapQuery(serviceMapQuery);
   const panel = new nodegraph.PanelBuilder().title(title).datasource(TEMPO).withTarget(query);
-  describePanel(panel, o);
+  applyCommonOptions(panel, o);
   return { panel, w: o.w ?? 24, h: o.h ?? 14 };
 }
 
-function describePanel(panel: { description(d: string): unknown; min(n: number): unknown; max(n: number): unknown }, o: PanelOptions) {
+function applyCommonOptions(panel: { description(d: string): unknown; min(n: number): unknown; max(n: number): unknown }, o: PanelOptions) {
   if (o.description) panel.description(o.description);
   if (o.min !== undefined) panel.min(o.min);
   if (o.max !== undefined) panel.max(o.max);
