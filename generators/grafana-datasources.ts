@@ -78,7 +78,7 @@ export function grafanaDatasources(env: Environment): IConfigMap[] {
         jsonData: {
           httpMethod: 'POST',
           // The scrape interval of the stack's ServiceMonitors: $__rate_interval spans four scrapes.
-          timeInterval: '30s',
+          timeInterval: env.monitoring.scrapeInterval,
           // The metrics-generator attaches the trace id of a sampled span to each histogram bucket.
           exemplarTraceIdDestinations: [{ name: 'traceID', datasourceUid: tempo.uid }],
         },

@@ -9,6 +9,9 @@ import { GRID_COLUMNS } from '../generators/dashboards/panels';
 import { DATASOURCES, TEMPO_QUERY_URL, TRACES_TO_METRICS_QUERIES } from '../generators/grafana-datasources';
 import { isKnownMetric, lookupMetric } from '../generators/metrics/catalogue';
 import { metricNames, parsePromQL } from '../generators/metrics/promql';
+import { baseEnvironment } from '../generators/environment/load';
+import { scrapeJob, scrapedComponents } from '../generators/servicemonitors';
+import { NAMESPACE } from '../generators/stack';
 import { loadEnvironments, environmentNames } from '../generators/tree';
 import { expandVariables, panelsOf, parseTraceQL, provisionedDatasources, queriesOf, selectorsOf, variableDefaults, variableSelectors } from './helpers/grafana';
 import { ROOT, build } from './helpers/kustomize';
@@ -33,8 +36,8 @@ const models = DASHBOARDS.map((make) => make());
 const overlays = environmentNames(ROOT);
 
 /** Every PromQL a dashboard runs (panels and variable queries), template variables expanded. */
-const promqlOf = (d: (typeof models)[number]) => {
-  const values = variableDefaults(d);
+const promqlOf = (d: (typeof models)[number], overrides: Record<string, string> = {}) => {
+  const values = { ...variableDefaults(d), ...overrides };
   return [
     ...queriesOf(d)
       .filter((q) => q.language === 'promql')
@@ -116,6 +119,16 @@ describe('dashboards', () => {
         }
       });
 
+      it('select jobs the ServiceMonitors scrape (job="<namespace>/<component>")', () => {
+        const jobs = scrapedComponents(baseEnvironment()).map(scrapeJob);
+        for (const q of promqlOf(d, { namespace: NAMESPACE })) {
+          for (const [, op, value] of q.expr.matchAll(/\bjob(=~|=)"([^"]*)"/g)) {
+            const matches = op === '=' ? jobs.filter((j) => j === value) : jobs.filter((j) => new RegExp(`^(?:${value})$`).test(j));
+            expect(matches.length, `${q.where}: job${op}"${value}" selects no scraped job (${jobs.join(', ')})`).toBeGreaterThan(0);
+          }
+        }
+      });
+
       it('rates use $__rate_interval', () => {
         for (const q of promqlOf(d)) {
           for (const range of q.raw.match(/\[[^\]]*\]/g) ?? []) expect(range, q.where).toBe('[$__rate_interval]');
@@ -184,6 +197,7 @@ describe.each(overlays)('overlays/%s', (env) => {
     expect(byUid(DATASOURCES.tempo.uid).url).toBe(TEMPO_QUERY_URL);
     expect(byUid(DATASOURCES.prometheus.uid).url).toBe(e.grafana.prometheusUrl);
     expect(byUid(DATASOURCES.loki.uid).url).toBe(e.grafana.lokiUrl);
+    expect(byUid(DATASOURCES.prometheus.uid).jsonData.timeInterval, 'the scrape interval, so $__rate_interval covers four scrapes').toBe(e.monitoring.scrapeInterval);
     for (const x of ds) expect(x.type).toBe(Object.values(DATASOURCES).find((y) => y.uid === (x.uid as string))!.type);
   });
 
