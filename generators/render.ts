@@ -5,11 +5,12 @@ import { TEMPO_COMPONENTS } from './environment/types';
 import { collectorConfigMaps, collectorObjects } from './collector';
 import { grafanaDatasources } from './grafana-datasources';
 import { namespace, serviceAccount } from './namespace';
+import { networkPolicies } from './network-policies';
 import { serviceMonitors } from './servicemonitors';
 import { services } from './services';
 import { runtimeOverrides, tempoConfig } from './tempo-config';
 import { vultureObjects } from './vulture';
-import { horizontalPodAutoscaler, memcachedDeployment, minimumReplicas, podDisruptionBudget, tempoWorkload } from './workloads';
+import { horizontalPodAutoscaler, maximumReplicas, memcachedDeployment, podDisruptionBudget, tempoWorkload } from './workloads';
 
 export interface K8sObject {
   apiVersion: string;
@@ -44,6 +45,7 @@ const PRODUCERS: Array<(env: Environment) => K8sObject[]> = [
   collectorObjects,
   vultureObjects,
   grafanaDatasources as (env: Environment) => K8sObject[],
+  (env) => networkPolicies(env) as K8sObject[],
 ];
 
 export function renderEnvironment(env: Environment): RenderedEnvironment {
@@ -52,7 +54,7 @@ export function renderEnvironment(env: Environment): RenderedEnvironment {
   if (env.features.memcached) objects.push(memcachedDeployment(env) as K8sObject);
   objects.push(...(services(env) as K8sObject[]));
   for (const component of [...TEMPO_COMPONENTS, ...(env.features.memcached ? (['memcached'] as const) : [])]) {
-    if (minimumReplicas(env, component) > 1) objects.push(podDisruptionBudget(env, component) as K8sObject);
+    if (maximumReplicas(env, component) > 1) objects.push(podDisruptionBudget(env, component) as K8sObject);
   }
   for (const component of ['distributor', 'querier'] as const) {
     if (env.components[component].autoscaling.enabled) objects.push(horizontalPodAutoscaler(env, component) as K8sObject);

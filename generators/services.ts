@@ -25,10 +25,13 @@ function service(env: Environment, component: Component, ports: ServicePort[], h
   };
 }
 
+/** Components that others dial over gRPC. The rest serve nothing in-cluster on it, so their Service omits it. */
+const GRPC_SERVERS: readonly Component[] = ['ingester', 'metrics-generator', 'query-frontend'];
+
 export function services(env: Environment): IService[] {
   const out: IService[] = [];
   for (const component of TEMPO_COMPONENTS) {
-    const ports = [port('http', PORTS.http), port('grpc', PORTS.grpc)];
+    const ports = [port('http', PORTS.http), ...(GRPC_SERVERS.includes(component) ? [port('grpc', PORTS.grpc)] : [])];
     if (component === 'distributor') ports.push(...RECEIVERS.map((r) => port(r.portName, r.port)));
     // The URL the design documents (…query-frontend…:3100) keeps working next to Tempo's own 3200.
     if (component === 'query-frontend') ports.push(port('http-legacy', PORTS.httpLegacy, 'http'));

@@ -16,11 +16,11 @@ import type { Component } from './environment/types';
 
 export type Workload = IDeployment | IStatefulSet;
 
-/** Replicas a component runs with at least: the HPA's minimum when it is autoscaled. */
-export function minimumReplicas(env: Environment, component: Component): number {
+/** Replicas a component may run with: the HPA's maximum when it is autoscaled (PDB and spread apply from 2). */
+export function maximumReplicas(env: Environment, component: Component): number {
   if (component === 'distributor' || component === 'querier') {
     const a = env.components[component].autoscaling;
-    if (a.enabled) return a.minReplicas;
+    if (a.enabled) return a.maxReplicas;
   }
   return env.components[component].replicas;
 }
@@ -105,7 +105,7 @@ function tempoPodSpec(env: Environment, component: TempoComponent): IPodSpec {
     securityContext: podSecurity(10001),
     ...(component === 'ingester' ? { terminationGracePeriodSeconds: INGESTER_TERMINATION_GRACE_SECONDS } : {}),
     ...(component === 'metrics-generator' ? { terminationGracePeriodSeconds: 300 } : {}),
-    ...placement(component, minimumReplicas(env, component)),
+    ...placement(component, maximumReplicas(env, component)),
     containers: [tempoContainer(env, component)],
     volumes: [
       { name: 'config', configMap: { name: CONFIG_MAP } },
@@ -185,7 +185,7 @@ export function memcachedDeployment(env: Environment): IDeployment {
         spec: {
           automountServiceAccountToken: false,
           securityContext: podSecurity(11211),
-          ...placement('memcached', minimumReplicas(env, 'memcached')),
+          ...placement('memcached', maximumReplicas(env, 'memcached')),
           containers: [
             {
               name: 'memcached',

@@ -119,10 +119,10 @@ for (const envName of environmentNames(ROOT)) {
       }
     });
 
-    it('a PodDisruptionBudget for every multi-replica workload', () => {
+    it('a PodDisruptionBudget for every workload that may run several replicas, and only those', () => {
       for (const w of workloads(objects)) {
         const hpa = objects.find((o: Any) => o.kind === 'HorizontalPodAutoscaler' && o.spec.scaleTargetRef.name === w.metadata.name) as Any;
-        const replicas = hpa ? hpa.spec.minReplicas : w.spec.replicas;
+        const replicas = hpa ? hpa.spec.maxReplicas : w.spec.replicas;
         const pdb = objects.find((o) => o.kind === 'PodDisruptionBudget' && o.metadata.name === w.metadata.name);
         expect(Boolean(pdb), `${w.metadata.name} (${replicas} replicas)`).toBe(replicas > 1);
       }

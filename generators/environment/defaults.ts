@@ -33,33 +33,36 @@ export const defaults: Omit<Environment, 'name' | 'cluster' | 'aws' | 's3'> & {
     // in 2.10 and can be chosen per environment once it has been proven there.
     blockVersion: 'vParquet4',
   },
+  // ephemeral-storage: Tempo writes little outside its volumes (/tmp, the stateless components' empty
+  // /var/tempo, logs the kubelet rotates at 50Mi); the limit stops a runaway writer from filling the node.
+  // memcached and its exporter write nothing, so they set none.
   components: {
     distributor: {
       replicas: 3,
-      resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '2Gi' } },
+      resources: { requests: { cpu: '500m', memory: '1Gi', 'ephemeral-storage': '256Mi' }, limits: { cpu: '2', memory: '2Gi', 'ephemeral-storage': '1Gi' } },
       autoscaling: { enabled: false, minReplicas: 3, maxReplicas: 6, targetCPUUtilizationPercentage: 70 },
     },
     ingester: {
       replicas: 3,
-      resources: { requests: { cpu: '1', memory: '4Gi' }, limits: { cpu: '2', memory: '6Gi' } },
+      resources: { requests: { cpu: '1', memory: '4Gi', 'ephemeral-storage': '256Mi' }, limits: { cpu: '2', memory: '6Gi', 'ephemeral-storage': '1Gi' } },
       storage: { size: '50Gi', storageClass: 'gp3' },
     },
     'query-frontend': {
       replicas: 2,
-      resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } },
+      resources: { requests: { cpu: '250m', memory: '512Mi', 'ephemeral-storage': '256Mi' }, limits: { cpu: '1', memory: '1Gi', 'ephemeral-storage': '1Gi' } },
     },
     querier: {
       replicas: 2,
-      resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '4Gi' } },
+      resources: { requests: { cpu: '500m', memory: '1Gi', 'ephemeral-storage': '256Mi' }, limits: { cpu: '2', memory: '4Gi', 'ephemeral-storage': '1Gi' } },
       autoscaling: { enabled: false, minReplicas: 2, maxReplicas: 6, targetCPUUtilizationPercentage: 70 },
     },
     compactor: {
       replicas: 1,
-      resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } },
+      resources: { requests: { cpu: '500m', memory: '2Gi', 'ephemeral-storage': '256Mi' }, limits: { cpu: '2', memory: '4Gi', 'ephemeral-storage': '1Gi' } },
     },
     'metrics-generator': {
       replicas: 1,
-      resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } },
+      resources: { requests: { cpu: '500m', memory: '1Gi', 'ephemeral-storage': '256Mi' }, limits: { cpu: '1', memory: '2Gi', 'ephemeral-storage': '1Gi' } },
       storage: { size: '10Gi', storageClass: 'gp3' },
     },
     memcached: {
@@ -151,7 +154,14 @@ export const defaults: Omit<Environment, 'name' | 'cluster' | 'aws' | 's3'> & {
     prometheusUrl: 'http://prometheus-operated.monitoring.svc.cluster.local:9090',
     lokiUrl: 'http://loki-gateway.monitoring.svc.cluster.local',
   },
-  features: { memcached: true, multitenancy: false, usageReport: false, collector: true, vulture: true },
+  networkPolicies: {
+    // The design's applications (service.namespace "gaming") send OTLP straight to the distributor.
+    traceSenderNamespaces: ['gaming'],
+    // kube-prometheus-stack's Grafana and Prometheus (the remote-write default above points there too).
+    grafanaNamespaces: ['monitoring'],
+    prometheusNamespaces: ['monitoring'],
+  },
+  features: { memcached: true, multitenancy: false, usageReport: false, collector: true, vulture: true, networkPolicies: true },
 };
 
 /** Identity used to render `base/`: every overlay replaces these values. */

@@ -25,7 +25,8 @@ export function crossFieldProblems(env: Environment): Problem[] {
     ['vulture', env.vulture.resources],
   ];
   for (const [path, { requests, limits }] of resources) {
-    for (const r of ['cpu', 'memory'] as const) {
+    for (const r of ['cpu', 'memory', 'ephemeral-storage'] as const) {
+      if (requests[r] === undefined || limits[r] === undefined) continue;
       if (parseQuantity(requests[r]) > parseQuantity(limits[r])) {
         add(`${path}.resources.requests.${r}`, `request ${requests[r]} is above the limit ${limits[r]}; expected requests <= limits`);
       }

@@ -95,10 +95,15 @@ export const AWS_REGIONS = [
 
 const resources = object(
   {
-    requests: object({ cpu: str('CPU request', { pattern: PATTERNS.cpu }), memory: str('Memory request', { pattern: PATTERNS.memory }) }),
+    requests: object({
+      cpu: str('CPU request', { pattern: PATTERNS.cpu }),
+      memory: str('Memory request', { pattern: PATTERNS.memory }),
+      'ephemeral-storage': str('Node disk request for emptyDir volumes (/tmp, scratch) and logs', { pattern: PATTERNS.memory }),
+    }),
     limits: object({
       cpu: str('CPU limit', { pattern: PATTERNS.cpu }),
       memory: str('Memory limit; GOMEMLIMIT is set to 90% of it', { pattern: PATTERNS.memory }),
+      'ephemeral-storage': str('Node disk limit for emptyDir volumes and logs (the pod is evicted above it)', { pattern: PATTERNS.memory }),
     }),
   },
   'Container requests and limits (requests must not exceed limits)',
@@ -127,6 +132,13 @@ const attributeKeys = (description: string): Schema => ({
   description,
   uniqueItems: true,
   items: str('Attribute key', { pattern: PATTERNS.attributeKey }),
+});
+
+const namespaces = (description: string): Schema => ({
+  type: 'array',
+  description,
+  uniqueItems: true,
+  items: str('Namespace name', { pattern: PATTERNS.dnsLabel }),
 });
 
 const component = (description: string, extra: Record<string, Schema> = {}): Schema =>
@@ -350,6 +362,14 @@ export const environmentSchema: Schema = {
         },
         'Grafana data sources provisioned with the stack (ConfigMap labelled grafana_datasource)',
       ),
+      networkPolicies: object(
+        {
+          traceSenderNamespaces: namespaces('Namespaces whose pods send spans to the distributor (the stack\'s own namespace always may)'),
+          grafanaNamespaces: namespaces('Namespaces whose pods query through the query-frontend (HTTP 3200, Service port 3100)'),
+          prometheusNamespaces: namespaces('Namespaces whose pods scrape the metrics ports (Tempo 3200, memcached exporter 9150)'),
+        },
+        'Who may reach the stack when features.networkPolicies is on',
+      ),
       features: object(
         {
           memcached: bool('Deploy memcached and use it for bloom, parquet-footer and frontend-search caching'),
@@ -357,6 +377,7 @@ export const environmentSchema: Schema = {
           usageReport: bool('Send anonymous usage reports to Grafana Labs'),
           collector: bool('Run the OpenTelemetry Collector agent on every node (apps send OTLP to it, it forwards to the distributor)'),
           vulture: bool('Run tempo-vulture, which proves end to end that written traces can be read back'),
+          networkPolicies: bool('NetworkPolicies: deny all ingress to the namespace but the flows Tempo needs; limit egress to DNS, the stack, HTTPS and remote write'),
         },
         'Feature switches',
       ),

@@ -17,8 +17,9 @@ export const COMPONENTS: readonly Component[] = [...TEMPO_COMPONENTS, 'memcached
 export type EdgeComponent = 'collector' | 'vulture';
 
 export interface Resources {
-  requests: { cpu: string; memory: string };
-  limits: { cpu: string; memory: string };
+  /** `ephemeral-storage`: node disk for emptyDir volumes (/tmp, scratch) and logs; set where a container writes. */
+  requests: { cpu: string; memory: string; 'ephemeral-storage'?: string };
+  limits: { cpu: string; memory: string; 'ephemeral-storage'?: string };
 }
 
 export interface ComponentSettings {
@@ -182,12 +183,23 @@ export interface Environment {
     /** Loki URL: logs that trace-to-logs filters by trace id. */
     lokiUrl: string;
   };
+  /** Who may reach the stack when features.networkPolicies is on (namespace names). */
+  networkPolicies: {
+    /** Send spans to the distributor's receivers. The stack's own namespace (collector agent) always may. */
+    traceSenderNamespaces: string[];
+    /** Query through the query-frontend (HTTP 3200; the Service's 3100 maps to it). */
+    grafanaNamespaces: string[];
+    /** Scrape every metrics port (Tempo 3200, memcached exporter 9150). */
+    prometheusNamespaces: string[];
+  };
   features: {
     memcached: boolean;
     multitenancy: boolean;
     usageReport: boolean;
     collector: boolean;
     vulture: boolean;
+    /** Default-deny ingress for the namespace, then exactly the flows Tempo needs; limited egress. */
+    networkPolicies: boolean;
   };
 }
 

@@ -1,0 +1,141 @@
+// The NetworkPolicies of every overlay, evaluated like a CNI would: the flows Tempo needs are open,
+// and the flows it does not need are closed.
+import { describe, expect, it } from 'vitest';
+import type { K8sObject } from '../generators/render';
+import { renderEnvironment } from '../generators/render';
+import { mergeEnvironment } from '../generators/environment/load';
+import type { Component, EnvironmentFile } from '../generators/environment/types';
+import { TEMPO_COMPONENTS } from '../generators/environment/types';
+import { PORTS, RECEIVERS, RING_MEMBERS, objectName } from '../generators/stack';
+import { environmentNames } from '../generators/tree';
+import { matches, type Labels } from '../policies/cluster';
+import { ROOT, build } from './helpers/kustomize';
+
+type Any = any; // rendered YAML is untyped
+type Pod = { namespace: string; labels: Labels };
+type Endpoint = Pod | { ip: string };
+
+const selecting = (policies: Any[], pod: Pod, type: 'Ingress' | 'Egress') =>
+  policies.filter((np) => np.metadata.namespace === pod.namespace && matches(np.spec.podSelector, pod.labels) && (np.spec.policyTypes ?? ['Ingress']).includes(type));
+
+function peerMatches(peer: Any, policyNamespace: string, other: Endpoint): boolean {
+  if ('ip' in other || peer.ipBlock) {
+    if (!('ip' in other) || !peer.ipBlock) return false;
+    if (!peer.ipBlock.cidr.endsWith('/0')) throw new Error(`this evaluator knows only /0 blocks, got ${peer.ipBlock.cidr}`);
+    return peer.ipBlock.cidr.includes(':') === other.ip.includes(':');
+  }
+  const namespaceOk = peer.namespaceSelector ? matches(peer.namespaceSelector, { 'kubernetes.io/metadata.name': other.namespace }) : other.namespace === policyNamespace;
+  return namespaceOk && (peer.podSelector ? matches(peer.podSelector, other.labels) : true);
+}
+
+const portOk = (rule: Any, port: number, protocol: string) =>
+  !rule.ports?.length || rule.ports.some((p: Any) => (p.protocol ?? 'TCP') === protocol && (p.port === undefined || p.port === port));
+
+/** Would a connection from `from` to `to` on `port` pass both sides' policies? */
+function allowed(objects: K8sObject[], from: Endpoint, to: Endpoint, port: number, protocol = 'TCP'): boolean {
+  const policies = objects.filter((o) => o.kind === 'NetworkPolicy') as Any[];
+  const side = (pod: Endpoint, other: Endpoint, type: 'Ingress' | 'Egress') => {
+    if ('ip' in pod) return true;
+    const applying = selecting(policies, pod, type);
+    const rules = (np: Any) => (type === 'Ingress' ? np.spec.ingress : np.spec.egress) ?? [];
+    const peers = (r: Any) => (type === 'Ingress' ? r.from : r.to);
+    return applying.length === 0 || applying.some((np) => rules(np).some((r: Any) => portOk(r, port, protocol) && (!peers(r)?.length || peers(r).some((p: Any) => peerMatches(p, np.metadata.namespace, other)))));
+  };
+  return side(from, to, 'Egress') && side(to, from, 'Ingress');
+}
+
+const podOf = (objects: K8sObject[], component: Component): Pod => {
+  const w = objects.find((o) => (o.kind === 'Deployment' || o.kind === 'StatefulSet') && o.metadata.name === objectName(component)) as Any;
+  return { namespace: w.metadata.namespace, labels: w.spec.template.metadata.labels };
+};
+const app: Pod = { namespace: 'gaming', labels: { app: 'matchmaker' } };
+const collector: Pod = { namespace: 'observability', labels: { app: 'otel-agent' } };
+const grafana: Pod = { namespace: 'monitoring', labels: { 'app.kubernetes.io/name': 'grafana' } };
+const prometheus: Pod = { namespace: 'monitoring', labels: { 'app.kubernetes.io/name': 'prometheus' } };
+const kubeDns: Pod = { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } };
+const s3 = { ip: '52.216.8.1' };
+const imds = { ip: '169.254.169.254' };
+
+for (const envName of environmentNames(ROOT)) {
+  describe(`overlays/${envName} NetworkPolicies`, () => {
+    const objects = build(`overlays/${envName}`);
+    const pod = (c: Component) => podOf(objects, c);
+    const hasMemcached = objects.some((o) => o.kind === 'Deployment' && o.metadata.name === objectName('memcached'));
+
+    it('deny all ingress to the namespace by default', () => {
+      const deny = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === objectName('default-deny-ingress')) as Any;
+      expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress'] });
+      expect(allowed(objects, { namespace: 'observability', labels: { app: 'anything-new' } }, { namespace: 'observability', labels: { app: 'something-else' } }, 8080)).toBe(false);
+    });
+
+    it('open the flows Tempo needs', () => {
+      for (const r of RECEIVERS) {
+        expect(allowed(objects, app, pod('distributor'), r.port), `app -> distributor ${r.port}`).toBe(true);
+        expect(allowed(objects, collector, pod('distributor'), r.port), `collector agent -> distributor ${r.port}`).toBe(true);
+      }
+      const open: Array<[string, Pod | { ip: string }, Pod | { ip: string }, number, string?]> = [
+        ['distributor -> ingester gRPC', pod('distributor'), pod('ingester'), PORTS.grpc],
+        ['distributor -> metrics-generator gRPC', pod('distributor'), pod('metrics-generator'), PORTS.grpc],
+        ['querier -> query-frontend gRPC', pod('querier'), pod('query-frontend'), PORTS.grpc],
+        ['querier -> ingester gRPC', pod('querier'), pod('ingester'), PORTS.grpc],
+        ['querier -> metrics-generator gRPC', pod('querier'), pod('metrics-generator'), PORTS.grpc],
+        ['grafana -> query-frontend HTTP', grafana, pod('query-frontend'), PORTS.http],
+        ['metrics-generator -> remote write', pod('metrics-generator'), prometheus, 9090],
+        ['ingester -> S3', pod('ingester'), s3, 443],
+        ['compactor -> S3', pod('compactor'), s3, 443],
+        ['querier -> DNS', pod('querier'), kubeDns, 53, 'UDP'],
+      ];
+      for (const a of RING_MEMBERS) for (const b of RING_MEMBERS) open.push([`${a} -> ${b} gossip`, pod(a), pod(b), PORTS.gossip]);
+      for (const c of TEMPO_COMPONENTS) {
+        open.push([`prometheus -> ${c} metrics`, prometheus, pod(c), PORTS.http]);
+        if (hasMemcached) open.push([`${c} -> memcached`, pod(c), pod('memcached'), PORTS.memcached]);
+      }
+      if (hasMemcached) open.push(['prometheus -> memcached exporter', prometheus, pod('memcached'), PORTS.memcachedExporter]);
+      expect(open.filter(([, from, to, port, protocol]) => !allowed(objects, from, to, port, protocol)).map(([name]) => name)).toEqual([]);
+    });
+
+    it('close the flows Tempo does not need', () => {
+      const closed: Array<[string, Pod | { ip: string }, Pod | { ip: string }, number]> = [
+        ['app -> query-frontend', app, pod('query-frontend'), PORTS.http],
+        ['app -> ingester', app, pod('ingester'), PORTS.grpc],
+        ['app -> querier', app, pod('querier'), PORTS.http],
+        ['grafana -> distributor OTLP', grafana, pod('distributor'), 4317],
+        ['query-frontend -> querier (queriers dial the frontend)', pod('query-frontend'), pod('querier'), PORTS.grpc],
+        ['distributor -> querier', pod('distributor'), pod('querier'), PORTS.grpc],
+        ['query-frontend -> ingester gossip (not a ring member)', pod('query-frontend'), pod('ingester'), PORTS.gossip],
+        ['collector agent -> ingester', collector, pod('ingester'), PORTS.grpc],
+        ['ingester -> instance metadata', pod('ingester'), imds, 80],
+        ['ingester -> the remote-write target', pod('ingester'), prometheus, 9090],
+        ['querier -> an outside port other than 443', pod('querier'), s3, 8443],
+      ];
+      if (hasMemcached) {
+        closed.push(['prometheus -> memcached data port', prometheus, pod('memcached'), PORTS.memcached]);
+        closed.push(['memcached -> anywhere', pod('memcached'), s3, 443]);
+      }
+      expect(closed.filter(([, from, to, port]) => allowed(objects, from, to, port)).map(([name]) => name)).toEqual([]);
+    });
+  });
+}
+
+describe('NetworkPolicies from environment.yaml', () => {
+  const identity: EnvironmentFile = { cluster: { name: 'c' }, aws: { region: 'us-east-1', accountId: '123456789012' }, s3: { bucket: 'tempo-traces-x' } };
+  const render = (file: EnvironmentFile) => renderEnvironment(mergeEnvironment('x', { ...identity, ...file })).objects.filter((o) => o.kind === 'NetworkPolicy') as Any[];
+
+  it('features.networkPolicies: false renders none', () => {
+    expect(render({ features: { networkPolicies: false } })).toEqual([]);
+  });
+
+  it('take the namespace lists; an empty list opens nothing', () => {
+    const policies = render({ networkPolicies: { traceSenderNamespaces: ['shop', 'games'], grafanaNamespaces: [], prometheusNamespaces: ['prom'] } });
+    const ingress = (name: string) => JSON.stringify(policies.find((p) => p.metadata.name === objectName(name)).spec.ingress);
+    expect(ingress('distributor')).toContain('"values":["shop","games"]');
+    expect(ingress('query-frontend')).toContain('"values":["prom"]');
+    expect(ingress('query-frontend')).not.toContain('monitoring');
+  });
+
+  it('remote write outside the cluster opens its port to any address', () => {
+    const policies = render({ metricsGenerator: { remoteWriteUrl: 'https://prometheus.example.com/api/v1/write' } });
+    const generator = policies.find((p) => p.metadata.name === objectName('metrics-generator'));
+    expect(generator.spec.egress).toEqual([{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }], ports: [{ protocol: 'TCP', port: 443 }] }]);
+  });
+});
