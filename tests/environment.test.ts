@@ -68,6 +68,8 @@ const cases: Array<[string, (y: string) => string, RegExp]> = [
   ['a collector image without a tag', (y) => `${y}collector:\n  image: otel/opentelemetry-collector-contrib\n`, new RegExp(`${AT}collector\\.image: expected an image with a pinned tag`)],
   ['a vulture image with a tag (the tag is always tempo.tag)', (y) => `${y}vulture:\n  image: grafana/tempo-vulture:2.10.8\n`, new RegExp(`${AT}vulture\\.image: expected an image repository without a tag`)],
   ['a data source URL without a scheme', (y) => `${y}grafana:\n  lokiUrl: loki-gateway.monitoring:80\n`, new RegExp(`${AT}grafana\\.lokiUrl: expected an http:// or https:// URL, got string "loki-gateway\\.monitoring:80"`)],
+  ['ephemeral-storage requests above limits', (y) => `${y}components:\n  ingester:\n    resources:\n      requests: { ephemeral-storage: 2Gi }\n`, new RegExp(`${AT}components\\.ingester\\.resources\\.requests\\.ephemeral-storage: request 2Gi is above the limit 1Gi`)],
+  ['a namespace name that is not a DNS label', (y) => `${y}networkPolicies:\n  grafanaNamespaces: [Monitoring]\n`, new RegExp(`${AT}networkPolicies\\.grafanaNamespaces\\.0: expected a DNS label`)],
 ];
 
 describe('generate rejects bad input and writes nothing', () => {

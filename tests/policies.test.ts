@@ -1,4 +1,6 @@
 // Every policy over every object of every overlay's real `kustomize build` output.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RULES, WAIVERS, failures, report, runPolicies, unusedWaivers, type Finding } from '../policies';
 import { environmentNames } from '../generators/tree';
@@ -29,4 +31,10 @@ it('every waiver names an existing rule, an object as Kind/name, known environme
     for (const e of w.environments ?? []) expect(environments).toContain(e);
     expect(w.reason.length, `waiver ${w.rule} ${w.object} needs a written reason`).toBeGreaterThan(20);
   }
+});
+
+it('the README lists every rule with its severity and reason, and every waiver', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  for (const r of RULES) expect(readme).toContain(`| \`${r.id}\` | ${r.severity} | ${r.reason} |`);
+  for (const w of WAIVERS) expect(readme).toContain(`| \`${w.rule}\` | \`${w.object}\` |`);
 });
