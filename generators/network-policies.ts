@@ -1,5 +1,5 @@
 // NetworkPolicies: the namespace denies all ingress, then each component admits exactly the flows Tempo
-// needs (FLOWS). Egress of the stack's pods is limited too: see `egress` for what and why.
+// needs (`flows`). Egress of the stack's pods is limited too: see `egress` for what and why.
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import type { INetworkPolicyPeer } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer';
 import type { INetworkPolicyPort } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyPort';
@@ -8,7 +8,7 @@ import { TEMPO_COMPONENTS } from './environment/types';
 import { GOSSIP_LABEL, INSTANCE, PORTS, RECEIVERS, RING_MEMBERS, labels, objectName, selectorLabels, stackLabels } from './stack';
 
 export const DEFAULT_DENY = objectName('default-deny-ingress');
-export const EGRESS = objectName('egress');
+const EGRESS = objectName('egress');
 
 /** A source of traffic, and the pods it may reach on which TCP ports. */
 export interface Flow {

@@ -2,6 +2,7 @@
 // and the flows it does not need are closed.
 import { describe, expect, it } from 'vitest';
 import type { K8sObject } from '../generators/render';
+import { DEFAULT_DENY } from '../generators/network-policies';
 import { renderEnvironment } from '../generators/render';
 import { mergeEnvironment } from '../generators/environment/load';
 import type { Component, EnvironmentFile } from '../generators/environment/types';
@@ -63,7 +64,7 @@ for (const envName of environmentNames(ROOT)) {
     const hasMemcached = objects.some((o) => o.kind === 'Deployment' && o.metadata.name === objectName('memcached'));
 
     it('deny all ingress to the namespace by default', () => {
-      const deny = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === objectName('default-deny-ingress')) as Any;
+      const deny = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === DEFAULT_DENY) as Any;
       expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress'] });
       expect(allowed(objects, { namespace: 'observability', labels: { app: 'anything-new' } }, { namespace: 'observability', labels: { app: 'something-else' } }, 8080)).toBe(false);
     });

@@ -32,9 +32,10 @@ export async function knownSecrets(text: string, name: string): Promise<string[]
   return result.messages.map((m) => `${m.message} (secretlint ${m.ruleId.replace('@secretlint/secretlint-rule-', '')}, line ${m.loc.start.line})`);
 }
 
-async function scan(object: K8sObject, where: string, text: string): Promise<Violation[]> {
+/** Both checks over one text; `file` names it for secretlint (its extension picks the parser). */
+async function scan(object: K8sObject, where: string, text: string, file: string): Promise<Violation[]> {
   const named = credentialAssignments(text).map((key) => ({ object, message: `${where}: "${key}" is set to a literal; reference a Secret or an environment variable instead` }));
-  const known = (await knownSecrets(text, where)).map((m) => ({ object, message: `${where}: ${m}` }));
+  const known = (await knownSecrets(text, file)).map((m) => ({ object, message: `${where}: ${m}` }));
   return [...named, ...known];
 }
 
@@ -49,11 +50,11 @@ export const secretRules: Rule[] = [
         for (const c of allContainers(pod.spec)) {
           // NAME=value lines, so a credential-named variable with a literal value is caught like a config key.
           const literals = [...(c.env ?? []).flatMap((e) => (e.value ? [`${e.name}=${e.value}`] : [])), ...(c.command ?? []), ...(c.args ?? [])];
-          if (literals.length) out.push(...(await scan(pod.owner, `container "${c.name}" env/args`, literals.join('\n'))));
+          if (literals.length) out.push(...(await scan(pod.owner, `container "${c.name}" env/args`, literals.join('\n'), `${c.name}.env`)));
         }
       }
       for (const cm of cluster.kind('ConfigMap')) {
-        for (const [key, text] of Object.entries<string>(cm.data ?? {})) out.push(...(await scan(cm, `data "${key}"`, text)));
+        for (const [key, text] of Object.entries<string>(cm.data ?? {})) out.push(...(await scan(cm, `data "${key}"`, text, key)));
       }
       return out;
     },
