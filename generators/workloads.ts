@@ -198,6 +198,7 @@ export function memcachedDeployment(env: Environment): IDeployment {
               resources: mc.resources,
               securityContext: containerSecurity,
             },
+            // The exporter image defaults to `nobody`; here it runs as the pod's 11211 (a UID of this pod alone) and writes nothing.
             {
               name: 'exporter',
               image: mc.exporterImage,
