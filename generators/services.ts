@@ -2,7 +2,7 @@
 import type { IService } from 'kubernetes-models/v1/Service';
 import type { Component, Environment } from './environment/types';
 import { TEMPO_COMPONENTS } from './environment/types';
-import { GOSSIP_LABEL, INSTANCE, PORTS, RECEIVERS, SERVICES, STATEFUL, labels, objectName, selectorLabels, stackLabels } from './stack';
+import { GOSSIP_LABEL, GRPC_SERVERS, INSTANCE, PORTS, RECEIVERS, SERVICES, STATEFUL, labels, objectName, selectorLabels, stackLabels } from './stack';
 
 type ServicePort = NonNullable<NonNullable<IService['spec']>['ports']>[number];
 const port = (name: string, number: number, targetPort: string | number = name): ServicePort => ({
@@ -24,9 +24,6 @@ function service(env: Environment, component: Component, ports: ServicePort[], h
     },
   };
 }
-
-/** Components that others dial over gRPC. The rest serve nothing in-cluster on it, so their Service omits it. */
-const GRPC_SERVERS: readonly Component[] = ['ingester', 'metrics-generator', 'query-frontend'];
 
 export function services(env: Environment): IService[] {
   const out: IService[] = [];

@@ -53,6 +53,11 @@ export const PATHS = {
 /** Ring members gossip over memberlist; the query-frontend is not one. */
 export const RING_MEMBERS: readonly TempoComponent[] = ['distributor', 'ingester', 'querier', 'compactor', 'metrics-generator'];
 export const STATEFUL: readonly TempoComponent[] = ['ingester', 'metrics-generator'];
+/**
+ * Components other components dial over gRPC (distributor and querier -> ingester and metrics-generator,
+ * querier -> query-frontend). Every Tempo container listens on it; only these Services expose it.
+ */
+export const GRPC_SERVERS: readonly TempoComponent[] = ['ingester', 'metrics-generator', 'query-frontend'];
 export const GOSSIP_LABEL = 'tempo-gossip-member';
 
 export const objectName = (component: Component | string): string => `${INSTANCE}-${component}`;
