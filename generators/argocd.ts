@@ -41,6 +41,7 @@ export const NAMESPACED_KINDS = [
   { group: 'external-secrets.io', kind: 'SecretStore' },
   { group: 'monitoring.coreos.com', kind: 'PrometheusRule' },
   { group: 'monitoring.coreos.com', kind: 'ServiceMonitor' },
+  { group: 'networking.k8s.io', kind: 'NetworkPolicy' },
   { group: 'policy', kind: 'PodDisruptionBudget' },
 ];
 
