@@ -5,9 +5,9 @@ import type { K8sObject } from '../generators/render';
 import { DEFAULT_DENY } from '../generators/network-policies';
 import { renderEnvironment } from '../generators/render';
 import { mergeEnvironment } from '../generators/environment/load';
-import type { Component, EnvironmentFile } from '../generators/environment/types';
+import type { Component, EdgeComponent, EnvironmentFile } from '../generators/environment/types';
 import { TEMPO_COMPONENTS } from '../generators/environment/types';
-import { PORTS, RECEIVERS, RING_MEMBERS, objectName } from '../generators/stack';
+import { EDGE_PORTS, PORTS, RECEIVERS, RING_MEMBERS, objectName } from '../generators/stack';
 import { environmentNames } from '../generators/tree';
 import { matches, type Labels } from '../policies/cluster';
 import { ROOT, build } from './helpers/kustomize';
@@ -45,12 +45,13 @@ function allowed(objects: K8sObject[], from: Endpoint, to: Endpoint, port: numbe
   return side(from, to, 'Egress') && side(to, from, 'Ingress');
 }
 
-const podOf = (objects: K8sObject[], component: Component): Pod => {
-  const w = objects.find((o) => (o.kind === 'Deployment' || o.kind === 'StatefulSet') && o.metadata.name === objectName(component)) as Any;
+const podOf = (objects: K8sObject[], component: Component | EdgeComponent): Pod => {
+  const w = objects.find((o) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind) && o.metadata.name === objectName(component)) as Any;
+  if (!w) throw new Error(`${objectName(component)} is not rendered`);
   return { namespace: w.metadata.namespace, labels: w.spec.template.metadata.labels };
 };
 const app: Pod = { namespace: 'gaming', labels: { app: 'matchmaker' } };
-const collector: Pod = { namespace: 'observability', labels: { app: 'otel-agent' } };
+const neighbour: Pod = { namespace: 'observability', labels: { app: 'something-else' } };
 const grafana: Pod = { namespace: 'monitoring', labels: { 'app.kubernetes.io/name': 'grafana' } };
 const prometheus: Pod = { namespace: 'monitoring', labels: { 'app.kubernetes.io/name': 'prometheus' } };
 const kubeDns: Pod = { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } };
@@ -60,20 +61,18 @@ const imds = { ip: '169.254.169.254' };
 for (const envName of environmentNames(ROOT)) {
   describe(`overlays/${envName} NetworkPolicies`, () => {
     const objects = build(`overlays/${envName}`);
-    const pod = (c: Component) => podOf(objects, c);
-    const hasMemcached = objects.some((o) => o.kind === 'Deployment' && o.metadata.name === objectName('memcached'));
+    const pod = (c: Component | EdgeComponent) => podOf(objects, c);
+    const has = (c: Component | EdgeComponent) => objects.some((o) => ['Deployment', 'DaemonSet'].includes(o.kind) && o.metadata.name === objectName(c));
+    const hasMemcached = has('memcached');
 
     it('deny all ingress to the namespace by default', () => {
       const deny = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === DEFAULT_DENY) as Any;
       expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress'] });
-      expect(allowed(objects, { namespace: 'observability', labels: { app: 'anything-new' } }, { namespace: 'observability', labels: { app: 'something-else' } }, 8080)).toBe(false);
+      expect(allowed(objects, { namespace: 'observability', labels: { app: 'anything-new' } }, neighbour, 8080)).toBe(false);
     });
 
     it('open the flows Tempo needs', () => {
-      for (const r of RECEIVERS) {
-        expect(allowed(objects, app, pod('distributor'), r.port), `app -> distributor ${r.port}`).toBe(true);
-        expect(allowed(objects, collector, pod('distributor'), r.port), `collector agent -> distributor ${r.port}`).toBe(true);
-      }
+      for (const r of RECEIVERS) expect(allowed(objects, app, pod('distributor'), r.port), `app -> distributor ${r.port}`).toBe(true);
       const open: Array<[string, Pod | { ip: string }, Pod | { ip: string }, number, string?]> = [
         ['distributor -> ingester gRPC', pod('distributor'), pod('ingester'), PORTS.grpc],
         ['distributor -> metrics-generator gRPC', pod('distributor'), pod('metrics-generator'), PORTS.grpc],
@@ -92,6 +91,23 @@ for (const envName of environmentNames(ROOT)) {
         if (hasMemcached) open.push([`${c} -> memcached`, pod(c), pod('memcached'), PORTS.memcached]);
       }
       if (hasMemcached) open.push(['prometheus -> memcached exporter', prometheus, pod('memcached'), PORTS.memcachedExporter]);
+      if (has('collector')) {
+        open.push(
+          ['app -> collector OTLP gRPC', app, pod('collector'), EDGE_PORTS.collectorOtlpGrpc],
+          ['app -> collector OTLP HTTP', app, pod('collector'), EDGE_PORTS.collectorOtlpHttp],
+          ['collector -> distributor OTLP gRPC', pod('collector'), pod('distributor'), 4317],
+          ['collector -> API server', pod('collector'), { ip: '10.0.12.34' }, 443],
+          ['collector -> DNS', pod('collector'), kubeDns, 53, 'UDP'],
+          ['prometheus -> collector metrics', prometheus, pod('collector'), EDGE_PORTS.collectorMetrics],
+        );
+      }
+      if (has('vulture')) {
+        open.push(
+          ['vulture -> distributor OTLP gRPC', pod('vulture'), pod('distributor'), 4317],
+          ['vulture -> query-frontend HTTP', pod('vulture'), pod('query-frontend'), PORTS.http],
+          ['prometheus -> vulture metrics', prometheus, pod('vulture'), EDGE_PORTS.vultureMetrics],
+        );
+      }
       expect(open.filter(([, from, to, port, protocol]) => !allowed(objects, from, to, port, protocol)).map(([name]) => name)).toEqual([]);
     });
 
@@ -104,7 +120,7 @@ for (const envName of environmentNames(ROOT)) {
         ['query-frontend -> querier (queriers dial the frontend)', pod('query-frontend'), pod('querier'), PORTS.grpc],
         ['distributor -> querier', pod('distributor'), pod('querier'), PORTS.grpc],
         ['query-frontend -> ingester gossip (not a ring member)', pod('query-frontend'), pod('ingester'), PORTS.gossip],
-        ['collector agent -> ingester', collector, pod('ingester'), PORTS.grpc],
+        ['another pod of the namespace -> distributor', neighbour, pod('distributor'), 4317],
         ['ingester -> instance metadata', pod('ingester'), imds, 80],
         ['ingester -> the remote-write target', pod('ingester'), prometheus, 9090],
         ['querier -> an outside port other than 443', pod('querier'), s3, 8443],
@@ -113,6 +129,16 @@ for (const envName of environmentNames(ROOT)) {
         closed.push(['prometheus -> memcached data port', prometheus, pod('memcached'), PORTS.memcached]);
         closed.push(['memcached -> anywhere', pod('memcached'), s3, 443]);
       }
+      if (has('collector')) {
+        closed.push(
+          ['collector -> ingester', pod('collector'), pod('ingester'), PORTS.grpc],
+          ['collector -> distributor Zipkin (it exports OTLP gRPC only)', pod('collector'), pod('distributor'), 9411],
+          ['grafana -> collector', grafana, pod('collector'), EDGE_PORTS.collectorOtlpGrpc],
+          ['collector -> instance metadata (the scrubbed spans go to the distributor only)', pod('collector'), imds, 80],
+          ['collector -> the remote-write target', pod('collector'), prometheus, 9090],
+        );
+      }
+      if (has('vulture')) closed.push(['vulture -> querier', pod('vulture'), pod('querier'), PORTS.http], ['vulture -> outside the cluster', pod('vulture'), s3, 443]);
       expect(closed.filter(([, from, to, port]) => allowed(objects, from, to, port)).map(([name]) => name)).toEqual([]);
     });
   });
