@@ -103,7 +103,7 @@ describe('the Tempo wiring rules', () => {
 
   it('every receiver port is exposed by the distributor Service and container', () => {
     expect(problemsAfter((c) => (c.distributor.receivers.zipkin.endpoint = '0.0.0.0:9412'))).toEqual([
-      'tempo.yaml: distributor.receivers.zipkin.endpoint: Service tempo-stack-distributor does not expose port 9412 (it exposes 3200, 9095, 4317, 4318, 14250, 14268, 9411)',
+      'tempo.yaml: distributor.receivers.zipkin.endpoint: Service tempo-stack-distributor does not expose port 9412 (it exposes 3200, 4317, 4318, 14250, 14268, 9411)',
     ]);
   });
 
@@ -127,16 +127,17 @@ describe('the Tempo wiring rules', () => {
     ]);
   });
 
-  it('Tempo\'s own ports are exposed by every component Service and container', () => {
+  it('Tempo\'s own ports are exposed by the component Services (gRPC where it is dialled) and containers', () => {
     const problems = problemsAfter((c) => (c.server.http_listen_port = 3300));
     expect(problems).toHaveLength(6);
-    expect(problems[0]).toBe('tempo.yaml: server.http_listen_port: Service tempo-stack-distributor does not expose port 3300 (it exposes 3200, 9095, 4317, 4318, 14250, 14268, 9411)');
+    expect(problems[0]).toBe('tempo.yaml: server.http_listen_port: Service tempo-stack-distributor does not expose port 3300 (it exposes 3200, 4317, 4318, 14250, 14268, 9411)');
+    // gRPC only where another component dials it (GRPC_SERVERS): ingester, metrics-generator, query-frontend.
     expect(
       problemsAfter((_c, _o, objects) => {
-        const svc = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'tempo-stack-querier');
+        const svc = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'tempo-stack-ingester');
         svc.spec.ports.find((p: Any) => p.name === 'grpc').targetPort = 9096;
       }),
-    ).toEqual(['tempo.yaml: server.grpc_listen_port: Service tempo-stack-querier port 9095 (targetPort 9096) does not reach port 9095 of Deployment/tempo-stack-querier']);
+    ).toEqual(['tempo.yaml: server.grpc_listen_port: Service tempo-stack-ingester port 9095 (targetPort 9096) does not reach port 9095 of StatefulSet/tempo-stack-ingester']);
   });
 
   it('memcached is dialled through its Service', () => {

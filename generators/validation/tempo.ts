@@ -5,7 +5,7 @@
 import type { ValidateFunction } from 'ajv';
 import { parseDocument } from 'yaml';
 import { TEMPO_COMPONENTS } from '../environment/types';
-import { CLUSTER_DOMAIN, CONFIG_MAP, NAMESPACE, OVERRIDES_CONFIG_MAP, PORTS, SERVICES, objectName } from '../stack';
+import { CLUSTER_DOMAIN, CONFIG_MAP, GRPC_SERVERS, NAMESPACE, OVERRIDES_CONFIG_MAP, PORTS, SERVICES, objectName } from '../stack';
 import { compiledValidators } from './compiled';
 import type { ObjectProblem } from './kubernetes';
 import { jsonPath, schemaProblems, type Problem } from './messages';
@@ -121,12 +121,13 @@ function wiringProblems(config: Any, objects: Any[]): Problem[] {
     add(['ingester', 'lifecycler', 'ring', 'replication_factor'], `is ${rf}, more than the ${ingesters.spec?.replicas ?? 1} replica(s) of StatefulSet/${ingesters.metadata.name}; expected at most the ingester replicas`);
   }
 
-  // Tempo's own ports, on every component's Service and container.
+  // Tempo's own ports: HTTP on every component's Service and container; gRPC where other components
+  // dial it (GRPC_SERVERS: the other Services leave it out, and the NetworkPolicies admit it nowhere else).
   const httpPort = config.server?.http_listen_port ?? DEFAULTS.httpPort;
   const grpcPort = config.server?.grpc_listen_port ?? DEFAULTS.grpcPort;
   for (const component of TEMPO_COMPONENTS) {
     check(['server', 'http_listen_port'], objectName(component), httpPort, httpPort);
-    check(['server', 'grpc_listen_port'], objectName(component), grpcPort, grpcPort);
+    if (GRPC_SERVERS.includes(component)) check(['server', 'grpc_listen_port'], objectName(component), grpcPort, grpcPort);
   }
 
   // Receivers bind localhost unless told otherwise (Tempo >= 2.7): other pods could not reach them.
