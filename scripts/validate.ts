@@ -1,8 +1,9 @@
 // npm run validate [-- <env>...]: builds every overlay (and every shared kustomization that is applied on
 // its own, such as argocd/) with a real kustomize and checks what would be applied: the YAML (no duplicate
 // keys), every object against the strict schema of its apiVersion/kind for the cluster's Kubernetes version,
-// and, in overlays, the Tempo configuration inside (schema and wiring). Prints one line per kustomization,
-// then every problem; the exit code is 1 if there is any.
+// and, in overlays, the Tempo configuration inside (schema and wiring) and the policies (policies/). Prints
+// one line per kustomization, then every problem, then the policies' warnings and the waivers applied; the
+// exit code is 1 if there is any problem (a policy error no waiver covers is one).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -12,6 +13,8 @@ import type { Environment } from '../generators/environment/types';
 import { SHARED_TREES, loadEnvironments } from '../generators/tree';
 import { KubernetesValidator, objectId } from '../generators/validation/kubernetes';
 import { builtTempoProblems } from '../generators/validation/tempo';
+import type { K8sObject } from '../generators/render';
+import { RULES, failures, runPolicies } from '../policies';
 import { kustomize as findKustomize, type Kustomize } from './lib/kustomize';
 
 export interface Target {
@@ -20,15 +23,24 @@ export interface Target {
   kubernetesVersion: string;
   /** Overlays carry the Tempo config ConfigMaps. */
   tempo: boolean;
+  /** Overlays: the environment whose policies (and waivers) apply. */
+  environment?: string;
 }
 
 export interface Report {
   dir: string;
   objects: number;
   problems: string[];
+  /** Policy warnings and waived findings: printed, never failing. */
+  notes: string[];
 }
 
-export const overlayTarget = (env: Environment): Target => ({ dir: `overlays/${env.name}`, kubernetesVersion: env.cluster.kubernetesVersion, tempo: true });
+export const overlayTarget = (env: Environment): Target => ({
+  dir: `overlays/${env.name}`,
+  kubernetesVersion: env.cluster.kubernetesVersion,
+  tempo: true,
+  environment: env.name,
+});
 
 /** Builds one kustomization and returns every problem as `<dir> <Kind>/<name>: <json path>: <message>`. */
 export async function validateTarget(target: Target, root: string, k: Kustomize, validator: KubernetesValidator): Promise<Report> {
@@ -39,7 +51,7 @@ export async function validateTarget(target: Target, root: string, k: Kustomize,
   } catch (e) {
     // kubectl prefixes its error with a klog header (E1126 06:49:55.85 21735 run.go:72]): keep the message.
     const stderr = String((e as { stderr?: string }).stderr ?? e).trim().split('\n')[0]!.replace(/^[EWI]\d{4} [\d:.]+\s+\d+ [^\]]+\] /, '');
-    return { dir, objects: 0, problems: [`${dir}: ${k.name} build failed: ${stderr}`] };
+    return { dir, objects: 0, problems: [`${dir}: ${k.name} build failed: ${stderr}`], notes: [] };
   }
   const problems: string[] = [];
   const lines = new LineCounter();
@@ -55,7 +67,16 @@ export async function validateTarget(target: Target, root: string, k: Kustomize,
     for (const p of validator.validate(object, target.kubernetesVersion)) problems.push(`${dir} ${p.object}: ${p.path}: ${p.message}`);
   }
   if (target.tempo) for (const p of builtTempoProblems(objects)) problems.push(`${dir} ${p.object}: ${p.path}: ${p.message}`);
-  return { dir, objects: objects.length, problems };
+  const notes: string[] = [];
+  if (target.environment) {
+    const findings = await runPolicies(objects as K8sObject[], { environment: target.environment });
+    const failing = new Set(failures(findings));
+    for (const f of findings) {
+      if (failing.has(f)) problems.push(`${dir} ${f.object}: [${f.rule}] ${f.message}`);
+      else notes.push(`${dir} ${f.object}: ${f.waived ? 'waived' : f.severity} [${f.rule}] ${f.message}${f.waived ? ` -- ${f.waived}` : ''}`);
+    }
+  }
+  return { dir, objects: objects.length, problems, notes };
 }
 
 /**
@@ -93,6 +114,10 @@ export async function main(argv: string[], root = process.cwd()): Promise<number
   for (const r of reports) console.log(`${r.dir.padEnd(18)} ${String(r.objects).padStart(3)} objects checked, ${r.problems.length} error(s)`);
   const problems = reports.flatMap((r) => r.problems);
   for (const p of problems) console.error(p);
+  const notes = reports.flatMap((r) => r.notes);
+  const waived = notes.filter((n) => / waived \[/.test(n)).length;
+  console.log(`policies: ${RULES.length} rules over every overlay; ${notes.length - waived} warning(s), ${waived} waived${notes.length ? ':' : ''}`);
+  for (const n of notes) console.log(`  ${n}`);
   console.log(`validate: ${k.name} ${k.version}, strict schemas for ${validator.kinds.length} kinds; done in ${((performance.now() - started) / 1000).toFixed(2)} s`);
   return problems.length ? 1 : 0;
 }

@@ -29,6 +29,9 @@ describe('npm run validate', () => {
     const dirs = [...environmentNames(ROOT).map((e) => `overlays/${e}`), 'argocd'];
     expect(out.slice(0, dirs.length).map((l) => l.replace(/\s+/g, ' '))).toEqual(dirs.map((d) => expect.stringMatching(new RegExp(`^${d} \\d+ objects checked, 0 error\\(s\\)$`))));
     expect(err).toEqual([]);
+    // The policies ran too, and the waivers they applied are printed with their reasons.
+    expect(out.join('\n')).toMatch(/policies: \d+ rules over every overlay/);
+    expect(out.join('\n')).toMatch(/overlays\/dev StatefulSet\/tempo-stack-ingester: waived \[tempo-replication\] .* -- dev runs one ingester/);
   });
 
   it('refuses an environment that does not exist', async () => {
@@ -48,6 +51,8 @@ describe('npm run validate', () => {
     expect(report.problems).toEqual([
       expect.stringMatching(/^overlays\/prod Deployment\/tempo-stack-querier: spec\.replica: unknown field \(did you mean "replicas"\?\)/),
       'overlays/prod PodDisruptionBudget/legacy: apiVersion: policy/v1beta1 PodDisruptionBudget was removed in Kubernetes 1.25 (this environment runs 1.32); use policy/v1',
+      // The policies run on the same objects: a budget without a selector protects nothing.
+      'overlays/prod PodDisruptionBudget/legacy: [selectors-match] selects no pod',
     ]);
     expect(report.objects).toBeGreaterThan(20);
   });
