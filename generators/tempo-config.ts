@@ -68,6 +68,13 @@ export function tempoConfig(env: Environment): Record<string, unknown> {
         path: `${PATHS.data}/generator/wal`,
         remote_write: [{ url: env.metricsGenerator.remoteWriteUrl, send_exemplars: true }],
       },
+      ...(env.metricsGenerator.processors.includes('local-blocks')
+        ? {
+            // TraceQL metrics: recent data from these local blocks; flushed (RF1) to S3 for history.
+            processor: { local_blocks: { filter_server_spans: false, flush_to_storage: true } },
+            traces_storage: { path: `${PATHS.data}/generator/traces` },
+          }
+        : {}),
     },
     storage: {
       trace: {

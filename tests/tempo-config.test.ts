@@ -92,6 +92,15 @@ describe('the Tempo wiring rules', () => {
     ]);
   });
 
+  it('the metrics-generator has its WAL path, and a traces_storage path when local-blocks is on', () => {
+    expect(problemsAfter((c) => delete c.metrics_generator.traces_storage)).toEqual([
+      'tempo.yaml: metrics_generator.traces_storage.path: is not set, but overrides.defaults.metrics_generator.processors has local-blocks; expected a path on the generator volume',
+    ]);
+    expect(problemsAfter((c) => delete c.metrics_generator.storage.path)).toEqual([
+      'tempo.yaml: metrics_generator.storage.path: is not set: Tempo disables the metrics-generator; expected a path on its volume',
+    ]);
+  });
+
   it('every receiver binds 0.0.0.0', () => {
     expect(problemsAfter((c) => (c.distributor.receivers.otlp.protocols.grpc.endpoint = 'localhost:4317'))).toEqual([
       'tempo.yaml: distributor.receivers.otlp.protocols.grpc.endpoint: "localhost:4317" binds localhost only: pods behind the Service cannot be reached; expected 0.0.0.0:4317',

@@ -85,7 +85,7 @@ export const defaults: Omit<Environment, 'name' | 'cluster' | 'aws' | 's3'> & {
   },
   metricsGenerator: {
     remoteWriteUrl: 'http://prometheus-operated.monitoring.svc.cluster.local:9090/api/v1/write',
-    processors: ['service-graphs', 'span-metrics'],
+    processors: ['service-graphs', 'span-metrics', 'local-blocks'],
   },
   // The attributes this platform queries most get their own parquet columns (faster TraceQL).
   dedicatedColumns: [

@@ -252,9 +252,9 @@ export const environmentSchema: Schema = {
           remoteWriteUrl: str('Prometheus remote-write URL for span metrics and service graphs', { pattern: PATTERNS.httpUrl }),
           processors: {
             type: 'array',
-            description: 'Processors enabled for every tenant',
+            description: 'Processors enabled for every tenant (local-blocks: TraceQL metrics queries)',
             uniqueItems: true,
-            items: { enum: ['service-graphs', 'span-metrics'] },
+            items: { enum: ['service-graphs', 'span-metrics', 'local-blocks'] },
           },
         },
         'Metrics generator',

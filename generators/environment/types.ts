@@ -150,7 +150,8 @@ export interface Environment {
   };
   metricsGenerator: {
     remoteWriteUrl: string;
-    processors: Array<'service-graphs' | 'span-metrics'>;
+    /** local-blocks makes TraceQL metrics queries (`| rate()`, `| quantile_over_time()`) work. */
+    processors: Array<'service-graphs' | 'span-metrics' | 'local-blocks'>;
   };
   dedicatedColumns: DedicatedColumn[];
   /** How the cluster's Prometheus (prometheus-operator) finds this stack's ServiceMonitors and rules. */

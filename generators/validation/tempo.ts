@@ -174,5 +174,13 @@ function wiringProblems(config: Any, objects: Any[]): Problem[] {
       else check(['cache', 'caches', i, 'memcached', 'addresses'], objectName('memcached'), PORTS.memcached, PORTS.memcached);
     });
   });
+  // The metrics-generator disables itself without a WAL path, and the local-blocks processor (TraceQL
+  // metrics) has nowhere to cut blocks without traces_storage.path.
+  const generator = config.metrics_generator ?? {};
+  if (!generator.storage?.path) add(['metrics_generator', 'storage', 'path'], 'is not set: Tempo disables the metrics-generator; expected a path on its volume');
+  const processors: unknown[] = config.overrides?.defaults?.metrics_generator?.processors ?? [];
+  if (processors.includes('local-blocks') && !generator.traces_storage?.path) {
+    add(['metrics_generator', 'traces_storage', 'path'], 'is not set, but overrides.defaults.metrics_generator.processors has local-blocks; expected a path on the generator volume');
+  }
   return problems;
 }
