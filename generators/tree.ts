@@ -1,5 +1,5 @@
 // Everything `npm run generate` writes, rendered in memory from the environment files.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ARGOCD_DIR, argocdTree } from './argocd';
 import { AWS_DIR, awsTree } from './aws';
@@ -8,7 +8,9 @@ import { InputError, baseEnvironment, loadEnvironment, locate } from './environm
 import { schemaWithDefaults } from './environment/schema';
 import type { Environment } from './environment/types';
 import { alertsTree } from './alerts/tree';
+import { architectureDiagram } from './architecture';
 import { baseTree, overlayTree, type FileTree } from './layout';
+import { replaceRegion } from './output';
 import { renderEnvironment, type RenderedEnvironment } from './render';
 import { tempoProblems } from './validation/tempo';
 
@@ -39,6 +41,17 @@ export const SHARED_TREES: SharedTree[] = [
   },
   alertsTree,
   dashboardsTree,
+];
+
+/** A region of a hand-written file that `generate` owns (see replaceRegion in output.ts). */
+export interface ManagedRegion {
+  file: string;
+  /** Also names the module that renders it: generators/<name>.ts. */
+  name: string;
+  render(base: RenderedEnvironment, environments: RenderedEnvironment[]): string;
+}
+export const MANAGED_REGIONS: ManagedRegion[] = [
+  { file: 'README.md', name: 'architecture', render: (_base, environments) => architectureDiagram(environments) },
 ];
 
 /**
@@ -106,7 +119,7 @@ export function renderTree(root: string): RenderedTree {
   const filesByEnvironment = new Map<string, string[]>();
   const add = (owner: string, tree: FileTree) => {
     for (const [path, content] of tree) files.set(path, content);
-    filesByEnvironment.set(owner, [...(filesByEnvironment.get(owner) ?? []), ...tree.keys()]);
+    filesByEnvironment.set(owner, [...new Set([...(filesByEnvironment.get(owner) ?? []), ...tree.keys()])]);
   };
   add('base', baseTree(base, SHARED_TREES.filter((t) => t.inBase).map((t) => `../${t.dir}`)));
   for (const t of SHARED_TREES) add('base', t.files(base, environments));
@@ -115,6 +128,12 @@ export function renderTree(root: string): RenderedTree {
     add(r.env.name, new Map([...overlayTree(base, r, shared), ...awsTree(r.env)]));
   }
   add('base', new Map([['overlays/environment.schema.json', schemaFile()]]));
+  for (const region of MANAGED_REGIONS) {
+    const path = join(root, region.file);
+    if (!existsSync(path)) throw new InputError([`${region.file}: missing; it holds the generated ${region.name} between its markers`]);
+    const text = files.get(region.file) ?? readFileSync(path, 'utf8');
+    add('base', new Map([[region.file, replaceRegion(region.file, text, region.name, region.render(base, environments))]]));
+  }
   return { files, base, environments, filesByEnvironment };
 }
 

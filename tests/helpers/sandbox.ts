@@ -2,7 +2,7 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { MARKED_DIRS, OWNED_DIRS } from '../../generators/tree';
+import { MANAGED_REGIONS, MARKED_DIRS, OWNED_DIRS } from '../../generators/tree';
 import { ROOT } from './kustomize';
 
 export interface Sandbox {
@@ -18,6 +18,7 @@ export function sandbox(): Sandbox {
   const dir = mkdtempSync(join(tmpdir(), 'tempo-gitops-'));
   // Patterns (overlays/*/aws) lie inside a copied directory.
   for (const d of [...OWNED_DIRS, ...MARKED_DIRS].filter((p) => !p.includes('*'))) cpSync(join(ROOT, d), join(dir, d), { recursive: true });
+  for (const { file } of MANAGED_REGIONS) cpSync(join(ROOT, file), join(dir, file));
   return {
     dir,
     write: (path, content) => {

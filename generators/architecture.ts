@@ -1,0 +1,74 @@
+// The README's architecture diagram (Mermaid, which forges render), drawn from the rendered environments:
+// replicas, ports, retention and buckets are read from the objects and config `generate` writes, so the
+// picture cannot drift from the code.
+import type { Component } from './environment/types';
+import { COMPONENTS } from './environment/types';
+import type { K8sObject, RenderedEnvironment } from './render';
+import { PORTS, RECEIVERS, RING_MEMBERS, SERVICES, objectName } from './stack';
+
+type Spec = { replicas?: number; minReplicas?: number; maxReplicas?: number; ports?: Array<{ port: number }> };
+const spec = (o: K8sObject | undefined): Spec | undefined => o?.spec as Spec | undefined;
+const find = (r: RenderedEnvironment, kinds: string[], name: string) => r.objects.find((o) => kinds.includes(o.kind) && o.metadata.name === name);
+
+/** `dev 1 · prod 3 · staging 2-4 (HPA)`: what each environment runs (`off` where it has none). */
+function replicas(envs: RenderedEnvironment[], component: Component): string {
+  return envs
+    .map((r) => {
+      const hpa = spec(find(r, ['HorizontalPodAutoscaler'], objectName(component)));
+      const workload = spec(find(r, ['Deployment', 'StatefulSet'], objectName(component)));
+      const n = hpa ? `${hpa.minReplicas}-${hpa.maxReplicas} (HPA)` : workload ? String(workload.replicas) : 'off';
+      return `${r.env.name} ${n}`;
+    })
+    .join(' · ');
+}
+
+/** The ports of the component's Service, in the order the Service lists them. */
+function ports(envs: RenderedEnvironment[], component: Component): string {
+  const service = envs.map((r) => spec(find(r, ['Service'], objectName(component)))).find(Boolean);
+  return (service?.ports ?? []).map((p) => `:${p.port}`).join(' ');
+}
+
+const perEnv = (envs: RenderedEnvironment[], value: (r: RenderedEnvironment) => string) => envs.map((r) => `${r.env.name} ${value(r)}`).join(' · ');
+const nodeId = (component: string) => component.replace(/-/g, '_');
+
+export function architectureDiagram(envs: RenderedEnvironment[]): string {
+  const present = COMPONENTS.filter((c) => envs.some((r) => find(r, ['Deployment', 'StatefulSet'], objectName(c))));
+  const kind = (c: Component) => envs.map((r) => find(r, ['Deployment', 'StatefulSet'], objectName(c))?.kind).find(Boolean);
+  const otlpGrpc = RECEIVERS.find((r) => r.portName === 'otlp-grpc')!.port;
+  const grpc = `gRPC :${PORTS.grpc}`;
+  const lines = [
+    'flowchart LR',
+    '  apps(["instrumented apps"])',
+    '  collector(["OpenTelemetry Collector"])',
+    '  grafana(["Grafana"])',
+    `  s3[("S3<br/>${perEnv(envs, (r) => r.env.s3.bucket)}")]`,
+    '  prometheus(["Prometheus"])',
+    ...present.map((c) => `  ${nodeId(c)}["<b>${c}</b> ${kind(c)}<br/>${replicas(envs, c)}<br/>${ports(envs, c)}"]`),
+    `  apps -->|"OTLP"| collector`,
+    `  collector -->|"OTLP gRPC :${otlpGrpc}"| distributor`,
+    `  distributor -->|"spans, ${grpc}"| ingester`,
+    `  distributor -->|"spans, ${grpc}"| metrics_generator`,
+    '  ingester -->|"flush blocks"| s3',
+    `  compactor -->|"compact, delete after ${perEnv(envs, (r) => r.env.retention)}"| s3`,
+    `  grafana -->|"TraceQL, HTTP :${PORTS.httpLegacy} or :${PORTS.http}"| query_frontend`,
+    `  query_frontend -->|"jobs, ${grpc} (queriers pull)"| querier`,
+    `  querier -->|"recent traces, ${grpc}"| ingester`,
+    '  querier -->|"blocks"| s3',
+    ...(present.includes('memcached')
+      ? [`  querier -.->|"bloom, parquet footers :${PORTS.memcached}"| memcached`, `  query_frontend -.->|"search results :${PORTS.memcached}"| memcached`]
+      : []),
+    '  metrics_generator -->|"remote write span metrics, service graphs"| prometheus',
+    '  classDef outside stroke-dasharray: 4 4',
+    '  class apps,collector,grafana,s3,prometheus outside',
+  ];
+  return [
+    '```mermaid',
+    ...lines,
+    '```',
+    '',
+    'Replicas per environment and Service ports come from the rendered objects; dashed nodes run outside',
+    `this stack. Ring members (${RING_MEMBERS.join(', ')}) gossip on :${PORTS.gossip}`,
+    `through the headless Service \`${SERVICES.gossip}\`; queriers find every query-frontend through`,
+    `\`${SERVICES.queryFrontendDiscovery}\`.`,
+  ].join('\n');
+}

@@ -1,0 +1,55 @@
+// The README's architecture diagram: drawn from the rendered objects, complete, and kept between markers.
+import { describe, expect, it } from 'vitest';
+import { architectureDiagram } from '../generators/architecture';
+import { InputError } from '../generators/environment/load';
+import { COMPONENTS } from '../generators/environment/types';
+import { replaceRegion } from '../generators/output';
+import { renderTree } from '../generators/tree';
+import { ROOT } from './helpers/kustomize';
+
+const { environments } = renderTree(ROOT);
+const diagram = architectureDiagram(environments);
+const mermaid = /```mermaid\n([\s\S]*?)```/.exec(diagram)![1]!;
+const nodes = new Map([...mermaid.matchAll(/^ {2}(\w+)[[(]+"?(.*?)"?[\])]+$/gm)].map((m) => [m[1]!, m[2]!]));
+const edges = [...mermaid.matchAll(/^ {2}(\w+) -\.?->\|"(.*?)"\| (\w+)$/gm)].map((m) => ({ from: m[1]!, label: m[2]!, to: m[3]! }));
+
+describe('architecture diagram', () => {
+  it('has a node per component with its replicas in every environment, read from the rendered objects', () => {
+    for (const component of COMPONENTS) {
+      const label = nodes.get(component.replace(/-/g, '_'));
+      expect(label, component).toBeDefined();
+      for (const r of environments) {
+        const name = `tempo-stack-${component}`;
+        const hpa = r.objects.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === name) as { spec: { minReplicas: number; maxReplicas: number } } | undefined;
+        const workload = r.objects.find((o) => ['Deployment', 'StatefulSet'].includes(o.kind) && o.metadata.name === name) as { spec: { replicas: number } } | undefined;
+        const expected = hpa ? `${hpa.spec.minReplicas}-${hpa.spec.maxReplicas} (HPA)` : String(workload?.spec.replicas ?? 'off');
+        expect(label, `${component} in ${r.env.name}`).toContain(`${r.env.name} ${expected}`);
+      }
+    }
+    expect(nodes.get('distributor')).toContain(':4317 :4318');
+    expect(nodes.get('query_frontend')).toContain(':3200 :9095 :3100');
+  });
+
+  it('draws the flows: apps → collector → distributor → ingesters → S3 ← compactor; Grafana → query-frontend → queriers; metrics-generator → Prometheus', () => {
+    const pairs = edges.map((e) => `${e.from}>${e.to}`);
+    for (const flow of [
+      'apps>collector', 'collector>distributor', 'distributor>ingester', 'ingester>s3', 'compactor>s3',
+      'grafana>query_frontend', 'query_frontend>querier', 'querier>ingester', 'querier>s3',
+      'distributor>metrics_generator', 'metrics_generator>prometheus',
+    ]) expect(pairs).toContain(flow);
+    for (const e of edges) {
+      expect(nodes.has(e.from), e.from).toBe(true);
+      expect(nodes.has(e.to), e.to).toBe(true);
+    }
+  });
+
+  it('replaces only the region between the markers, and names the file when they are missing', () => {
+    const text = 'intro\n<!-- BEGIN GENERATED: architecture -->\nold\n<!-- END GENERATED: architecture -->\noutro\n';
+    const out = replaceRegion('README.md', text, 'architecture', 'new');
+    expect(out.startsWith('intro\n<!-- BEGIN GENERATED: architecture -->\n')).toBe(true);
+    expect(out.endsWith('\nnew\n\n<!-- END GENERATED: architecture -->\noutro\n')).toBe(true);
+    expect(replaceRegion('README.md', out, 'architecture', 'new')).toBe(out);
+    expect(() => replaceRegion('README.md', 'no markers', 'architecture', 'x')).toThrow(InputError);
+    expect(() => replaceRegion('README.md', 'no markers', 'architecture', 'x')).toThrow(/^README\.md: expected one "<!-- BEGIN GENERATED: architecture -->" line/);
+  });
+});
