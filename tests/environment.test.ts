@@ -126,7 +126,9 @@ describe('generate on good input', () => {
     expect(main([], box.dir)).toBe(0);
     const after = box.snapshot();
     const changed = [...after.keys()].filter((k) => after.get(k) !== before.get(k));
-    expect(changed.sort()).toEqual(['overlays/prod/kustomization.yaml', 'overlays/prod/patches/querier-deployment.yaml']);
+    // README.md: the architecture diagram shows the replicas of every environment.
+    expect(changed.sort()).toEqual(['README.md', 'overlays/prod/kustomization.yaml', 'overlays/prod/patches/querier-deployment.yaml']);
+    expect(after.get('README.md')).toContain('prod 4 · staging 2-4 (HPA)');
     expect(after.get('overlays/prod/patches/querier-deployment.yaml')).toContain('value: 4');
   });
 
