@@ -21,7 +21,7 @@ function sourceHash() {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (/\.(ts|mts|json)$/.test(entry.name)) hash.update(path).update(readFileSync(path));
+      else if (/\.(ts|mts|mjs|json)$/.test(entry.name)) hash.update(path).update(readFileSync(path));
     }
   };
   for (const dir of SOURCES) walk(join(root, dir));
@@ -40,7 +40,9 @@ if (!existsSync(bundle)) {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    packages: 'external',
+    // Dependencies go into the bundle too: one file parses faster than node resolves and loads the ~60
+    // modules of yaml & co. one by one. CommonJS code in it may still call require().
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     logLevel: 'error',
   });
   for (const old of readdirSync(cacheDir)) if (old.startsWith(`${name}-`) && join(cacheDir, old) !== bundle) rmSync(join(cacheDir, old));

