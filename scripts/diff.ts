@@ -160,15 +160,12 @@ export async function renderedDiff(root: string, options: DiffOptions = {}): Pro
     const key = (trees: Map<string, string>, env: string) => [...OWNED_DIRS.map((d) => trees.get(prefix + d)), trees.get(`${overlays}/${env}`)].join(' ');
     const toBuild = envs.filter((e) => key(before, e) !== key(after, e));
 
-    // The base side: only the input directories, checked out of the base commit through another index.
+    // The base side: the base commit's tree, checked out through another index into a temporary
+    // directory (all of it: a kustomization there may reference a directory this checkout no longer has).
     const baseRoot = join(tmp, 'base');
     if (toBuild.some((e) => before.has(`${overlays}/${e}`))) {
       const baseIndex = { GIT_INDEX_FILE: join(tmp, 'base-index') };
-      const needed = [...OWNED_DIRS.map((d) => prefix + d), ...toBuild.map((e) => `${overlays}/${e}`)];
-      for (const path of needed) {
-        const id = before.get(path);
-        if (id) git(top, ['read-tree', `--prefix=${path}/`, id], baseIndex);
-      }
+      git(top, ['read-tree', base.commit], baseIndex);
       git(top, ['checkout-index', '--all', `--prefix=${baseRoot}/`], baseIndex);
     }
 
