@@ -205,8 +205,11 @@ const objectLines = (e: EnvironmentDiff): Array<[mark: '+' | '-' | '~', id: stri
   ...e.changed.map((c) => ['~', c.id] as ['~', string]),
 ];
 
-const baseLine = (d: RenderedDiff) =>
-  `${d.base.label} (${d.base.commit.slice(0, 12)}) → working tree${d.kustomize ? `, built with ${d.kustomize}` : ''}`;
+const baseLine = (d: RenderedDiff) => {
+  const commit = d.base.commit.slice(0, 12);
+  const base = d.base.commit.startsWith(d.base.label) ? commit : `${d.base.label} (${commit})`; // --base <sha>: once
+  return `${base} → working tree${d.kustomize ? `, built with ${d.kustomize}` : ''}`;
+};
 
 export function formatText(d: RenderedDiff, colour = false): string {
   const paint = (code: number) => (s: string) => (colour ? `\u001b[${code}m${s}\u001b[0m` : s);
@@ -241,7 +244,7 @@ export function formatMarkdown(d: RenderedDiff): string {
   const out = [
     '### Rendered changes per environment',
     '',
-    `Compared: ${baseLine(d).replace(/\((\w+)\)/, '(`$1`)')}.`,
+    `Compared: ${baseLine(d).replace(/\b([0-9a-f]{12})\b/, '`$1`')}.`,
     '',
     '| environment | objects |',
     '|---|---|',

@@ -39,6 +39,30 @@ const byEnv = (d: RenderedDiff) =>
   Object.fromEntries(d.environments.map((e) => [e.env, { added: e.added, removed: e.removed, changed: e.changed.map((c) => c.id) }]));
 const none = { added: [], removed: [], changed: [] };
 
+describe('diff output', () => {
+  const change = (id: string, lines: number, text = 'x') => ({
+    id,
+    patch: `--- a/prod/${id}\n+++ b/prod/${id}\n@@ -1,${lines} +1,${lines} @@\n${`-${text}\n+${text}!\n`.repeat(lines)}`,
+  });
+  const base = { label: 'main', commit: '0123456789abcdef0123456789abcdef01234567' };
+
+  it('markdown stays under GitHub\'s comment limit and says what it left out', () => {
+    const big = { env: 'prod', built: true, added: [], removed: [], changed: ['A', 'B', 'C'].map((n) => change(`Deployment/${n}`, 3500)) };
+    const md = formatMarkdown({ base, environments: [big] });
+    expect(md.length).toBeLessThan(65_536);
+    expect(md).toContain('- changed `Deployment/C`');
+    expect(md).toContain('_1 object diff(s) left out');
+  });
+
+  it('fences a diff that quotes code with a longer fence, and names a --base sha once', () => {
+    const quoted = { env: 'prod', built: true, added: ['Service/new'], removed: [], changed: [change('ConfigMap/runbook', 1, '```sh')] };
+    const md = formatMarkdown({ base: { ...base, label: '0123456789ab' }, environments: [quoted] });
+    expect(md).toContain('\n````diff\n');
+    expect(md).toContain('- added `Service/new`');
+    expect(md).toContain('Compared: `0123456789ab` → working tree.');
+  });
+});
+
 describe('npm run diff', () => {
   const box = sandbox();
   const git = (...args: string[]) =>
