@@ -40,8 +40,10 @@ if (!existsSync(bundle)) {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    // Dependencies go into the bundle too: one file parses faster than node resolves and loads the ~60
-    // modules of yaml & co. one by one. CommonJS code in it may still call require().
+    // Dependencies go into the bundle too: one file parses faster than node resolves and loads the ~40
+    // modules of yaml & co. one by one. CommonJS code in it may still call require(). Packages that find
+    // files next to their own code (typescript its lib.*.d.ts) or are native stay external.
+    external: ['typescript', 'esbuild'],
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     logLevel: 'error',
   });
