@@ -6,8 +6,8 @@
 // - in the working tree, from the generated files as they are on disk: that is what will be committed and
 //   synced after the merge. Nothing is regenerated in memory: that would hide a forgotten
 //   `npm run generate`, so a stale tree gets a warning instead.
-// An environment whose inputs (base/, the shared trees, overlays/<env>/) have the same git tree hash on
-// both sides is not built at all, so a run without changes costs a few git calls.
+// An environment whose inputs (base/, the shared trees base includes, overlays/<env>/) have the same git
+// tree hash on both sides is not built at all, so a run without changes costs a few git calls.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,7 @@ import { FILE_HEADERS_ONLY, createTwoFilesPatch } from 'diff';
 import { parse } from 'yaml';
 import { InputError } from '../generators/environment/load';
 import { compareTree } from '../generators/output';
-import { GENERATED_DIRS, OWNED_DIRS, renderTree } from '../generators/tree';
+import { GENERATED_DIRS, SHARED_TREES, renderTree } from '../generators/tree';
 import { kustomize } from './lib/kustomize';
 
 export interface ObjectChange {
@@ -95,6 +95,9 @@ function overlayNames(top: string, treeish: string, overlays: string): string[] 
   return names.filter((n): n is string => n !== undefined);
 }
 
+/** What every overlay builds on besides its own directory: base/ and the shared trees base includes. */
+const SHARED_INPUTS = ['base', ...SHARED_TREES.filter((t) => t.inBase).map((t) => t.dir)];
+
 const HASH_SUFFIX = /-[2456789bcdfghkmt]{10}$/; // kustomize's content hash: 10 characters of this alphabet
 
 /** The objects of a kustomize build: id -> the object's YAML as kustomize printed it. */
@@ -146,7 +149,7 @@ export async function renderedDiff(root: string, options: DiffOptions = {}): Pro
   try {
     // The working tree as git would commit it (untracked files included, ignored ones not), in a
     // throw-away index so the user's own index is untouched.
-    const dirs = [...OWNED_DIRS, 'overlays'];
+    const dirs = [...SHARED_INPUTS, 'overlays'];
     const present = dirs.filter((d) => existsSync(join(root, d))).map((d) => prefix + d);
     const workIndex = { GIT_INDEX_FILE: join(tmp, 'work-index') };
     if (present.length) git(top, ['add', '--all', '--', ...present], workIndex);
@@ -154,10 +157,10 @@ export async function renderedDiff(root: string, options: DiffOptions = {}): Pro
 
     const overlays = `${prefix}overlays`;
     const envs = [...new Set([...overlayNames(top, base.commit, overlays), ...overlayNames(top, work, overlays)])].sort();
-    const inputs = [...OWNED_DIRS.map((d) => prefix + d), ...envs.map((e) => `${overlays}/${e}`)];
+    const inputs = [...SHARED_INPUTS.map((d) => prefix + d), ...envs.map((e) => `${overlays}/${e}`)];
     const before = inputTrees(top, base.commit, inputs);
     const after = inputTrees(top, work, inputs);
-    const key = (trees: Map<string, string>, env: string) => [...OWNED_DIRS.map((d) => trees.get(prefix + d)), trees.get(`${overlays}/${env}`)].join(' ');
+    const key = (trees: Map<string, string>, env: string) => [...SHARED_INPUTS.map((d) => trees.get(prefix + d)), trees.get(`${overlays}/${env}`)].join(' ');
     const toBuild = envs.filter((e) => key(before, e) !== key(after, e));
 
     // The base side: the base commit's tree, checked out through another index into a temporary

@@ -110,14 +110,14 @@ describe('npm run diff', () => {
   it('compares with the committed tree at the base, and pairs a renamed (hashed) ConfigMap', async () => {
     git('add', '--all');
     git('commit', '-q', '-m', 'prod: 4 queriers');
-    await edit('retention: 720h');
+    await edit('retention: 240h');
     const d = await renderedDiff(box.dir, { tools: ROOT });
     // tempo.yaml changes: its ConfigMap gets a new hash suffix, and every Tempo pod template follows it.
     expect(byEnv(d).prod).toEqual({ ...none, changed: ['ConfigMap/tempo-stack-config', ...TEMPO_WORKLOADS] });
     expect(byEnv(d).dev).toEqual(none);
     const configMap = d.environments.find((e) => e.env === 'prod')!.changed[0]!.patch;
     expect(configMap).toMatch(/^-\s+block_retention: 336h$/m);
-    expect(configMap).toMatch(/^\+\s+block_retention: 720h$/m);
+    expect(configMap).toMatch(/^\+\s+block_retention: 240h$/m);
   });
 
   it('exits 0 with changes, 1 on a bad ref, 2 on a bad option', async () => {
@@ -131,7 +131,7 @@ describe('npm run diff', () => {
   });
 
   it('warns when the generated files are stale', async () => {
-    box.write(ENV_FILE, box.read(ENV_FILE).replace('retention: 720h', 'retention: 24h'));
+    box.write(ENV_FILE, box.read(ENV_FILE).replace('retention: 240h', 'retention: 24h'));
     const stale = await run(diff, [], box.dir);
     expect(stale.code).toBe(0);
     expect(stale.stderr).toMatch(/generated file\(s\) are stale; run `npm run generate` first/);
