@@ -63,8 +63,8 @@ describe('.github/CODEOWNERS', () => {
     .filter((l) => l.trim() && !l.startsWith('#'))
     .map((l) => l.trim().split(/\s+/));
 
-  it('guards overlays/prod/ and base/ (every prod change touches one of them)', () => {
-    for (const path of ['/overlays/prod/', '/base/']) {
+  it('guards overlays/prod/, base/ and argocd/ (every prod change touches one of them)', () => {
+    for (const path of ['/overlays/prod/', '/base/', '/argocd/']) {
       const rule = rules.find(([p]) => p === path);
       expect(rule, path).toBeDefined();
       expect(rule!.slice(1).every((owner) => /^@[\w-]+(\/[\w-]+)?$/.test(owner))).toBe(true);
