@@ -6,8 +6,8 @@
 // - in the working tree, from the generated files as they are on disk: that is what will be committed and
 //   synced after the merge. Nothing is regenerated in memory: that would hide a forgotten
 //   `npm run generate`, so a stale tree gets a warning instead.
-// An environment whose inputs (base/, the shared trees base includes, overlays/<env>/) have the same git
-// tree hash on both sides is not built at all, so a run without changes costs a few git calls.
+// An environment whose inputs (base/, overlays/<env>/ and the shared trees either includes) have the same
+// git tree hash on both sides is not built at all, so a run without changes costs a few git calls.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -95,8 +95,10 @@ function overlayNames(top: string, treeish: string, overlays: string): string[] 
   return names.filter((n): n is string => n !== undefined);
 }
 
-/** What every overlay builds on besides its own directory: base/ and the shared trees base includes. */
+/** What every overlay builds on: base/ and the shared trees base includes. */
 const SHARED_INPUTS = ['base', ...SHARED_TREES.filter((t) => t.inBase).map((t) => t.dir)];
+/** What one environment's overlay builds on besides those: its directory and its part of per-environment trees. */
+const envInputs = (env: string) => [`overlays/${env}`, ...SHARED_TREES.filter((t) => t.perEnvironment).map((t) => `${t.dir}/${env}`)];
 
 const HASH_SUFFIX = /-[2456789bcdfghkmt]{10}$/; // kustomize's content hash: 10 characters of this alphabet
 
@@ -149,7 +151,7 @@ export async function renderedDiff(root: string, options: DiffOptions = {}): Pro
   try {
     // The working tree as git would commit it (untracked files included, ignored ones not), in a
     // throw-away index so the user's own index is untouched.
-    const dirs = [...SHARED_INPUTS, 'overlays'];
+    const dirs = [...SHARED_INPUTS, 'overlays', ...SHARED_TREES.filter((t) => t.perEnvironment).map((t) => t.dir)];
     const present = dirs.filter((d) => existsSync(join(root, d))).map((d) => prefix + d);
     const workIndex = { GIT_INDEX_FILE: join(tmp, 'work-index') };
     if (present.length) git(top, ['add', '--all', '--', ...present], workIndex);
@@ -157,10 +159,11 @@ export async function renderedDiff(root: string, options: DiffOptions = {}): Pro
 
     const overlays = `${prefix}overlays`;
     const envs = [...new Set([...overlayNames(top, base.commit, overlays), ...overlayNames(top, work, overlays)])].sort();
-    const inputs = [...SHARED_INPUTS.map((d) => prefix + d), ...envs.map((e) => `${overlays}/${e}`)];
+    const inputsOf = (env: string) => [...SHARED_INPUTS, ...envInputs(env)].map((d) => prefix + d);
+    const inputs = [...new Set(envs.flatMap(inputsOf))];
     const before = inputTrees(top, base.commit, inputs);
     const after = inputTrees(top, work, inputs);
-    const key = (trees: Map<string, string>, env: string) => [...SHARED_INPUTS.map((d) => trees.get(prefix + d)), trees.get(`${overlays}/${env}`)].join(' ');
+    const key = (trees: Map<string, string>, env: string) => inputsOf(env).map((d) => trees.get(d)).join(' ');
     const toBuild = envs.filter((e) => key(before, e) !== key(after, e));
 
     // The base side: the base commit's tree, checked out through another index into a temporary

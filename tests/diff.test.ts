@@ -120,6 +120,15 @@ describe('npm run diff', () => {
     expect(configMap).toMatch(/^\+\s+block_retention: 240h$/m);
   });
 
+  it('builds an environment when only a per-environment shared tree changed (alerts/<env>)', async () => {
+    const rules = 'alerts/staging/prometheusrule.yaml';
+    box.write(rules, box.read(rules).replace(/^(\s+for: )\S+$/m, (_, key) => `${key}42m`));
+    const d = await renderedDiff(box.dir, { tools: ROOT });
+    expect(d.environments.map((e) => [e.env, e.built])).toEqual([['dev', false], ['prod', true], ['staging', true]]);
+    expect(byEnv(d).staging).toEqual({ ...none, changed: ['PrometheusRule/tempo-stack'] });
+    git('checkout', '--', rules);
+  });
+
   it('exits 0 with changes, 1 on a bad ref, 2 on a bad option', async () => {
     const ok = await run(diff, ['--format', 'markdown'], box.dir);
     expect(ok.code).toBe(0);
