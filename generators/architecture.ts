@@ -1,7 +1,6 @@
 // The README's architecture diagram (Mermaid, which forges render), drawn from the rendered environments:
 // replicas, ports, retention and buckets are read from the objects and config `generate` writes, so the
 // picture cannot drift from the code.
-import type { Component } from './environment/types';
 import { COMPONENTS } from './environment/types';
 import type { K8sObject, RenderedEnvironment } from './render';
 import { PORTS, RECEIVERS, RING_MEMBERS, SERVICES, objectName } from './stack';
@@ -9,21 +8,24 @@ import { PORTS, RECEIVERS, RING_MEMBERS, SERVICES, objectName } from './stack';
 type Spec = { replicas?: number; minReplicas?: number; maxReplicas?: number; ports?: Array<{ port: number }> };
 const spec = (o: K8sObject | undefined): Spec | undefined => o?.spec as Spec | undefined;
 const find = (r: RenderedEnvironment, kinds: string[], name: string) => r.objects.find((o) => kinds.includes(o.kind) && o.metadata.name === name);
+const WORKLOADS = ['Deployment', 'StatefulSet', 'DaemonSet'];
+/** Tempo's components, memcached, and the edge: the OpenTelemetry Collector agent and tempo-vulture. */
+const NODES = [...COMPONENTS, 'collector', 'vulture'];
 
 /** `dev 1 · prod 3 · staging 2-4 (HPA)`: what each environment runs (`off` where it has none). */
-function replicas(envs: RenderedEnvironment[], component: Component): string {
-  return envs
-    .map((r) => {
-      const hpa = spec(find(r, ['HorizontalPodAutoscaler'], objectName(component)));
-      const workload = spec(find(r, ['Deployment', 'StatefulSet'], objectName(component)));
-      const n = hpa ? `${hpa.minReplicas}-${hpa.maxReplicas} (HPA)` : workload ? String(workload.replicas) : 'off';
-      return `${r.env.name} ${n}`;
-    })
-    .join(' · ');
+function replicas(envs: RenderedEnvironment[], component: string): string {
+  const counts = envs.map((r) => {
+    const hpa = spec(find(r, ['HorizontalPodAutoscaler'], objectName(component)));
+    const workload = find(r, WORKLOADS, objectName(component));
+    if (workload?.kind === 'DaemonSet') return 'one per node';
+    return hpa ? `${hpa.minReplicas}-${hpa.maxReplicas} (HPA)` : workload ? String(spec(workload)!.replicas) : 'off';
+  });
+  if (counts.every((c) => c === 'one per node')) return 'one per node';
+  return envs.map((r, i) => `${r.env.name} ${counts[i]}`).join(' · ');
 }
 
 /** The ports of the component's Service, in the order the Service lists them. */
-function ports(envs: RenderedEnvironment[], component: Component): string {
+function ports(envs: RenderedEnvironment[], component: string): string {
   const service = envs.map((r) => spec(find(r, ['Service'], objectName(component)))).find(Boolean);
   return (service?.ports ?? []).map((p) => `:${p.port}`).join(' ');
 }
@@ -32,19 +34,20 @@ const perEnv = (envs: RenderedEnvironment[], value: (r: RenderedEnvironment) => 
 const nodeId = (component: string) => component.replace(/-/g, '_');
 
 export function architectureDiagram(envs: RenderedEnvironment[]): string {
-  const present = COMPONENTS.filter((c) => envs.some((r) => find(r, ['Deployment', 'StatefulSet'], objectName(c))));
-  const kind = (c: Component) => envs.map((r) => find(r, ['Deployment', 'StatefulSet'], objectName(c))?.kind).find(Boolean);
+  const present = NODES.filter((c) => envs.some((r) => find(r, WORKLOADS, objectName(c))));
+  const kind = (c: string) => envs.map((r) => find(r, WORKLOADS, objectName(c))?.kind).find(Boolean);
+  const outside = ['apps', 'grafana', 's3', 'prometheus', ...(present.includes('collector') ? [] : ['collector'])];
   const otlpGrpc = RECEIVERS.find((r) => r.portName === 'otlp-grpc')!.port;
   const grpc = `gRPC :${PORTS.grpc}`;
   const lines = [
     'flowchart LR',
     '  apps(["instrumented apps"])',
-    '  collector(["OpenTelemetry Collector"])',
+    ...(present.includes('collector') ? [] : ['  collector(["OpenTelemetry Collector"])']),
     '  grafana(["Grafana"])',
     `  s3[("S3<br/>${perEnv(envs, (r) => r.env.s3.bucket)}")]`,
     '  prometheus(["Prometheus"])',
     ...present.map((c) => `  ${nodeId(c)}["<b>${c}</b> ${kind(c)}<br/>${replicas(envs, c)}<br/>${ports(envs, c)}"]`),
-    `  apps -->|"OTLP"| collector`,
+    `  apps -->|"OTLP, to the agent on their node"| collector`,
     `  collector -->|"OTLP gRPC :${otlpGrpc}"| distributor`,
     `  distributor -->|"spans, ${grpc}"| ingester`,
     `  distributor -->|"spans, ${grpc}"| metrics_generator`,
@@ -58,8 +61,11 @@ export function architectureDiagram(envs: RenderedEnvironment[]): string {
       ? [`  querier -.->|"bloom, parquet footers :${PORTS.memcached}"| memcached`, `  query_frontend -.->|"search results :${PORTS.memcached}"| memcached`]
       : []),
     '  metrics_generator -->|"remote write span metrics, service graphs"| prometheus',
+    ...(present.includes('vulture')
+      ? [`  vulture -->|"test traces, OTLP :${otlpGrpc}"| distributor`, `  vulture -->|"reads them back, HTTP :${PORTS.http}"| query_frontend`]
+      : []),
     '  classDef outside stroke-dasharray: 4 4',
-    '  class apps,collector,grafana,s3,prometheus outside',
+    `  class ${outside.join(',')} outside`,
   ];
   return [
     '```mermaid',

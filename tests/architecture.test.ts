@@ -26,6 +26,8 @@ describe('architecture diagram', () => {
         expect(label, `${component} in ${r.env.name}`).toContain(`${r.env.name} ${expected}`);
       }
     }
+    expect(nodes.get('collector')).toMatch(/^<b>collector<\/b> DaemonSet<br\/>one per node<br\/>:4317 :4318/);
+    expect(nodes.get('vulture')).toContain('<b>vulture</b> Deployment');
     expect(nodes.get('distributor')).toContain(':4317 :4318');
     expect(nodes.get('query_frontend')).toContain(':3200 :9095 :3100');
   });
@@ -35,7 +37,7 @@ describe('architecture diagram', () => {
     for (const flow of [
       'apps>collector', 'collector>distributor', 'distributor>ingester', 'ingester>s3', 'compactor>s3',
       'grafana>query_frontend', 'query_frontend>querier', 'querier>ingester', 'querier>s3',
-      'distributor>metrics_generator', 'metrics_generator>prometheus',
+      'distributor>metrics_generator', 'metrics_generator>prometheus', 'vulture>distributor', 'vulture>query_frontend',
     ]) expect(pairs).toContain(flow);
     for (const e of edges) {
       expect(nodes.has(e.from), e.from).toBe(true);
