@@ -19,8 +19,8 @@ export default defineConfig({
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     // Test files share a worker's modules instead of importing the generators afresh for each file: a
-    // third less CPU for the suite. So a test must never change module state, and spies are restored
-    // before every test.
+    // third less CPU for the suite. So a test must never change module state, spies are restored before
+    // every test, and a module mock needs vi.doMock on a fresh registry (tests/generate-tempo-check.test.ts).
     isolate: false,
     restoreMocks: true,
     // Its JSON schema is imported without `with { type: 'json' }`, which Node refuses; Vite bundles it.

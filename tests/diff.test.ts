@@ -112,8 +112,10 @@ describe('npm run diff', () => {
     git('commit', '-q', '-m', 'prod: 4 queriers');
     await edit('retention: 240h');
     const d = await renderedDiff(box.dir, { tools: ROOT });
-    // tempo.yaml changes: its ConfigMap gets a new hash suffix, and every Tempo pod template follows it.
-    expect(byEnv(d).prod).toEqual({ ...none, changed: ['ConfigMap/tempo-stack-config', ...TEMPO_WORKLOADS] });
+    // tempo.yaml changes: its ConfigMap gets a new hash suffix, and every Tempo pod template follows it;
+    // tempo-vulture checks traces over the retention it is given.
+    const changed = ['ConfigMap/tempo-stack-config', ...TEMPO_WORKLOADS, 'Deployment/tempo-stack-vulture'].sort();
+    expect(byEnv(d).prod).toEqual({ ...none, changed });
     expect(byEnv(d).dev).toEqual(none);
     const configMap = d.environments.find((e) => e.env === 'prod')!.changed[0]!.patch;
     expect(configMap).toMatch(/^-\s+block_retention: 336h$/m);
@@ -133,7 +135,7 @@ describe('npm run diff', () => {
     const ok = await run(diff, ['--format', 'markdown'], box.dir);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('### Rendered changes per environment');
-    expect(ok.stdout).toContain('| prod | 7 changed |');
+    expect(ok.stdout).toContain('| prod | 8 changed |');
     expect(ok.stderr).toBe('');
   });
 

@@ -89,11 +89,12 @@ describe('renovate.json', () => {
   const tag = (image: string) => image.slice(image.lastIndexOf(':') + 1);
   const rule = (name: string): Any => config.packageRules.find((r: Any) => r.matchPackageNames?.includes(name));
 
-  it('finds the Tempo, memcached and exporter versions where defaults.ts keeps them', () => {
+  it('finds the Tempo, memcached, exporter and collector versions where defaults.ts keeps them', () => {
     expect(Object.fromEntries(extracted)).toEqual({
-      'grafana/tempo': TEMPO_VERSION,
+      'grafana/tempo': TEMPO_VERSION, // tempo-vulture runs the same tag
       memcached: tag(defaults.components.memcached.image),
       'prom/memcached-exporter': tag(defaults.components.memcached.exporterImage),
+      'otel/opentelemetry-collector-contrib': tag(defaults.collector.image),
     });
     expect(config.customManagers.every((m: Any) => m.customType === 'regex' && m.datasourceTemplate === 'docker')).toBe(true);
   });
