@@ -2,6 +2,7 @@
 // only report what is stale). On any error nothing is written and the exit code is 1.
 import { performance } from 'node:perf_hooks';
 import { InputError } from '../generators/environment/load';
+import { yamlMemo } from '../generators/layout';
 import { compareTree, writeTree } from '../generators/output';
 import { GENERATED_DIRS, renderTree } from '../generators/tree';
 
@@ -18,6 +19,7 @@ export function main(argv: string[], root = process.cwd()): number {
     return 1;
   }
   const changes = (check ? compareTree : writeTree)(root, rendered.files, GENERATED_DIRS);
+  yamlMemo.save();
   const written = new Set(changes.written);
   for (const [owner, files] of rendered.filesByEnvironment) {
     const objects = owner === 'base' ? rendered.base.objects.length : rendered.environments.find((r) => r.env.name === owner)!.objects.length;
