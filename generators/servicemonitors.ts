@@ -60,6 +60,10 @@ export function serviceMonitor(env: Environment, component: Scraped): IServiceMo
     spec: {
       // The query-frontend discovery Service shares these labels but has no metrics port: no target.
       selector: { matchLabels: selectorLabels(component) },
+      // OpenMetrics text only: Tempo registers some counters without `_total` (tempo_receiver_*_spans)
+      // and only OpenMetrics adds it; the protobuf format would also drop the classic `_bucket` series
+      // the rules and dashboards read when Prometheus has native histograms on.
+      scrapeProtocols: ['OpenMetricsText1.0.0', 'OpenMetricsText0.0.1'],
       endpoints: [
         {
           port: endpoint.port,

@@ -49,6 +49,12 @@ describe.each(environmentNames(ROOT))('ServiceMonitors of %s', (name) => {
     }
   });
 
+  it('scrape OpenMetrics text only, so counters registered without _total get it and classic buckets stay', () => {
+    for (const m of of('ServiceMonitor')) {
+      expect(m.spec.scrapeProtocols, m.metadata.name).toEqual(['OpenMetricsText1.0.0', 'OpenMetricsText0.0.1']);
+    }
+  });
+
   it('every workload is scraped', () => {
     const workloads = objects.filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind)) as Any[];
     const scraped = new Set(scrapedComponents(env).map(objectName));

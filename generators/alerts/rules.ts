@@ -464,9 +464,19 @@ export function deployedDefinitions(env: Environment): AlertDefinition[] {
 /** GitHub's anchor for a "### <name>" heading. */
 export const runbookAnchor = (name: string): string => name.toLowerCase();
 
+/** A promtool rule: a recording rule (`record`) or an alert. */
+export interface Rule {
+  record?: string;
+  alert?: string;
+  expr: string;
+  for?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
 export interface RuleGroup {
   name: string;
-  rules: Array<Record<string, unknown>>;
+  rules: Rule[];
 }
 
 /** The `spec.groups` of the PrometheusRule: what promtool checks. */

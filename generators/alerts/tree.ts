@@ -21,7 +21,7 @@ export function prometheusRule(env: Environment): IPrometheusRule {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'PrometheusRule',
     metadata: { name: INSTANCE, labels: { ...stackLabels(env), ...env.monitoring.selectorLabels } },
-    spec: { groups: ruleGroups(env) as IPrometheusRule['spec']['groups'] },
+    spec: { groups: ruleGroups(env) },
   };
 }
 
