@@ -52,6 +52,8 @@ export const PATHS = {
 
 /** Ring members gossip over memberlist; the query-frontend is not one. */
 export const RING_MEMBERS: readonly TempoComponent[] = ['distributor', 'ingester', 'querier', 'compactor', 'metrics-generator'];
+/** Components that open the S3 store (Tempo 2.10.8 cmd/tempo/app/modules.go): all but the distributor. */
+export const STORAGE_CLIENTS: readonly TempoComponent[] = ['ingester', 'query-frontend', 'querier', 'compactor', 'metrics-generator'];
 export const STATEFUL: readonly TempoComponent[] = ['ingester', 'metrics-generator'];
 /**
  * Components other components dial over gRPC (distributor and querier -> ingester and metrics-generator,

@@ -10,7 +10,7 @@ import type { Environment, TempoComponent } from './environment/types';
 import { goMemLimit } from './quantity';
 import {
   CONFIG_MAP, GOSSIP_LABEL, OVERRIDES_CONFIG_MAP, PATHS, PORTS, RECEIVERS, RING_MEMBERS, S3_ENV, S3_SECRET,
-  S3_SECRET_KEYS, SERVICE_ACCOUNT, STATEFUL, labels, objectName, selectorLabels, tempoImage,
+  S3_SECRET_KEYS, SERVICE_ACCOUNT, STATEFUL, STORAGE_CLIENTS, labels, objectName, selectorLabels, tempoImage,
 } from './stack';
 import type { Component } from './environment/types';
 
@@ -71,7 +71,8 @@ function tempoContainer(env: Environment, component: TempoComponent): IContainer
     for (const r of RECEIVERS) ports.push({ name: r.portName, containerPort: r.port, protocol: 'TCP' });
   }
   const env_: NonNullable<IContainer['env']> = [{ name: 'GOMEMLIMIT', value: goMemLimit(settings.resources.limits.memory) }];
-  if (env.s3.credentials === 'externalSecrets') {
+  const staticKeys = env.s3.credentials === 'externalSecrets' && STORAGE_CLIENTS.includes(component);
+  if (staticKeys) {
     env_.push(
       { name: S3_ENV.accessKey, valueFrom: { secretKeyRef: { name: S3_SECRET, key: S3_SECRET_KEYS.accessKey } } },
       { name: S3_ENV.secretKey, valueFrom: { secretKeyRef: { name: S3_SECRET, key: S3_SECRET_KEYS.secretKey } } },
@@ -126,7 +127,7 @@ export function tempoWorkload(env: Environment, component: TempoComponent): Work
     name: objectName(component),
     labels: labels(component, env),
     // The keys are env vars, read once at start: roll the pods when the synced Secret changes.
-    ...(env.s3.credentials === 'externalSecrets' ? { annotations: { [RELOAD_ANNOTATION]: S3_SECRET } } : {}),
+    ...(env.s3.credentials === 'externalSecrets' && STORAGE_CLIENTS.includes(component) ? { annotations: { [RELOAD_ANNOTATION]: S3_SECRET } } : {}),
   };
   const template = { metadata: { labels: podLabels(env, component) }, spec: tempoPodSpec(env, component) };
   const selector = { matchLabels: selectorLabels(component) };

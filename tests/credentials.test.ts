@@ -8,7 +8,7 @@ import { parse } from 'yaml';
 import { secretStoreRoleArn, tempoRoleArn } from '../generators/aws';
 import { IRSA_ANNOTATION, RELOAD_ANNOTATION } from '../generators/credentials';
 import type { K8sObject } from '../generators/render';
-import { S3_SECRET, S3_SECRET_REMOTE, SECRET_STORE_SERVICE_ACCOUNT } from '../generators/stack';
+import { S3_SECRET, S3_SECRET_REMOTE, SECRET_STORE_SERVICE_ACCOUNT, STORAGE_CLIENTS } from '../generators/stack';
 import { loadEnvironments, renderTree } from '../generators/tree';
 import { ROOT, build } from './helpers/kustomize';
 
@@ -16,6 +16,7 @@ type Any = any; // rendered YAML is untyped; each test asserts the shape it read
 const envs = loadEnvironments(ROOT);
 const tempoWorkloads = (objects: Any[]) =>
   objects.filter((o) => (o.kind === 'Deployment' || o.kind === 'StatefulSet') && o.spec.template.spec.containers[0].image.startsWith('grafana/tempo:'));
+const component = (w: Any) => w.metadata.labels['app.kubernetes.io/component'];
 const tempoConfig = (objects: Any[]) => parse(objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('tempo-stack-config-')).data['tempo.yaml']);
 /** `${NAME}` references in the config, which -config.expand-env=true fills from the container's env. */
 const envRefs = (text: string) => [...text.matchAll(/\$\{([A-Z0-9_]+)\}/g)].map((m) => m[1]!).sort();
@@ -57,14 +58,24 @@ for (const env of envs) {
         for (const w of tempoWorkloads(objects)) {
           const c = w.spec.template.spec.containers[0];
           const fromSecret = c.env.filter((e: Any) => e.valueFrom?.secretKeyRef);
+          // The distributor never opens the store: it does not depend on the Secret (or restart with it).
+          if (!STORAGE_CLIENTS.includes(component(w))) {
+            expect(fromSecret, w.metadata.name).toEqual([]);
+            continue;
+          }
           expect(fromSecret.map((e: Any) => e.name).sort(), w.metadata.name).toEqual(used);
           for (const e of fromSecret) expect(e.valueFrom.secretKeyRef.name).toBe(S3_SECRET);
           expect(fromSecret.map((e: Any) => e.valueFrom.secretKeyRef.key).sort()).toEqual(synced);
         }
       });
 
-      it('a rotated secret rolls the Tempo pods (Reloader annotation on every Tempo workload)', () => {
-        for (const w of tempoWorkloads(objects)) expect(w.metadata.annotations?.[RELOAD_ANNOTATION], w.metadata.name).toBe(S3_SECRET);
+      it('a rotated secret rolls the Tempo pods that read it (Reloader annotation), and only those', () => {
+        const workloads = tempoWorkloads(objects);
+        expect(workloads.filter((w) => STORAGE_CLIENTS.includes(component(w))).length).toBe(STORAGE_CLIENTS.length);
+        for (const w of workloads) {
+          const expected = STORAGE_CLIENTS.includes(component(w)) ? S3_SECRET : undefined;
+          expect(w.metadata.annotations?.[RELOAD_ANNOTATION], w.metadata.name).toBe(expected);
+        }
       });
     });
   } else {
