@@ -79,9 +79,12 @@ describe.each(envs)('alerts of %s', (env) => {
     }
   });
 
-  it('every alert of ALERT_NAMES is deployed (TempoLowCacheHitRate only with memcached)', () => {
+  it('every alert of ALERT_NAMES is deployed (TempoLowCacheHitRate only with memcached, TempoDistributorUnhealthy only with a distributor ring)', () => {
     const deployed = new Set(alerts(spec).map((r) => r.alert));
-    const expected = ALERT_NAMES.filter((n) => n !== 'TempoLowCacheHitRate' || settings.get(env)!.features.memcached);
+    const s = settings.get(env)!;
+    const expected = ALERT_NAMES.filter(
+      (n) => (n !== 'TempoLowCacheHitRate' || s.features.memcached) && (n !== 'TempoDistributorUnhealthy' || s.limits.defaults.rateStrategy === 'global'),
+    );
     expect([...deployed].sort()).toEqual([...expected].sort());
   });
 

@@ -454,6 +454,9 @@ export function effectiveSeverity(env: Environment, def: AlertDefinition): Sever
 export function deployedDefinitions(env: Environment): AlertDefinition[] {
   const seen = new Set<string>();
   return alertDefinitions(env).filter((d) => {
+    // Distributors build their ring only for the global rate strategy (modules/distributor/distributor.go):
+    // with the local one the series never exists and the alert could never fire.
+    if (d.name === 'TempoDistributorUnhealthy' && env.limits.defaults.rateStrategy !== 'global') return false;
     const key = `${d.name}/${effectiveSeverity(env, d)}`;
     if (seen.has(key)) return false;
     seen.add(key);
