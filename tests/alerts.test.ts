@@ -17,8 +17,8 @@ import type { K8sObject } from '../generators/render';
 import { NAMESPACE } from '../generators/stack';
 import { environmentNames, loadEnvironments } from '../generators/tree';
 import { ROOT, build } from './helpers/kustomize';
+import type { Any } from './helpers/objects';
 
-type Any = any; // rendered YAML is untyped; each test asserts the shape it reads
 
 interface Rule {
   alert?: string;

@@ -13,8 +13,8 @@ import { toYaml } from '../generators/layout';
 import { SYNC_WAVE_ANNOTATION, syncWave, syncWavePatches } from '../generators/sync-waves';
 import { SHARED_TREES, environmentNames, loadEnvironments } from '../generators/tree';
 import { ROOT, build, kustomizes } from './helpers/kustomize';
+import type { Any } from './helpers/objects';
 
-type Any = any; // rendered YAML is untyped; each test asserts the shape it reads
 const envs = loadEnvironments(ROOT);
 const argocd = build('argocd') as Any[];
 const apps = argocd.filter((o) => o.kind === 'Application');

@@ -6,8 +6,8 @@ import { parseGoDuration, parseQuantity } from '../generators/quantity';
 import { loadEnvironments } from '../generators/tree';
 import { main as cost } from '../scripts/cost';
 import { ROOT, build } from './helpers/kustomize';
+import type { Any } from './helpers/objects';
 
-type Any = any; // rendered YAML is untyped; each test asserts the shape it reads
 const envs = loadEnvironments(ROOT);
 afterEach(() => vi.restoreAllMocks());
 

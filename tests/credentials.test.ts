@@ -4,20 +4,18 @@ import { join } from 'node:path';
 import { ExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret';
 import { SecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStore';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { secretStoreRoleArn, tempoRoleArn } from '../generators/aws';
 import { IRSA_ANNOTATION, RELOAD_ANNOTATION } from '../generators/credentials';
 import type { K8sObject } from '../generators/render';
 import { S3_SECRET, S3_SECRET_REMOTE, SECRET_STORE_SERVICE_ACCOUNT, STORAGE_CLIENTS } from '../generators/stack';
 import { loadEnvironments, renderTree } from '../generators/tree';
 import { ROOT, build } from './helpers/kustomize';
+import { type Any, tempoConfig } from './helpers/objects';
 
-type Any = any; // rendered YAML is untyped; each test asserts the shape it reads
 const envs = loadEnvironments(ROOT);
 const tempoWorkloads = (objects: Any[]) =>
   objects.filter((o) => (o.kind === 'Deployment' || o.kind === 'StatefulSet') && o.spec.template.spec.containers[0].image.startsWith('grafana/tempo:'));
 const component = (w: Any) => w.metadata.labels['app.kubernetes.io/component'];
-const tempoConfig = (objects: Any[]) => parse(objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('tempo-stack-config-')).data['tempo.yaml']);
 /** `${NAME}` references in the config, which -config.expand-env=true fills from the container's env. */
 const envRefs = (text: string) => [...text.matchAll(/\$\{([A-Z0-9_]+)\}/g)].map((m) => m[1]!).sort();
 

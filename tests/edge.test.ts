@@ -11,13 +11,8 @@ import { loadEnvironments } from '../generators/tree';
 import { baseEnvironment } from '../generators/environment/load';
 import { overlayTree } from '../generators/layout';
 import { ROOT, build } from './helpers/kustomize';
+import { type Any, find, tempoConfig } from './helpers/objects';
 
-type Any = any; // rendered YAML is untyped; each test asserts the shape it reads
-const find = (objects: K8sObject[], kind: string, name: string): Any => {
-  const o = objects.find((x) => x.kind === kind && x.metadata.name === name);
-  if (!o) throw new Error(`${kind}/${name} not rendered`);
-  return o;
-};
 
 /** The Service behind `host:port` (a cluster-local DNS name), and the container port it reaches. */
 function resolve(objects: K8sObject[], host: string, port: number): { service: Any; containerPort: number; workload: Any } {
@@ -51,7 +46,7 @@ const ottlLiterals = (statement: string): string[] => [...statement.matchAll(/"(
 for (const env of loadEnvironments(ROOT)) {
   describe(`overlays/${env.name}: collector agent`, () => {
     const objects = build(`overlays/${env.name}`);
-    const tempo = parse((objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('tempo-stack-config-')) as Any).data['tempo.yaml']);
+    const tempo = tempoConfig(objects);
     const ds = find(objects, 'DaemonSet', 'tempo-stack-collector');
     const pod = ds.spec.template.spec;
     const container = pod.containers[0];
@@ -151,7 +146,7 @@ for (const env of loadEnvironments(ROOT)) {
 
   describe(`overlays/${env.name}: tempo-vulture`, () => {
     const objects = build(`overlays/${env.name}`);
-    const tempo = parse((objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('tempo-stack-config-')) as Any).data['tempo.yaml']);
+    const tempo = tempoConfig(objects);
     const vulture = find(objects, 'Deployment', 'tempo-stack-vulture').spec.template.spec.containers[0];
     const arg = (flag: string): string | undefined => vulture.args.find((a: string) => a.startsWith(`-${flag}=`))?.slice(flag.length + 2);
 

@@ -5,11 +5,12 @@ import { RETIRED_APIS, retiredApiProblem } from '../generators/validation/api-ve
 import { SCHEMA_SOURCES } from '../generators/validation/kinds';
 import { KubernetesValidator } from '../generators/validation/kubernetes';
 import { build } from './helpers/kustomize';
+import { find } from './helpers/objects';
 
 type Any = any; // objects are edited freely to break them
 const validator = new KubernetesValidator();
 const prod = build('overlays/prod');
-const rendered = (kind: string, name: string): Any => structuredClone(prod.find((o) => o.kind === kind && o.metadata.name === name)!);
+const rendered = (kind: string, name: string): Any => structuredClone(find(prod, kind, name));
 const messages = (o: unknown, version = '1.32') => validator.validate(o, version).map((p) => `${p.object}: ${p.path}: ${p.message}`);
 
 describe('the strict Kubernetes validator on a rendered object', () => {

@@ -5,17 +5,8 @@ import type { K8sObject } from '../generators/render';
 import { PORTS, RECEIVERS, SERVICES, selectorLabels } from '../generators/stack';
 import { environmentNames } from '../generators/tree';
 import { ROOT, build } from './helpers/kustomize';
+import { type Any, find, tempoConfig } from './helpers/objects';
 
-type Any = any; // rendered YAML is untyped; each test asserts the shape it reads
-const find = (objects: K8sObject[], kind: string, name: string): Any => {
-  const o = objects.find((x) => x.kind === kind && x.metadata.name === name);
-  if (!o) throw new Error(`${kind}/${name} not rendered`);
-  return o;
-};
-const tempoConfigOf = (objects: K8sObject[]): Any => {
-  const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('tempo-stack-config-')) as Any;
-  return parse(cm.data['tempo.yaml']);
-};
 const workloads = (objects: K8sObject[]): Any[] => objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
 
 describe('prod carries the design figures', () => {
@@ -42,7 +33,7 @@ describe('prod carries the design figures', () => {
   });
 
   it('Tempo config: 14-day retention, bucket tempo-traces-prod in us-east-1, replication factor 3, flush on shutdown', () => {
-    const cfg = tempoConfigOf(prod);
+    const cfg = tempoConfig(prod);
     expect(cfg.compactor.compaction.block_retention).toBe('336h');
     expect(cfg.storage.trace.backend).toBe('s3');
     expect(cfg.storage.trace.s3.bucket).toBe('tempo-traces-prod');
@@ -56,7 +47,7 @@ describe('prod carries the design figures', () => {
 for (const envName of environmentNames(ROOT)) {
   describe(`overlays/${envName}`, () => {
     const objects = build(`overlays/${envName}`);
-    const cfg = tempoConfigOf(objects);
+    const cfg = tempoConfig(objects);
 
     it('puts every namespaced object in namespace observability', () => {
       const clusterScoped = ['Namespace', 'ClusterRole', 'ClusterRoleBinding'];

@@ -7,8 +7,8 @@ import { metricsEndpoint, scrapeJob, scrapeLabels, scrapedComponents } from '../
 import { NAMESPACE, objectName } from '../generators/stack';
 import { environmentNames, loadEnvironments } from '../generators/tree';
 import { ROOT, build } from './helpers/kustomize';
+import type { Any } from './helpers/objects';
 
-type Any = any; // rendered YAML is untyped; each test asserts the shape it reads
 
 interface Relabeling {
   action?: string;

@@ -7,6 +7,7 @@ import { renderEnvironment } from '../generators/render';
 import { environmentNames } from '../generators/tree';
 import { builtTempoProblems, tempoProblems } from '../generators/validation/tempo';
 import { ROOT, build } from './helpers/kustomize';
+import { tempoConfigMap } from './helpers/objects';
 
 type Any = any; // configs are edited freely to break them
 const render = (name: string) => renderEnvironment(loadEnvironment(`overlays/${name}/environment.yaml`, name, undefined, ROOT));
@@ -159,7 +160,7 @@ describe('the Tempo wiring rules', () => {
 describe('the Tempo config inside the kustomize output', () => {
   it('is read from its ConfigMaps, rejecting duplicate keys', () => {
     const objects: Any[] = structuredClone(build('overlays/dev'));
-    const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('tempo-stack-config-'));
+    const cm = tempoConfigMap(objects);
     cm.data['tempo.yaml'] += 'stream_over_http_enabled: false\n';
     expect(builtTempoProblems(objects)).toEqual([
       { object: `ConfigMap/${cm.metadata.name}`, path: 'data["tempo.yaml"]', message: expect.stringMatching(/^YAML error: Map keys must be unique/) },
