@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { TEMPO_BUCKET_ACTIONS, TEMPO_OBJECT_ACTIONS, awsDocuments, bootstrapScript, encryption, s3Policy } from '../generators/aws';
 import { mergeEnvironment } from '../generators/environment/load';
 import { parseGoDuration } from '../generators/quantity';
@@ -11,6 +11,7 @@ import { loadEnvironments } from '../generators/tree';
 import { main as bootstrap } from '../scripts/bootstrap-aws';
 import { main as generate } from '../scripts/generate';
 import { ROOT, build } from './helpers/kustomize';
+import { runMain as run } from './helpers/run';
 import { sandbox, type Sandbox } from './helpers/sandbox';
 
 type Any = any; // JSON documents are untyped; each test asserts the shape it reads
@@ -21,19 +22,7 @@ let box: Sandbox | undefined;
 afterEach(() => {
   box?.remove();
   box = undefined;
-  vi.restoreAllMocks();
 });
-
-/** Runs a script's main, capturing its output. */
-function run(main: (argv: string[], root: string) => number, argv: string[], root = ROOT) {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  const code = main(argv, root);
-  vi.restoreAllMocks();
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
 
 for (const env of envs) {
   describe(`overlays/${env.name}/aws`, () => {

@@ -1,25 +1,17 @@
 // `npm run cost`: offline, its storage line is ingest x retention x compression x price, its compute line
 // is the requests the overlay really renders.
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ASSUMPTIONS, defaultAssumptions, estimate } from '../generators/cost';
 import { parseGoDuration, parseQuantity } from '../generators/quantity';
 import { loadEnvironments } from '../generators/tree';
 import { main as cost } from '../scripts/cost';
 import { ROOT, build } from './helpers/kustomize';
 import type { Any } from './helpers/objects';
+import { runMain } from './helpers/run';
 
 const envs = loadEnvironments(ROOT);
-afterEach(() => vi.restoreAllMocks());
 
-function run(argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  const code = cost(argv, ROOT);
-  vi.restoreAllMocks();
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
+const run = (argv: string[]) => runMain(cost, argv);
 const dollars = (stdout: string, item: string) => Number(new RegExp(`^${item}\\s.*\\s([0-9.]+)$`, 'm').exec(stdout)?.[1]);
 
 describe('npm run cost', () => {
