@@ -1,5 +1,5 @@
-// The README's query examples must work as written: every TraceQL block and API query parses, and every
-// in-cluster address names a Service and port the stack really has.
+// The README must stay true: every TraceQL block and API query parses, every in-cluster address names a
+// Service and port the stack really has, and the stack table lists exactly the ports each Service exposes.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -42,6 +42,21 @@ describe('README: querying traces', () => {
       const svc = services.find((s) => s.metadata.name === name);
       expect(svc, `${address}: no Service ${name}`).toBeDefined();
       expect(svc.spec.ports.map((p: Any) => p.port), address).toContain(Number(port));
+    }
+  });
+});
+
+describe('README: the stack table', () => {
+  it("each component's ports are exactly its Service's ports", () => {
+    const section = readme.slice(readme.indexOf('\n## The stack\n'), readme.indexOf('\n### Tempo configuration\n'));
+    const rows = [...section.matchAll(/^\| ([a-z-]+)[^|]*\|[^|]*\| ([^|]+) \|$/gm)].filter(([, component]) => component !== 'component');
+    expect(rows.map(([, component]) => component)).toEqual(expect.arrayContaining(['distributor', 'ingester', 'querier', 'compactor']));
+    const services = build('overlays/prod').filter((o) => o.kind === 'Service') as Any[];
+    for (const [, component, ports] of rows) {
+      const svc = services.find((s) => s.metadata.name === `tempo-stack-${component}`);
+      expect(svc, `no Service tempo-stack-${component}`).toBeDefined();
+      const documented = new Set([...ports!.matchAll(/\b\d{4,5}\b/g)].map((m) => Number(m[0])));
+      expect([...documented].sort(), component).toEqual(svc.spec.ports.map((p: Any) => p.port).sort());
     }
   });
 });
