@@ -5,9 +5,6 @@ import type { Environment } from './types';
 
 export const TEMPO_VERSION = '2.10.8';
 
-/** Fields every environment.yaml must set itself (no sensible default exists). */
-export const REQUIRED_FIELDS = ['cluster.name', 'cluster.oidcIssuer', 'aws.region', 'aws.accountId', 's3.bucket'] as const;
-
 export const defaults: Omit<Environment, 'name' | 'cluster' | 'aws' | 's3'> & {
   cluster: Omit<Environment['cluster'], 'name' | 'oidcIssuer'>;
   s3: Omit<Environment['s3'], 'bucket'>;
