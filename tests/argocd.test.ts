@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { ARGOCD_NAMESPACE, PROJECT } from '../generators/argocd';
 import type { K8sObject } from '../generators/render';
 import { toYaml } from '../generators/layout';
+import { parseGoDuration } from '../generators/quantity';
 import { SYNC_WAVE_ANNOTATION, syncWave, syncWavePatches } from '../generators/sync-waves';
 import { SHARED_TREES, environmentNames, loadEnvironments } from '../generators/tree';
 import { ROOT, build, kustomizes } from './helpers/kustomize';
@@ -53,7 +54,8 @@ describe('argocd/', () => {
       const { limit, backoff } = app.spec.syncPolicy.retry;
       expect(limit).toBeGreaterThan(1);
       expect(backoff.factor).toBeGreaterThan(1);
-      expect(backoff.maxDuration).toBeTruthy();
+      // Both are Go durations (Argo CD rejects anything else) and the backoff has room to grow.
+      expect(parseGoDuration(backoff.maxDuration)).toBeGreaterThan(parseGoDuration(backoff.duration));
       expect(app.metadata.finalizers).toEqual(['resources-finalizer.argocd.argoproj.io']);
       const paths = app.metadata.annotations['argocd.argoproj.io/manifest-generate-paths'].split(';');
       expect(paths).toEqual([
