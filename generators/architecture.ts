@@ -3,7 +3,7 @@
 // picture cannot drift from the code.
 import { COMPONENTS } from './environment/types';
 import type { K8sObject, RenderedEnvironment } from './render';
-import { PORTS, RECEIVERS, RING_MEMBERS, SERVICES, objectName } from './stack';
+import { PORTS, RING_MEMBERS, SERVICES, objectName, receiverPort } from './stack';
 
 type Spec = { replicas?: number; minReplicas?: number; maxReplicas?: number; ports?: Array<{ port: number }> };
 const spec = (o: K8sObject | undefined): Spec | undefined => o?.spec as Spec | undefined;
@@ -37,7 +37,7 @@ export function architectureDiagram(envs: RenderedEnvironment[]): string {
   const present = NODES.filter((c) => envs.some((r) => find(r, WORKLOADS, objectName(c))));
   const kind = (c: string) => envs.map((r) => find(r, WORKLOADS, objectName(c))?.kind).find(Boolean);
   const outside = ['apps', 'grafana', 's3', 'prometheus', ...(present.includes('collector') ? [] : ['collector'])];
-  const otlpGrpc = RECEIVERS.find((r) => r.portName === 'otlp-grpc')!.port;
+  const otlpGrpc = receiverPort('otlp-grpc');
   const grpc = `gRPC :${PORTS.grpc}`;
   const lines = [
     'flowchart LR',

@@ -17,7 +17,7 @@ import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import type { Environment, Scrubbing } from './environment/types';
 import { goMemLimit, parseQuantity } from './quantity';
 import type { GeneratedConfigMap, K8sObject } from './render';
-import { EDGE_PORTS, NAMESPACE, RECEIVERS, labels, objectName, selectorLabels, serviceHost } from './stack';
+import { EDGE_PORTS, NAMESPACE, labels, objectName, receiverPort, selectorLabels, serviceHost } from './stack';
 import { containerSecurity, podSecurity } from './workloads';
 
 export const COLLECTOR = objectName('collector');
@@ -37,8 +37,7 @@ export const SCRUB_PROCESSOR = 'transform/scrub-pii';
 
 /** The distributor's OTLP gRPC receiver, as the collector dials it. */
 export function distributorEndpoint(): string {
-  const otlpGrpc = RECEIVERS.find((r) => r.portName === 'otlp-grpc')!;
-  return `${serviceHost(objectName('distributor'))}:${otlpGrpc.port}`;
+  return `${serviceHost(objectName('distributor'))}:${receiverPort('otlp-grpc')}`;
 }
 
 interface AttributeAction {

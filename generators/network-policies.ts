@@ -6,7 +6,7 @@ import type { INetworkPolicyPeer } from 'kubernetes-models/networking.k8s.io/v1/
 import type { INetworkPolicyPort } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyPort';
 import type { Component, EdgeComponent, Environment } from './environment/types';
 import { TEMPO_COMPONENTS } from './environment/types';
-import { EDGE_PORTS, GOSSIP_LABEL, INSTANCE, PORTS, RECEIVERS, RING_MEMBERS, labels, objectName, selectorLabels, stackLabels } from './stack';
+import { EDGE_PORTS, GOSSIP_LABEL, INSTANCE, PORTS, RECEIVERS, RING_MEMBERS, labels, objectName, receiverPort, selectorLabels, stackLabels } from './stack';
 
 export const DEFAULT_DENY = objectName('default-deny-ingress');
 const EGRESS = objectName('egress');
@@ -27,7 +27,7 @@ const ringMembers: INetworkPolicyPeer = { podSelector: { matchLabels: { 'app.kub
 const namespaces = (names: string[]): INetworkPolicyPeer[] =>
   names.length ? [{ namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: names }] } }] : [];
 const ANYWHERE: INetworkPolicyPeer[] = [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }];
-const OTLP_GRPC = RECEIVERS.find((r) => r.portName === 'otlp-grpc')!.port;
+const OTLP_GRPC = receiverPort('otlp-grpc');
 const tcp = (ports: number[]): INetworkPolicyPort[] => ports.map((port) => ({ protocol: 'TCP', port }));
 
 /** The edge components this environment runs. */

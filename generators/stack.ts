@@ -22,6 +22,8 @@ export const RECEIVERS = [
   { portName: 'jaeger-http', port: 14268, protocol: 'Jaeger Thrift HTTP' },
   { portName: 'zipkin', port: 9411, protocol: 'Zipkin' },
 ] as const;
+export type ReceiverPortName = (typeof RECEIVERS)[number]['portName'];
+export const receiverPort = (portName: ReceiverPortName): number => RECEIVERS.find((r) => r.portName === portName)!.port;
 
 /** The ingestion edge: the OpenTelemetry Collector agent and the tempo-vulture canary. */
 export const EDGE_PORTS = {

@@ -2,12 +2,9 @@
 // Every key exists in Tempo 2.10.8 (Tempo refuses to start on an unknown key); the schema in
 // generators/validation checks that on every render.
 import type { Environment, IngestionLimits } from './environment/types';
-import { PATHS, PORTS, RECEIVERS, S3_ENV, SERVICES, objectName, serviceHost } from './stack';
+import { PATHS, PORTS, S3_ENV, SERVICES, objectName, receiverPort, serviceHost, type ReceiverPortName } from './stack';
 
-const receiver = (name: (typeof RECEIVERS)[number]['portName']) => {
-  const r = RECEIVERS.find((x) => x.portName === name)!;
-  return { endpoint: `0.0.0.0:${r.port}` };
-};
+const receiver = (name: ReceiverPortName) => ({ endpoint: `0.0.0.0:${receiverPort(name)}` });
 
 const memberlistKv = { kvstore: { store: 'memberlist' } };
 

@@ -6,7 +6,7 @@ import type { IService } from 'kubernetes-models/v1/Service';
 import type { Environment } from './environment/types';
 import { goMemLimit } from './quantity';
 import type { K8sObject } from './render';
-import { EDGE_PORTS, PORTS, RECEIVERS, labels, objectName, selectorLabels, serviceHost, vultureImage } from './stack';
+import { EDGE_PORTS, PORTS, labels, objectName, receiverPort, selectorLabels, serviceHost, vultureImage } from './stack';
 import { containerSecurity, podSecurity } from './workloads';
 
 export const VULTURE = objectName('vulture');
@@ -15,10 +15,9 @@ export const VULTURE_TENANT = 'tempo-vulture';
 
 /** -tempo-push-url needs a scheme: vulture parses it as a URL (a bare host:port loses its port). */
 export function vultureArgs(env: Environment): string[] {
-  const otlpGrpc = RECEIVERS.find((r) => r.portName === 'otlp-grpc')!;
   return [
     `-prometheus-listen-address=:${EDGE_PORTS.vultureMetrics}`,
-    `-tempo-push-url=http://${serviceHost(objectName('distributor'))}:${otlpGrpc.port}`,
+    `-tempo-push-url=http://${serviceHost(objectName('distributor'))}:${receiverPort('otlp-grpc')}`,
     `-tempo-query-url=http://${serviceHost(objectName('query-frontend'))}:${PORTS.http}`,
     // Vulture asks for traces up to this old: beyond the compactor's retention they are gone by design.
     `-tempo-retention-duration=${env.retention}`,
