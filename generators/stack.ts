@@ -100,16 +100,16 @@ export function labels(component: Component | EdgeComponent, env: Environment): 
   };
 }
 
+/** Labels for objects that belong to the stack as a whole, in env-independent trees (no version). */
+export const STACK_LABELS: Readonly<Record<string, string>> = {
+  app: 'tempo',
+  'app.kubernetes.io/name': 'tempo',
+  'app.kubernetes.io/instance': INSTANCE,
+  'app.kubernetes.io/part-of': 'tempo',
+};
+
 /** Labels for objects that belong to the stack as a whole (namespace, service account, config). */
-export function stackLabels(env: Environment): Record<string, string> {
-  return {
-    app: 'tempo',
-    'app.kubernetes.io/name': 'tempo',
-    'app.kubernetes.io/instance': INSTANCE,
-    'app.kubernetes.io/part-of': 'tempo',
-    'app.kubernetes.io/version': env.tempo.tag,
-  };
-}
+export const stackLabels = (env: Environment): Record<string, string> => ({ ...STACK_LABELS, 'app.kubernetes.io/version': env.tempo.tag });
 
 export const imageTag = (image: string): string => image.slice(image.lastIndexOf(':') + 1);
 export const tempoImage = (env: Environment): string => `${env.tempo.image}:${env.tempo.tag}`;

@@ -3,7 +3,7 @@
 // overlay includes it through base/.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { yamlFile, type FileTree } from '../layout';
-import { INSTANCE, NAMESPACE, objectName } from '../stack';
+import { NAMESPACE, STACK_LABELS, objectName } from '../stack';
 import type { SharedTree } from '../tree';
 import { cachedNextToBundle } from './cache';
 import { operational } from './operational';
@@ -37,13 +37,7 @@ function render(): Array<[string, string]> {
       // would only make every change a create-and-prune: two ConfigMaps with the same dashboard uid
       // for a moment. Updated in place, the sidecar rewrites the file and Grafana reloads it.
       disableNameSuffixHash: true,
-      labels: {
-        grafana_dashboard: '1',
-        app: 'tempo',
-        'app.kubernetes.io/name': 'tempo',
-        'app.kubernetes.io/instance': INSTANCE,
-        'app.kubernetes.io/part-of': 'tempo',
-      },
+      labels: { grafana_dashboard: '1', ...STACK_LABELS },
       annotations: { [FOLDER_ANNOTATION]: FOLDER },
     },
     configMapGenerator: models.map((d) => ({ name: dashboardConfigMap(d), files: [dashboardFile(d)] })),
