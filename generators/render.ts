@@ -38,7 +38,7 @@ export interface GeneratedConfigMap {
   labels: Record<string, string>;
 }
 
-/** Objects each concern adds for an environment (alerts, network policies, ...), in file order. */
+/** Objects each concern adds for an environment (credentials, ServiceMonitors, the edge, network policies, ...), in file order. */
 const PRODUCERS: Array<(env: Environment) => K8sObject[]> = [
   credentialObjects,
   serviceMonitors,
