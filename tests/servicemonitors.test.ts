@@ -2,7 +2,6 @@
 // component, and their relabelings produce the labels the alerts, the promtool cases and the dashboards
 // select on: job="<namespace>/<component>", cluster, namespace, pod, container.
 import { describe, expect, it } from 'vitest';
-import type { K8sObject } from '../generators/render';
 import { metricsEndpoint, scrapeJob, scrapeLabels, scrapedComponents } from '../generators/servicemonitors';
 import { NAMESPACE, objectName } from '../generators/stack';
 import { environmentNames, loadEnvironments } from '../generators/tree';

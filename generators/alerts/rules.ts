@@ -4,7 +4,7 @@
 // - selectors carry job="<namespace>/<component>" (set by the ServiceMonitors) or the namespace;
 // - every expression aggregates `by` the labels its alert keeps, so alert labels are predictable;
 // - descriptions use only {{ $labels.<name> }} and {{ printf "%.<n>f" $value }} (tests render them).
-import type { Component, Environment, Severity } from '../environment/types';
+import type { Environment, Severity } from '../environment/types';
 import { INSTANCE, NAMESPACE, STATEFUL, objectName } from '../stack';
 import { scrapeJob, scrapedComponents, type Scraped } from '../servicemonitors';
 import { ALERT_GROUPS, type AlertGroup, type AlertName } from './names';
