@@ -6,14 +6,9 @@ import { INGESTER, WEB, goodTree } from './fixtures';
 import { RULES, failures, report, runPolicies, unusedWaivers } from './index';
 import { credentialAssignments } from './rules/secrets';
 import { goDurationSeconds } from './rules/tempo';
+import { find } from '../tests/helpers/objects';
 
-type Any = any; // fixtures are plain objects mutated freely
-
-const get = (tree: K8sObject[], kind: string, name: string): Any => {
-  const o = tree.find((x) => x.kind === kind && x.metadata.name === name);
-  if (!o) throw new Error(`fixture has no ${kind}/${name}`);
-  return o;
-};
+const get = find; // returns Any: the cases below mutate fixtures freely
 const webPod = (t: K8sObject[]) => get(t, 'Deployment', 'web').spec.template.spec;
 const webContainer = (t: K8sObject[]) => webPod(t).containers[0];
 const ingester = (t: K8sObject[]) => get(t, 'StatefulSet', 'tempo-ingester');
