@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { ALERTS_DIR, EXTRACTED_RULES, RULE_FILE, UNIT_TEST_FILES } from '../generators/alerts/tree';
 import { ALERT_NAMES } from '../generators/alerts/names';
-import { VOLUME_CLAIMS_REGEX, runbookAnchor } from '../generators/alerts/rules';
+import { VOLUME_CLAIMS_REGEX, runbookAnchor, type Rule, type RuleGroup } from '../generators/alerts/rules';
 import { renderTemplate } from '../generators/alerts/unit-tests';
 import { isKnownMetric } from '../generators/metrics/catalogue';
 import { metricNames, parsePromQL } from '../generators/metrics/promql';
@@ -19,17 +19,8 @@ import { environmentNames, loadEnvironments } from '../generators/tree';
 import { ROOT, build } from './helpers/kustomize';
 import type { Any } from './helpers/objects';
 
-
-interface Rule {
-  alert?: string;
-  record?: string;
-  expr: string;
-  for?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-}
 interface Spec {
-  groups: Array<{ name: string; rules: Rule[] }>;
+  groups: RuleGroup[];
 }
 
 const envs = environmentNames(ROOT);

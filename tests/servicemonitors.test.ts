@@ -8,7 +8,6 @@ import { environmentNames, loadEnvironments } from '../generators/tree';
 import { ROOT, build } from './helpers/kustomize';
 import type { Any } from './helpers/objects';
 
-
 interface Relabeling {
   action?: string;
   sourceLabels?: string[];
