@@ -1,5 +1,6 @@
 // The README must stay true: every TraceQL block and API query parses, every in-cluster address names a
-// Service and port the stack really has, and the stack table lists exactly the ports each Service exposes.
+// Service and port the stack really has, the stack table lists exactly the ports each Service exposes, and
+// the contents line links every section.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -58,5 +59,15 @@ describe('README: the stack table', () => {
       const documented = new Set([...ports!.matchAll(/\b\d{4,5}\b/g)].map((m) => Number(m[0])));
       expect([...documented].sort(), component).toEqual(svc.spec.ports.map((p: Any) => p.port).sort());
     }
+  });
+});
+
+describe('README: contents', () => {
+  it('links every section, in order, by its GitHub anchor', () => {
+    const anchor = (heading: string) => heading.toLowerCase().replace(/[^\p{L}\p{N}\- _]/gu, '').replace(/ /g, '-');
+    const headings = [...readme.matchAll(/^## (.+)$/gm)].map((m) => m[1]!);
+    const contents = /^\*\*Contents:\*\* (.+)$/m.exec(readme)?.[1] ?? '';
+    const links = [...contents.matchAll(/\[([^\]]+)\]\(#([^)]+)\)/g)].map((m) => [m[1], m[2]]);
+    expect(links).toEqual(headings.map((h) => [h, anchor(h)]));
   });
 });
