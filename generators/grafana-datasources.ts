@@ -66,7 +66,10 @@ export function grafanaDatasources(env: Environment): IConfigMap[] {
           serviceMap: { datasourceUid: prometheus.uid },
           nodeGraph: { enabled: true },
           search: { hide: false },
+          // Multitenant Tempo refuses queries without a tenant header.
+          ...(env.features.multitenancy ? { httpHeaderName1: 'X-Scope-OrgID' } : {}),
         },
+        ...(env.features.multitenancy ? { secureJsonData: { httpHeaderValue1: env.grafana.tenants } } : {}),
       },
       {
         name: prometheus.name,

@@ -6,11 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DASHBOARDS, DASHBOARDS_DIR, FOLDER, FOLDER_ANNOTATION, dashboardConfigMap, dashboardFile } from '../generators/dashboards/index';
 import { GRID_COLUMNS } from '../generators/dashboards/panels';
-import { DATASOURCES, TEMPO_QUERY_URL, TRACES_TO_METRICS_QUERIES } from '../generators/grafana-datasources';
+import { DATASOURCES, TEMPO_QUERY_URL, TRACES_TO_METRICS_QUERIES, grafanaDatasources } from '../generators/grafana-datasources';
 import { isKnownMetric, lookupMetric } from '../generators/metrics/catalogue';
 import { metricNames, parsePromQL } from '../generators/metrics/promql';
 import { baseEnvironment } from '../generators/environment/load';
 import { scrapeJob, scrapedComponents } from '../generators/servicemonitors';
+import type { K8sObject } from '../generators/render';
 import { NAMESPACE } from '../generators/stack';
 import { loadEnvironments, environmentNames } from '../generators/tree';
 import { expandVariables, panelsOf, parseTraceQL, provisionedDatasources, queriesOf, selectorsOf, variableDefaults, variableSelectors } from './helpers/grafana';
@@ -236,6 +237,16 @@ describe('data source correlations', () => {
       expect(() => parsePromQL(expr), q.name).not.toThrow();
       for (const name of metricNames(expr)) expect(isKnownMetric(name), name).toBe(true);
     }
+  });
+
+  it('sends the tenant header only when Tempo is multitenant (it refuses queries without one)', () => {
+    const env = baseEnvironment();
+    const tempoOf = (multitenancy: boolean) =>
+      provisionedDatasources(grafanaDatasources({ ...env, features: { ...env.features, multitenancy } }) as K8sObject[]).find((x) => x.uid === DATASOURCES.tempo.uid) as Any;
+    expect(tempoOf(false).jsonData.httpHeaderName1).toBeUndefined();
+    expect(tempoOf(false).secureJsonData).toBeUndefined();
+    expect(tempoOf(true).jsonData.httpHeaderName1).toBe('X-Scope-OrgID');
+    expect(tempoOf(true).secureJsonData).toEqual({ httpHeaderValue1: env.grafana.tenants });
   });
 
   it('Grafana sees literal ${...} and $__tags: every $ is escaped in the provisioning file', () => {

@@ -150,6 +150,8 @@ export const defaults: Omit<Environment, 'name' | 'cluster' | 'aws' | 's3'> & {
   grafana: {
     prometheusUrl: 'http://prometheus-operated.monitoring.svc.cluster.local:9090',
     lokiUrl: 'http://loki-gateway.monitoring.svc.cluster.local',
+    // The collector agent's tenant (collector.tenant): turning multitenancy on keeps its traces visible.
+    tenants: 'single-tenant',
   },
   networkPolicies: {
     // The design's applications (service.namespace "gaming") send OTLP straight to the distributor.

@@ -37,6 +37,7 @@ export const PATTERNS = {
   imageTag: '^(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$',
   s3Bucket: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
   tenantId: "^[A-Za-z0-9!._*'()-]{1,150}$",
+  tenantIds: "^[A-Za-z0-9!._*'()-]{1,150}(\\|[A-Za-z0-9!._*'()-]{1,150})*$",
   dnsLabel: '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$',
   httpsUrl: '^https://[^\\s]+$',
   oidcIssuer: '^https://oidc\\.eks\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?/id/[A-Za-z0-9]{16,64}$',
@@ -64,6 +65,7 @@ export const PATTERN_HINTS: Record<string, string> = {
   [PATTERNS.imageTag]: 'a pinned image tag such as 2.10.8 (never "latest")',
   [PATTERNS.s3Bucket]: 'an S3 bucket name: 3-63 lowercase letters, digits, dots or hyphens, starting and ending with a letter or digit',
   [PATTERNS.tenantId]: "a Tempo tenant id: up to 150 of A-Z a-z 0-9 ! - _ . * ' ( )",
+  [PATTERNS.tenantIds]: "Tempo tenant ids separated by | (each up to 150 of A-Z a-z 0-9 ! - _ . * ' ( ))",
   [PATTERNS.httpsUrl]: 'an https:// URL such as https://ABCDEF0123456789.gr7.us-east-1.eks.amazonaws.com',
   [PATTERNS.oidcIssuer]: 'an EKS OIDC issuer URL such as https://oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF',
   [PATTERNS.gitUrl]: 'a Git URL (https://, ssh:// or git@)',
@@ -359,6 +361,7 @@ export const environmentSchema: Schema = {
         {
           prometheusUrl: str('Prometheus query URL Grafana reads Tempo metrics, span metrics and the service graph from', { pattern: PATTERNS.httpUrl }),
           lokiUrl: str('Loki URL Grafana opens logs in, filtered by trace id (trace to logs)', { pattern: PATTERNS.httpUrl }),
+          tenants: str('Tenant(s) the Tempo data source queries as (X-Scope-OrgID) when features.multitenancy is on; "a|b" queries several', { pattern: PATTERNS.tenantIds }),
         },
         'Grafana data sources provisioned with the stack (ConfigMap labelled grafana_datasource)',
       ),

@@ -183,6 +183,8 @@ export interface Environment {
     prometheusUrl: string;
     /** Loki URL: logs that trace-to-logs filters by trace id. */
     lokiUrl: string;
+    /** With features.multitenancy, the X-Scope-OrgID the Tempo data source sends ("a|b" queries both). */
+    tenants: string;
   };
   /** Who may reach the stack when features.networkPolicies is on (namespace names). */
   networkPolicies: {
