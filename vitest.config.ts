@@ -12,7 +12,7 @@ export default defineConfig({
     },
   ],
   test: {
-    include: ['tests/**/*.test.ts', 'policies/**/*.test.ts'],
+    include: ['tests/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // kustomize and promtool are separate processes; two workers suit a 2-core machine.

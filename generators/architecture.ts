@@ -1,16 +1,22 @@
 // The README's architecture diagram (Mermaid, which forges render), drawn from the rendered environments:
 // replicas, ports, retention and buckets are read from the objects and config `generate` writes, so the
 // picture cannot drift from the code.
-import { COMPONENTS } from './environment/types';
-import type { K8sObject, RenderedEnvironment } from './render';
-import { PORTS, RING_MEMBERS, SERVICES, objectName, receiverPort } from './stack';
+import { COMPONENTS, COMPONENT_NAMES, TEMPO_TARGETS } from './components/index';
+import { OTLP_GRPC } from './components/distributor';
+import { MEMCACHED_PORT } from './components/memcached';
+import { LEGACY_HTTP_PORT } from './components/query-frontend';
+import type { KubeObject } from './kubernetes/objects';
+import type { RenderedEnvironment } from './render';
+import { objectName } from './stack';
+import { SERVICES, TEMPO_PORTS as PORTS } from './tempo/facts';
 
 type Spec = { replicas?: number; minReplicas?: number; maxReplicas?: number; ports?: Array<{ port: number }> };
-const spec = (o: K8sObject | undefined): Spec | undefined => o?.spec as Spec | undefined;
+const spec = (o: KubeObject | undefined): Spec | undefined => (o && 'spec' in o ? (o.spec as Spec) : undefined);
 const find = (r: RenderedEnvironment, kinds: string[], name: string) => r.objects.find((o) => kinds.includes(o.kind) && o.metadata.name === name);
 const WORKLOADS = ['Deployment', 'StatefulSet', 'DaemonSet'];
 /** Tempo's components, memcached, and the edge: the OpenTelemetry Collector agent and tempo-vulture. */
-const NODES = [...COMPONENTS, 'collector', 'vulture'];
+const NODES = COMPONENT_NAMES;
+const RING_MEMBERS = TEMPO_TARGETS.filter((n) => COMPONENTS[n].tempo?.ringMember);
 
 /** `dev 1 · prod 3 · staging 2-4 (HPA)`: what each environment runs (`off` where it has none). */
 function replicas(envs: RenderedEnvironment[], component: string): string {
@@ -37,7 +43,7 @@ export function architectureDiagram(envs: RenderedEnvironment[]): string {
   const present = NODES.filter((c) => envs.some((r) => find(r, WORKLOADS, objectName(c))));
   const kind = (c: string) => envs.map((r) => find(r, WORKLOADS, objectName(c))?.kind).find(Boolean);
   const outside = ['apps', 'grafana', 's3', 'prometheus', ...(present.includes('collector') ? [] : ['collector'])];
-  const otlpGrpc = receiverPort('otlp-grpc');
+  const otlpGrpc = OTLP_GRPC;
   const grpc = `gRPC :${PORTS.grpc}`;
   const lines = [
     'flowchart LR',
@@ -52,13 +58,13 @@ export function architectureDiagram(envs: RenderedEnvironment[]): string {
     `  distributor -->|"spans, ${grpc}"| ingester`,
     `  distributor -->|"spans, ${grpc}"| metrics_generator`,
     '  ingester -->|"flush blocks"| s3',
-    `  compactor -->|"compact, delete after ${perEnv(envs, (r) => r.env.retention)}"| s3`,
-    `  grafana -->|"TraceQL, HTTP :${PORTS.httpLegacy} or :${PORTS.http}"| query_frontend`,
+    `  compactor -->|"compact, delete after ${perEnv(envs, (r) => r.env.retention.text)}"| s3`,
+    `  grafana -->|"TraceQL, HTTP :${LEGACY_HTTP_PORT} or :${PORTS.http}"| query_frontend`,
     `  query_frontend -->|"jobs, ${grpc} (queriers pull)"| querier`,
     `  querier -->|"recent traces, ${grpc}"| ingester`,
     '  querier -->|"blocks"| s3',
     ...(present.includes('memcached')
-      ? [`  querier -.->|"bloom, parquet footers :${PORTS.memcached}"| memcached`, `  query_frontend -.->|"search results :${PORTS.memcached}"| memcached`]
+      ? [`  querier -.->|"bloom, parquet footers :${MEMCACHED_PORT}"| memcached`, `  query_frontend -.->|"search results :${MEMCACHED_PORT}"| memcached`]
       : []),
     '  metrics_generator -->|"remote write span metrics, service graphs"| prometheus',
     ...(present.includes('vulture')

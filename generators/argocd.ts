@@ -6,18 +6,18 @@
 // Application is written out in full, reviewed in the PR diff, and checked against the Argo CD schema
 // like any other object; its HPA-specific ignoreDifferences would need templatePatch in an ApplicationSet,
 // a template that only the controller can evaluate.
-import type { IAppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject';
-import type { IApplication } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
-import type { Environment } from './environment/types';
-import { fileName, yamlFile, type FileTree } from './layout';
-import type { K8sObject, RenderedEnvironment } from './render';
+import type { EnvironmentSettings } from './environment/settings';
+import { type Files, yamlFile } from './files';
+import { type KubeObject, type ObjectOf, isKind } from './kubernetes/objects';
+import { fileName } from './kustomize/layout';
+import type { RenderedEnvironment } from './render';
 import { NAMESPACE } from './stack';
 
 export const ARGOCD_DIR = 'argocd';
 export const ARGOCD_NAMESPACE = 'argocd';
 export const PROJECT = 'tempo';
-export const applicationName = (env: Environment): string => `tempo-${env.name}`;
-export const overlayPath = (env: Environment): string => `overlays/${env.name}`;
+export const applicationName = (env: EnvironmentSettings): string => `tempo-${env.name}`;
+export const overlayPath = (env: EnvironmentSettings): string => `overlays/${env.name}`;
 
 /** The cluster-scoped kinds the overlays render: the namespace, and the collector agent's read-only RBAC. */
 export const CLUSTER_KINDS = [
@@ -47,7 +47,7 @@ export const NAMESPACED_KINDS = [
 
 const labels = { 'app.kubernetes.io/part-of': 'tempo', 'app.kubernetes.io/managed-by': 'tempo-gitops' };
 
-export function appProject(environments: Environment[]): IAppProject {
+export function appProject(environments: EnvironmentSettings[]): ObjectOf<'AppProject'> {
   const unique = <T>(items: T[]) => [...new Map(items.map((i) => [JSON.stringify(i), i])).values()];
   return {
     apiVersion: 'argoproj.io/v1alpha1',
@@ -66,13 +66,13 @@ export function appProject(environments: Environment[]): IAppProject {
 }
 
 /** `perEnvironmentDirs`: shared trees with a directory per environment (<dir>/<env>) its overlay includes. */
-export function application(r: RenderedEnvironment, sharedDirs: string[], perEnvironmentDirs: string[] = []): IApplication {
+export function application(r: RenderedEnvironment, sharedDirs: string[], perEnvironmentDirs: string[] = []): ObjectOf<'Application'> {
   const env = r.env;
-  // An HPA owns its Deployment's replicas: the manifest omits them (workloads.ts), and Argo CD ignores the
+  // An HPA owns its Deployment's replicas: the manifest omits them (components/tempo.ts), and Argo CD ignores the
   // live value and, with RespectIgnoreDifferences, keeps it on sync (so turning an HPA on never scales to 1).
   const autoscaled = r.objects
-    .filter((o): o is K8sObject & { spec: { scaleTargetRef: { kind: string; name: string } } } => o.kind === 'HorizontalPodAutoscaler')
-    .map((h) => ({ group: 'apps', kind: h.spec.scaleTargetRef.kind, name: h.spec.scaleTargetRef.name, jsonPointers: ['/spec/replicas'] }));
+    .filter((o) => isKind(o, 'HorizontalPodAutoscaler'))
+    .flatMap((h) => (h.spec ? [{ group: 'apps', kind: h.spec.scaleTargetRef.kind, name: h.spec.scaleTargetRef.name, jsonPointers: ['/spec/replicas'] }] : []));
   return {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',
@@ -114,9 +114,9 @@ export function application(r: RenderedEnvironment, sharedDirs: string[], perEnv
  * `sharedDirs`: the shared trees every overlay includes through base; `perEnvironmentDirs`: those each
  * overlay includes as <dir>/<env>. Both change what an overlay renders.
  */
-export function argocdTree(environments: RenderedEnvironment[], sharedDirs: string[], perEnvironmentDirs: string[] = []): FileTree {
-  const objects: K8sObject[] = [appProject(environments.map((r) => r.env)), ...environments.map((r) => application(r, sharedDirs, perEnvironmentDirs))].map((o: object) => o as K8sObject);
-  const tree: FileTree = new Map();
+export function argocdTree(environments: RenderedEnvironment[], sharedDirs: string[], perEnvironmentDirs: string[] = []): Files {
+  const objects: KubeObject[] = [appProject(environments.map((r) => r.env)), ...environments.map((r) => application(r, sharedDirs, perEnvironmentDirs))];
+  const tree: Files = new Map();
   for (const o of objects) tree.set(`${ARGOCD_DIR}/${fileName(o)}`, yamlFile(o));
   tree.set(
     `${ARGOCD_DIR}/kustomization.yaml`,

@@ -1,8 +1,9 @@
 // Monthly cost estimate of one environment (`npm run cost`): S3 storage from ingest, retention and
 // compression, S3 requests from Tempo's write and poll cadence plus a query assumption, and compute from
 // the requests the workloads render. Offline: every price is a documented default, overridable by flag.
-import type { Environment } from './environment/types';
-import { parseGoDuration, parseQuantity } from './quantity';
+import type { Environment } from './environment/index';
+import { Quantity } from './environment/units';
+import { isKind } from './kubernetes/objects';
 import { renderEnvironment } from './render';
 
 export interface Assumption {
@@ -48,7 +49,7 @@ export interface CostLine {
 const round = (n: number, digits = 1) => n.toLocaleString('en-US', { maximumFractionDigits: digits });
 
 export function estimate(env: Environment, a: Assumptions): CostLine[] {
-  const retentionDays = parseGoDuration(env.retention) / 86400;
+  const retentionDays = env.retention.days;
   const storedPerDay = a.ingestGbPerDay! * a.compressionRatio!;
   const tenants = Math.max(1, Object.keys(env.limits.tenants).length);
   const rf = env.tempo.replicationFactor;
@@ -66,16 +67,18 @@ export function estimate(env: Environment, a: Assumptions): CostLine[] {
   let vcpu = 0;
   let memoryGb = 0;
   let volumeGb = 0;
-  type Untyped = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- read the fields it needs
-  const rendered = renderEnvironment(env).objects as Untyped[];
-  for (const w of rendered.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet')) {
-    const hpa = rendered.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.spec.scaleTargetRef.name === w.metadata.name);
-    const replicas: number = hpa ? hpa.spec.minReplicas : w.spec.replicas;
-    for (const c of w.spec.template.spec.containers) {
-      vcpu += replicas * parseQuantity(c.resources.requests.cpu);
-      memoryGb += (replicas * parseQuantity(c.resources.requests.memory)) / 2 ** 30;
+  // What the rendered workloads request (DaemonSets run one pod per node: not counted here).
+  const rendered = renderEnvironment(env).objects;
+  const amount = (q: string | number | undefined) => (q === undefined ? 0 : Quantity.parse(q).value);
+  for (const w of rendered.filter((o) => isKind(o, 'Deployment', 'StatefulSet'))) {
+    const hpa = rendered.filter((o) => isKind(o, 'HorizontalPodAutoscaler')).find((h) => h.spec?.scaleTargetRef.name === w.metadata.name);
+    const replicas = (hpa ? hpa.spec?.minReplicas : w.spec?.replicas) ?? 1;
+    for (const c of w.spec?.template.spec?.containers ?? []) {
+      vcpu += replicas * amount(c.resources?.requests?.cpu);
+      memoryGb += (replicas * amount(c.resources?.requests?.memory)) / 2 ** 30;
     }
-    for (const claim of w.spec.volumeClaimTemplates ?? []) volumeGb += (replicas * parseQuantity(claim.spec.resources.requests.storage)) / 2 ** 30;
+    const claims = w.kind === 'StatefulSet' ? (w.spec?.volumeClaimTemplates ?? []) : [];
+    for (const claim of claims) volumeGb += (replicas * amount(claim.spec?.resources?.requests?.storage)) / 2 ** 30;
   }
 
   return [

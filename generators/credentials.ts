@@ -2,16 +2,21 @@
 // - irsa: the Tempo service account carries an IAM role (namespace.ts); the AWS SDK chain in Tempo's S3
 //   client finds the web identity token. No keys exist anywhere.
 // - externalSecrets: static keys live in AWS Secrets Manager; External Secrets syncs them into the Secret
-//   tempo-s3-credentials that the Tempo containers read as env vars (workloads.ts), and that tempo.yaml
-//   consumes as ${S3_ACCESS_KEY_ID}/${S3_SECRET_ACCESS_KEY} (tempo-config.ts). The store authenticates with
+//   tempo-s3-credentials that the Tempo containers read as env vars (components/tempo.ts), and that
+//   tempo.yaml consumes as ${S3_ACCESS_KEY_ID}/${S3_SECRET_ACCESS_KEY} (tempo/config.ts). The store authenticates with
 //   its own IRSA role, which can read that one secret. No Secret with data is ever in git.
-import type { IExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret';
-import type { ISecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStore';
-import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
-import { secretStoreRoleArn } from './aws';
-import type { Environment } from './environment/types';
-import type { K8sObject } from './render';
-import { S3_SECRET, S3_SECRET_KEYS, S3_SECRET_REMOTE, SECRET_STORE, SECRET_STORE_SERVICE_ACCOUNT, stackLabels } from './stack';
+import { S3_SECRET_REMOTE, secretStoreRoleArn } from './aws/names';
+import type { EnvironmentSettings } from './environment/settings';
+import type { KubeObject, ObjectOf } from './kubernetes/objects';
+import { INSTANCE, stackLabels } from './stack';
+
+/** The Secret the Tempo containers read their S3 keys from, its keys, and the env vars they become. */
+export const S3_SECRET = 'tempo-s3-credentials';
+export const S3_SECRET_KEYS = { accessKey: 'access_key_id', secretKey: 'secret_access_key' } as const;
+export const S3_ENV = { accessKey: 'S3_ACCESS_KEY_ID', secretKey: 'S3_SECRET_ACCESS_KEY' } as const;
+/** External Secrets: the store reading AWS Secrets Manager and the service account whose IRSA role it uses. */
+export const SECRET_STORE = `${INSTANCE}-aws-secrets-manager`;
+export const SECRET_STORE_SERVICE_ACCOUNT = `${INSTANCE}-secret-store`;
 
 export const IRSA_ANNOTATION = 'eks.amazonaws.com/role-arn';
 /** How often External Secrets re-reads AWS Secrets Manager; a rotated key reaches the pods within this. */
@@ -23,17 +28,17 @@ export const REFRESH_INTERVAL = '1h';
  */
 export const RELOAD_ANNOTATION = 'secret.reloader.stakater.com/reload';
 
-export function credentialObjects(env: Environment): K8sObject[] {
+export function credentialObjects(env: EnvironmentSettings): KubeObject[] {
   if (env.s3.credentials !== 'externalSecrets') return [];
-  const labels = stackLabels(env);
-  const serviceAccount: IServiceAccount = {
+  const labels = stackLabels(env.tempo.tag);
+  const serviceAccount: ObjectOf<'ServiceAccount'> = {
     apiVersion: 'v1',
     kind: 'ServiceAccount',
     metadata: { name: SECRET_STORE_SERVICE_ACCOUNT, labels, annotations: { [IRSA_ANNOTATION]: secretStoreRoleArn(env) } },
     // No pod runs as it: the External Secrets controller requests its tokens through the TokenRequest API.
     automountServiceAccountToken: false,
   };
-  const store: ISecretStore = {
+  const store: ObjectOf<'SecretStore'> = {
     apiVersion: 'external-secrets.io/v1',
     kind: 'SecretStore',
     metadata: { name: SECRET_STORE, labels },
@@ -47,7 +52,7 @@ export function credentialObjects(env: Environment): K8sObject[] {
       },
     },
   };
-  const externalSecret: IExternalSecret = {
+  const externalSecret: ObjectOf<'ExternalSecret'> = {
     apiVersion: 'external-secrets.io/v1',
     kind: 'ExternalSecret',
     metadata: { name: S3_SECRET, labels },
@@ -58,5 +63,5 @@ export function credentialObjects(env: Environment): K8sObject[] {
       data: Object.values(S3_SECRET_KEYS).map((key) => ({ secretKey: key, remoteRef: { key: S3_SECRET_REMOTE, property: key } })),
     },
   };
-  return [serviceAccount as K8sObject, store as K8sObject, externalSecret as K8sObject];
+  return [serviceAccount, store, externalSecret];
 }

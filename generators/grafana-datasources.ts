@@ -2,10 +2,11 @@
 // grafana_datasource: "1". Their uids are stable: the dashboards and the correlations refer to them.
 // Tempo links each span to its logs (Loki, by trace id), to its span metrics (Prometheus) and draws the
 // service graph; Prometheus links exemplars back to traces; Loki links trace ids in log lines to Tempo.
-import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
-import type { Environment } from './environment/types';
-import { toYaml } from './layout';
-import { PORTS, objectName, serviceHost, stackLabels } from './stack';
+import { LEGACY_HTTP_PORT } from './components/query-frontend';
+import type { EnvironmentSettings } from './environment/settings';
+import { toYaml } from './files';
+import type { ObjectOf } from './kubernetes/objects';
+import { objectName, serviceHost, stackLabels } from './stack';
 
 export const DATASOURCES = {
   tempo: { type: 'tempo', uid: 'tempo', name: 'Tempo' },
@@ -14,7 +15,7 @@ export const DATASOURCES = {
 } as const;
 
 /** The query-frontend, on the port the original design documents (3100; 3200 works too). */
-export const TEMPO_QUERY_URL = `http://${serviceHost(objectName('query-frontend'))}:${PORTS.httpLegacy}`;
+export const TEMPO_QUERY_URL = `http://${serviceHost(objectName('query-frontend'))}:${LEGACY_HTTP_PORT}`;
 export const DATASOURCES_CONFIG_MAP = objectName('grafana-datasources');
 export const DATASOURCES_FILE = 'tempo-datasources.yaml';
 
@@ -29,7 +30,7 @@ export const TRACES_TO_METRICS_QUERIES = [
   { name: 'p95 latency', query: 'histogram_quantile(0.95, sum by (le, span_name) (rate(traces_spanmetrics_latency_bucket{$__tags}[5m])))' },
 ];
 
-export function grafanaDatasources(env: Environment): IConfigMap[] {
+export function grafanaDatasources(env: EnvironmentSettings): Array<ObjectOf<'ConfigMap'>> {
   const { tempo, prometheus, loki } = DATASOURCES;
   const provisioning = {
     apiVersion: 1,
@@ -108,7 +109,7 @@ export function grafanaDatasources(env: Environment): IConfigMap[] {
     {
       apiVersion: 'v1',
       kind: 'ConfigMap',
-      metadata: { name: DATASOURCES_CONFIG_MAP, labels: { ...stackLabels(env), grafana_datasource: '1' } },
+      metadata: { name: DATASOURCES_CONFIG_MAP, labels: { ...stackLabels(env.tempo.tag), grafana_datasource: '1' } },
       data: { [DATASOURCES_FILE]: escapeForProvisioning(toYaml(provisioning)) },
     },
   ];

@@ -1,12 +1,11 @@
 // The namespace (Pod Security "restricted" enforced) and the service account Tempo runs as.
-import type { INamespace } from 'kubernetes-models/v1/Namespace';
-import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
-import { tempoRoleArn } from './aws';
+import { tempoRoleArn } from './aws/names';
 import { IRSA_ANNOTATION } from './credentials';
-import type { Environment } from './environment/types';
+import type { EnvironmentSettings } from './environment/settings';
+import type { ObjectOf } from './kubernetes/objects';
 import { NAMESPACE, SERVICE_ACCOUNT, stackLabels } from './stack';
 
-export function namespace(): INamespace {
+export function namespace(): ObjectOf<'Namespace'> {
   return {
     apiVersion: 'v1',
     kind: 'Namespace',
@@ -25,13 +24,13 @@ export function namespace(): INamespace {
   };
 }
 
-export function serviceAccount(env: Environment): IServiceAccount {
+export function serviceAccount(env: EnvironmentSettings): ObjectOf<'ServiceAccount'> {
   return {
     apiVersion: 'v1',
     kind: 'ServiceAccount',
     metadata: {
       name: SERVICE_ACCOUNT,
-      labels: stackLabels(env),
+      labels: stackLabels(env.tempo.tag),
       // irsa: Tempo's S3 client assumes this role with the token EKS projects into the pods.
       ...(env.s3.credentials === 'irsa' ? { annotations: { [IRSA_ANNOTATION]: tempoRoleArn(env) } } : {}),
     },

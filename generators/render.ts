@@ -1,64 +1,55 @@
-// One environment -> its Kubernetes objects and Tempo config files (all in memory).
+// One environment -> its Kubernetes objects and the files kustomize turns into ConfigMaps (all in memory):
+// the stack-wide objects, then each component it runs with its ServiceMonitor and NetworkPolicy.
+import type { Component, GeneratedConfigMap } from './components/component';
+import { COMPONENTS, type ComponentName } from './components/index';
+import { gossipService } from './components/tempo';
 import { credentialObjects } from './credentials';
-import type { Environment } from './environment/types';
-import { TEMPO_COMPONENTS } from './environment/types';
-import { collectorConfigMaps, collectorObjects } from './collector';
+import type { Environment } from './environment/index';
 import { grafanaDatasources } from './grafana-datasources';
+import type { KubeObject } from './kubernetes/objects';
 import { namespace, serviceAccount } from './namespace';
-import { networkPolicies } from './network-policies';
-import { serviceMonitors } from './servicemonitors';
-import { services } from './services';
-import { runtimeOverrides, tempoConfig } from './tempo-config';
-import { vultureObjects } from './vulture';
-import { horizontalPodAutoscaler, maximumReplicas, memcachedDeployment, podDisruptionBudget, tempoWorkload } from './workloads';
+import { componentPolicy, defaultDeny, tempoEgress } from './network-policies';
+import { serviceMonitor } from './servicemonitors';
+import { labels } from './stack';
+import { runtimeOverrides, tempoConfig } from './tempo/config';
 
-export interface K8sObject {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  [field: string]: unknown;
-}
+export type { GeneratedConfigMap };
 
 export interface RenderedEnvironment {
   env: Environment;
-  objects: K8sObject[];
-  /** Files turned into ConfigMaps by kustomize's configMapGenerator. */
+  objects: KubeObject[];
+  /** tempo.yaml and overrides.yaml, turned into ConfigMaps by kustomize's configMapGenerator. */
   tempoConfig: Record<string, unknown>;
   overrides: Record<string, unknown>;
   /** More files for configMapGenerator, each a ConfigMap with a content hash (its pods roll on change). */
   configMaps: GeneratedConfigMap[];
 }
 
-export interface GeneratedConfigMap {
-  name: string;
-  file: string;
-  content: Record<string, unknown>;
-  /** First line(s) of the file, after the generated-file marker. */
-  comment: string;
-  labels: Record<string, string>;
+/** The components this environment runs, each with its settings. */
+export function runningComponents(env: Environment, components: Record<string, Component> = COMPONENTS): Array<{ component: Component; own: unknown }> {
+  return Object.values(components)
+    .filter((c) => c.enabled?.(env) ?? true)
+    .map((component) => ({ component, own: env.components[component.name as ComponentName] }));
 }
 
-/** Objects each concern adds for an environment (credentials, ServiceMonitors, the edge, network policies, ...), in file order. */
-const PRODUCERS: Array<(env: Environment) => K8sObject[]> = [
-  credentialObjects,
-  serviceMonitors,
-  collectorObjects,
-  vultureObjects,
-  grafanaDatasources as (env: Environment) => K8sObject[],
-  (env) => networkPolicies(env) as K8sObject[],
-];
+/** The labels of a component's objects (its version is its own image's). */
+export const componentLabels = (env: Environment, c: Component, own: unknown): Record<string, string> => labels(c.name, c.version?.(env, own) ?? env.tempo.tag);
 
-export function renderEnvironment(env: Environment): RenderedEnvironment {
-  const objects: K8sObject[] = [namespace() as K8sObject, serviceAccount(env) as K8sObject];
-  for (const component of TEMPO_COMPONENTS) objects.push(tempoWorkload(env, component) as K8sObject);
-  if (env.features.memcached) objects.push(memcachedDeployment(env) as K8sObject);
-  objects.push(...(services(env) as K8sObject[]));
-  for (const component of [...TEMPO_COMPONENTS, ...(env.features.memcached ? (['memcached'] as const) : [])]) {
-    if (maximumReplicas(env, component) > 1) objects.push(podDisruptionBudget(env, component) as K8sObject);
+/** `components` replaces the stack's list (a test renders a throwaway component this way). */
+export function renderEnvironment(env: Environment, components: Record<string, Component> = COMPONENTS): RenderedEnvironment {
+  const running = runningComponents(env, components);
+  const objects: KubeObject[] = [namespace(), serviceAccount(env), gossipService(env), ...credentialObjects(env), ...grafanaDatasources(env)];
+  if (env.features.networkPolicies) objects.push(defaultDeny(env), tempoEgress(env));
+  for (const { component, own } of running) {
+    const objectLabels = componentLabels(env, component, own);
+    objects.push(...component.objects(env, own), serviceMonitor(env, component, objectLabels));
+    if (env.features.networkPolicies) objects.push(componentPolicy(env, component, own, objectLabels));
   }
-  for (const component of ['distributor', 'querier'] as const) {
-    if (env.components[component].autoscaling.enabled) objects.push(horizontalPodAutoscaler(env, component) as K8sObject);
-  }
-  for (const produce of PRODUCERS) objects.push(...produce(env));
-  return { env, objects, tempoConfig: tempoConfig(env), overrides: runtimeOverrides(env), configMaps: collectorConfigMaps(env) };
+  return {
+    env,
+    objects,
+    tempoConfig: tempoConfig(env),
+    overrides: runtimeOverrides(env),
+    configMaps: running.flatMap(({ component, own }) => component.configMaps?.(env, own) ?? []),
+  };
 }

@@ -4,62 +4,39 @@
 // convention): job="<namespace>/<component>", cluster, namespace, pod, container. A mismatch here is
 // the usual reason Tempo dashboards show nothing, so the labels are built in one place (scrapeLabels)
 // that the promtool tests use too.
-import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
-import type { Component, EdgeComponent, Environment } from './environment/types';
-import { TEMPO_COMPONENTS } from './environment/types';
-import type { K8sObject } from './render';
-import { EDGE_PORTS, NAMESPACE, PORTS, labels, objectName, selectorLabels } from './stack';
+import type { Component, MetricsEndpoint } from './components/component';
+import type { EnvironmentSettings } from './environment/settings';
+import type { ObjectOf } from './kubernetes/objects';
+import { NAMESPACE, objectName, selectorLabels } from './stack';
 
-/** What is scraped: Tempo's components, memcached's exporter and the ingestion edge (collector, vulture). */
-export type Scraped = Component | EdgeComponent;
-
-/** Components with a metrics endpoint, in scrape order. */
-export function scrapedComponents(env: Environment): Scraped[] {
-  return [
-    ...TEMPO_COMPONENTS,
-    ...(env.features.memcached ? (['memcached'] as const) : []),
-    ...(env.features.collector ? (['collector'] as const) : []),
-    ...(env.features.vulture ? (['vulture'] as const) : []),
-  ];
-}
-
-/** The Service port, container and port number serving /metrics. */
-export function metricsEndpoint(component: Scraped): { port: string; container: string; number: number } {
-  if (component === 'memcached') return { port: 'http-metrics', container: 'exporter', number: PORTS.memcachedExporter };
-  if (component === 'collector') return { port: 'http-metrics', container: 'collector', number: EDGE_PORTS.collectorMetrics };
-  if (component === 'vulture') return { port: 'http-metrics', container: 'vulture', number: EDGE_PORTS.vultureMetrics };
-  return { port: 'http', container: component, number: PORTS.http };
-}
-
-export const scrapeJob = (component: Scraped): string => `${NAMESPACE}/${component}`;
+export const scrapeJob = (component: string): string => `${NAMESPACE}/${component}`;
 
 /**
  * The target labels a series scraped from `pod` carries: ours (job, cluster, namespace, pod, container)
  * plus the ones prometheus-operator always adds (service, endpoint, instance).
  */
-export function scrapeLabels(env: Environment, component: Scraped, pod: string, ip: string): Record<string, string> {
-  const endpoint = metricsEndpoint(component);
+export function scrapeLabels(env: EnvironmentSettings, c: { name: string; metrics: MetricsEndpoint }, pod: string, ip: string): Record<string, string> {
   return {
     cluster: env.cluster.name,
     namespace: NAMESPACE,
-    job: scrapeJob(component),
+    job: scrapeJob(c.name),
     pod,
-    container: endpoint.container,
-    service: objectName(component),
-    endpoint: endpoint.port,
-    instance: `${ip}:${endpoint.number}`,
+    container: c.metrics.container,
+    service: objectName(c.name),
+    endpoint: c.metrics.port,
+    instance: `${ip}:${c.metrics.number}`,
   };
 }
 
-export function serviceMonitor(env: Environment, component: Scraped): IServiceMonitor {
-  const endpoint = metricsEndpoint(component);
+export function serviceMonitor(env: EnvironmentSettings, c: Component, labels: Record<string, string>): ObjectOf<'ServiceMonitor'> {
+  const endpoint = c.metrics;
   return {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'ServiceMonitor',
-    metadata: { name: objectName(component), labels: { ...labels(component, env), ...env.monitoring.selectorLabels } },
+    metadata: { name: objectName(c.name), labels: { ...labels, ...env.monitoring.selectorLabels } },
     spec: {
       // The query-frontend discovery Service shares these labels but has no metrics port: no target.
-      selector: { matchLabels: selectorLabels(component) },
+      selector: { matchLabels: selectorLabels(c.name) },
       // OpenMetrics text only: Tempo registers some counters without `_total` (tempo_receiver_*_spans)
       // and only OpenMetrics adds it; the protobuf format would also drop the classic `_bucket` series
       // the rules and dashboards read when Prometheus has native histograms on.
@@ -86,8 +63,4 @@ export function serviceMonitor(env: Environment, component: Scraped): IServiceMo
       ],
     },
   };
-}
-
-export function serviceMonitors(env: Environment): K8sObject[] {
-  return scrapedComponents(env).map((c) => serviceMonitor(env, c) as unknown as K8sObject);
 }

@@ -1,7 +1,7 @@
 // Policy-as-code over the rendered objects of an environment (its `kustomize build` output):
 // `runPolicies(objects, { environment })` returns every finding, waived ones marked with their reason.
-import type { K8sObject } from '../generators/render';
-import { Cluster, ref } from './cluster';
+import type { KubeObject } from '../generators/kubernetes/objects';
+import { Cluster, ref } from '../generators/kubernetes/cluster';
 import { availabilityRules } from './rules/availability';
 import { networkRules } from './rules/network';
 import { podSecurityRules } from './rules/pod-security';
@@ -19,7 +19,7 @@ export const RULES: readonly Rule[] = [...podSecurityRules, ...workloadRules, ..
 const applies = (w: Waiver, context: PolicyContext) => !w.environments || w.environments.includes(context.environment);
 
 export async function runPolicies(
-  objects: K8sObject[],
+  objects: KubeObject[],
   context: PolicyContext,
   rules: readonly Rule[] = RULES,
   waivers: readonly Waiver[] = WAIVERS,

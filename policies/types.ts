@@ -1,7 +1,7 @@
 // The shapes of policy-as-code: a rule checks the rendered objects of one environment and reports
 // violations; runPolicies turns them into findings and applies the waivers.
-import type { K8sObject } from '../generators/render';
-import type { Cluster } from './cluster';
+import type { KubeObject } from '../generators/kubernetes/objects';
+import type { Cluster } from '../generators/kubernetes/cluster';
 
 /** `error` fails `npm test` and `npm run validate`; `warning` is printed, and fails neither. */
 export type Severity = 'error' | 'warning';
@@ -16,7 +16,7 @@ export interface Rule {
 }
 
 export interface Violation {
-  object: K8sObject;
+  object: KubeObject;
   message: string;
 }
 

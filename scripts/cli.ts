@@ -1,8 +1,7 @@
 // What the environment-scoped commands (cost, bootstrap:aws) share: --env checked, its file loaded.
-import { join } from 'node:path';
-import { InputError, loadEnvironment } from '../generators/environment/load';
-import type { Environment } from '../generators/environment/types';
-import { ENV_FILE, environmentNames } from '../generators/tree';
+import type { Environment } from '../generators/environment/index';
+import { ENV_FILE, environmentNames, loadChecked } from '../generators/repository';
+import { InputError } from '../generators/validation/messages';
 
 /** The environment, or the exit code after printing why not. */
 export function loadCli(command: string, name: unknown, root: string, usage: string): Environment | number {
@@ -12,7 +11,7 @@ export function loadCli(command: string, name: unknown, root: string, usage: str
     return 2;
   }
   try {
-    return loadEnvironment(join('overlays', name, ENV_FILE), name, undefined, root);
+    return loadChecked(root, name);
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     console.error(`${command}: ${e.problems.length} problem(s):`);

@@ -15,9 +15,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FILE_HEADERS_ONLY, createTwoFilesPatch } from 'diff';
 import { parse } from 'yaml';
-import { InputError } from '../generators/environment/load';
-import { compareTree } from '../generators/output';
-import { GENERATED_DIRS, SHARED_TREES, renderTree } from '../generators/tree';
+import { InputError } from '../generators/validation/messages';
+import { compareTree } from '../generators/write';
+import { GENERATED_DIRS, SHARED_TREES, renderRepository } from '../generators/repository';
 import { kustomize } from './lib/kustomize';
 
 export interface ObjectChange {
@@ -282,7 +282,7 @@ export function formatMarkdown(d: RenderedDiff): string {
 /** Warns when the generated files on disk are not what the sources render (a forgotten `generate`). */
 function warnIfStale(root: string): void {
   try {
-    const changes = compareTree(root, renderTree(root).files, GENERATED_DIRS);
+    const changes = compareTree(root, renderRepository(root).files, GENERATED_DIRS);
     const stale = changes.written.length + changes.removed.length;
     if (stale) console.error(`diff: warning: ${stale} generated file(s) are stale; run \`npm run generate\` first (showing the files as they are)`);
   } catch (e) {

@@ -1,17 +1,17 @@
 // npm run generate [-- --check]: render every environment, validate, then write (or, with --check,
 // only report what is stale). On any error nothing is written and the exit code is 1.
 import { performance } from 'node:perf_hooks';
-import { InputError } from '../generators/environment/load';
-import { yamlMemo } from '../generators/layout';
-import { compareTree, writeTree } from '../generators/output';
-import { GENERATED_DIRS, renderTree } from '../generators/tree';
+import { yamlMemo } from '../generators/files';
+import { InputError } from '../generators/validation/messages';
+import { compareTree, writeTree } from '../generators/write';
+import { GENERATED_DIRS, renderRepository } from '../generators/repository';
 
 export function main(argv: string[], root = process.cwd()): number {
   const started = performance.now();
   const check = argv.includes('--check');
   let rendered;
   try {
-    rendered = renderTree(root);
+    rendered = renderRepository(root);
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     console.error(`generate: ${e.problems.length} problem(s); nothing was written:`);

@@ -1,4 +1,4 @@
-// npm run kubernetes-schemas [-- --check]: writes generators/validation/schemas/*.json, strict JSON Schemas
+// npm run kubernetes-schemas [-- --check]: writes generators/kubernetes/schemas/*.json, strict JSON Schemas
 // of the kinds in SCHEMA_SOURCES, derived from the packages' TypeScript declarations with
 // ts-json-schema-generator (every interface becomes `additionalProperties: false`, so an unknown field
 // anywhere is an error, like `kubeconform -strict`). Run it after bumping one of those packages.
@@ -6,9 +6,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createGenerator } from 'ts-json-schema-generator';
-import { SCHEMA_SOURCES } from '../generators/validation/kinds';
+import { SCHEMA_SOURCES } from '../generators/kubernetes/kinds';
 
-export const SCHEMA_DIR = 'generators/validation/schemas';
+export const SCHEMA_DIR = 'generators/kubernetes/schemas';
 
 type Definitions = Record<string, unknown>;
 const FREE_FORM_DECLARED = JSON.stringify({ type: 'object', additionalProperties: false });

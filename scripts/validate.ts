@@ -8,12 +8,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { LineCounter, parseAllDocuments } from 'yaml';
-import { InputError } from '../generators/environment/load';
-import type { Environment } from '../generators/environment/types';
-import { SHARED_TREES, loadEnvironments } from '../generators/tree';
-import { KubernetesValidator, objectId } from '../generators/validation/kubernetes';
-import { builtTempoProblems } from '../generators/validation/tempo';
-import type { K8sObject } from '../generators/render';
+import { InputError } from '../generators/validation/messages';
+import type { Environment } from '../generators/environment/index';
+import { SHARED_TREES, loadEnvironments } from '../generators/repository';
+import { KubernetesValidator, objectId } from '../generators/kubernetes/validate';
+import { builtTempoProblems } from '../generators/tempo/rules';
+import { asObjects } from '../generators/kubernetes/objects';
 import { RULES, failures, runPolicies } from '../policies';
 import { kustomize as findKustomize, type Kustomize } from './lib/kustomize';
 
@@ -66,10 +66,11 @@ export async function validateTarget(target: Target, root: string, k: Kustomize,
     objects.push(object);
     for (const p of validator.validate(object, target.kubernetesVersion)) problems.push(`${dir} ${p.object}: ${p.path}: ${p.message}`);
   }
-  if (target.tempo) for (const p of builtTempoProblems(objects)) problems.push(`${dir} ${p.object}: ${p.path}: ${p.message}`);
+  const built = asObjects(objects);
+  if (target.tempo) for (const p of builtTempoProblems(built)) problems.push(`${dir} ${p.object}: ${p.path}: ${p.message}`);
   const notes: string[] = [];
   if (target.environment) {
-    const findings = await runPolicies(objects as K8sObject[], { environment: target.environment });
+    const findings = await runPolicies(built, { environment: target.environment });
     const failing = new Set(failures(findings));
     for (const f of findings) {
       if (failing.has(f)) problems.push(`${dir} ${f.object}: [${f.rule}] ${f.message}`);
@@ -116,7 +117,7 @@ export async function main(argv: string[], root = process.cwd()): Promise<number
   for (const p of problems) console.error(p);
   const notes = reports.flatMap((r) => r.notes);
   const waived = notes.filter((n) => / waived \[/.test(n)).length;
-  console.log(`policies: ${RULES.length} rules over every overlay; ${notes.length - waived} warning(s), ${waived} waived${notes.length ? ':' : ''}`);
+  console.log(`policies: ${RULES.length} rules over ${chosen.filter((t) => t.environment).map((t) => t.dir).join(', ')}; ${notes.length - waived} warning(s), ${waived} waived${notes.length ? ':' : ''}`);
   for (const n of notes) console.log(`  ${n}`);
   console.log(`validate: ${k.name} ${k.version}, strict schemas for ${validator.kinds.length} kinds; done in ${((performance.now() - started) / 1000).toFixed(2)} s`);
   return problems.length ? 1 : 0;

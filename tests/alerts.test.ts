@@ -7,15 +7,15 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { ALERTS_DIR, EXTRACTED_RULES, RULE_FILE, UNIT_TEST_FILES } from '../generators/alerts/tree';
+import { ALERTS_DIR, EXTRACTED_RULES, RULE_FILE, UNIT_TEST_FILES } from '../generators/alerts/index';
 import { ALERT_NAMES } from '../generators/alerts/names';
 import { VOLUME_CLAIMS_REGEX, runbookAnchor, type Rule, type RuleGroup } from '../generators/alerts/rules';
-import { renderTemplate } from '../generators/alerts/unit-tests';
-import { isKnownMetric } from '../generators/metrics/catalogue';
-import { metricNames, parsePromQL } from '../generators/metrics/promql';
-import type { K8sObject } from '../generators/render';
+import { renderTemplate } from '../generators/alerts/promtool-tests';
+import { isKnownMetric } from './helpers/metrics/catalogue';
+import { metricNames, parsePromQL } from './helpers/metrics/promql';
+import type { KubeObject } from '../generators/kubernetes/objects';
 import { NAMESPACE } from '../generators/stack';
-import { environmentNames, loadEnvironments } from '../generators/tree';
+import { environmentNames, loadEnvironments } from '../generators/repository';
 import { ROOT, build } from './helpers/kustomize';
 import type { Any } from './helpers/objects';
 
@@ -27,10 +27,10 @@ const envs = environmentNames(ROOT);
 const settings = new Map(loadEnvironments(ROOT).map((e) => [e.name, e]));
 const runbook = readFileSync(join(ROOT, 'docs/runbooks.md'), 'utf8');
 
-function deployedRule(env: string): K8sObject & { spec: Spec } {
+function deployedRule(env: string): KubeObject & { spec: Spec } {
   const rules = build(`overlays/${env}`).filter((o) => o.kind === 'PrometheusRule');
   expect(rules.map((r) => `${r.metadata.namespace}/${r.metadata.name}`), `overlays/${env} deploys one PrometheusRule`).toEqual([`${NAMESPACE}/tempo-stack`]);
-  return rules[0] as K8sObject & { spec: Spec };
+  return rules[0] as KubeObject & { spec: Spec };
 }
 const allRules = (spec: Spec) => spec.groups.flatMap((g) => g.rules.map((r) => ({ group: g.name, ...r })));
 const alerts = (spec: Spec) => allRules(spec).filter((r) => r.alert);

@@ -8,11 +8,11 @@ import { AppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppP
 import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
 import { describe, expect, it } from 'vitest';
 import { ARGOCD_NAMESPACE, PROJECT } from '../generators/argocd';
-import type { K8sObject } from '../generators/render';
-import { toYaml } from '../generators/layout';
-import { parseGoDuration } from '../generators/quantity';
-import { SYNC_WAVE_ANNOTATION, syncWave, syncWavePatches } from '../generators/sync-waves';
-import { SHARED_TREES, environmentNames, loadEnvironments } from '../generators/tree';
+import type { KubeObject } from '../generators/kubernetes/objects';
+import { Duration } from '../generators/environment/units';
+import { toYaml } from '../generators/files';
+import { SYNC_WAVE_ANNOTATION, syncWave, syncWavePatches } from '../generators/kustomize/sync-waves';
+import { SHARED_TREES, environmentNames, loadEnvironments } from '../generators/repository';
 import { ROOT, build, kustomizes } from './helpers/kustomize';
 import type { Any } from './helpers/objects';
 
@@ -21,7 +21,7 @@ const argocd = build('argocd') as Any[];
 const apps = argocd.filter((o) => o.kind === 'Application');
 const project = argocd.find((o) => o.kind === 'AppProject');
 const overlays = new Map(environmentNames(ROOT).map((e) => [e, build(`overlays/${e}`)]));
-const groupOf = (o: K8sObject) => (o.apiVersion.includes('/') ? o.apiVersion.split('/')[0]! : '');
+const groupOf = (o: KubeObject) => (o.apiVersion.includes('/') ? o.apiVersion.split('/')[0]! : '');
 const kindKey = (k: { group: string; kind: string }) => `${k.group}/${k.kind}`;
 
 describe('argocd/', () => {
@@ -55,7 +55,7 @@ describe('argocd/', () => {
       expect(limit).toBeGreaterThan(1);
       expect(backoff.factor).toBeGreaterThan(1);
       // Both are Go durations (Argo CD rejects anything else) and the backoff has room to grow.
-      expect(parseGoDuration(backoff.maxDuration)).toBeGreaterThan(parseGoDuration(backoff.duration));
+      expect(Duration.parse(backoff.maxDuration).seconds).toBeGreaterThan(Duration.parse(backoff.duration).seconds);
       expect(app.metadata.finalizers).toEqual(['resources-finalizer.argocd.argoproj.io']);
       const paths = app.metadata.annotations['argocd.argoproj.io/manifest-generate-paths'].split(';');
       expect(paths).toEqual([
@@ -100,7 +100,7 @@ describe('argocd/', () => {
 describe('sync waves', () => {
   for (const [name, objects] of overlays) {
     it(`${name}: every object carries the wave of its kind; namespace, store and secret come before the workloads`, () => {
-      const wave = (o: K8sObject) => Number(o.metadata.annotations?.[SYNC_WAVE_ANNOTATION] ?? 0);
+      const wave = (o: KubeObject) => Number(o.metadata.annotations?.[SYNC_WAVE_ANNOTATION] ?? 0);
       for (const o of objects) expect(wave(o), `${o.kind}/${o.metadata.name}`).toBe(syncWave(o));
       const byKind = (kind: string) => objects.filter((o) => o.kind === kind).map(wave);
       const workloads = [...byKind('Deployment'), ...byKind('StatefulSet')];
@@ -122,7 +122,7 @@ describe('sync waves', () => {
       writeFileSync(join(dir, 'objects.yaml'), objects.map((o) => toYaml(o)).join('---\n'));
       writeFileSync(join(dir, 'kustomization.yaml'), toYaml({ resources: ['objects.yaml'], patches: syncWavePatches() }));
       for (const k of kustomizes()) {
-        const built = parseAllDocuments(k.build(dir)).map((d) => d.toJS() as K8sObject);
+        const built = parseAllDocuments(k.build(dir)).map((d) => d.toJS() as KubeObject);
         for (const o of built) expect(o.metadata.annotations?.[SYNC_WAVE_ANNOTATION], `${k.name}: ${o.kind}`).toBe(String(syncWave(o)));
         expect(built.find((o) => o.kind === 'ConfigMap')!.metadata.annotations!.other).toBe('kept');
       }

@@ -4,17 +4,17 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TEMPO_BUCKET_ACTIONS, TEMPO_OBJECT_ACTIONS, awsDocuments, bootstrapScript, encryption, s3Policy } from '../generators/aws';
+import { bootstrapScript } from '../generators/aws/bootstrap';
+import { TEMPO_BUCKET_ACTIONS, TEMPO_OBJECT_ACTIONS, awsDocuments, encryption, s3Policy } from '../generators/aws/documents';
 import { mergeEnvironment } from '../generators/environment/load';
-import { parseGoDuration } from '../generators/quantity';
-import { loadEnvironments } from '../generators/tree';
+import { loadEnvironments } from '../generators/repository';
 import { main as bootstrap } from '../scripts/bootstrap-aws';
 import { main as generate } from '../scripts/generate';
 import { ROOT, build } from './helpers/kustomize';
 import { runMain as run } from './helpers/run';
 import { sandbox, type Sandbox } from './helpers/sandbox';
+import type { Any } from './helpers/objects';
 
-type Any = any; // JSON documents are untyped; each test asserts the shape it reads
 const envs = loadEnvironments(ROOT);
 const read = (env: string, file: string): Any => JSON.parse(readFileSync(join(ROOT, 'overlays', env, 'aws', file), 'utf8'));
 
@@ -47,7 +47,7 @@ for (const env of envs) {
         expect(r.Filter).toEqual({ Prefix: `${env.s3.prefix}/` });
       }
       const [blocks, markers] = Rules;
-      expect(blocks.Expiration.Days * 24).toBeGreaterThan(parseGoDuration(env.retention) / 3600 + 1);
+      expect(blocks.Expiration.Days * 24).toBeGreaterThan(env.retention.hours + 1);
       expect(blocks.NoncurrentVersionExpiration.NoncurrentDays).toBeGreaterThanOrEqual(1);
       expect(blocks.AbortIncompleteMultipartUpload.DaysAfterInitiation).toBeGreaterThanOrEqual(1);
       // S3 refuses ExpiredObjectDeleteMarker next to Days in one rule.

@@ -2,8 +2,8 @@
 // is the requests the overlay really renders.
 import { describe, expect, it } from 'vitest';
 import { ASSUMPTIONS, defaultAssumptions, estimate } from '../generators/cost';
-import { parseGoDuration, parseQuantity } from '../generators/quantity';
-import { loadEnvironments } from '../generators/tree';
+import { Quantity } from '../generators/environment/units';
+import { loadEnvironments } from '../generators/repository';
 import { main as cost } from '../scripts/cost';
 import { ROOT, build } from './helpers/kustomize';
 import type { Any } from './helpers/objects';
@@ -34,7 +34,7 @@ describe('npm run cost', () => {
   it('S3 storage = ingest x (retention + noncurrent days) x compression x price, following --ingest-gb-per-day', () => {
     const prod = envs.find((e) => e.name === 'prod')!;
     const r = run(['--env', 'prod', '--ingest-gb-per-day', '100']);
-    const days = parseGoDuration(prod.retention) / 86400 + prod.s3.lifecycle.noncurrentVersionDays;
+    const days = prod.retention.days + prod.s3.lifecycle.noncurrentVersionDays;
     expect(dollars(r.stdout, 'S3 storage')).toBeCloseTo(100 * days * 0.25 * 0.023, 1);
     expect(dollars(run(['--env', 'prod', '--ingest-gb-per-day', '100', '--s3-gb-month', '0.0125']).stdout, 'S3 storage')).toBeCloseTo(100 * days * 0.25 * 0.0125, 1);
   });
@@ -48,8 +48,8 @@ describe('npm run cost', () => {
         const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.spec.scaleTargetRef.name === w.metadata.name);
         const replicas = hpa ? hpa.spec.minReplicas : w.spec.replicas;
         for (const c of w.spec.template.spec.containers) {
-          cpu += replicas * parseQuantity(c.resources.requests.cpu);
-          memory += (replicas * parseQuantity(c.resources.requests.memory)) / 2 ** 30;
+          cpu += replicas * Quantity.parse(c.resources.requests.cpu).value;
+          memory += (replicas * Quantity.parse(c.resources.requests.memory).value) / 2 ** 30;
         }
       }
       const lines = estimate(env, defaultAssumptions());

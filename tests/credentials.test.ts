@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { ExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret';
 import { SecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStore';
 import { describe, expect, it } from 'vitest';
-import { secretStoreRoleArn, tempoRoleArn } from '../generators/aws';
-import { IRSA_ANNOTATION, RELOAD_ANNOTATION } from '../generators/credentials';
-import type { K8sObject } from '../generators/render';
-import { S3_SECRET, S3_SECRET_REMOTE, SECRET_STORE_SERVICE_ACCOUNT, STORAGE_CLIENTS } from '../generators/stack';
-import { loadEnvironments, renderTree } from '../generators/tree';
+import { S3_SECRET_REMOTE, secretStoreRoleArn, tempoRoleArn } from '../generators/aws/names';
+import { COMPONENTS, TEMPO_TARGETS } from '../generators/components/index';
+import { IRSA_ANNOTATION, RELOAD_ANNOTATION, S3_SECRET, SECRET_STORE_SERVICE_ACCOUNT } from '../generators/credentials';
+import type { KubeObject } from '../generators/kubernetes/objects';
+import { loadEnvironments, renderRepository } from '../generators/repository';
 import { ROOT, build } from './helpers/kustomize';
 import { type Any, tempoConfig } from './helpers/objects';
 
@@ -16,6 +16,8 @@ const envs = loadEnvironments(ROOT);
 const tempoWorkloads = (objects: Any[]) =>
   objects.filter((o) => (o.kind === 'Deployment' || o.kind === 'StatefulSet') && o.spec.template.spec.containers[0].image.startsWith('grafana/tempo:'));
 const component = (w: Any) => w.metadata.labels['app.kubernetes.io/component'];
+/** The Tempo targets that open the store (all but the distributor). */
+const STORAGE_CLIENTS: string[] = TEMPO_TARGETS.filter((t) => COMPONENTS[t].tempo?.opensStore);
 /** `${NAME}` references in the config, which -config.expand-env=true fills from the container's env. */
 const envRefs = (text: string) => [...text.matchAll(/\$\{([A-Z0-9_]+)\}/g)].map((m) => m[1]!).sort();
 
@@ -99,7 +101,7 @@ for (const env of envs) {
 }
 
 describe('no secret is ever committed', () => {
-  const rendered = renderTree(ROOT);
+  const rendered = renderRepository(ROOT);
   it('no Secret with data or stringData, and no secretGenerator, in any generated file or overlay build', () => {
     for (const [path, content] of rendered.files) {
       if (!/\.ya?ml$/.test(path)) continue;
@@ -108,7 +110,7 @@ describe('no secret is ever committed', () => {
       expect(readFileSync(join(ROOT, path), 'utf8')).toBe(content);
     }
     for (const env of envs) {
-      const secrets = (build(`overlays/${env.name}`) as K8sObject[]).filter((o) => o.kind === 'Secret');
+      const secrets = (build(`overlays/${env.name}`) as KubeObject[]).filter((o) => o.kind === 'Secret');
       expect(secrets, env.name).toEqual([]);
     }
   });

@@ -7,17 +7,18 @@ import { parse } from 'yaml';
 import { DASHBOARDS, DASHBOARDS_DIR, FOLDER, FOLDER_ANNOTATION, dashboardConfigMap, dashboardFile } from '../generators/dashboards/index';
 import { GRID_COLUMNS } from '../generators/dashboards/panels';
 import { DATASOURCES, TEMPO_QUERY_URL, TRACES_TO_METRICS_QUERIES, grafanaDatasources } from '../generators/grafana-datasources';
-import { isKnownMetric, lookupMetric } from '../generators/metrics/catalogue';
-import { metricNames, parsePromQL } from '../generators/metrics/promql';
+import { isKnownMetric, lookupMetric } from './helpers/metrics/catalogue';
+import { metricNames, parsePromQL } from './helpers/metrics/promql';
 import { baseEnvironment } from '../generators/environment/load';
-import { scrapeJob, scrapedComponents } from '../generators/servicemonitors';
-import type { K8sObject } from '../generators/render';
+import { runningComponents } from '../generators/render';
+import { scrapeJob } from '../generators/servicemonitors';
+import type { KubeObject } from '../generators/kubernetes/objects';
 import { NAMESPACE } from '../generators/stack';
-import { loadEnvironments, environmentNames } from '../generators/tree';
+import { loadEnvironments, environmentNames } from '../generators/repository';
 import { expandVariables, panelsOf, parseTraceQL, provisionedDatasources, queriesOf, selectorsOf, variableDefaults, variableSelectors } from './helpers/grafana';
 import { ROOT, build } from './helpers/kustomize';
+import type { Any } from './helpers/objects';
 
-type Any = any; // rendered objects are untyped; each test asserts the shape it reads
 
 /**
  * Labels a series can be selected by: the exporter's own (catalogue), `le` on histogram buckets, and
@@ -121,7 +122,7 @@ describe('dashboards', () => {
       });
 
       it('select jobs the ServiceMonitors scrape (job="<namespace>/<component>")', () => {
-        const jobs = scrapedComponents(baseEnvironment()).map(scrapeJob);
+        const jobs = runningComponents(baseEnvironment()).map((r) => scrapeJob(r.component.name));
         for (const q of promqlOf(d, { namespace: NAMESPACE })) {
           for (const [, op, value] of q.expr.matchAll(/\bjob(=~|=)"([^"]*)"/g)) {
             const matches = op === '=' ? jobs.filter((j) => j === value) : jobs.filter((j) => new RegExp(`^(?:${value})$`).test(j));
@@ -242,7 +243,7 @@ describe('data source correlations', () => {
   it('sends the tenant header only when Tempo is multitenant (it refuses queries without one)', () => {
     const env = baseEnvironment();
     const tempoOf = (multitenancy: boolean) =>
-      provisionedDatasources(grafanaDatasources({ ...env, features: { ...env.features, multitenancy } }) as K8sObject[]).find((x) => x.uid === DATASOURCES.tempo.uid) as Any;
+      provisionedDatasources(grafanaDatasources({ ...env, features: { ...env.features, multitenancy } }) as KubeObject[]).find((x) => x.uid === DATASOURCES.tempo.uid) as Any;
     expect(tempoOf(false).jsonData.httpHeaderName1).toBeUndefined();
     expect(tempoOf(false).secureJsonData).toBeUndefined();
     expect(tempoOf(true).jsonData.httpHeaderName1).toBe('X-Scope-OrgID');

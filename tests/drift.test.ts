@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compareTree, generatedFilesOnDisk } from '../generators/output';
-import { GENERATED_DIRS, MANAGED_REGIONS, renderTree } from '../generators/tree';
+import { compareTree, generatedFilesOnDisk } from '../generators/write';
+import { GENERATED_DIRS, MANAGED_REGIONS, renderRepository } from '../generators/repository';
 import { SCHEMA_DIR, renderSchemas } from '../scripts/kubernetes-schemas';
 import { ROOT } from './helpers/kustomize';
 
@@ -21,7 +21,7 @@ function firstDifference(path: string, expected: string): string {
 }
 
 describe('generated files', () => {
-  const rendered = renderTree(ROOT);
+  const rendered = renderRepository(ROOT);
 
   it('are up to date with the sources (run `npm run generate` and commit)', () => {
     const changes = compareTree(ROOT, rendered.files, GENERATED_DIRS);
@@ -33,7 +33,7 @@ describe('generated files', () => {
   });
 
   it('render byte-identically twice (deterministic)', () => {
-    const again = renderTree(ROOT);
+    const again = renderRepository(ROOT);
     expect([...again.files]).toEqual([...rendered.files]);
   });
 

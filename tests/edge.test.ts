@@ -3,19 +3,23 @@
 // the vulture writes to and reads from the rendered Services, and the agent's pods match its config.
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { PIPELINE, SCRUB_PROCESSOR, collectorConfig, redacted } from '../generators/collector';
-import { vultureArgs } from '../generators/vulture';
-import type { Environment } from '../generators/environment/types';
-import { renderEnvironment, type K8sObject } from '../generators/render';
-import { loadEnvironments } from '../generators/tree';
+import { PIPELINE, SCRUB_PROCESSOR, collectorConfig as collectorConfigOf, redacted } from '../generators/components/collector-config';
+import { vultureArgs } from '../generators/components/vulture';
+import type { Environment } from '../generators/environment/index';
+import type { KubeObject } from '../generators/kubernetes/objects';
+import { renderEnvironment } from '../generators/render';
+import { loadEnvironments } from '../generators/repository';
 import { baseEnvironment } from '../generators/environment/load';
-import { overlayTree } from '../generators/layout';
+import { overlayTree } from '../generators/kustomize/layout';
 import { ROOT, build } from './helpers/kustomize';
 import { type Any, find, tempoConfig } from './helpers/objects';
 
+/** The collector config of an environment (its components.collector settings). */
+const collectorConfig = (env: Environment) => collectorConfigOf(env, env.components.collector);
+
 
 /** The Service behind `host:port` (a cluster-local DNS name), and the container port it reaches. */
-function resolve(objects: K8sObject[], host: string, port: number): { service: Any; containerPort: number; workload: Any } {
+function resolve(objects: KubeObject[], host: string, port: number): { service: Any; containerPort: number; workload: Any } {
   const m = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc\.cluster\.local$/.exec(host);
   if (!m) throw new Error(`${host} is not a cluster-local Service name`);
   const service = objects.find((o: Any) => o.kind === 'Service' && o.metadata.name === m[1] && o.metadata.namespace === m[2]) as Any;
@@ -91,7 +95,7 @@ for (const env of loadEnvironments(ROOT)) {
     });
 
     it("applies the environment's scrubbing policy to resource, span and span-event attributes", () => {
-      const s = env.collector.scrubbing;
+      const s = env.components.collector.scrubbing;
       const groups = config.processors[SCRUB_PROCESSOR].trace_statements as Array<{ context: string; statements: string[] }>;
       expect(config.processors[SCRUB_PROCESSOR].error_mode).toBe('ignore');
       expect(groups.map((g) => g.context)).toEqual(['resource', 'span', 'spanevent']);
@@ -183,7 +187,7 @@ describe('multitenancy', () => {
   const on: Environment = { ...env, features: { ...env.features, multitenancy: true } };
 
   it('the agent writes as collector.tenant and vulture as its own tenant; without it, neither sends a tenant', () => {
-    expect(collectorConfig(on).exporters.otlp_grpc.headers).toEqual({ 'X-Scope-OrgID': env.collector.tenant });
+    expect(collectorConfig(on).exporters.otlp_grpc.headers).toEqual({ 'X-Scope-OrgID': env.components.collector.tenant });
     expect(vultureArgs(on)).toContain('-tempo-org-id=tempo-vulture');
     expect(collectorConfig(env).exporters.otlp_grpc.headers).toBeUndefined();
     expect(vultureArgs(env).some((a) => a.startsWith('-tempo-org-id'))).toBe(false);

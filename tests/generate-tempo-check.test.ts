@@ -6,7 +6,7 @@ import { sandbox, type Sandbox } from './helpers/sandbox';
 let box: Sandbox | undefined;
 afterEach(() => {
   box?.remove();
-  vi.doUnmock('../generators/tempo-config');
+  vi.doUnmock('../generators/tempo/config');
   vi.resetModules();
 });
 
@@ -14,8 +14,8 @@ afterEach(() => {
  *  mock is set up on a fresh module registry and undone afterwards. */
 async function generateWithBrokenConfig() {
   vi.resetModules();
-  vi.doMock('../generators/tempo-config', async (original) => {
-    const real = await original<typeof import('../generators/tempo-config')>();
+  vi.doMock('../generators/tempo/config', async (original) => {
+    const real = await original<typeof import('../generators/tempo/config')>();
     return {
       ...real,
       tempoConfig: (env: Parameters<typeof real.tempoConfig>[0]) => {

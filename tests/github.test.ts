@@ -1,15 +1,16 @@
 // The files for teams on GitHub: the CI workflow (checked by GitHub's own workflow parser), CODEOWNERS
 // and the Renovate config (no schema offline: its regexes are run against the file they must bump).
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { NoOperationTraceWriter, convertWorkflowTemplate, parseWorkflow } from '@actions/workflow-parser';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { TEMPO_VERSION, defaults } from '../generators/environment/defaults';
+import { defaultsOf } from '../generators/environment/index';
+import { TEMPO_VERSION } from '../generators/environment/settings';
 import { ROOT } from './helpers/kustomize';
 
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
-type Any = any; // parsed YAML/JSON; each test asserts the shape it reads
+import type { Any } from './helpers/objects';
 
 describe('.github/workflows/ci.yaml', () => {
   const text = read('.github/workflows/ci.yaml');
@@ -75,26 +76,27 @@ describe('.github/CODEOWNERS', () => {
 
 describe('renovate.json', () => {
   const config: Any = JSON.parse(read('renovate.json'));
-  const defaultsFile = 'generators/environment/defaults.ts';
-  const source = read(defaultsFile);
-  /** What Renovate's regex managers extract from defaults.ts: depName -> currentValue. */
+  const sources = ['generators/environment/settings.ts', ...readdirSync(join(ROOT, 'generators/components')).map((f) => `generators/components/${f}`)];
+  /** What Renovate's regex managers extract from the sources: depName -> currentValue. */
   const extracted = new Map<string, string>();
   for (const m of config.customManagers) {
     const files = m.managerFilePatterns.map((p: string) => new RegExp(p.slice(1, -1)));
-    if (!files.some((f: RegExp) => f.test(defaultsFile))) continue;
-    for (const s of m.matchStrings) {
-      for (const hit of source.matchAll(new RegExp(s, 'g'))) extracted.set(m.depNameTemplate ?? hit.groups!.depName!, hit.groups!.currentValue!);
+    for (const file of sources.filter((f) => files.some((pattern: RegExp) => pattern.test(f)))) {
+      for (const s of m.matchStrings) {
+        for (const hit of read(file).matchAll(new RegExp(s, 'g'))) extracted.set(m.depNameTemplate ?? hit.groups!.depName!, hit.groups!.currentValue!);
+      }
     }
   }
+  const defaults = defaultsOf() as Any;
   const tag = (image: string) => image.slice(image.lastIndexOf(':') + 1);
   const rule = (name: string): Any => config.packageRules.find((r: Any) => r.matchPackageNames?.includes(name));
 
-  it('finds the Tempo, memcached, exporter and collector versions where defaults.ts keeps them', () => {
+  it('finds the Tempo, memcached, exporter and collector versions where their defaults are written', () => {
     expect(Object.fromEntries(extracted)).toEqual({
       'grafana/tempo': TEMPO_VERSION, // tempo-vulture runs the same tag
       memcached: tag(defaults.components.memcached.image),
       'prom/memcached-exporter': tag(defaults.components.memcached.exporterImage),
-      'otel/opentelemetry-collector-contrib': tag(defaults.collector.image),
+      'otel/opentelemetry-collector-contrib': tag(defaults.components.collector.image),
     });
     expect(config.customManagers.every((m: Any) => m.customType === 'regex' && m.datasourceTemplate === 'docker')).toBe(true);
   });

@@ -1,13 +1,11 @@
 // The strict Kubernetes validator (what `npm run validate` runs on every object of every overlay).
 import { describe, expect, it } from 'vitest';
-import type { K8sObject } from '../generators/render';
-import { RETIRED_APIS, retiredApiProblem } from '../generators/validation/api-versions';
-import { SCHEMA_SOURCES } from '../generators/validation/kinds';
-import { KubernetesValidator } from '../generators/validation/kubernetes';
+import { RETIRED_APIS, retiredApiProblem } from '../generators/kubernetes/api-versions';
+import { SCHEMA_SOURCES } from '../generators/kubernetes/kinds';
+import { KubernetesValidator } from '../generators/kubernetes/validate';
 import { build } from './helpers/kustomize';
-import { find } from './helpers/objects';
+import { find, type Any } from './helpers/objects';
 
-type Any = any; // objects are edited freely to break them
 const validator = new KubernetesValidator();
 const prod = build('overlays/prod');
 const rendered = (kind: string, name: string): Any => structuredClone(find(prod, kind, name));
@@ -82,7 +80,7 @@ describe('the strict Kubernetes validator on a rendered object', () => {
   it('fails a kind without a schema, unless the skip list gives a reason', () => {
     const widget = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: {} };
     expect(messages(widget)).toEqual([
-      'Widget/w: apiVersion: no schema for example.com/v1 Widget: add it to SCHEMA_SOURCES in generators/validation/kinds.ts and run npm run kubernetes-schemas, or list it in SKIPPED_KINDS with the reason',
+      'Widget/w: apiVersion: no schema for example.com/v1 Widget: add it to SCHEMA_SOURCES in generators/kubernetes/kinds.ts and run npm run kubernetes-schemas, or list it in SKIPPED_KINDS with the reason',
     ]);
     const skipping = new KubernetesValidator({ 'example.com/v1/Widget': 'an example' });
     expect(skipping.validate(widget, '1.32')).toEqual([]);
@@ -96,7 +94,7 @@ describe('the strict Kubernetes validator on a rendered object', () => {
 });
 
 // Objects other parts of the repo render (or will): each must pass as written and fail with one typo.
-const samples: Array<[K8sObject, (o: Any) => void, RegExp]> = [
+const samples: Array<[Any, (o: Any) => void, RegExp]> = [
   [
     {
       apiVersion: 'monitoring.coreos.com/v1',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { environmentNames } from '../generators/tree';
+import { environmentNames } from '../generators/repository';
 import { ROOT, kustomizes, type Kustomize } from './helpers/kustomize';
 
 const overlays = environmentNames(ROOT).map((e) => `overlays/${e}`);

@@ -1,7 +1,7 @@
 // The YAML memo: the same text as the yaml library, across runs, and never for two values one JSON shares.
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { toYaml } from '../generators/layout';
+import { toYaml } from '../generators/files';
 import { persistentMemo } from '../generators/memo';
 
 describe('toYaml', () => {

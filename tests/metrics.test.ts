@@ -1,7 +1,7 @@
 // The PromQL parser and the metric catalogue that every alert and dashboard query is checked with.
 import { describe, expect, it } from 'vitest';
-import { METRICS, isKnownMetric, lookupMetric } from '../generators/metrics/catalogue';
-import { PromQLError, metricNames, parsePromQL } from '../generators/metrics/promql';
+import { METRICS, isKnownMetric, lookupMetric } from './helpers/metrics/catalogue';
+import { PromQLError, metricNames, parsePromQL } from './helpers/metrics/promql';
 
 describe('parsePromQL', () => {
   it('accepts valid PromQL', () => {

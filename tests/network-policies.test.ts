@@ -1,18 +1,21 @@
 // The NetworkPolicies of every overlay, evaluated like a CNI would: the flows Tempo needs are open,
 // and the flows it does not need are closed.
 import { describe, expect, it } from 'vitest';
-import type { K8sObject } from '../generators/render';
+import type { KubeObject } from '../generators/kubernetes/objects';
 import { DEFAULT_DENY } from '../generators/network-policies';
 import { renderEnvironment } from '../generators/render';
 import { mergeEnvironment } from '../generators/environment/load';
-import type { Component, EdgeComponent, EnvironmentFile } from '../generators/environment/types';
-import { TEMPO_COMPONENTS } from '../generators/environment/types';
-import { EDGE_PORTS, PORTS, RECEIVERS, RING_MEMBERS, objectName } from '../generators/stack';
-import { environmentNames } from '../generators/tree';
-import { matches, type Labels } from '../policies/cluster';
+import { portOf } from '../generators/components/component';
+import { RECEIVERS } from '../generators/components/distributor';
+import { COMPONENTS, type ComponentName, TEMPO_TARGETS } from '../generators/components/index';
+import { MEMCACHED_PORT } from '../generators/components/memcached';
+import { type Labels, matches } from '../generators/kubernetes/cluster';
+import { environmentNames } from '../generators/repository';
+import { objectName } from '../generators/stack';
+import { TEMPO_PORTS as PORTS } from '../generators/tempo/facts';
 import { ROOT, build } from './helpers/kustomize';
+import type { Any } from './helpers/objects';
 
-type Any = any; // rendered YAML is untyped
 type Pod = { namespace: string; labels: Labels };
 type Endpoint = Pod | { ip: string };
 
@@ -33,7 +36,7 @@ const portOk = (rule: Any, port: number, protocol: string) =>
   !rule.ports?.length || rule.ports.some((p: Any) => (p.protocol ?? 'TCP') === protocol && (p.port === undefined || p.port === port));
 
 /** Would a connection from `from` to `to` on `port` pass both sides' policies? */
-function allowed(objects: K8sObject[], from: Endpoint, to: Endpoint, port: number, protocol = 'TCP'): boolean {
+function allowed(objects: KubeObject[], from: Endpoint, to: Endpoint, port: number, protocol = 'TCP'): boolean {
   const policies = objects.filter((o) => o.kind === 'NetworkPolicy') as Any[];
   const side = (pod: Endpoint, other: Endpoint, type: 'Ingress' | 'Egress') => {
     if ('ip' in pod) return true;
@@ -45,7 +48,7 @@ function allowed(objects: K8sObject[], from: Endpoint, to: Endpoint, port: numbe
   return side(from, to, 'Egress') && side(to, from, 'Ingress');
 }
 
-const podOf = (objects: K8sObject[], component: Component | EdgeComponent): Pod => {
+const podOf = (objects: KubeObject[], component: ComponentName): Pod => {
   const w = objects.find((o) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind) && o.metadata.name === objectName(component)) as Any;
   if (!w) throw new Error(`${objectName(component)} is not rendered`);
   return { namespace: w.metadata.namespace, labels: w.spec.template.metadata.labels };
@@ -61,8 +64,8 @@ const imds = { ip: '169.254.169.254' };
 for (const envName of environmentNames(ROOT)) {
   describe(`overlays/${envName} NetworkPolicies`, () => {
     const objects = build(`overlays/${envName}`);
-    const pod = (c: Component | EdgeComponent) => podOf(objects, c);
-    const has = (c: Component | EdgeComponent) => objects.some((o) => ['Deployment', 'DaemonSet'].includes(o.kind) && o.metadata.name === objectName(c));
+    const pod = (c: ComponentName) => podOf(objects, c);
+    const has = (c: ComponentName) => objects.some((o) => ['Deployment', 'DaemonSet'].includes(o.kind) && o.metadata.name === objectName(c));
     const hasMemcached = has('memcached');
 
     it('deny all ingress to the namespace by default', () => {
@@ -85,27 +88,28 @@ for (const envName of environmentNames(ROOT)) {
         ['compactor -> S3', pod('compactor'), s3, 443],
         ['querier -> DNS', pod('querier'), kubeDns, 53, 'UDP'],
       ];
-      for (const a of RING_MEMBERS) for (const b of RING_MEMBERS) open.push([`${a} -> ${b} gossip`, pod(a), pod(b), PORTS.gossip]);
-      for (const c of TEMPO_COMPONENTS) {
+      const ringMembers = TEMPO_TARGETS.filter((t) => COMPONENTS[t].tempo?.ringMember);
+      for (const a of ringMembers) for (const b of ringMembers) open.push([`${a} -> ${b} gossip`, pod(a), pod(b), PORTS.gossip]);
+      for (const c of TEMPO_TARGETS) {
         open.push([`prometheus -> ${c} metrics`, prometheus, pod(c), PORTS.http]);
-        if (hasMemcached) open.push([`${c} -> memcached`, pod(c), pod('memcached'), PORTS.memcached]);
+        if (hasMemcached) open.push([`${c} -> memcached`, pod(c), pod('memcached'), MEMCACHED_PORT]);
       }
-      if (hasMemcached) open.push(['prometheus -> memcached exporter', prometheus, pod('memcached'), PORTS.memcachedExporter]);
+      if (hasMemcached) open.push(['prometheus -> memcached exporter', prometheus, pod('memcached'), COMPONENTS.memcached.metrics.number]);
       if (has('collector')) {
         open.push(
-          ['app -> collector OTLP gRPC', app, pod('collector'), EDGE_PORTS.collectorOtlpGrpc],
-          ['app -> collector OTLP HTTP', app, pod('collector'), EDGE_PORTS.collectorOtlpHttp],
+          ['app -> collector OTLP gRPC', app, pod('collector'), portOf(COMPONENTS.collector, 'otlp-grpc')],
+          ['app -> collector OTLP HTTP', app, pod('collector'), portOf(COMPONENTS.collector, 'otlp-http')],
           ['collector -> distributor OTLP gRPC', pod('collector'), pod('distributor'), 4317],
           ['collector -> API server', pod('collector'), { ip: '10.0.12.34' }, 443],
           ['collector -> DNS', pod('collector'), kubeDns, 53, 'UDP'],
-          ['prometheus -> collector metrics', prometheus, pod('collector'), EDGE_PORTS.collectorMetrics],
+          ['prometheus -> collector metrics', prometheus, pod('collector'), COMPONENTS.collector.metrics.number],
         );
       }
       if (has('vulture')) {
         open.push(
           ['vulture -> distributor OTLP gRPC', pod('vulture'), pod('distributor'), 4317],
           ['vulture -> query-frontend HTTP', pod('vulture'), pod('query-frontend'), PORTS.http],
-          ['prometheus -> vulture metrics', prometheus, pod('vulture'), EDGE_PORTS.vultureMetrics],
+          ['prometheus -> vulture metrics', prometheus, pod('vulture'), COMPONENTS.vulture.metrics.number],
         );
       }
       expect(open.filter(([, from, to, port, protocol]) => !allowed(objects, from, to, port, protocol)).map(([name]) => name)).toEqual([]);
@@ -126,14 +130,14 @@ for (const envName of environmentNames(ROOT)) {
         ['querier -> an outside port other than 443', pod('querier'), s3, 8443],
       ];
       if (hasMemcached) {
-        closed.push(['prometheus -> memcached data port', prometheus, pod('memcached'), PORTS.memcached]);
+        closed.push(['prometheus -> memcached data port', prometheus, pod('memcached'), MEMCACHED_PORT]);
         closed.push(['memcached -> anywhere', pod('memcached'), s3, 443]);
       }
       if (has('collector')) {
         closed.push(
           ['collector -> ingester', pod('collector'), pod('ingester'), PORTS.grpc],
           ['collector -> distributor Zipkin (it exports OTLP gRPC only)', pod('collector'), pod('distributor'), 9411],
-          ['grafana -> collector', grafana, pod('collector'), EDGE_PORTS.collectorOtlpGrpc],
+          ['grafana -> collector', grafana, pod('collector'), portOf(COMPONENTS.collector, 'otlp-grpc')],
           ['collector -> instance metadata (the scrubbed spans go to the distributor only)', pod('collector'), imds, 80],
           ['collector -> the remote-write target', pod('collector'), prometheus, 9090],
         );
@@ -145,8 +149,8 @@ for (const envName of environmentNames(ROOT)) {
 }
 
 describe('NetworkPolicies from environment.yaml', () => {
-  const identity: EnvironmentFile = { cluster: { name: 'c' }, aws: { region: 'us-east-1', accountId: '123456789012' }, s3: { bucket: 'tempo-traces-x' } };
-  const render = (file: EnvironmentFile) => renderEnvironment(mergeEnvironment('x', { ...identity, ...file })).objects.filter((o) => o.kind === 'NetworkPolicy') as Any[];
+  const identity: Any = { cluster: { name: 'c' }, aws: { region: 'us-east-1', accountId: '123456789012' }, s3: { bucket: 'tempo-traces-x' } };
+  const render = (file: Any) => renderEnvironment(mergeEnvironment('x', { ...identity, ...file })).objects.filter((o) => o.kind === 'NetworkPolicy') as Any[];
 
   it('features.networkPolicies: false renders none', () => {
     expect(render({ features: { networkPolicies: false } })).toEqual([]);

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RULES, WAIVERS, failures, report, runPolicies, unusedWaivers, type Finding } from '../policies';
-import { environmentNames } from '../generators/tree';
+import { environmentNames } from '../generators/repository';
 import { ROOT, build } from './helpers/kustomize';
 
 const environments = environmentNames(ROOT);

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseTraceQL } from './helpers/grafana';
 import { ROOT, build } from './helpers/kustomize';
+import type { Any } from './helpers/objects';
 
-type Any = any; // rendered objects are untyped; each test asserts the shape it reads
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 const fenced = (language: string) => [...readme.matchAll(new RegExp('```' + language + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!.trim());
 

@@ -1,13 +1,16 @@
 // Key properties of the rendered stack, read from the real `kustomize build` output of each overlay.
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { K8sObject } from '../generators/render';
-import { PORTS, RECEIVERS, SERVICES, selectorLabels } from '../generators/stack';
-import { environmentNames } from '../generators/tree';
+import type { KubeObject } from '../generators/kubernetes/objects';
+import { RECEIVERS } from '../generators/components/distributor';
+import { LEGACY_HTTP_PORT } from '../generators/components/query-frontend';
+import { selectorLabels } from '../generators/stack';
+import { SERVICES, TEMPO_PORTS as PORTS } from '../generators/tempo/facts';
+import { environmentNames } from '../generators/repository';
 import { ROOT, build } from './helpers/kustomize';
 import { type Any, find, tempoConfig } from './helpers/objects';
 
-const workloads = (objects: K8sObject[]): Any[] => objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
+const workloads = (objects: KubeObject[]): Any[] => objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
 
 describe('prod carries the design figures', () => {
   const prod = build('overlays/prod');
@@ -64,7 +67,7 @@ for (const envName of environmentNames(ROOT)) {
 
     it('the query-frontend answers on 3200 and 3100; queriers find it through the discovery Service', () => {
       const ports = find(objects, 'Service', 'tempo-stack-query-frontend').spec.ports;
-      expect(ports.map((p: Any) => [p.port, p.targetPort])).toEqual(expect.arrayContaining([[PORTS.http, 'http'], [PORTS.httpLegacy, 'http']]));
+      expect(ports.map((p: Any) => [p.port, p.targetPort])).toEqual(expect.arrayContaining([[PORTS.http, 'http'], [LEGACY_HTTP_PORT, 'http']]));
       const discovery = find(objects, 'Service', SERVICES.queryFrontendDiscovery);
       expect(discovery.spec.clusterIP).toBe('None');
       expect(discovery.spec.publishNotReadyAddresses).toBe(true);

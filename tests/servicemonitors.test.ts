@@ -2,9 +2,10 @@
 // component, and their relabelings produce the labels the alerts, the promtool cases and the dashboards
 // select on: job="<namespace>/<component>", cluster, namespace, pod, container.
 import { describe, expect, it } from 'vitest';
-import { metricsEndpoint, scrapeJob, scrapeLabels, scrapedComponents } from '../generators/servicemonitors';
+import { runningComponents } from '../generators/render';
+import { scrapeJob, scrapeLabels } from '../generators/servicemonitors';
 import { NAMESPACE, objectName } from '../generators/stack';
-import { environmentNames, loadEnvironments } from '../generators/tree';
+import { environmentNames, loadEnvironments } from '../generators/repository';
 import { ROOT, build } from './helpers/kustomize';
 import type { Any } from './helpers/objects';
 
@@ -35,12 +36,13 @@ const envs = new Map(loadEnvironments(ROOT).map((e) => [e.name, e]));
 
 describe.each(environmentNames(ROOT))('ServiceMonitors of %s', (name) => {
   const env = envs.get(name)!;
+  const scraped = runningComponents(env).map((r) => r.component);
   const objects = build(`overlays/${name}`);
   const of = (kind: string) => objects.filter((o) => o.kind === kind) as Any[];
 
   it('one per scraped component, carrying the selector labels Prometheus picks them by', () => {
     const monitors = of('ServiceMonitor');
-    expect(monitors.map((m) => m.metadata.name).sort()).toEqual(scrapedComponents(env).map(objectName).sort());
+    expect(monitors.map((m) => m.metadata.name).sort()).toEqual(scraped.map((c) => objectName(c.name)).sort());
     for (const m of monitors) {
       expect(m.metadata.namespace).toBe(NAMESPACE);
       expect(matches(env.monitoring.selectorLabels, m.metadata.labels), m.metadata.name).toBe(true);
@@ -55,15 +57,16 @@ describe.each(environmentNames(ROOT))('ServiceMonitors of %s', (name) => {
 
   it('every workload is scraped', () => {
     const workloads = objects.filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind)) as Any[];
-    const scraped = new Set(scrapedComponents(env).map(objectName));
-    for (const w of workloads) expect(scraped, w.metadata.name).toContain(w.metadata.name);
+    const names = new Set(scraped.map((c) => objectName(c.name)));
+    for (const w of workloads) expect(names, w.metadata.name).toContain(w.metadata.name);
   });
 
-  for (const component of scrapedComponents(env)) {
+  for (const c of scraped) {
+    const component = c.name;
     it(`${component}: selects one Service port, a container's metrics port, and labels it job="${scrapeJob(component)}"`, () => {
       const monitor = of('ServiceMonitor').find((m) => m.metadata.name === objectName(component));
       const endpoint = monitor.spec.endpoints[0];
-      const wanted = metricsEndpoint(component);
+      const wanted = c.metrics;
       expect(endpoint.port).toBe(wanted.port);
 
       const services = of('Service').filter((s) => s.metadata.namespace === NAMESPACE && matches(monitor.spec.selector.matchLabels, s.metadata.labels));
@@ -85,7 +88,7 @@ describe.each(environmentNames(ROOT))('ServiceMonitors of %s', (name) => {
         __meta_kubernetes_pod_container_name: container.name,
       };
       const labels = relabel(meta, endpoint.relabelings);
-      const expected = scrapeLabels(env, component, pod, '10.0.0.1');
+      const expected = scrapeLabels(env, c, pod, '10.0.0.1');
       for (const key of ['job', 'cluster', 'namespace', 'pod', 'container']) expect(labels[key], key).toBe(expected[key]);
       expect(labels.job).toBe(`${NAMESPACE}/${component}`);
       expect(labels.cluster).toBe(env.cluster.name);

@@ -4,12 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadEnvironment } from '../generators/environment/load';
 import { renderEnvironment } from '../generators/render';
-import { environmentNames } from '../generators/tree';
-import { builtTempoProblems, tempoProblems } from '../generators/validation/tempo';
+import { environmentNames } from '../generators/repository';
+import { builtTempoProblems, tempoProblems } from '../generators/tempo/rules';
 import { ROOT, build } from './helpers/kustomize';
-import { tempoConfigMap } from './helpers/objects';
+import { tempoConfigMap, type Any } from './helpers/objects';
 
-type Any = any; // configs are edited freely to break them
 const render = (name: string) => renderEnvironment(loadEnvironment(`overlays/${name}/environment.yaml`, name, undefined, ROOT));
 
 /** The problems after `edit` changed prod's rendered config, overrides or objects, as `file: path: message`. */
@@ -89,7 +88,7 @@ describe('the Tempo config schema', () => {
 describe('the Tempo wiring rules', () => {
   it('the replication factor must not exceed the ingester replicas', () => {
     expect(problemsAfter((c) => (c.ingester.lifecycler.ring.replication_factor = 5))).toEqual([
-      'tempo.yaml: ingester.lifecycler.ring.replication_factor: is 5, more than the 3 replica(s) of StatefulSet/tempo-stack-ingester; expected at most the ingester replicas',
+      'tempo.yaml: ingester.lifecycler.ring.replication_factor: 3 ingester(s) (StatefulSet/tempo-stack-ingester) for replication factor 5: every trace is written to 5 ingesters, so every push would fail; expected at least 5 ingesters',
     ]);
   });
 

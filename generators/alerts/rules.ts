@@ -1,12 +1,15 @@
 // Alerting and recording rules for one environment, on metrics Tempo 2.10.8 and the exporters really
-// expose (generators/metrics/catalogue.ts; a test fails on any other name). Thresholds come from
+// expose (tests/helpers/metrics/catalogue.ts; a test fails on any other name). Thresholds come from
 // `alerts.thresholds` in environment.yaml. Conventions:
 // - selectors carry job="<namespace>/<component>" (set by the ServiceMonitors) or the namespace;
 // - every expression aggregates `by` the labels its alert keeps, so alert labels are predictable;
 // - descriptions use only {{ $labels.<name> }} and {{ printf "%.<n>f" $value }} (tests render them).
-import type { Environment, Severity } from '../environment/types';
-import { INSTANCE, NAMESPACE, STATEFUL, objectName } from '../stack';
-import { scrapeJob, scrapedComponents, type Scraped } from '../servicemonitors';
+import { STATEFUL_TARGETS } from '../components/index';
+import type { Environment } from '../environment/index';
+import type { Severity } from '../environment/settings';
+import { runningComponents } from '../render';
+import { scrapeJob } from '../servicemonitors';
+import { INSTANCE, NAMESPACE, objectName } from '../stack';
 import { ALERT_GROUPS, type AlertGroup, type AlertName } from './names';
 
 export interface AlertDefinition {
@@ -34,14 +37,14 @@ function promql(strings: TemplateStringsArray, ...values: unknown[]): string {
     .join('\n');
 }
 
-const job = (c: Scraped) => `job="${scrapeJob(c)}"`;
+const job = (c: string) => `job="${scrapeJob(c)}"`;
 const ns = `namespace="${NAMESPACE}"`;
 const value = (digits: number) => `{{ printf "%.${digits}f" $value }}`;
 const where = '{{ $labels.cluster }}/{{ $labels.namespace }}';
 const BY_CLUSTER = 'cluster, namespace';
 
 /** The PVCs of the StatefulSets: data-tempo-stack-ingester-0, ... */
-export const VOLUME_CLAIMS_REGEX = `data-(${STATEFUL.map(objectName).join('|')})-[0-9]+`;
+export const VOLUME_CLAIMS_REGEX = `data-(${STATEFUL_TARGETS.map(objectName).join('|')})-[0-9]+`;
 
 /** Routes that are long-lived streams or scrapes, not requests a user waits for. */
 const NOT_USER_REQUESTS = 'metrics|/frontend.Frontend/Process|debug_pprof';
@@ -82,7 +85,7 @@ function ringUnhealthy(name: AlertName, ring: string, severity: Severity, impact
 
 export function alertDefinitions(env: Environment): AlertDefinition[] {
   const t = env.alerts.thresholds;
-  const components = scrapedComponents(env);
+  const components = runningComponents(env).map((r) => r.component.name);
   const tempoJobs = `job=~"${NAMESPACE}/(${components.join('|')})"`;
   const stackPods = `${ns}, pod=~"${INSTANCE}-.+"`;
   const defs: AlertDefinition[] = [

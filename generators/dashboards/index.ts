@@ -2,9 +2,9 @@
 // Grafana sidecar picks up (label grafana_dashboard: "1") and files into the Tempo folder. Every
 // overlay includes it through base/.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import { yamlFile, type FileTree } from '../layout';
+import { type Files, jsonFile, yamlFile } from '../files';
+import type { SharedTree } from '../kustomize/layout';
 import { NAMESPACE, STACK_LABELS, objectName } from '../stack';
-import type { SharedTree } from '../tree';
 import { cachedNextToBundle } from './cache';
 import { operational } from './operational';
 import { reads } from './reads';
@@ -27,7 +27,7 @@ export const dashboardConfigMap = (d: Dashboard): string => objectName(`dashboar
 
 function render(): Array<[string, string]> {
   const models = DASHBOARDS.map((build) => build());
-  const files: Array<[string, string]> = models.map((d) => [`${DASHBOARDS_DIR}/${dashboardFile(d)}`, `${JSON.stringify(d, null, 2)}\n`]);
+  const files: Array<[string, string]> = models.map((d) => [`${DASHBOARDS_DIR}/${dashboardFile(d)}`, jsonFile(d)]);
   const kustomization = {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
@@ -49,5 +49,5 @@ function render(): Array<[string, string]> {
 export const dashboardsTree: SharedTree = {
   dir: DASHBOARDS_DIR,
   inBase: true,
-  files: (): FileTree => new Map(cachedNextToBundle('dashboards', render)),
+  files: (): Files => new Map(cachedNextToBundle('dashboards', render)),
 };

@@ -1,10 +1,10 @@
 // PromQL building blocks the dashboards share, so every panel selects and aggregates the same way.
 // Tempo's series are labelled by the ServiceMonitors: job="<namespace>/<component>", plus cluster,
 // namespace, pod and container. Rates always use $__rate_interval (at least four scrapes).
-import type { Component } from '../environment/types';
+import type { ComponentName } from '../components/index';
 
 /** Selector of one component's own series (its /metrics), with optional extra matchers. */
-export const job = (component: Component, ...matchers: string[]): string =>
+export const job = (component: ComponentName, ...matchers: string[]): string =>
   [`cluster="$cluster"`, `job="$namespace/${component}"`, ...matchers].join(', ');
 
 /** Selector of every Tempo component in the namespace (metrics several components register). */

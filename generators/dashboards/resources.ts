@@ -1,7 +1,7 @@
 // Tempo / Resources: what the pods use against what they were given: CPU, memory against the limit and
 // GOMEMLIMIT, volumes, restarts and OOM kills, per component.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import { COMPONENTS } from '../environment/types';
+import { TEMPO_TARGETS } from '../components/index';
 import { INSTANCE } from '../stack';
 import { dashboard, row, timeseries, variables } from './panels';
 import { pods, stack } from './queries';
@@ -27,7 +27,7 @@ export function resources(): Dashboard {
       variables.datasource(),
       variables.cluster(),
       variables.namespace(),
-      variables.custom('component', 'Component', COMPONENTS),
+      variables.custom('component', 'Component', [...TEMPO_TARGETS, 'memcached']),
     ],
     rows: [
       row(

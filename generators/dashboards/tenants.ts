@@ -2,21 +2,21 @@
 // runtime overrides). Tempo exports the limits themselves: tempo_limits_defaults{limit_name} for every
 // tenant, tempo_limits_overrides{limit_name, user} for tenants with their own values.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import type { TempoComponent } from '../environment/types';
+import type { ComponentName } from '../components/index';
 import { dashboard, row, timeseries, variables } from './panels';
 import { job, stack, sumRate } from './queries';
 
 const tenant = 'tenant=~"$tenant"';
 
 /** A tenant's limit: its override where it has one, else the default (limit names: modules/overrides). */
-function limit(component: TempoComponent, limitName: string, usage: string): string {
+function limit(component: ComponentName, limitName: string, usage: string): string {
   const override = `label_replace(max by (user) (tempo_limits_overrides{${job(component, `limit_name="${limitName}"`, 'user=~"$tenant"')}}), "tenant", "$1", "user", "(.*)")`;
   const fallback = `0 * (${usage}) + scalar(max(tempo_limits_defaults{${job(component, `limit_name="${limitName}"`)}}))`;
   return `${override} or on (tenant) (${fallback})`;
 }
 
 /** `usage` (a vector by tenant) as a share of each tenant's limit. */
-const againstLimit = (component: TempoComponent, limitName: string, usage: string) => `(${usage}) / on (tenant) (${limit(component, limitName, usage)})`;
+const againstLimit = (component: ComponentName, limitName: string, usage: string) => `(${usage}) / on (tenant) (${limit(component, limitName, usage)})`;
 
 const bytesReceived = sumRate('tempo_distributor_bytes_received_total', job('distributor', tenant), 'tenant');
 const liveTraces = `max by (tenant) (tempo_ingester_live_traces{${job('ingester', tenant)}})`;

@@ -1,28 +1,37 @@
-// Reads overlays/<env>/environment.yaml: YAML syntax, schema, then cross-field rules. Every problem is
-// reported at once, each naming the file, the field path and what is expected.
+// Reads overlays/<env>/environment.yaml: YAML syntax, schema, then cross-field checks. Every problem is
+// reported at once, each naming the file, the field path and what is expected. The result has every
+// default filled in and its units parsed (index.ts).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { LineCounter, parseDocument, isMap, type Document } from 'yaml';
-import { defaults, BASE_IDENTITY } from './defaults';
-import { environmentSchema, PATTERN_HINTS, PATTERNS } from './schema';
+import type { Component } from '../components/component';
+import { COMPONENTS, type ComponentName } from '../components/index';
 import { compiledValidators } from '../validation/compiled';
-import { crossFieldProblems } from './rules';
+import { InputError } from '../validation/messages';
 import { closest } from '../suggest';
-import type { Environment, EnvironmentFile } from './types';
+import { crossFieldProblems } from './checks';
+import { PATTERN_HINTS, PATTERNS } from './fields';
+import { type Environment, decodeUnits, defaultsOf, fileSchema } from './index';
 
-/** A problem in the sources; `generate` prints all of them and writes nothing. */
-export class InputError extends Error {
-  constructor(readonly problems: string[]) {
-    super(problems.join('\n'));
-    this.name = 'InputError';
-  }
-}
+/** Identity used to render `base/`: every overlay replaces these values. */
+export const BASE_IDENTITY = {
+  name: 'base',
+  cluster: { name: 'base', oidcIssuer: 'https://oidc.eks.us-east-1.amazonaws.com/id/00000000000000000000000000000000' },
+  aws: { region: 'us-east-1', accountId: '000000000000' },
+  s3: { bucket: 'tempo-traces-base' },
+} as const;
+
+/** The schema an environment file is checked against, as written for editors (with its defaults). */
+export const ENVIRONMENT_FILE_SCHEMA = fileSchema();
+const DEFAULTS = defaultsOf();
+
+export { InputError };
 
 let validateFile: ValidateFunction | undefined;
 function schemaValidator() {
   // Compiled once and cached (validation/compiled.ts): compiling it cost about a third of every `generate`.
-  validateFile ??= compiledValidators('environment', [environmentSchema], { environment: String(environmentSchema.$id) }, {
+  validateFile ??= compiledValidators('environment', [ENVIRONMENT_FILE_SCHEMA], { environment: String(ENVIRONMENT_FILE_SCHEMA.$id) }, {
     allErrors: true,
     strict: true,
     allowUnionTypes: true,
@@ -50,7 +59,7 @@ export function loadEnvironment(file: string, envName: string, text?: string, ro
   if (doc.contents === null) throw new InputError([...problems, `${file}: the file is empty; expected a mapping with at least cluster, aws and s3`]);
   if (!isMap(doc.contents)) throw new InputError([...problems, `${file}: expected a mapping of settings at the top level, got ${describe(doc.toJS())}`]);
 
-  const data = doc.toJS() as EnvironmentFile;
+  const data = doc.toJS() as Record<string, unknown>;
   const validate = schemaValidator();
   if (!validate(data)) {
     // A bad key under propertyNames is reported once, by its propertyNames error.
@@ -60,7 +69,10 @@ export function loadEnvironment(file: string, envName: string, text?: string, ro
   if (problems.length) throw new InputError(problems);
 
   const env = mergeEnvironment(envName, data);
-  const crossField = crossFieldProblems(env).map((p) => `${file}${position(doc, lines, p.path)}: ${p.path}: ${p.message}`);
+  const componentProblems = Object.values(COMPONENTS).flatMap((c: Component) =>
+    (c.checks?.(env.components[c.name as ComponentName]) ?? []).map((p) => ({ path: `components.${c.name}.${p.path}`, message: p.message })),
+  );
+  const crossField = [...crossFieldProblems(env), ...componentProblems].map((p) => `${file}${position(doc, lines, p.path)}: ${p.path}: ${p.message}`);
   if (crossField.length) throw new InputError(crossField);
   return env;
 }
@@ -72,13 +84,14 @@ export function locate(file: string, path: string, root = '.'): string {
   return `${file}${position(doc, lines, path)}`;
 }
 
-/** Defaults deep-merged with the file; arrays and scalars in the file replace the default. */
-export function mergeEnvironment(name: string, file: EnvironmentFile): Environment {
-  return { name, ...(deepMerge(defaults, file) as Omit<Environment, 'name'>) };
+/** Defaults deep-merged with a file (already validated), units parsed; arrays and scalars in the file replace the default. */
+export function mergeEnvironment(name: string, file: Record<string, unknown>): Environment {
+  return { name, ...(decodeUnits(deepMerge(DEFAULTS, file)) as Omit<Environment, 'name'>) };
 }
 
 export function baseEnvironment(): Environment {
-  return mergeEnvironment(BASE_IDENTITY.name, BASE_IDENTITY);
+  const { name, ...file } = BASE_IDENTITY;
+  return mergeEnvironment(name, structuredClone(file) as Record<string, unknown>);
 }
 
 function deepMerge(base: unknown, over: unknown): unknown {

@@ -2,10 +2,24 @@
 import type { ErrorObject } from 'ajv';
 import { closest } from '../suggest';
 
+/** Problems in the sources, each a `file[:line:col]: field: what is expected` line; nothing is written. */
+export class InputError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'InputError';
+  }
+}
+
 export interface Problem {
   /** Where, as a readable JSON path: `spec.template.spec.containers[0].image`. */
   path: string;
   message: string;
+}
+
+/** A problem found in a built object: which object, where in it, what is wrong. */
+export interface ObjectProblem extends Problem {
+  /** `Kind/name` */
+  object: string;
 }
 
 /** `/spec/containers/0/name` -> `spec.containers[0].name`; keys that are not identifiers are quoted. */

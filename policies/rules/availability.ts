@@ -1,17 +1,19 @@
 // Availability of replicated workloads: disruption budgets, spreading, and selectors that select
 // what they mean to.
-import type { Cluster, PodTemplate } from '../cluster';
-import { matches, namespaceOf, ref } from '../cluster';
+import type { Cluster, PodTemplate } from '../../generators/kubernetes/cluster';
+import { matches, namespaceOf, ref } from '../../generators/kubernetes/cluster';
+import type { ObjectOf } from '../../generators/kubernetes/objects';
 import type { Rule, Violation } from '../types';
 
-type Any = any; // rendered YAML is untyped
+type Budget = NonNullable<ObjectOf<'PodDisruptionBudget'>['spec']>;
 
 /** Workloads that may run more than one replica (the HPA's maximum counts): they have something to keep up. */
 const replicated = (cluster: Cluster): PodTemplate[] => cluster.pods.filter((p) => p.replicas && p.replicas.max > 1);
 
 /** Does a PDB allow at least one voluntary disruption of a workload running `replicas` pods? */
-function allowsDisruption(spec: Any, replicas: number): boolean {
+function allowsDisruption(spec: Budget | undefined, replicas: number): boolean {
   const percent = (v: string) => Number(v.replace('%', ''));
+  if (!spec) return true;
   if (spec.maxUnavailable !== undefined) return typeof spec.maxUnavailable === 'number' ? spec.maxUnavailable >= 1 : percent(spec.maxUnavailable) > 0;
   if (spec.minAvailable !== undefined) {
     return typeof spec.minAvailable === 'number' ? spec.minAvailable < replicas : Math.ceil((percent(spec.minAvailable) * replicas) / 100) < replicas;
@@ -29,7 +31,7 @@ export const availabilityRules: Rule[] = [
         const pdbs = cluster.kind('PodDisruptionBudget').filter((b) => namespaceOf(b) === pod.namespace && matches(b.spec?.selector, pod.labels));
         if (pdbs.length === 0) return [{ object: pod.owner, message: `runs up to ${pod.replicas!.max} replicas but no PodDisruptionBudget selects its pods` }];
         return pdbs.flatMap((b) => [
-          ...(b.spec.unhealthyPodEvictionPolicy
+          ...(b.spec?.unhealthyPodEvictionPolicy
             ? []
             : [{ object: b, message: `sets no unhealthyPodEvictionPolicy (AlwaysAllow lets a drain evict pods that are not ready anyway)` }]),
           ...(allowsDisruption(b.spec, pod.replicas!.min)
@@ -62,8 +64,9 @@ export const availabilityRules: Rule[] = [
     check: (cluster) => {
       const out: Violation[] = [];
       for (const pod of cluster.pods) {
-        const selector = (pod.owner as Any).spec?.selector;
-        if (pod.owner.kind !== 'Pod' && pod.owner.kind !== 'CronJob' && selector && !matches(selector, pod.labels)) {
+        const o = pod.owner;
+        const selector = o.kind === 'Deployment' || o.kind === 'StatefulSet' || o.kind === 'DaemonSet' || o.kind === 'ReplicaSet' || o.kind === 'Job' ? o.spec?.selector : undefined;
+        if (selector && !matches(selector, pod.labels)) {
           out.push({ object: pod.owner, message: `spec.selector ${JSON.stringify(selector)} does not match its pod template's labels` });
         }
       }
@@ -75,7 +78,7 @@ export const availabilityRules: Rule[] = [
           out.push({ object: np, message: 'spec.podSelector selects no pod' });
         }
         // A peer podSelector without a namespaceSelector means pods of this namespace: a typo there silently blocks a flow.
-        const peers = [...(np.spec?.ingress ?? []).flatMap((r: Any) => r.from ?? []), ...(np.spec?.egress ?? []).flatMap((r: Any) => r.to ?? [])];
+        const peers = [...(np.spec?.ingress ?? []).flatMap((r) => r.from ?? []), ...(np.spec?.egress ?? []).flatMap((r) => r.to ?? [])];
         for (const peer of peers) {
           if (peer.podSelector && !peer.namespaceSelector && cluster.podsSelectedBy(namespaceOf(np), peer.podSelector).length === 0) {
             out.push({ object: np, message: `peer podSelector ${JSON.stringify(peer.podSelector)} selects no pod of namespace ${namespaceOf(np)}` });
@@ -83,9 +86,9 @@ export const availabilityRules: Rule[] = [
         }
       }
       for (const hpa of cluster.kind('HorizontalPodAutoscaler')) {
-        const t = hpa.spec?.scaleTargetRef ?? {};
-        if (!cluster.objects.some((o) => o.kind === t.kind && o.metadata.name === t.name && namespaceOf(o) === namespaceOf(hpa))) {
-          out.push({ object: hpa, message: `scaleTargetRef ${t.kind}/${t.name} is not in the tree` });
+        const t = hpa.spec?.scaleTargetRef;
+        if (!cluster.objects.some((o) => o.kind === t?.kind && o.metadata.name === t?.name && namespaceOf(o) === namespaceOf(hpa))) {
+          out.push({ object: hpa, message: `scaleTargetRef ${t?.kind}/${t?.name} is not in the tree` });
         }
       }
       return out;

@@ -1,8 +1,8 @@
 // Pod Security Standards "restricted" (what the namespace enforces at admission, checked before a PR
 // merges), plus a read-only root filesystem, UIDs >= 10000 and no host access.
 import type { IContainer } from 'kubernetes-models/v1/Container';
-import type { Cluster, PodTemplate } from '../cluster';
-import { allContainers } from '../cluster';
+import type { Cluster, PodTemplate } from '../../generators/kubernetes/cluster';
+import { allContainers } from '../../generators/kubernetes/cluster';
 import type { Rule, Violation } from '../types';
 
 /** Volume types Pod Security "restricted" allows. */

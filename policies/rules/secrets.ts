@@ -4,8 +4,8 @@
 // recommended rules; a credential-named key or variable bound to a literal is this file's own check.
 import { lintSource } from '@secretlint/core';
 import { creator as recommended } from '@secretlint/secretlint-rule-preset-recommend';
-import { allContainers } from '../cluster';
-import type { K8sObject } from '../../generators/render';
+import { allContainers } from '../../generators/kubernetes/cluster';
+import type { KubeObject } from '../../generators/kubernetes/objects';
 import type { Rule, Violation } from '../types';
 
 const CREDENTIAL_WORD = String.raw`(?:password|passwd|secret|token|credentials?|(?:api|access|secret|private|client)[_-]?key)`;
@@ -33,7 +33,7 @@ export async function knownSecrets(text: string, name: string): Promise<string[]
 }
 
 /** Both checks over one text; `file` names it for secretlint (its extension picks the parser). */
-async function scan(object: K8sObject, where: string, text: string, file: string): Promise<Violation[]> {
+async function scan(object: KubeObject, where: string, text: string, file: string): Promise<Violation[]> {
   const named = credentialAssignments(text).map((key) => ({ object, message: `${where}: "${key}" is set to a literal; reference a Secret or an environment variable instead` }));
   const known = (await knownSecrets(text, file)).map((m) => ({ object, message: `${where}: ${m}` }));
   return [...named, ...known];

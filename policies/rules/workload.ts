@@ -3,7 +3,7 @@
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IProbe } from 'kubernetes-models/v1/Probe';
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
-import { allContainers, declaredPort, namespaceOf, servingContainers } from '../cluster';
+import { allContainers, declaredPort, namespaceOf, servingContainers } from '../../generators/kubernetes/cluster';
 import type { Rule } from '../types';
 
 /** Does the container write to node disk: a writable root filesystem or a writable disk-backed emptyDir? */

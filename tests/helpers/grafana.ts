@@ -4,10 +4,10 @@ import { parser as traceqlParser } from '@grafana/lezer-traceql';
 import { parse } from 'yaml';
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { unescapeProvisioning } from '../../generators/grafana-datasources';
-import { parsePromQL } from '../../generators/metrics/promql';
-import type { K8sObject } from '../../generators/render';
+import { parsePromQL } from './metrics/promql';
+import type { KubeObject } from '../../generators/kubernetes/objects';
+import type { Any } from './objects';
 
-type Any = any; // dashboard JSON and provisioning YAML are untyped here; each test asserts what it reads
 
 export interface PanelQuery {
   panel: string;
@@ -98,7 +98,7 @@ export interface ProvisionedDatasource {
 }
 
 /** The data sources of every grafana_datasource ConfigMap, as Grafana reads them ($$ unescaped). */
-export function provisionedDatasources(objects: K8sObject[]): ProvisionedDatasource[] {
+export function provisionedDatasources(objects: KubeObject[]): ProvisionedDatasource[] {
   return objects
     .filter((o) => o.kind === 'ConfigMap' && o.metadata.labels?.grafana_datasource === '1')
     .flatMap((o) => Object.values((o as Any).data as Record<string, string>))

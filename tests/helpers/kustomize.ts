@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import type { K8sObject } from '../../generators/render';
+import type { KubeObject } from '../../generators/kubernetes/objects';
 import { kustomize as preferred, kustomizes as found, type Kustomize } from '../../scripts/lib/kustomize';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -10,14 +10,14 @@ export type { Kustomize };
 export const kustomizes = (): Kustomize[] => found(ROOT);
 export const kustomize = (): Kustomize => preferred(ROOT);
 
-const builds = new Map<string, K8sObject[]>();
+const builds = new Map<string, KubeObject[]>();
 /** The rendered objects of a kustomization directory (relative to the repo root), built once per worker. */
-export function build(dir: string): K8sObject[] {
+export function build(dir: string): KubeObject[] {
   let objects = builds.get(dir);
   if (!objects) {
     objects = parseAllDocuments(kustomize().build(join(ROOT, dir)), { uniqueKeys: true }).map((d) => {
       if (d.errors.length) throw new Error(`${dir}: ${d.errors[0]!.message}`);
-      return d.toJS() as K8sObject;
+      return d.toJS() as KubeObject;
     });
     builds.set(dir, objects);
   }

@@ -2,7 +2,7 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { MANAGED_REGIONS, MARKED_DIRS, OWNED_DIRS } from '../../generators/tree';
+import { MANAGED_REGIONS, MARKED_DIRS, OWNED_DIRS } from '../../generators/repository';
 import { ROOT } from './kustomize';
 
 export interface Sandbox {

@@ -1,26 +1,25 @@
 // Each rule catches a bad object and passes the good ones: the fixture tree passes every rule, and each
 // case below breaks it in one place and expects exactly that rule to say so.
 import { describe, expect, it } from 'vitest';
-import type { K8sObject } from '../generators/render';
-import { INGESTER, WEB, goodTree } from './fixtures';
-import { RULES, failures, report, runPolicies, unusedWaivers } from './index';
-import { credentialAssignments } from './rules/secrets';
-import { goDurationSeconds } from './rules/tempo';
-import { find } from '../tests/helpers/objects';
+import type { KubeObject } from '../generators/kubernetes/objects';
+import { RULES, failures, report, runPolicies, unusedWaivers } from '../policies/index';
+import { credentialAssignments } from '../policies/rules/secrets';
+import { find } from './helpers/objects';
+import { INGESTER, WEB, goodTree } from './helpers/policy-fixtures';
 
 const get = find; // returns Any: the cases below mutate fixtures freely
-const webPod = (t: K8sObject[]) => get(t, 'Deployment', 'web').spec.template.spec;
-const webContainer = (t: K8sObject[]) => webPod(t).containers[0];
-const ingester = (t: K8sObject[]) => get(t, 'StatefulSet', 'tempo-ingester');
-const tempoConfig = (t: K8sObject[], yaml: string) => (get(t, 'ConfigMap', 'tempo-config-5g7h8k9m2c').data['tempo.yaml'] = yaml);
-const drop = (t: K8sObject[], kind: string, name: string) => t.splice(t.indexOf(get(t, kind, name)), 1);
+const webPod = (t: KubeObject[]) => get(t, 'Deployment', 'web').spec.template.spec;
+const webContainer = (t: KubeObject[]) => webPod(t).containers[0];
+const ingester = (t: KubeObject[]) => get(t, 'StatefulSet', 'tempo-ingester');
+const tempoConfig = (t: KubeObject[], yaml: string) => (get(t, 'ConfigMap', 'tempo-config-5g7h8k9m2c').data['tempo.yaml'] = yaml);
+const drop = (t: KubeObject[], kind: string, name: string) => t.splice(t.indexOf(get(t, kind, name)), 1);
 // Built at run time so the repository never holds a string that secret scanners would flag.
 const fakeGitHubToken = ['ghp', 'wWPw5k4aXcaT4fNP0UcnZwJUVFk6LO0pINUx'].join('_');
 
 interface Case {
   rule: string;
   bad: string;
-  breaks(t: K8sObject[]): void;
+  breaks(t: KubeObject[]): void;
   expected: RegExp;
 }
 
@@ -62,7 +61,7 @@ const cases: Case[] = [
   { rule: 'no-secret-literals', bad: 'a password in a ConfigMap', breaks: (t) => (get(t, 'ConfigMap', 'web').data['db.json'] = '{"host": "db", "password": "hunter22"}'), expected: /data "db.json": "password" is set to a literal/ },
   { rule: 'no-secret-literals', bad: 'a credential flag in args', breaks: (t) => (webContainer(t).args = ['--api-key=abc123def']), expected: /"api-key" is set to a literal/ },
   { rule: 'no-secret-literals', bad: 'a GitHub token (secretlint)', breaks: (t) => (get(t, 'ConfigMap', 'web').data['notes.txt'] = `deploy with ${fakeGitHubToken}\n`), expected: /secretlint github, line 1/ },
-  { rule: 'no-secret-data', bad: 'a Secret with data', breaks: (t) => t.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's3', namespace: 'apps' }, data: { secret_access_key: 'c2VjcmV0' } } as K8sObject), expected: /holds secret_access_key/ },
+  { rule: 'no-secret-data', bad: 'a Secret with data', breaks: (t) => t.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's3', namespace: 'apps' }, data: { secret_access_key: 'c2VjcmV0' } } as KubeObject), expected: /holds secret_access_key/ },
   { rule: 'service-targets', bad: 'a Service port no container declares', breaks: (t) => get(t, 'Service', 'web').spec.ports.push({ name: 'metrics', port: 9090, targetPort: 'metrics' }), expected: /port "metrics" targets metrics, which no container of Deployment\/web declares/ },
   { rule: 'service-targets', bad: 'a Service that selects nothing', breaks: (t) => (get(t, 'Service', 'web').spec.selector = { app: 'wbe' }), expected: /selects no pod/ },
   { rule: 'network-policy-coverage', bad: 'pods no NetworkPolicy covers', breaks: (t) => { drop(t, 'NetworkPolicy', 'default-deny'); drop(t, 'NetworkPolicy', 'web'); }, expected: /no NetworkPolicy restricts ingress/ },
@@ -78,7 +77,7 @@ const cases: Case[] = [
   { rule: 'tempo-ingester-pdb', bad: 'minAvailable instead of maxUnavailable: 1', breaks: (t) => (get(t, 'PodDisruptionBudget', 'tempo-ingester').spec = { minAvailable: 1, unhealthyPodEvictionPolicy: 'AlwaysAllow', selector: { matchLabels: INGESTER } }), expected: /expected maxUnavailable: 1, got \{"minAvailable":1\}/ },
 ];
 
-const messagesOf = async (tree: K8sObject[], rule?: string) =>
+const messagesOf = async (tree: KubeObject[], rule?: string) =>
   (await runPolicies(tree, { environment: 'test' }, RULES.filter((r) => !rule || r.id === rule), [])).map((f) => `${f.object}: [${f.rule}] ${f.message}`);
 
 describe('policies', () => {
@@ -109,7 +108,7 @@ describe('policies', () => {
     webContainer(tree).image = `registry.example.com/web@sha256:${'a'.repeat(64)}`;
     delete webPod(tree).automountServiceAccountToken;
     get(tree, 'ServiceAccount', 'web').automountServiceAccountToken = true;
-    tree.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'web', namespace: 'apps' }, subjects: [{ kind: 'ServiceAccount', name: 'web' }], roleRef: { kind: 'Role', name: 'reader' } } as K8sObject);
+    tree.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'web', namespace: 'apps' }, subjects: [{ kind: 'ServiceAccount', name: 'web' }], roleRef: { kind: 'Role', name: 'reader' } } as KubeObject);
     expect(await messagesOf(tree)).toEqual([]);
   });
 });
@@ -146,13 +145,6 @@ describe('waivers', () => {
 });
 
 describe('helpers', () => {
-  it('Go durations', () => {
-    expect(goDurationSeconds('5m0s')).toBe(300);
-    expect(goDurationSeconds('1h30m')).toBe(5400);
-    expect(goDurationSeconds('250ms')).toBe(0.25);
-    expect(() => goDurationSeconds('5 minutes')).toThrow(/not a Go duration/);
-  });
-
   it('credential-named keys bound to literals, not references or look-alikes', () => {
     expect(credentialAssignments('password: hunter2\nsecret_key: ${S3_SECRET}\naccess_key: $(KEY)\nmax_tokens: 5\ntoken_url: https://sso\nclient_secret: "abc"')).toEqual(['password', 'client_secret']);
     expect(credentialAssignments('pattern: "(?i)(password|token)=\\\\S+"\nkey: password')).toEqual([]);

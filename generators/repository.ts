@@ -1,33 +1,26 @@
-// Everything `npm run generate` writes, rendered in memory from the environment files.
+// Everything `npm run generate` writes, rendered in memory from the environment files: the environments
+// loaded and checked (each file alone, then with its outputs, then against each other), base/ and each
+// overlay, the shared trees (argocd/, alerts/, dashboards/), the AWS documents, the editor schema and the
+// README's managed regions.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ARGOCD_DIR, argocdTree } from './argocd';
-import { AWS_DIR, awsTree } from './aws';
-import { dashboardsTree } from './dashboards/index';
-import { InputError, baseEnvironment, loadEnvironment, locate } from './environment/load';
-import { schemaWithDefaults } from './environment/schema';
-import type { Environment } from './environment/types';
-import { alertsTree } from './alerts/tree';
+import { alertsTree, severityProblems } from './alerts/index';
 import { architectureDiagram } from './architecture';
-import { baseTree, overlayTree, type FileTree } from './layout';
-import { replaceRegion } from './output';
-import { renderEnvironment, type RenderedEnvironment } from './render';
-import { tempoProblems } from './validation/tempo';
+import { ARGOCD_DIR, argocdTree } from './argocd';
+import { AWS_DIR, awsFiles, awsProblems } from './aws/documents';
+import { dashboardsTree } from './dashboards/index';
+import type { Problem } from './environment/checks';
+import type { Environment } from './environment/index';
+import { ENVIRONMENT_FILE_SCHEMA, baseEnvironment, loadEnvironment, locate } from './environment/load';
+import { type Files, MARKER, replaceRegion } from './files';
+import { type SharedTree, baseTree, overlayTree } from './kustomize/layout';
+import { type RenderedEnvironment, renderEnvironment } from './render';
+import { tempoProblems } from './tempo/rules';
+import { InputError } from './validation/messages';
 
 export const ENV_FILE = 'environment.yaml';
+export const envFile = (name: string): string => `overlays/${name}/${ENV_FILE}`;
 
-/**
- * A directory shared by all environments (dashboards/, alerts/, argocd/ ...): every file in it is
- * generated. With `inBase`, base/kustomization.yaml lists it as a resource, so every overlay has it.
- * With `perEnvironment`, it holds one kustomization per environment (<dir>/<env>/) and each overlay
- * lists its own: for content that differs by environment but reads best whole, not as patches.
- */
-export interface SharedTree {
-  dir: string;
-  inBase: boolean;
-  perEnvironment?: boolean;
-  files(base: RenderedEnvironment, environments: RenderedEnvironment[]): FileTree;
-}
 export const SHARED_TREES: SharedTree[] = [
   {
     dir: ARGOCD_DIR,
@@ -43,7 +36,7 @@ export const SHARED_TREES: SharedTree[] = [
   dashboardsTree,
 ];
 
-/** A region of a hand-written file that `generate` owns (see replaceRegion in output.ts). */
+/** A region of a hand-written file that `generate` owns (see replaceRegion in files.ts). */
 export interface ManagedRegion {
   file: string;
   /** Also names the module that renders it: generators/<name>.ts. */
@@ -63,14 +56,18 @@ export const OWNED_DIRS: readonly string[] = ['base', ...SHARED_TREES.map((t) =>
 export const MARKED_DIRS: readonly string[] = ['overlays'];
 export const GENERATED_DIRS = { owned: OWNED_DIRS, marked: MARKED_DIRS };
 
-export interface RenderedTree {
-  files: FileTree;
+/** Checks of what an environment renders, by the output that renders it (paths are environment.yaml fields). */
+const OUTPUT_CHECKS: Array<(env: Environment) => Problem[]> = [awsProblems, severityProblems];
+
+export interface RenderedRepository {
+  files: Files;
   base: RenderedEnvironment;
   environments: RenderedEnvironment[];
   /** Which files belong to which environment (for the summary line). */
   filesByEnvironment: Map<string, string[]>;
 }
 
+/** The environments: every overlays/<name>/ holding an environment.yaml, sorted. */
 export function environmentNames(root: string): string[] {
   const dir = join(root, 'overlays');
   if (!existsSync(dir)) return [];
@@ -80,6 +77,15 @@ export function environmentNames(root: string): string[] {
     .sort();
 }
 
+/** One environment, loaded and checked with what it renders; throws InputError naming file, line and field. */
+export function loadChecked(root: string, name: string): Environment {
+  const file = envFile(name);
+  const env = loadEnvironment(file, name, undefined, root);
+  const problems = OUTPUT_CHECKS.flatMap((check) => check(env)).map((p) => `${locate(file, p.path, root)}: ${p.path}: ${p.message}`);
+  if (problems.length) throw new InputError(problems);
+  return env;
+}
+
 export function loadEnvironments(root: string): Environment[] {
   const problems: string[] = [];
   const envs: Environment[] = [];
@@ -87,7 +93,7 @@ export function loadEnvironments(root: string): Environment[] {
   if (names.length === 0) throw new InputError([`${join(root, 'overlays')}: no overlays/<env>/${ENV_FILE} found`]);
   for (const name of names) {
     try {
-      envs.push(loadEnvironment(join('overlays', name, ENV_FILE), name, undefined, root));
+      envs.push(loadChecked(root, name));
     } catch (e) {
       if (e instanceof InputError) problems.push(...e.problems);
       else throw e;
@@ -99,25 +105,31 @@ export function loadEnvironments(root: string): Environment[] {
   for (const env of envs) {
     const other = owners.get(env.cluster.server);
     if (other) {
-      problems.push(`${locate(join('overlays', env.name, ENV_FILE), 'cluster.server', root)}: cluster.server: ${env.cluster.server} is already the cluster of ${other}; expected each environment's own cluster (two Argo CD Applications would fight over namespace observability)`);
+      problems.push(`${locate(envFile(env.name), 'cluster.server', root)}: cluster.server: ${env.cluster.server} is already the cluster of ${other}; expected each environment's own cluster (two Argo CD Applications would fight over namespace observability)`);
     } else owners.set(env.cluster.server, env.name);
   }
   if (problems.length) throw new InputError(problems);
   return envs;
 }
 
-export function renderTree(root: string): RenderedTree {
-  const base = renderEnvironment(baseEnvironment());
-  const environments = loadEnvironments(root).map(renderEnvironment);
-  // Render -> validate -> write: a Tempo config that would not start (or not be reachable) stops here.
-  const problems = [base, ...environments].flatMap((r) => {
+/** Render -> check -> (the caller) write: a Tempo config that would not start, or not be reachable, stops here. */
+function renderedProblems(root: string, base: RenderedEnvironment, environments: RenderedEnvironment[]): string[] {
+  return [base, ...environments].flatMap((r) => {
     const dir = r === base ? 'base' : `overlays/${r.env.name}`;
-    return tempoProblems(r.tempoConfig, r.overrides, r.objects).map((p) => `${dir}/${p.file}: ${p.path}: ${p.message}`);
+    return tempoProblems(r.tempoConfig, r.overrides, r.objects).map((p) =>
+      p.field && r !== base ? `${locate(envFile(r.env.name), p.field, root)}: ${p.field}: ${p.message}` : `${dir}/${p.file}: ${p.path}: ${p.message}`,
+    );
   });
+}
+
+export function renderRepository(root: string): RenderedRepository {
+  const base = renderEnvironment(baseEnvironment());
+  const environments = loadEnvironments(root).map((env) => renderEnvironment(env));
+  const problems = renderedProblems(root, base, environments);
   if (problems.length) throw new InputError(problems);
-  const files: FileTree = new Map();
+  const files: Files = new Map();
   const filesByEnvironment = new Map<string, string[]>();
-  const add = (owner: string, tree: FileTree) => {
+  const add = (owner: string, tree: Files) => {
     for (const [path, content] of tree) files.set(path, content);
     filesByEnvironment.set(owner, [...new Set([...(filesByEnvironment.get(owner) ?? []), ...tree.keys()])]);
   };
@@ -125,9 +137,9 @@ export function renderTree(root: string): RenderedTree {
   for (const t of SHARED_TREES) add('base', t.files(base, environments));
   for (const r of environments) {
     const shared = SHARED_TREES.filter((t) => t.perEnvironment).map((t) => `../../${t.dir}/${r.env.name}`);
-    add(r.env.name, new Map([...overlayTree(base, r, shared), ...awsTree(r.env)]));
+    add(r.env.name, new Map([...overlayTree(base, r, shared), ...awsFiles(r.env)]));
   }
-  add('base', new Map([['overlays/environment.schema.json', schemaFile()]]));
+  add('base', new Map([['overlays/environment.schema.json', `${JSON.stringify({ $comment: `${MARKER}. DO NOT EDIT.`, ...ENVIRONMENT_FILE_SCHEMA }, null, 2)}\n`]]));
   for (const region of MANAGED_REGIONS) {
     const path = join(root, region.file);
     if (!existsSync(path)) throw new InputError([`${region.file}: missing; it holds the generated ${region.name} between its markers`]);
@@ -135,8 +147,4 @@ export function renderTree(root: string): RenderedTree {
     add('base', new Map([[region.file, replaceRegion(region.file, text, region.name, region.render(base, environments))]]));
   }
   return { files, base, environments, filesByEnvironment };
-}
-
-function schemaFile(): string {
-  return `${JSON.stringify({ $comment: 'Code generated by npm run generate. DO NOT EDIT.', ...schemaWithDefaults() }, null, 2)}\n`;
 }

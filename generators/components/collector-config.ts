@@ -1,7 +1,5 @@
-// The OpenTelemetry Collector agent: a DaemonSet (one collector per node) that receives OTLP from the
-// applications, scrubs PII, adds Kubernetes and environment attributes, batches, and forwards to the
-// distributor. Plain Kubernetes objects, no OpenTelemetry Operator: the agent needs nothing the operator
-// adds, and one less controller means one less thing to run, upgrade and trust with cluster rights.
+// The OpenTelemetry Collector agent's configuration (collector.yaml): receive OTLP, limit memory, add
+// Kubernetes and environment attributes, scrub PII, batch, and export to the distributor.
 //
 // Every key of the collector config below was checked against otelcol-contrib 0.159.0 (the pinned image):
 // core components in opentelemetry-collector v0.159.0 (otlpreceiver, memorylimiterprocessor,
@@ -9,22 +7,39 @@
 // components against their config structs and generated config schemas (k8sattributesprocessor,
 // resourceprocessor with coreinternal/attraction, transformprocessor and pkg/ottl, healthcheckextension).
 // The interfaces spell out exactly those keys, so a typo does not compile.
-import type { IClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
-import type { IClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
-import type { IDaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
-import type { IService } from 'kubernetes-models/v1/Service';
-import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
-import type { Environment, Scrubbing } from './environment/types';
-import { goMemLimit, parseQuantity } from './quantity';
-import type { GeneratedConfigMap, K8sObject } from './render';
-import { EDGE_PORTS, NAMESPACE, labels, objectName, receiverPort, selectorLabels, serviceHost } from './stack';
-import { containerSecurity, podSecurity } from './workloads';
+import type { Problem } from '../environment/checks';
+import type { EnvironmentSettings } from '../environment/settings';
+import type { Quantity } from '../environment/units';
+import { objectName, serviceHost } from '../stack';
+import { OTLP_GRPC } from './distributor';
 
-export const COLLECTOR = objectName('collector');
-export const COLLECTOR_CONFIG_FILE = 'collector.yaml';
-const CONFIG_DIR = '/conf';
+/** The collector's ports: OTLP in, its own metrics, and the health check the kubelet probes. */
+export const COLLECTOR_PORTS = [
+  { name: 'otlp-grpc', port: 4317, service: true },
+  { name: 'otlp-http', port: 4318, service: true },
+  { name: 'http-metrics', port: 8888, service: true }, // the collector's own telemetry (Prometheus pull reader)
+  { name: 'health', port: 13133 }, // health_check extension
+] as const;
+const [OTLP_GRPC_IN, OTLP_HTTP_IN, METRICS, HEALTH] = COLLECTOR_PORTS.map((p) => p.port) as [number, number, number, number];
+export const COLLECTOR_METRICS_PORT = METRICS;
+export const COLLECTOR_HEALTH_PORT = HEALTH;
+
+/** What the collector removes from spans before they reach Tempo (components.collector.scrubbing). */
+export interface Scrubbing {
+  deleteAttributes: string[];
+  hashAttributes: string[];
+  maskPatterns: Array<{ name: string; regex: string }>;
+}
+/** What the config is made from: components.collector. */
+export interface CollectorSettings {
+  image: string;
+  resources: { limits: { memory: Quantity } };
+  scrubbing: Scrubbing;
+  tenant: string;
+}
+
 /** The downward-API variable k8s_attributes filters pods by: each agent watches only its own node. */
-const NODE_NAME_ENV = 'K8S_NODE_NAME';
+export const NODE_NAME_ENV = 'K8S_NODE_NAME';
 
 // Component ids as they appear in the pipeline. `otlp_grpc` and `k8s_attributes` are the names of
 // 0.159.0 (`otlp` and `k8sattributes` are deprecated aliases there).
@@ -37,7 +52,7 @@ export const SCRUB_PROCESSOR = 'transform/scrub-pii';
 
 /** The distributor's OTLP gRPC receiver, as the collector dials it. */
 export function distributorEndpoint(): string {
-  return `${serviceHost(objectName('distributor'))}:${receiverPort('otlp-grpc')}`;
+  return `${serviceHost(objectName('distributor'))}:${OTLP_GRPC}`;
 }
 
 interface AttributeAction {
@@ -95,14 +110,14 @@ export interface CollectorConfig {
 const QUEUE_MEMORY_SHARE = 0.4;
 const BYTES_PER_QUEUED_SPAN = 2048;
 
-export function collectorConfig(env: Environment): CollectorConfig {
-  const memoryLimit = parseQuantity(env.collector.resources.limits.memory);
+export function collectorConfig(env: EnvironmentSettings, own: CollectorSettings): CollectorConfig {
+  const memoryLimit = own.resources.limits.memory.value;
   return {
     // Binds every interface: the kubelet probes the pod IP.
-    extensions: { health_check: { endpoint: `0.0.0.0:${EDGE_PORTS.collectorHealth}`, path: '/' } },
+    extensions: { health_check: { endpoint: `0.0.0.0:${HEALTH}`, path: '/' } },
     receivers: {
       // The collector binds localhost by default: applications on other pods could not reach it.
-      otlp: { protocols: { grpc: { endpoint: `0.0.0.0:${EDGE_PORTS.collectorOtlpGrpc}` }, http: { endpoint: `0.0.0.0:${EDGE_PORTS.collectorOtlpHttp}` } } },
+      otlp: { protocols: { grpc: { endpoint: `0.0.0.0:${OTLP_GRPC_IN}` }, http: { endpoint: `0.0.0.0:${OTLP_HTTP_IN}` } } },
     },
     processors: {
       // First in the pipeline: refuses data (the SDKs retry) before the agent runs out of memory.
@@ -136,7 +151,7 @@ export function collectorConfig(env: Environment): CollectorConfig {
         ],
       },
       // A failing statement is logged and skipped (the default, propagate, would drop the whole batch).
-      [SCRUB_PROCESSOR]: { error_mode: 'ignore', trace_statements: scrubStatements(env.collector.scrubbing) },
+      [SCRUB_PROCESSOR]: { error_mode: 'ignore', trace_statements: scrubStatements(own.scrubbing) },
       batch: { timeout: '1s', send_batch_size: 1024 },
     },
     exporters: {
@@ -145,7 +160,7 @@ export function collectorConfig(env: Environment): CollectorConfig {
         tls: { insecure: true },
         // With multitenancy the distributor refuses spans without a tenant. One tenant per agent; a tenant
         // per application would need the headers_setter extension reading the sender's metadata.
-        ...(env.features.multitenancy ? { headers: { 'X-Scope-OrgID': env.collector.tenant } } : {}),
+        ...(env.features.multitenancy ? { headers: { 'X-Scope-OrgID': own.tenant } } : {}),
         // Holds what cannot be sent while the distributor is away, sized in spans to a share of the memory
         // limit: an outage fills the queue and then drops (otelcol_exporter_enqueue_failed_spans_total)
         // instead of OOM-killing the agent. The seed's 1,000 batches of 1,024 spans would need ~2 GiB.
@@ -169,7 +184,7 @@ export function collectorConfig(env: Environment): CollectorConfig {
             {
               pull: {
                 exporter: {
-                  prometheus: { host: '0.0.0.0', port: EDGE_PORTS.collectorMetrics, without_scope_info: true, without_units: true, without_type_suffix: false },
+                  prometheus: { host: '0.0.0.0', port: METRICS, without_scope_info: true, without_units: true, without_type_suffix: false },
                 },
               },
             },
@@ -208,117 +223,34 @@ export function scrubStatements(s: Scrubbing): ContextStatements[] {
 
 export const redacted = (name: string): string => `[REDACTED:${name}]`;
 
-const ports = [
-  { name: 'otlp-grpc', containerPort: EDGE_PORTS.collectorOtlpGrpc, protocol: 'TCP' as const },
-  { name: 'otlp-http', containerPort: EDGE_PORTS.collectorOtlpHttp, protocol: 'TCP' as const },
-  { name: 'http-metrics', containerPort: EDGE_PORTS.collectorMetrics, protocol: 'TCP' as const },
-  { name: 'health', containerPort: EDGE_PORTS.collectorHealth, protocol: 'TCP' as const },
-];
 
-function daemonSet(env: Environment): IDaemonSet {
-  const resources = env.collector.resources;
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'DaemonSet',
-    metadata: { name: COLLECTOR, labels: labels('collector', env) },
-    spec: {
-      selector: { matchLabels: selectorLabels('collector') },
-      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } },
-      template: {
-        metadata: { labels: labels('collector', env) },
-        spec: {
-          serviceAccountName: COLLECTOR,
-          // k8s_attributes reads pods, namespaces and replicasets from the API: this pod needs its token.
-          automountServiceAccountToken: true,
-          // The image runs as 10001 already; said here so Pod Security can check it.
-          securityContext: podSecurity(10001),
-          // An agent belongs on every node, tainted ones included (their pods send spans too).
-          tolerations: [{ operator: 'Exists' }],
-          containers: [
-            {
-              name: 'collector',
-              image: env.collector.image,
-              imagePullPolicy: 'IfNotPresent',
-              args: [`--config=${CONFIG_DIR}/${COLLECTOR_CONFIG_FILE}`],
-              ports,
-              env: [
-                { name: NODE_NAME_ENV, valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
-                // Below memory_limiter's hard limit (80%): the GC works harder before the limiter refuses data.
-                { name: 'GOMEMLIMIT', value: goMemLimit(resources.limits.memory, 0.8) },
-              ],
-              readinessProbe: { httpGet: { path: '/', port: 'health' }, initialDelaySeconds: 5, timeoutSeconds: 1 },
-              // Alive means listening; a collector that is only not ready (starting, shutting down) is left alone.
-              livenessProbe: { tcpSocket: { port: 'health' }, initialDelaySeconds: 15, periodSeconds: 20, failureThreshold: 3 },
-              resources,
-              securityContext: containerSecurity,
-              volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }],
-            },
-          ],
-          volumes: [{ name: 'config', configMap: { name: COLLECTOR } }],
-        },
-      },
-    },
-  };
+/** Why the collector could not run this scrubbing policy (paths relative to components.collector). */
+export function scrubbingProblems(s: Scrubbing): Problem[] {
+  const problems: Problem[] = [];
+  for (const key of s.hashAttributes.filter((k) => s.deleteAttributes.includes(k))) {
+    problems.push({ path: 'scrubbing.hashAttributes', message: `"${key}" is also in deleteAttributes; expected each attribute in one list` });
+  }
+  s.maskPatterns.forEach((p, i) => {
+    if (s.maskPatterns.findIndex((q) => q.name === p.name) !== i) problems.push({ path: `scrubbing.maskPatterns.${i}.name`, message: `"${p.name}" is used twice; expected unique names` });
+    const why = re2Problem(p.regex);
+    if (why) problems.push({ path: `scrubbing.maskPatterns.${i}.regex`, message: `${why}; expected an RE2 (Go) regular expression` });
+  });
+  return problems;
 }
 
-function service(env: Environment): IService {
-  return {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name: COLLECTOR, labels: labels('collector', env) },
-    spec: {
-      type: 'ClusterIP',
-      // Each pod's spans go to the agent on its own node: no cross-node hop, and k8s_attributes (which
-      // watches only its node's pods) knows every sender. A node without a ready agent drops spans, so the
-      // agent tolerates every taint and rolls one node at a time.
-      internalTrafficPolicy: 'Local',
-      selector: selectorLabels('collector'),
-      ports: ports
-        .filter((p) => p.name !== 'health')
-        .map((p) => ({ name: p.name, port: p.containerPort, targetPort: p.name, protocol: 'TCP' })),
-    },
-  };
-}
-
-/** Read-only access to what k8s_attributes watches: pods and namespaces, replicasets for k8s.deployment.name. */
-function rbac(env: Environment): [IServiceAccount, IClusterRole, IClusterRoleBinding] {
-  const meta = { name: COLLECTOR, labels: labels('collector', env) };
-  return [
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRole',
-      metadata: meta,
-      rules: [
-        { apiGroups: [''], resources: ['pods', 'namespaces'], verbs: ['get', 'list', 'watch'] },
-        { apiGroups: ['apps'], resources: ['replicasets'], verbs: ['get', 'list', 'watch'] },
-      ],
-    },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: meta,
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: COLLECTOR },
-      subjects: [{ kind: 'ServiceAccount', name: COLLECTOR, namespace: NAMESPACE }],
-    },
-  ];
-}
-
-export function collectorObjects(env: Environment): K8sObject[] {
-  if (!env.features.collector) return [];
-  return [...rbac(env), daemonSet(env), service(env)] as K8sObject[];
-}
-
-/** collector.yaml, turned into the ConfigMap the DaemonSet mounts (its content hash rolls the agents). */
-export function collectorConfigMaps(env: Environment): GeneratedConfigMap[] {
-  if (!env.features.collector) return [];
-  return [
-    {
-      name: COLLECTOR,
-      file: COLLECTOR_CONFIG_FILE,
-      content: { ...collectorConfig(env) },
-      comment: `# OpenTelemetry Collector (${env.collector.image}) agent configuration for ${env.name}.\n`,
-      labels: labels('collector', env),
-    },
-  ];
+/**
+ * Why the collector (Go RE2) would reject `regex`, as far as JavaScript can tell: RE2 has no lookaround
+ * or backreferences; the rest is checked by compiling it here (inline flags and (?P<name>) translated).
+ */
+export function re2Problem(regex: string): string | undefined {
+  if (/\\(?:[1-9]|k<)/.test(regex)) return `"${regex}" uses a backreference, which RE2 does not support`;
+  if (/\(\?(?:=|!|<=|<!|>)/.test(regex)) return `"${regex}" uses lookaround or an atomic group, which RE2 does not support`;
+  const flags = /^\(\?([imsU]+)\)/.exec(regex);
+  const body = (flags ? regex.slice(flags[0].length) : regex).replace(/\(\?P</g, '(?<');
+  try {
+    new RegExp(body, (flags?.[1] ?? '').replace('U', ''));
+  } catch (e) {
+    return `"${regex}" is not a valid regular expression (${(e as Error).message})`;
+  }
+  return undefined;
 }

@@ -1,9 +1,9 @@
 // Which apiVersion/kinds `npm run validate` checks against a strict schema, and where each schema comes
 // from. `npm run kubernetes-schemas` turns the TypeScript declarations of these packages into the JSON
-// Schemas under generators/validation/schemas/ (committed; nothing is fetched at test time).
+// Schemas under generators/kubernetes/schemas/ (committed; nothing is fetched at test time).
 
 export interface SchemaSource {
-  /** Committed schema file under generators/validation/schemas/. */
+  /** Committed schema file under generators/kubernetes/schemas/. */
   file: string;
   /** npm package whose declarations describe the kinds (`<package>/<apiVersion>/<Kind>` declares `I<Kind>`). */
   package: string;

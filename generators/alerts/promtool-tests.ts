@@ -2,11 +2,10 @@
 // exact labels and annotations it must carry) and a near miss where it stays quiet. Input series carry
 // the labels the ServiceMonitors give them (scrapeLabels), or kube-state-metrics' and the kubelet's.
 // Values are derived from the environment's thresholds, so the same cases prove every environment.
-import type { Component, Environment } from '../environment/types';
-import { COMPONENTS } from '../environment/types';
-import { parseQuantity } from '../quantity';
-import { NAMESPACE, STATEFUL, objectName } from '../stack';
+import { COMPONENTS, COMPONENT_NAMES, type ComponentName, STATEFUL_TARGETS } from '../components/index';
+import type { Environment } from '../environment/index';
 import { scrapeLabels } from '../servicemonitors';
+import { NAMESPACE, objectName } from '../stack';
 import type { AlertName } from './names';
 import { REQUEST_DURATION, deployedDefinitions, effectiveSeverity, runbookAnchor, type AlertDefinition } from './rules';
 
@@ -56,8 +55,8 @@ const pick = (labels: Labels, ...names: string[]): Labels => Object.fromEntries(
 const overPercent = (threshold: number) => Math.min(Math.max(threshold * 2, 1), (threshold + 100) / 2);
 
 /** Pod names as Kubernetes gives them: StatefulSet ordinals, Deployment hashes. */
-function podName(component: Component, i: number): string {
-  return STATEFUL.includes(component as never) ? `${objectName(component)}-${i}` : `${objectName(component)}-7d4b9c8f6-${['x2kqp', 'm8tzr', 'q5wvn'][i]}`;
+function podName(component: ComponentName, i: number): string {
+  return STATEFUL_TARGETS.includes(component) ? `${objectName(component)}-${i}` : `${objectName(component)}-7d4b9c8f6-${['x2kqp', 'm8tzr', 'q5wvn'][i]}`;
 }
 
 /** Histogram bounds with the threshold and twice the threshold added (so a case can sit on either side). */
@@ -82,8 +81,8 @@ function quantile(les: number[], at: number, q: number): number {
 /** An alert's cases for this environment, keyed by alert name. */
 export function alertCases(env: Environment): Partial<Record<AlertName, { firing: AlertCase; quiet: AlertCase }>> {
   const t = env.alerts.thresholds;
-  const target = (component: Component, i = 0) =>
-    scrapeLabels(env, component, podName(component, i), `10.1.${COMPONENTS.indexOf(component)}.${10 + i}`);
+  const target = (component: ComponentName, i = 0) =>
+    scrapeLabels(env, COMPONENTS[component], podName(component, i), `10.1.${COMPONENT_NAMES.indexOf(component)}.${10 + i}`);
   const where = (labels: Labels) => pick(labels, 'cluster', 'namespace');
   const ksm = (pod: string, container: string, extra: Labels = {}): Labels => ({
     job: 'kube-state-metrics',
@@ -115,7 +114,7 @@ export function alertCases(env: Environment): Partial<Record<AlertName, { firing
     };
   };
 
-  const ringCase = (ring: string, exporter: Component) => {
+  const ringCase = (ring: string, exporter: ComponentName) => {
     const labels = target(exporter);
     const members = (unhealthy: number): InputSeries[] => [
       series('tempo_ring_members', { ...labels, name: ring, state: 'ACTIVE' }, constant(3 - unhealthy)),
@@ -145,7 +144,7 @@ export function alertCases(env: Environment): Partial<Record<AlertName, { firing
       series('tempo_build_info', { ...c, branch: 'HEAD', goversion: 'go1.25.7', revision: 'f0f3ed59', version: env.tempo.tag }, constant(1, minutes)),
     ]);
   const claim = `data-${objectName('ingester')}-0`;
-  const capacity = parseQuantity(env.components.ingester.storage.size);
+  const capacity = env.components.ingester.storage.size.value;
   const volume = (freePercent: number): InputSeries[] => {
     const labels = { job: 'kubelet', instance: '10.0.12.34:10250', node: 'ip-10-0-12-34.ec2.internal', namespace: NAMESPACE, persistentvolumeclaim: claim };
     return [
@@ -471,8 +470,8 @@ export function alertCases(env: Environment): Partial<Record<AlertName, { firing
 /** tempo-vulture and collector agent cases, on the series their ServiceMonitors produce. */
 function edgeCases(env: Environment): Partial<Record<AlertName, { firing: AlertCase; quiet: AlertCase }>> {
   const t = env.alerts.thresholds;
-  const vulture = scrapeLabels(env, 'vulture', `${objectName('vulture')}-6d8f7b9c5-k2x7q`, '10.1.9.10');
-  const agent = scrapeLabels(env, 'collector', `${objectName('collector')}-8xk2p`, '10.1.9.20');
+  const vulture = scrapeLabels(env, COMPONENTS.vulture, `${objectName('vulture')}-6d8f7b9c5-k2x7q`, '10.1.9.10');
+  const agent = scrapeLabels(env, COMPONENTS.collector, `${objectName('collector')}-8xk2p`, '10.1.9.20');
   const checks = (failingPerHundred: number): InputSeries[] => [
     series('tempo_vulture_trace_total', vulture, counter(100)),
     series('tempo_vulture_trace_error_total', { ...vulture, error: 'notfound_byid' }, counter(failingPerHundred)),
@@ -573,7 +572,7 @@ export function unitTestFiles(env: Environment, ruleFile: string): { minutely: R
 
 /** The request-duration quantile the dashboards and TempoHighQueryLatency read. */
 function recordingRuleTest(env: Environment): Record<string, unknown> {
-  const frontend = scrapeLabels(env, 'query-frontend', podName('query-frontend', 0), '10.1.2.10');
+  const frontend = scrapeLabels(env, COMPONENTS['query-frontend'], podName('query-frontend', 0), '10.1.2.10');
   const route = { method: 'GET', route: 'api_search', status_code: '200', ws: 'false' };
   const at = 0.3;
   return {

@@ -1,21 +1,21 @@
 // Test fixtures: a small tree that passes every rule (a generic web app and a Tempo ingester), which
 // each rule's test breaks in one place. Written by hand so the rules are not tested against themselves.
-import type { K8sObject } from '../generators/render';
-import { selectorLabels } from '../generators/stack';
+import type { KubeObject } from '../../generators/kubernetes/objects';
+import { selectorLabels } from '../../generators/stack';
 
 const NS = 'apps';
 const meta = (name: string) => ({ name, namespace: NS });
 const hardened = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } };
-const podSecurity = { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } };
+const podSecurity = { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' as const } };
 const spread = (labels: Record<string, string>) => [
-  { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: labels } },
+  { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway' as const, labelSelector: { matchLabels: labels } },
 ];
 const scratch = { 'ephemeral-storage': '64Mi' };
 
 export const WEB = { app: 'web' };
 export const INGESTER = selectorLabels('ingester');
 
-function web(): K8sObject[] {
+function web(): KubeObject[] {
   return [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta('web'), automountServiceAccountToken: false },
     {
@@ -83,7 +83,7 @@ function web(): K8sObject[] {
   ];
 }
 
-function ingester(): K8sObject[] {
+function ingester(): KubeObject[] {
   const config = [
     'ingester:',
     '  lifecycler: {ring: {replication_factor: 3}}',
@@ -159,4 +159,4 @@ function ingester(): K8sObject[] {
 }
 
 /** A fresh copy of the good tree (tests mutate it). */
-export const goodTree = (): K8sObject[] => structuredClone([...web(), ...ingester()]);
+export const goodTree = (): KubeObject[] => structuredClone([...web(), ...ingester()]);

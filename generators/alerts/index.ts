@@ -1,13 +1,16 @@
 // alerts/<env>/: the environment's PrometheusRule (a kustomization each overlay includes) and the
 // promtool unit tests that prove its alerts fire. One directory per environment because thresholds
 // and severities differ, and a whole rule file reads better in review than patches to one.
-import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
-import type { Environment } from '../environment/types';
-import { yamlFile, type FileTree } from '../layout';
+import type { Problem } from '../environment/checks';
+import type { Environment } from '../environment/index';
+import { type Files, yamlFile } from '../files';
+import type { ObjectOf } from '../kubernetes/objects';
+import type { SharedTree } from '../kustomize/layout';
 import { INSTANCE, NAMESPACE, stackLabels } from '../stack';
-import type { SharedTree } from '../tree';
+import { closest } from '../suggest';
+import { ALERT_NAMES } from './names';
+import { unitTestFiles } from './promtool-tests';
 import { ruleGroups } from './rules';
-import { unitTestFiles } from './unit-tests';
 
 export const ALERTS_DIR = 'alerts';
 export const RULE_FILE = 'prometheusrule.yaml';
@@ -16,11 +19,11 @@ export const UNIT_TEST_FILES = { minutely: 'promtool-tests.yaml', hourly: 'promt
 /** What the tests extract from RULE_FILE (promtool rejects the PrometheusRule wrapper: only `.spec`). */
 export const EXTRACTED_RULES = 'rules.yaml';
 
-export function prometheusRule(env: Environment): IPrometheusRule {
+export function prometheusRule(env: Environment): ObjectOf<'PrometheusRule'> {
   return {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'PrometheusRule',
-    metadata: { name: INSTANCE, labels: { ...stackLabels(env), ...env.monitoring.selectorLabels } },
+    metadata: { name: INSTANCE, labels: { ...stackLabels(env.tempo.tag), ...env.monitoring.selectorLabels } },
     spec: { groups: ruleGroups(env) },
   };
 }
@@ -30,7 +33,7 @@ export const alertsTree: SharedTree = {
   inBase: false,
   perEnvironment: true,
   files(_base, environments) {
-    const tree: FileTree = new Map();
+    const tree: Files = new Map();
     for (const { env } of environments) {
       const dir = `${ALERTS_DIR}/${env.name}`;
       tree.set(
@@ -47,3 +50,13 @@ export const alertsTree: SharedTree = {
     return tree;
   },
 };
+
+/** alerts.severities may only name alerts this repository defines (the names are the alerts' contract). */
+export function severityProblems(env: Environment): Problem[] {
+  return Object.keys(env.alerts.severities)
+    .filter((name) => !(ALERT_NAMES as readonly string[]).includes(name))
+    .map((name) => {
+      const close = closest(name, ALERT_NAMES);
+      return { path: `alerts.severities.${name}`, message: `unknown alert${close ? ` (did you mean "${close}"?)` : ''}; expected one of the alerts in docs/runbooks.md` };
+    });
+}

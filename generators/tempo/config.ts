@@ -1,14 +1,18 @@
 // Tempo 2.10.8 configuration (tempo.yaml) and runtime overrides (overrides.yaml) for one environment.
-// Every key exists in Tempo 2.10.8 (Tempo refuses to start on an unknown key); the schema in
-// generators/validation checks that on every render.
-import type { Environment, IngestionLimits } from './environment/types';
-import { PATHS, PORTS, S3_ENV, SERVICES, objectName, receiverPort, serviceHost, type ReceiverPortName } from './stack';
+// Every key exists in Tempo 2.10.8 (Tempo refuses to start on an unknown key); schema.ts checks that and
+// rules.ts the wiring on every render.
+import { type ReceiverName, receiverPort } from '../components/distributor';
+import { MEMCACHED_PORT } from '../components/memcached';
+import { S3_ENV } from '../credentials';
+import type { EnvironmentSettings, IngestionLimits } from '../environment/settings';
+import { objectName, serviceHost } from '../stack';
+import { PATHS, SERVICES, TEMPO_PORTS } from './facts';
 
-const receiver = (name: ReceiverPortName) => ({ endpoint: `0.0.0.0:${receiverPort(name)}` });
+const receiver = (name: ReceiverName) => ({ endpoint: `0.0.0.0:${receiverPort(name)}` });
 
 const memberlistKv = { kvstore: { store: 'memberlist' } };
 
-export function tempoConfig(env: Environment): Record<string, unknown> {
+export function tempoConfig(env: EnvironmentSettings): Record<string, unknown> {
   const s3: Record<string, unknown> = {
     bucket: env.s3.bucket,
     prefix: env.s3.prefix,
@@ -23,13 +27,13 @@ export function tempoConfig(env: Environment): Record<string, unknown> {
     stream_over_http_enabled: true,
     usage_report: { reporting_enabled: env.features.usageReport },
     server: {
-      http_listen_port: PORTS.http,
-      grpc_listen_port: PORTS.grpc,
+      http_listen_port: TEMPO_PORTS.http,
+      grpc_listen_port: TEMPO_PORTS.grpc,
       log_level: env.tempo.logLevel,
     },
     memberlist: {
-      join_members: [`dns+${serviceHost(SERVICES.gossip)}:${PORTS.gossip}`],
-      bind_port: PORTS.gossip,
+      join_members: [`dns+${serviceHost(SERVICES.gossip)}:${TEMPO_PORTS.gossip}`],
+      bind_port: TEMPO_PORTS.gossip,
       abort_if_cluster_join_fails: false,
     },
     distributor: {
@@ -46,7 +50,7 @@ export function tempoConfig(env: Environment): Record<string, unknown> {
       flush_all_on_shutdown: true,
     },
     querier: {
-      frontend_worker: { frontend_address: `${serviceHost(SERVICES.queryFrontendDiscovery)}:${PORTS.grpc}` },
+      frontend_worker: { frontend_address: `${serviceHost(SERVICES.queryFrontendDiscovery)}:${TEMPO_PORTS.grpc}` },
     },
     query_frontend: {
       max_outstanding_per_tenant: 2000,
@@ -56,7 +60,7 @@ export function tempoConfig(env: Environment): Record<string, unknown> {
     },
     compactor: {
       ring: memberlistKv,
-      compaction: { block_retention: env.retention, compacted_block_retention: '1h' },
+      compaction: { block_retention: env.retention.text, compacted_block_retention: '1h' },
     },
     metrics_generator: {
       ring: memberlistKv,
@@ -95,7 +99,7 @@ export function tempoConfig(env: Environment): Record<string, unknown> {
               {
                 roles: ['bloom', 'parquet-footer', 'frontend-search'],
                 memcached: {
-                  addresses: `dns+${serviceHost(objectName('memcached'))}:${PORTS.memcached}`,
+                  addresses: `dns+${serviceHost(objectName('memcached'))}:${MEMCACHED_PORT}`,
                   consistent_hash: true,
                   timeout: '500ms',
                   max_idle_conns: 100,
@@ -127,7 +131,7 @@ function ingestion(l: Partial<IngestionLimits>): Record<string, unknown> {
 }
 
 /** Runtime overrides in the nested format (the legacy flat one is deprecated and refused by Tempo 3). */
-export function runtimeOverrides(env: Environment): Record<string, unknown> {
+export function runtimeOverrides(env: EnvironmentSettings): Record<string, unknown> {
   const overrides: Record<string, unknown> = {};
   for (const [tenant, limits] of Object.entries(env.limits.tenants).sort(([a], [b]) => a.localeCompare(b))) {
     const ing = ingestion(limits);

@@ -1,17 +1,19 @@
-// The rendered objects of one environment, indexed for rules: every pod template whatever its owner
-// kind, label selector matching, and port lookups. Rules stay generic: they look at kinds and fields,
-// never at which generator made an object.
-import type { IContainer } from 'kubernetes-models/v1/Container';
-import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
+// The rendered objects of one environment, indexed for rules (the Tempo wiring rules and the policies):
+// every pod template whatever its owner kind, label selector matching, and where a Service port leads.
+// Rules stay generic: they look at kinds and fields, never at which generator made an object.
 import type { ILabelSelector } from '@kubernetes-models/apimachinery/apis/meta/v1/LabelSelector';
-import type { K8sObject } from '../generators/render';
+import type { IContainer } from 'kubernetes-models/v1/Container';
+import type { IContainerPort } from 'kubernetes-models/v1/ContainerPort';
+import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
+import type { IServicePort } from 'kubernetes-models/v1/ServicePort';
+import { type Kind, type KubeObject, type ObjectOf, ref } from './objects';
 
 export type Labels = Record<string, string>;
-type Any = any; // rendered YAML is untyped; each accessor checks the shape it reads
+export { ref };
 
 /** A pod as its owner declares it (the template of a Deployment, StatefulSet, Job, ... or a bare Pod). */
 export interface PodTemplate {
-  owner: K8sObject;
+  owner: KubeObject;
   namespace: string;
   labels: Labels;
   spec: IPodSpec;
@@ -21,15 +23,12 @@ export interface PodTemplate {
   replicas?: { min: number; max: number };
 }
 
-export const ref = (o: K8sObject): string => `${o.kind}/${o.metadata.name}`;
-export const namespaceOf = (o: K8sObject): string => o.metadata.namespace ?? '';
-
-const REPLICATED = new Set(['Deployment', 'StatefulSet', 'ReplicaSet']);
+export const namespaceOf = (o: KubeObject): string => o.metadata.namespace ?? '';
 
 export class Cluster {
   readonly pods: PodTemplate[];
 
-  constructor(readonly objects: K8sObject[]) {
+  constructor(readonly objects: KubeObject[]) {
     this.pods = objects.flatMap((o) => {
       const template = podTemplateOf(o);
       if (!template?.spec) return [];
@@ -39,13 +38,44 @@ export class Cluster {
         labels: template.metadata?.labels ?? {},
         spec: template.spec,
         serving: o.kind !== 'Job' && o.kind !== 'CronJob',
-        ...(REPLICATED.has(o.kind) ? { replicas: this.replicasOf(o) } : {}),
+        ...(o.kind === 'Deployment' || o.kind === 'StatefulSet' || o.kind === 'ReplicaSet' ? { replicas: this.replicasOf(o) } : {}),
       }];
     });
   }
 
-  kind(...kinds: string[]): Any[] {
-    return this.objects.filter((o) => kinds.includes(o.kind));
+  kind<K extends Kind>(...kinds: K[]): Array<ObjectOf<K>> {
+    return this.objects.filter((o): o is ObjectOf<K> => (kinds as string[]).includes(o.kind));
+  }
+
+  /** The Service of that name in `namespace`. */
+  service(name: string, namespace: string): ObjectOf<'Service'> | undefined {
+    return this.kind('Service').find((s) => s.metadata.name === name && namespaceOf(s) === namespace);
+  }
+
+  /** Pods a Service selects (an ExternalName Service or one without a selector selects none here). */
+  podsBehind(svc: ObjectOf<'Service'>): PodTemplate[] {
+    const selector = svc.spec?.type === 'ExternalName' ? undefined : svc.spec?.selector;
+    return this.pods.filter((p) => p.namespace === namespaceOf(svc) && matchesMap(selector, p.labels));
+  }
+
+  /**
+   * Why connections to Service `name` on `port` would not reach a container listening on `target` in every
+   * pod it selects; undefined when they would.
+   */
+  unreachable(name: string, namespace: string, port: number, target: number): string | undefined {
+    const svc = this.service(name, namespace);
+    if (!svc) return `Service ${name} is not rendered`;
+    const sp = (svc.spec?.ports ?? []).find((p) => p.port === port);
+    if (!sp) return `Service ${name} does not expose port ${port} (it exposes ${(svc.spec?.ports ?? []).map((p) => p.port).join(', ') || 'nothing'})`;
+    const pods = this.podsBehind(svc);
+    if (!pods.length) return `Service ${name} selects no pods`;
+    for (const pod of pods) {
+      const cp = targetPort(pod, sp);
+      if (cp?.containerPort !== target) {
+        return `Service ${name} port ${port} (targetPort ${sp.targetPort ?? port}) does not reach port ${target} of ${ref(pod.owner)}${cp ? ` (it reaches ${cp.containerPort})` : ''}`;
+      }
+    }
+    return undefined;
   }
 
   /** Pods of `namespace` that a LabelSelector (PDB, NetworkPolicy, spread) selects. */
@@ -53,29 +83,28 @@ export class Cluster {
     return this.pods.filter((p) => p.namespace === namespace && matches(selector, p.labels));
   }
 
-  private replicasOf(o: K8sObject): { min: number; max: number } {
+  private replicasOf(o: ObjectOf<'Deployment' | 'StatefulSet' | 'ReplicaSet'>): { min: number; max: number } {
     const hpa = this.kind('HorizontalPodAutoscaler').find(
       (h) => namespaceOf(h) === namespaceOf(o) && h.spec?.scaleTargetRef?.kind === o.kind && h.spec?.scaleTargetRef?.name === o.metadata.name,
     );
-    if (hpa) return { min: hpa.spec.minReplicas ?? 1, max: hpa.spec.maxReplicas };
-    const n = (o as Any).spec?.replicas ?? 1;
+    if (hpa?.spec) return { min: hpa.spec.minReplicas ?? 1, max: hpa.spec.maxReplicas };
+    const n = o.spec?.replicas ?? 1;
     return { min: n, max: n };
   }
 }
 
-function podTemplateOf(o: K8sObject): { metadata?: { labels?: Labels }; spec?: IPodSpec } | undefined {
-  const spec = (o as Any).spec;
+function podTemplateOf(o: KubeObject): { metadata?: { labels?: Labels }; spec?: IPodSpec } | undefined {
   switch (o.kind) {
     case 'Pod':
-      return { metadata: o.metadata, spec };
+      return { metadata: o.metadata, ...(o.spec ? { spec: o.spec } : {}) };
     case 'Deployment':
     case 'StatefulSet':
     case 'DaemonSet':
     case 'ReplicaSet':
     case 'Job':
-      return spec?.template;
+      return o.spec?.template;
     case 'CronJob':
-      return spec?.jobTemplate?.spec?.template;
+      return o.spec?.jobTemplate?.spec?.template;
     default:
       return undefined;
   }
@@ -116,4 +145,13 @@ export function matchesMap(selector: Labels | undefined, labels: Labels): boolea
 export function declaredPort(container: IContainer, port: number | string | undefined): { name?: string; containerPort: number } | undefined {
   if (port === undefined) return undefined;
   return (container.ports ?? []).find((p) => (typeof port === 'number' ? p.containerPort === port : p.name === port));
+}
+
+/** The container port a Service port reaches on a pod, if some serving container declares it. */
+export function targetPort(pod: PodTemplate, port: IServicePort): IContainerPort | undefined {
+  for (const c of servingContainers(pod.spec)) {
+    const found = declaredPort(c, port.targetPort ?? port.port);
+    if (found) return found as IContainerPort;
+  }
+  return undefined;
 }

@@ -3,9 +3,9 @@
 // or a kind without a schema (unless SKIPPED_KINDS says why) is an error.
 import type { ValidateFunction } from 'ajv';
 import { retiredApiProblem } from './api-versions';
-import { compiledValidators } from './compiled';
+import { compiledValidators } from '../validation/compiled';
 import { SCHEMA_SOURCES, SKIPPED_KINDS, kindKey } from './kinds';
-import { schemaProblems, type Problem } from './messages';
+import { type ObjectProblem, schemaProblems } from '../validation/messages';
 import argoCd from './schemas/argo-cd.json';
 import externalSecrets from './schemas/external-secrets.json';
 import kubernetes from './schemas/kubernetes.json';
@@ -25,11 +25,6 @@ export const SCHEMA_FILES: Record<string, SchemaFile> = {
   'argo-cd.json': argoCd,
 };
 
-export interface ObjectProblem extends Problem {
-  /** `Kind/name` */
-  object: string;
-}
-
 export const objectId = (o: unknown): string => {
   const obj = o as { kind?: unknown; metadata?: { name?: unknown } } | null;
   return `${typeof obj?.kind === 'string' ? obj.kind : '(no kind)'}/${typeof obj?.metadata?.name === 'string' ? obj.metadata.name : '(no name)'}`;
@@ -44,7 +39,7 @@ function validators(): Map<string, ValidateFunction> {
   const names = new Map<string, string>();
   for (const source of SCHEMA_SOURCES) {
     const file = SCHEMA_FILES[source.file];
-    if (!file) throw new Error(`generators/validation/schemas/${source.file} is missing: run npm run kubernetes-schemas`);
+    if (!file) throw new Error(`generators/kubernetes/schemas/${source.file} is missing: run npm run kubernetes-schemas`);
     schemas.push({ $id: source.file, definitions: file.definitions });
     for (const [key, definition] of Object.entries(file.kinds)) {
       const name = key.replace(/[^A-Za-z0-9]/g, '_'); // apps/v1/Deployment -> apps_v1_Deployment
@@ -84,7 +79,7 @@ export class KubernetesValidator {
     if (!validate) {
       const versions = this.kinds.filter((k) => k.endsWith(`/${kind}`)).map((k) => k.slice(0, -kind.length - 1));
       const hint = versions.length ? ` (${kind} has a schema for ${versions.join(', ')})` : '';
-      return problem('apiVersion', `no schema for ${apiVersion} ${kind}${hint}: add it to SCHEMA_SOURCES in generators/validation/kinds.ts and run npm run kubernetes-schemas, or list it in SKIPPED_KINDS with the reason`);
+      return problem('apiVersion', `no schema for ${apiVersion} ${kind}${hint}: add it to SCHEMA_SOURCES in generators/kubernetes/kinds.ts and run npm run kubernetes-schemas, or list it in SKIPPED_KINDS with the reason`);
     }
     if (validate(o)) return [];
     return schemaProblems(validate.errors ?? [], o).map((p) => ({ object, ...p }));

@@ -1,0 +1,140 @@
+// The AWS side of an environment, from the same environment.yaml: the bucket's lifecycle, encryption and
+// public-access block, the least-privilege IAM policy Tempo needs and the IRSA trust policies. They are
+// generated to overlays/<env>/aws/ so a PR shows them; kustomize never reads them (no kustomization lists
+// them); `npm run bootstrap:aws` applies them (bootstrap.ts).
+import { SECRET_STORE_SERVICE_ACCOUNT } from '../credentials';
+import type { EnvironmentSettings } from '../environment/settings';
+import { type Files, jsonFile } from '../files';
+import { NAMESPACE, SERVICE_ACCOUNT } from '../stack';
+import type { Problem } from '../environment/checks';
+import { IAM_NAME_LIMIT, awsNames, bucketArn, iamArn, kmsKeyArn, oidcProvider, secretArn } from './names';
+
+export const AWS_DIR = 'aws';
+/** Hours of the compactor's compacted_block_retention (tempo/config.ts) plus a day for S3's once-a-day lifecycle run. */
+export const LIFECYCLE_MARGIN_HOURS = 24;
+
+/** Exactly what Tempo does on its bucket (Tempo's documented minimal policy). */
+export const TEMPO_BUCKET_ACTIONS = ['s3:ListBucket'] as const;
+export const TEMPO_OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:GetObjectTagging', 's3:PutObjectTagging'] as const;
+
+type Json = Record<string, unknown>;
+
+export function lifecycle(env: EnvironmentSettings): Json {
+  const filter = { Prefix: `${env.s3.prefix}/` };
+  const l = env.s3.lifecycle;
+  return {
+    Rules: [
+      {
+        ID: 'tempo-blocks',
+        Status: 'Enabled',
+        Filter: filter,
+        // A backstop: the compactor deletes blocks after retention; this catches what it never will.
+        Expiration: { Days: l.expirationDays },
+        // The bucket is versioned: without this, every block Tempo deletes is kept (and billed) forever.
+        NoncurrentVersionExpiration: { NoncurrentDays: l.noncurrentVersionDays },
+        AbortIncompleteMultipartUpload: { DaysAfterInitiation: l.abortIncompleteUploadDays },
+      },
+      // S3 refuses ExpiredObjectDeleteMarker next to Days, so it gets its own rule: delete markers left
+      // alone once their versions expired would otherwise slow every LIST Tempo's pollers make.
+      { ID: 'tempo-delete-markers', Status: 'Enabled', Filter: filter, Expiration: { ExpiredObjectDeleteMarker: true } },
+    ],
+  };
+}
+
+export function encryption(env: EnvironmentSettings): Json {
+  const byDefault = env.s3.sse === 'SSE-KMS' ? { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: kmsKeyArn(env) } : { SSEAlgorithm: 'AES256' };
+  // A bucket key cuts KMS requests (and their cost) by orders of magnitude.
+  return { Rules: [{ ApplyServerSideEncryptionByDefault: byDefault, ...(env.s3.sse === 'SSE-KMS' ? { BucketKeyEnabled: true } : {}) }] };
+}
+
+export const publicAccessBlock = (): Json => ({
+  BlockPublicAcls: true,
+  IgnorePublicAcls: true,
+  BlockPublicPolicy: true,
+  RestrictPublicBuckets: true,
+});
+
+/** What Tempo needs on its bucket, and nothing else. */
+export function s3Policy(env: EnvironmentSettings): Json {
+  const statements: Json[] = [
+    { Sid: 'ListTheBucket', Effect: 'Allow', Action: [...TEMPO_BUCKET_ACTIONS], Resource: [bucketArn(env)] },
+    { Sid: 'ReadWriteBlocks', Effect: 'Allow', Action: [...TEMPO_OBJECT_ACTIONS], Resource: [`${bucketArn(env)}/*`] },
+  ];
+  if (env.s3.sse === 'SSE-KMS') {
+    statements.push({ Sid: 'UseTheBucketKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: [kmsKeyArn(env)] });
+  }
+  return { Version: '2012-10-17', Statement: statements };
+}
+
+/** IRSA: only `serviceAccount` in namespace observability of this cluster may assume the role. */
+export function trustPolicy(env: EnvironmentSettings, serviceAccount: string): Json {
+  const provider = oidcProvider(env);
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Federated: iamArn(env, `oidc-provider/${provider}`) },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: {
+          StringEquals: {
+            [`${provider}:sub`]: `system:serviceaccount:${NAMESPACE}:${serviceAccount}`,
+            [`${provider}:aud`]: 'sts.amazonaws.com',
+          },
+        },
+      },
+    ],
+  };
+}
+
+/** externalSecrets: the SecretStore's role reads the one secret, nothing more. */
+export function secretStorePolicy(env: EnvironmentSettings): Json {
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Sid: 'ReadTempoS3Credentials', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [secretArn(env)] }],
+  };
+}
+
+/** The documents of one environment, by file name under overlays/<env>/aws/. */
+export function awsDocuments(env: EnvironmentSettings): Record<string, Json> {
+  const docs: Record<string, Json> = {
+    'lifecycle.json': lifecycle(env),
+    'encryption.json': encryption(env),
+    'public-access-block.json': publicAccessBlock(),
+    's3-policy.json': s3Policy(env),
+  };
+  if (env.s3.credentials === 'irsa') docs['tempo-trust-policy.json'] = trustPolicy(env, SERVICE_ACCOUNT);
+  else {
+    docs['secret-store-trust-policy.json'] = trustPolicy(env, SECRET_STORE_SERVICE_ACCOUNT);
+    docs['secret-store-policy.json'] = secretStorePolicy(env);
+  }
+  return docs;
+}
+
+export const awsDir = (env: EnvironmentSettings): string => `overlays/${env.name}/${AWS_DIR}`;
+
+/** JSON has no comments: these files are generated because their directory is owned by generate (repository.ts). */
+export function awsFiles(env: EnvironmentSettings): Files {
+  const tree: Files = new Map();
+  for (const [file, doc] of Object.entries(awsDocuments(env))) tree.set(`${awsDir(env)}/${file}`, jsonFile(doc));
+  return tree;
+}
+
+
+/** What AWS would refuse or what would lose data, as problems of environment.yaml fields. */
+export function awsProblems(env: EnvironmentSettings): Problem[] {
+  const problems: Problem[] = [];
+  // The lifecycle is a backstop: expiring a block before the compactor is done with it breaks queries.
+  const minDays = Math.ceil((env.retention.hours + LIFECYCLE_MARGIN_HOURS) / 24);
+  if (env.s3.lifecycle.expirationDays < minDays) {
+    problems.push({
+      path: 's3.lifecycle.expirationDays',
+      message: `${env.s3.lifecycle.expirationDays} days would expire blocks Tempo still serves (retention ${env.retention.text} = ${+env.retention.days.toFixed(2)} days); expected at least ${minDays}: retention plus a day for compacted blocks and S3's daily lifecycle run`,
+    });
+  }
+  const longest = Object.values(awsNames(env)).reduce((a, b) => (b.length > a.length ? b : a));
+  if (longest.length > IAM_NAME_LIMIT) {
+    problems.push({ path: 'cluster.name', message: `makes the IAM name "${longest}" ${longest.length} characters long (IAM allows ${IAM_NAME_LIMIT}); expected at most ${IAM_NAME_LIMIT - longest.length + env.cluster.name.length} characters` });
+  }
+  return problems;
+}

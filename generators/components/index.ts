@@ -1,0 +1,30 @@
+// Every component of the stack, in render order. A new component is a file in this directory and one
+// entry here: its settings join environment.yaml under components.<name>, its objects the render.
+import { collector } from './collector';
+import { compactor } from './compactor';
+import { distributor } from './distributor';
+import { ingester } from './ingester';
+import { memcached } from './memcached';
+import { metricsGenerator } from './metrics-generator';
+import { querier } from './querier';
+import { queryFrontend } from './query-frontend';
+import { vulture } from './vulture';
+
+export const COMPONENTS = {
+  distributor,
+  ingester,
+  'query-frontend': queryFrontend,
+  querier,
+  compactor,
+  'metrics-generator': metricsGenerator,
+  memcached,
+  collector,
+  vulture,
+} as const;
+
+export type ComponentName = keyof typeof COMPONENTS;
+export const COMPONENT_NAMES = Object.keys(COMPONENTS) as ComponentName[];
+/** Tempo's own targets. */
+export const TEMPO_TARGETS = COMPONENT_NAMES.filter((n) => COMPONENTS[n].tempo);
+/** Tempo targets that keep data on a volume per pod (StatefulSets). */
+export const STATEFUL_TARGETS = TEMPO_TARGETS.filter((n) => COMPONENTS[n].tempo?.stateful);

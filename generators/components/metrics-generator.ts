@@ -1,0 +1,21 @@
+// The metrics-generator: turns spans into span metrics and service graphs (remote-written to
+// Prometheus) and keeps local blocks for TraceQL metrics queries, on its own volume.
+import { replicas, resources, volume } from '../environment/fields';
+import { TEMPO_PORTS } from '../tempo/facts';
+import { pods, remoteWrite } from './peers';
+import { tempoComponent } from './tempo';
+
+export const metricsGenerator = tempoComponent({
+  name: 'metrics-generator',
+  description: 'Span metrics and service graphs, remote-written to Prometheus',
+  settings: {
+    replicas: replicas(1),
+    resources: resources({ requests: { cpu: '500m', memory: '1Gi', 'ephemeral-storage': '256Mi' }, limits: { cpu: '1', memory: '2Gi', 'ephemeral-storage': '1Gi' } }),
+    storage: volume('10Gi'),
+  },
+  traits: { ringMember: true, opensStore: true, stateful: true, grpcServer: true },
+  // Spans from the distributor, TraceQL metrics jobs from the querier.
+  ingress: () => [{ from: [pods('distributor'), pods('querier')], ports: [TEMPO_PORTS.grpc] }],
+  egress: (env) => [remoteWrite(env.metricsGenerator.remoteWriteUrl)],
+  pod: { terminationGracePeriodSeconds: 300 },
+});

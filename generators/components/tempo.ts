@@ -1,0 +1,209 @@
+// What the six Tempo targets share: one container of the Tempo image started with -target=<name>, the
+// config and runtime overrides mounted, HTTP and gRPC ports (plus gossip on ring members), S3 keys where
+// the target opens the store, a Deployment or (stateful) a StatefulSet with a volume per pod, its
+// Service, a PodDisruptionBudget from two replicas, an autoscaler where enabled, and the ingress every
+// Tempo pod admits (gossip from ring members, scrapes from Prometheus).
+import type { Static, TObject, TSchema } from 'typebox';
+import type { IContainer } from 'kubernetes-models/v1/Container';
+import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
+import type { IServicePort } from 'kubernetes-models/v1/ServicePort';
+import { RELOAD_ANNOTATION, S3_ENV, S3_SECRET, S3_SECRET_KEYS } from '../credentials';
+import type { EnvironmentSettings } from '../environment/settings';
+import { goMemLimit, type Quantity } from '../environment/units';
+import type { KubeObject, ObjectOf } from '../kubernetes/objects';
+import { INSTANCE_SELECTOR, SERVICE_ACCOUNT, labels, objectName, selectorLabels, stackLabels } from '../stack';
+import { CONFIG_MAP, GOSSIP_LABEL, OVERRIDES_CONFIG_MAP, PATHS, SERVICES, TEMPO_PORTS, TEMPO_UID } from '../tempo/facts';
+import { type Component, type ContainerPort, type Flow, type TempoTraits, component } from './component';
+import { containerPorts, containerResources, containerSecurity, horizontalPodAutoscaler, maximumReplicas, placement, podDisruptionBudget, podSecurity, service, servicePort } from './pod';
+import { scrapedBy } from './peers';
+
+/** What every Tempo target's settings have; some add storage or autoscaling. */
+export interface TempoSettings {
+  replicas: number;
+  resources: { requests: { cpu: Quantity; memory: Quantity; 'ephemeral-storage'?: Quantity }; limits: { cpu: Quantity; memory: Quantity; 'ephemeral-storage'?: Quantity } };
+  storage?: { size: Quantity; storageClass: string };
+  autoscaling?: { enabled: boolean; minReplicas: number; maxReplicas: number; targetCPUUtilizationPercentage: number };
+}
+
+export interface TempoTarget<P extends Record<string, TSchema>> {
+  name: string;
+  description: string;
+  settings: P;
+  traits: TempoTraits;
+  /** Ports beyond HTTP, gRPC and gossip (the distributor's receivers). */
+  extraPorts?: ContainerPort[];
+  /** Service ports that are aliases of container ports (the query-frontend's 3100). */
+  serviceAliases?: IServicePort[];
+  /** Who else may connect, before gossip and scrapes (which every Tempo pod admits). */
+  ingress(env: EnvironmentSettings): Flow[];
+  /** Admitted after gossip and scrapes. */
+  laterIngress?(env: EnvironmentSettings): Flow[];
+  egress?: Component<TObject<P>>['egress'];
+  /** Pod settings of this target (termination grace, one replica per node). */
+  pod?: { terminationGracePeriodSeconds?: number; oneReplicaPerNode?: boolean };
+  /** Objects beyond the workload, Service, PDB and HPA (the query-frontend's discovery Service). */
+  extraObjects?(env: EnvironmentSettings, own: Static<TObject<P>>): KubeObject[];
+}
+
+const tempoLabels = (name: string, env: EnvironmentSettings) => labels(name, env.tempo.tag);
+export const tempoImage = (env: EnvironmentSettings): string => `${env.tempo.image}:${env.tempo.tag}`;
+
+/** The ports of a Tempo target's containers: HTTP and gRPC always, gossip on ring members. */
+function tempoPorts(traits: TempoTraits, extra: ContainerPort[]): ContainerPort[] {
+  return [
+    { name: 'http', port: TEMPO_PORTS.http, service: true },
+    // Every Tempo container listens on gRPC; only the targets other components dial expose it.
+    { name: 'grpc', port: TEMPO_PORTS.grpc, service: traits.grpcServer },
+    ...(traits.ringMember ? [{ name: 'gossip-ring', port: TEMPO_PORTS.gossip }] : []),
+    ...extra,
+  ];
+}
+
+/** Memberlist over TCP only (dskit's TCP transport carries gossip packets too). */
+export const ringMembers = { podSelector: { matchLabels: { ...INSTANCE_SELECTOR, [GOSSIP_LABEL]: 'true' } } };
+
+export function tempoComponent<P extends Record<string, TSchema>>(t: TempoTarget<P>): Component<TObject<P>> {
+  const ports = tempoPorts(t.traits, t.extraPorts ?? []);
+  const self = { name: t.name, ports };
+  const own = (o: Static<TObject<P>>) => o as unknown as TempoSettings;
+  const withKeys = (env: EnvironmentSettings) => env.s3.credentials === 'externalSecrets' && t.traits.opensStore;
+
+  function container(env: EnvironmentSettings, o: TempoSettings): IContainer {
+    const variables: NonNullable<IContainer['env']> = [{ name: 'GOMEMLIMIT', value: goMemLimit(o.resources.limits.memory) }];
+    if (withKeys(env)) {
+      variables.push(
+        { name: S3_ENV.accessKey, valueFrom: { secretKeyRef: { name: S3_SECRET, key: S3_SECRET_KEYS.accessKey } } },
+        { name: S3_ENV.secretKey, valueFrom: { secretKeyRef: { name: S3_SECRET, key: S3_SECRET_KEYS.secretKey } } },
+      );
+    }
+    return {
+      name: t.name,
+      image: tempoImage(env),
+      imagePullPolicy: 'IfNotPresent',
+      args: [`-target=${t.name}`, `-config.file=${PATHS.config}/tempo.yaml`, '-config.expand-env=true'],
+      ports: containerPorts(ports),
+      env: variables,
+      readinessProbe: { httpGet: { path: '/ready', port: 'http' }, initialDelaySeconds: 15, timeoutSeconds: 1 },
+      resources: containerResources(o.resources),
+      securityContext: containerSecurity,
+      volumeMounts: [
+        { name: 'config', mountPath: PATHS.config, readOnly: true },
+        // A directory mount (not subPath) so the kubelet refreshes the file and Tempo hot-reloads it.
+        { name: 'overrides', mountPath: PATHS.overrides, readOnly: true },
+        { name: 'data', mountPath: PATHS.data },
+        { name: 'tmp', mountPath: '/tmp' },
+      ],
+    };
+  }
+
+  function podSpec(env: EnvironmentSettings, o: TempoSettings): IPodSpec {
+    return {
+      serviceAccountName: SERVICE_ACCOUNT,
+      automountServiceAccountToken: false,
+      securityContext: podSecurity(TEMPO_UID),
+      ...(t.pod?.terminationGracePeriodSeconds ? { terminationGracePeriodSeconds: t.pod.terminationGracePeriodSeconds } : {}),
+      ...placement(selectorLabels(t.name), maximumReplicas(o), t.pod?.oneReplicaPerNode),
+      containers: [container(env, o)],
+      volumes: [
+        { name: 'config', configMap: { name: CONFIG_MAP } },
+        { name: 'overrides', configMap: { name: OVERRIDES_CONFIG_MAP } },
+        ...(t.traits.stateful ? [] : [{ name: 'data', emptyDir: {} }]),
+        { name: 'tmp', emptyDir: {} },
+      ],
+    };
+  }
+
+  function workload(env: EnvironmentSettings, o: TempoSettings): ObjectOf<'Deployment' | 'StatefulSet'> {
+    const metadata = {
+      name: objectName(t.name),
+      labels: tempoLabels(t.name, env),
+      // The keys are env vars, read once at start: roll the pods when the synced Secret changes.
+      ...(withKeys(env) ? { annotations: { [RELOAD_ANNOTATION]: S3_SECRET } } : {}),
+    };
+    const template = {
+      metadata: { labels: { ...tempoLabels(t.name, env), ...(t.traits.ringMember ? { [GOSSIP_LABEL]: 'true' } : {}) } },
+      spec: podSpec(env, o),
+    };
+    const selector = { matchLabels: selectorLabels(t.name) };
+    if (t.traits.stateful) {
+      if (!o.storage) throw new Error(`${t.name}: a stateful Tempo target needs storage settings`);
+      return {
+        apiVersion: 'apps/v1',
+        kind: 'StatefulSet',
+        metadata,
+        spec: {
+          replicas: o.replicas,
+          serviceName: objectName(t.name),
+          // Start all replicas at once (the ring does not need ordering); updates still go one pod at a time.
+          podManagementPolicy: 'Parallel',
+          updateStrategy: { type: 'RollingUpdate' },
+          selector,
+          template,
+          volumeClaimTemplates: [
+            {
+              apiVersion: 'v1',
+              kind: 'PersistentVolumeClaim',
+              metadata: { name: 'data' },
+              spec: { accessModes: ['ReadWriteOnce'], storageClassName: o.storage.storageClass, resources: { requests: { storage: o.storage.size.text } } },
+            },
+          ],
+        },
+      };
+    }
+    return {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata,
+      spec: {
+        // With an HPA the replica count belongs to it; Argo CD would otherwise fight it.
+        ...(o.autoscaling?.enabled ? {} : { replicas: o.replicas }),
+        revisionHistoryLimit: 5,
+        selector,
+        template,
+      },
+    };
+  }
+
+  return component({
+    name: t.name,
+    description: t.description,
+    settings: t.settings,
+    tempo: t.traits,
+    ports,
+    metrics: { port: 'http', container: t.name, number: TEMPO_PORTS.http },
+    ingress: (env) => [
+      ...t.ingress(env),
+      ...(t.traits.ringMember ? [{ from: [ringMembers], ports: [TEMPO_PORTS.gossip] }] : []),
+      scrapedBy(env, TEMPO_PORTS.http),
+      ...(t.laterIngress?.(env) ?? []),
+    ].filter((f) => f.from.length > 0),
+    ...(t.egress ? { egress: t.egress } : {}),
+    objects(env, settings) {
+      const o = own(settings);
+      const objectLabels = tempoLabels(t.name, env);
+      const objects: KubeObject[] = [
+        workload(env, o),
+        service(self, objectLabels, { headless: t.traits.stateful, extraPorts: t.serviceAliases ?? [] }),
+        ...(t.extraObjects?.(env, settings) ?? []),
+      ];
+      if (maximumReplicas(o) > 1) objects.push(podDisruptionBudget(t.name, objectLabels, selectorLabels(t.name)));
+      if (o.autoscaling?.enabled) objects.push(horizontalPodAutoscaler(t.name, objectLabels, o.autoscaling));
+      return objects;
+    },
+  });
+}
+
+/** The headless Service every ring member joins memberlist through (it publishes not-ready pods too). */
+export function gossipService(env: EnvironmentSettings): ObjectOf<'Service'> {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: SERVICES.gossip, labels: stackLabels(env.tempo.tag) },
+    spec: {
+      clusterIP: 'None',
+      publishNotReadyAddresses: true,
+      selector: { ...INSTANCE_SELECTOR, [GOSSIP_LABEL]: 'true' },
+      ports: [servicePort('gossip-ring', TEMPO_PORTS.gossip)],
+    },
+  };
+}

@@ -1,0 +1,68 @@
+// Checks that span several fields of one environment; the schema checks each field on its own. Checks
+// that belong to one component live in its file (Component.checks), checks of what the environment
+// renders with its outputs (the Tempo config, AWS names, alert names) in those modules.
+import type { Environment } from './index';
+import type { Quantity } from './units';
+
+export interface Problem {
+  /** Dotted path of the field in environment.yaml, e.g. components.ingester.replicas. */
+  path: string;
+  message: string;
+}
+
+type Figures = Record<string, Quantity | undefined>;
+interface Sized {
+  resources?: { requests: Figures; limits: Figures };
+  autoscaling?: { minReplicas: number; maxReplicas: number };
+}
+
+export function crossFieldProblems(env: Environment): Problem[] {
+  const problems: Problem[] = [];
+  const add = (path: string, message: string) => problems.push({ path, message });
+
+  if (!/^2\.10\.[0-9]+$/.test(env.tempo.tag)) {
+    add('tempo.tag', `expected a Tempo 2.10.x tag (this repo's config and alerts are written for 2.10; 3.x removed the ingester and compactor), got "${env.tempo.tag}"`);
+  }
+  for (const [name, settings] of Object.entries(env.components) as Array<[string, Sized]>) {
+    const { requests, limits } = settings.resources ?? { requests: {}, limits: {} };
+    for (const r of ['cpu', 'memory', 'ephemeral-storage']) {
+      const [request, limit] = [requests[r], limits[r]];
+      if (request && limit && request.value > limit.value) {
+        add(`components.${name}.resources.requests.${r}`, `request ${request.text} is above the limit ${limit.text}; expected requests <= limits`);
+      }
+    }
+    const a = settings.autoscaling;
+    if (a && a.minReplicas > a.maxReplicas) add(`components.${name}.autoscaling.minReplicas`, `must not exceed maxReplicas (${a.maxReplicas}), got ${a.minReplicas}`);
+  }
+  if (env.s3.sse === 'SSE-KMS' && !env.s3.kmsKeyId) add('s3.kmsKeyId', 'is required when s3.sse is SSE-KMS');
+  const issuerRegion = /^https:\/\/oidc\.eks\.([a-z0-9-]+)\./.exec(env.cluster.oidcIssuer)?.[1];
+  if (issuerRegion && issuerRegion !== env.aws.region) add('cluster.oidcIssuer', `is in region ${issuerRegion} but aws.region is ${env.aws.region}; expected the issuer of this environment's cluster`);
+  for (const p of bucketNameProblems(env.s3.bucket)) add('s3.bucket', p);
+
+  const t = env.alerts.thresholds;
+  if (t.outstandingBlocksPerCompactor.critical <= t.outstandingBlocksPerCompactor.warning) {
+    add('alerts.thresholds.outstandingBlocksPerCompactor.critical', `must be above the warning level (${t.outstandingBlocksPerCompactor.warning}), got ${t.outstandingBlocksPerCompactor.critical}`);
+  }
+  if (t.volumeFreePercent.critical >= t.volumeFreePercent.warning) {
+    add('alerts.thresholds.volumeFreePercent.critical', `must be below the warning level (${t.volumeFreePercent.warning}), got ${t.volumeFreePercent.critical}: less free space is worse`);
+  }
+
+  for (const scope of ['span', 'resource'] as const) {
+    const names = env.dedicatedColumns.filter((c) => c.scope === scope).map((c) => c.name);
+    // vParquet4 and vParquet5 reserve 10 string columns per scope.
+    if (names.length > 10) add('dedicatedColumns', `at most 10 ${scope} columns are supported, got ${names.length}`);
+    const dup = names.find((n, i) => names.indexOf(n) !== i);
+    if (dup) add('dedicatedColumns', `${scope} attribute "${dup}" is listed twice`);
+  }
+  return problems;
+}
+
+/** S3 bucket naming rules beyond the character pattern of the schema. */
+export function bucketNameProblems(bucket: string): string[] {
+  const out: string[] = [];
+  if (bucket.includes('..')) out.push(`"${bucket}" has two adjacent periods; S3 forbids that`);
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(bucket)) out.push(`"${bucket}" looks like an IP address; S3 forbids that`);
+  for (const prefix of ['xn--', 'sthree-', 'amzn-s3-demo-']) if (bucket.startsWith(prefix)) out.push(`"${bucket}" starts with the reserved prefix "${prefix}"`);
+  for (const suffix of ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3']) if (bucket.endsWith(suffix)) out.push(`"${bucket}" ends with the reserved suffix "${suffix}"`);
+  return out;
+}

@@ -1,0 +1,137 @@
+// Building blocks of the environment definition: each is a JSON Schema (TypeBox) whose static type is
+// what the generators read. Fields carry their description and their default; the unit fields (Go
+// durations, CPU and byte quantities) decode into Duration and Quantity when a file is loaded.
+import Type, { type Static, type TSchema } from 'typebox';
+import { type Duration, type Quantity, UNIT_PATTERNS } from './units';
+
+export const PATTERNS = {
+  ...UNIT_PATTERNS,
+  imageTag: '^(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$',
+  s3Bucket: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
+  tenantId: "^[A-Za-z0-9!._*'()-]{1,150}$",
+  tenantIds: "^[A-Za-z0-9!._*'()-]{1,150}(\\|[A-Za-z0-9!._*'()-]{1,150})*$",
+  dnsLabel: '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$',
+  httpsUrl: '^https://[^\\s]+$',
+  oidcIssuer: '^https://oidc\\.eks\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?/id/[A-Za-z0-9]{16,64}$',
+  gitUrl: '^(https://|ssh://|git@)[^\\s]+$',
+  gitRevision: '^[A-Za-z0-9][A-Za-z0-9._/-]{0,254}$',
+  kmsKey: '^$|^(mrk-)?[0-9a-f-]{32,36}$|^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/(mrk-)?[0-9a-f-]{32,36}$',
+  labelKey: '^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$',
+  labelValue: '^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$',
+  pinnedImage: '^[a-z0-9./_-]+:(?!latest$)[A-Za-z0-9_.-]+$',
+  imageRepository: '^[a-z0-9./_-]+$',
+  attributeKey: '^[A-Za-z0-9_.-]+$',
+  clusterName: '^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$',
+  kubernetesVersion: '^1\\.(2[89]|3[0-9])$',
+  httpUrl: '^https?://[^\\s]+$',
+  accountId: '^[0-9]{12}$',
+  s3Prefix: '^[A-Za-z0-9!_.*()-]+(/[A-Za-z0-9!_.*()-]+)*$',
+  scrapeInterval: '^[0-9]+(ms|s|m|h)$',
+} as const;
+
+/** Shown in messages next to a failed pattern, so a user knows what is expected. */
+export const PATTERN_HINTS: Record<string, string> = {
+  [PATTERNS.cpu]: 'a Kubernetes CPU quantity such as 500m or 2',
+  [PATTERNS.bytes]: 'a Kubernetes memory quantity such as 512Mi or 4Gi',
+  [PATTERNS.goDuration]: 'a Go duration such as 336h, 30m or 1h30m (no "d" unit)',
+  [PATTERNS.imageTag]: 'a pinned image tag such as 2.10.8 (never "latest")',
+  [PATTERNS.s3Bucket]: 'an S3 bucket name: 3-63 lowercase letters, digits, dots or hyphens, starting and ending with a letter or digit',
+  [PATTERNS.tenantId]: "a Tempo tenant id: up to 150 of A-Z a-z 0-9 ! - _ . * ' ( )",
+  [PATTERNS.tenantIds]: "Tempo tenant ids separated by | (each up to 150 of A-Z a-z 0-9 ! - _ . * ' ( ))",
+  [PATTERNS.httpsUrl]: 'an https:// URL such as https://ABCDEF0123456789.gr7.us-east-1.eks.amazonaws.com',
+  [PATTERNS.oidcIssuer]: 'an EKS OIDC issuer URL such as https://oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF',
+  [PATTERNS.gitUrl]: 'a Git URL (https://, ssh:// or git@)',
+  [PATTERNS.gitRevision]: 'a branch, tag or commit such as main or v1.4.0',
+  [PATTERNS.kmsKey]: 'a KMS key id (a UUID, or mrk-… for a multi-Region key) or a key ARN; aliases cannot be granted in IAM',
+  [PATTERNS.labelKey]: 'a Kubernetes label key such as release or example.com/team',
+  [PATTERNS.labelValue]: 'a Kubernetes label value: up to 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit',
+  [PATTERNS.pinnedImage]: 'an image with a pinned tag such as otel/opentelemetry-collector-contrib:0.159.0 (never "latest")',
+  [PATTERNS.imageRepository]: 'an image repository without a tag, such as grafana/tempo-vulture',
+  [PATTERNS.attributeKey]: 'an attribute key such as user.id or http.request.header.authorization',
+  [PATTERNS.dnsLabel]: 'a DNS label: lowercase letters, digits and "-", at most 63, starting and ending with a letter or digit',
+  [PATTERNS.clusterName]: 'an EKS cluster name: letters, digits, "-" and "_", starting with a letter or digit',
+  [PATTERNS.kubernetesVersion]: 'a supported Kubernetes minor version in quotes, such as "1.32" (1.28 or later)',
+  [PATTERNS.httpUrl]: 'an http:// or https:// URL',
+  [PATTERNS.accountId]: 'a 12-digit AWS account id in quotes, such as "123456789012"',
+  [PATTERNS.s3Prefix]: 'an S3 key prefix such as traces or tempo/prod (no leading or trailing "/")',
+  [PATTERNS.scrapeInterval]: 'a Prometheus duration such as 30s or 1m',
+};
+
+type Pattern = (typeof PATTERNS)[keyof typeof PATTERNS];
+const withDefault = <T>(value: T | undefined) => (value === undefined ? {} : { default: value });
+
+/** A strict object: an unknown key is an error. Every property is required in the loaded environment. */
+export const object = <P extends Record<string, TSchema>>(properties: P, description?: string) =>
+  Type.Object(properties, { additionalProperties: false, ...(description ? { description } : {}) });
+
+export const str = (description: string, pattern?: Pattern, fallback?: string) =>
+  Type.String({ description, ...(pattern ? { pattern } : {}), ...withDefault(fallback) });
+export const text = (description: string, fallback?: string) => Type.String({ description, minLength: 1, ...withDefault(fallback) });
+export const int = (description: string, minimum: number, fallback?: number, maximum?: number) =>
+  Type.Integer({ description, minimum, ...(maximum === undefined ? {} : { maximum }), ...withDefault(fallback) });
+export const num = (description: string, minimum: number, fallback?: number, maximum?: number) =>
+  Type.Number({ description, minimum, ...(maximum === undefined ? {} : { maximum }), ...withDefault(fallback) });
+export const positive = (description: string, fallback?: number) => Type.Number({ description, exclusiveMinimum: 0, ...withDefault(fallback) });
+export const percent = (description: string, fallback?: number, minimum = 0) => num(`${description}, percent`, minimum, fallback, 100);
+export const bool = (description: string, fallback?: boolean) => Type.Boolean({ description, ...withDefault(fallback) });
+export const oneOf = <const V extends string[]>(values: V, description?: string, fallback?: V[number]) =>
+  Type.Unsafe<V[number]>({ enum: values, ...(description ? { description } : {}), ...withDefault(fallback) });
+export const list = <T extends TSchema>(items: T, description: string, fallback?: unknown[], unique = false) =>
+  Type.Array(items, { description, ...(unique ? { uniqueItems: true } : {}), ...withDefault(fallback) });
+/** A map whose keys match `keyPattern` (reported with its hint when one does not). */
+export const map = <T extends TSchema>(keyPattern: string, values: T, description: string) =>
+  Type.Unsafe<Record<string, Static<T>>>({
+    type: 'object',
+    description,
+    propertyNames: { pattern: keyPattern },
+    additionalProperties: values,
+    default: {},
+  });
+
+/** A Go duration, decoded into a Duration. */
+export const duration = (description: string, fallback?: string) =>
+  Type.Unsafe<Duration>({ type: 'string', description, pattern: PATTERNS.goDuration, ...withDefault(fallback) });
+/** A Kubernetes CPU quantity, decoded into a Quantity (cores). */
+export const cpu = (description: string, fallback?: string) => Type.Unsafe<Quantity>({ type: 'string', description, pattern: PATTERNS.cpu, ...withDefault(fallback) });
+/** A Kubernetes byte quantity (memory, volume size), decoded into a Quantity (bytes). */
+export const bytes = (description: string, fallback?: string) => Type.Unsafe<Quantity>({ type: 'string', description, pattern: PATTERNS.bytes, ...withDefault(fallback) });
+
+/** Requests and limits of a container; `ephemeral-storage` is optional (set where a container writes). */
+export interface ResourceFigures {
+  requests: { cpu: string; memory: string; 'ephemeral-storage'?: string };
+  limits: { cpu: string; memory: string; 'ephemeral-storage'?: string };
+}
+const figures = (kind: 'requests' | 'limits', f: ResourceFigures[typeof kind]) => {
+  const what = kind === 'requests' ? 'request' : 'limit';
+  return object({
+    cpu: cpu(`CPU ${what}`, f.cpu),
+    memory: bytes(kind === 'limits' ? 'Memory limit; GOMEMLIMIT is set to 90% of it' : 'Memory request', f.memory),
+    'ephemeral-storage': Type.Optional(
+      bytes(kind === 'limits' ? 'Node disk limit for emptyDir volumes and logs (the pod is evicted above it)' : 'Node disk request for emptyDir volumes (/tmp, scratch) and logs', f['ephemeral-storage']),
+    ),
+  });
+};
+export const resources = (f: ResourceFigures) =>
+  object({ requests: figures('requests', f.requests), limits: figures('limits', f.limits) }, 'Container requests and limits (requests must not exceed limits)');
+
+export const replicas = (fallback: number, description = 'Number of pods') => int(description, 1, fallback);
+
+export const volume = (size: string, storageClass = 'gp3') =>
+  object(
+    {
+      size: bytes('PersistentVolumeClaim size per replica (immutable once created)', size),
+      storageClass: str('StorageClass of the volume', PATTERNS.dnsLabel, storageClass),
+    },
+    'Persistent volume per replica',
+  );
+
+export const autoscaling = (minReplicas: number, maxReplicas: number) =>
+  object(
+    {
+      enabled: bool('Create a HorizontalPodAutoscaler (the workload then leaves replicas to it)', false),
+      minReplicas: int('Lower bound', 1, minReplicas),
+      maxReplicas: int('Upper bound (>= minReplicas)', 1, maxReplicas),
+      targetCPUUtilizationPercentage: int('Average CPU utilisation to aim for', 1, 70, 100),
+    },
+    'HorizontalPodAutoscaler on CPU',
+  );
