@@ -65,7 +65,7 @@ export function appProject(environments: EnvironmentSettings[]): ObjectOf<'AppPr
   };
 }
 
-/** `perEnvironmentDirs`: shared trees with a directory per environment (<dir>/<env>) its overlay includes. */
+/** `perEnvironmentDirs`: shared directories with a directory per environment (<dir>/<env>) its overlay includes. */
 export function application(r: RenderedEnvironment, sharedDirs: string[], perEnvironmentDirs: string[] = []): ObjectOf<'Application'> {
   const env = r.env;
   // An HPA owns its Deployment's replicas: the manifest omits them (components/tempo.ts), and Argo CD ignores the
@@ -111,19 +111,19 @@ export function application(r: RenderedEnvironment, sharedDirs: string[], perEnv
 }
 
 /**
- * `sharedDirs`: the shared trees every overlay includes through base; `perEnvironmentDirs`: those each
+ * `sharedDirs`: the shared directories every overlay includes through base; `perEnvironmentDirs`: those each
  * overlay includes as <dir>/<env>. Both change what an overlay renders.
  */
-export function argocdTree(environments: RenderedEnvironment[], sharedDirs: string[], perEnvironmentDirs: string[] = []): Files {
+export function argocdFiles(environments: RenderedEnvironment[], sharedDirs: string[], perEnvironmentDirs: string[] = []): Files {
   const objects: KubeObject[] = [appProject(environments.map((r) => r.env)), ...environments.map((r) => application(r, sharedDirs, perEnvironmentDirs))];
-  const tree: Files = new Map();
-  for (const o of objects) tree.set(`${ARGOCD_DIR}/${fileName(o)}`, yamlFile(o));
-  tree.set(
+  const files: Files = new Map();
+  for (const o of objects) files.set(`${ARGOCD_DIR}/${fileName(o)}`, yamlFile(o));
+  files.set(
     `${ARGOCD_DIR}/kustomization.yaml`,
     yamlFile(
       { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: objects.map(fileName) },
       '# Apply once per management cluster: kubectl apply -k argocd/\n',
     ),
   );
-  return tree;
+  return files;
 }

@@ -1,39 +1,39 @@
 // Everything `npm run generate` writes, rendered in memory from the environment files: the environments
 // loaded and checked (each file alone, then with its outputs, then against each other), base/ and each
-// overlay, the shared trees (argocd/, alerts/, dashboards/), the AWS documents, the editor schema and the
+// overlay, the shared directories (argocd/, alerts/, dashboards/), the AWS documents, the editor schema and the
 // README's managed regions.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { alertsTree, severityProblems } from './alerts/index';
+import { alertsDir, severityProblems } from './alerts/index';
 import { architectureDiagram } from './architecture';
-import { ARGOCD_DIR, argocdTree } from './argocd';
+import { ARGOCD_DIR, argocdFiles } from './argocd';
 import { AWS_DIR, awsFiles, awsProblems } from './aws/documents';
-import { dashboardsTree } from './dashboards/index';
-import type { Problem } from './environment/checks';
+import { dashboardsDir } from './dashboards/index';
+import type { Problem } from './validation/messages';
 import type { Environment } from './environment/index';
 import { ENVIRONMENT_FILE_SCHEMA, baseEnvironment, loadEnvironment, locate } from './environment/load';
 import { type Files, MARKER, replaceRegion } from './files';
-import { type SharedTree, baseTree, overlayTree } from './kustomize/layout';
+import { type SharedDir, baseFiles, overlayFiles } from './kustomize/layout';
 import { type RenderedEnvironment, renderEnvironment } from './render';
-import { tempoProblems } from './tempo/rules';
+import { tempoProblems } from './tempo/checks';
 import { InputError } from './validation/messages';
 
 export const ENV_FILE = 'environment.yaml';
 export const envFile = (name: string): string => `overlays/${name}/${ENV_FILE}`;
 
-export const SHARED_TREES: SharedTree[] = [
+export const SHARED_DIRS: SharedDir[] = [
   {
     dir: ARGOCD_DIR,
     inBase: false,
     files: (_base, environments) =>
-      argocdTree(
+      argocdFiles(
         environments,
-        SHARED_TREES.filter((t) => t.inBase).map((t) => t.dir),
-        SHARED_TREES.filter((t) => t.perEnvironment).map((t) => t.dir),
+        SHARED_DIRS.filter((t) => t.inBase).map((t) => t.dir),
+        SHARED_DIRS.filter((t) => t.perEnvironment).map((t) => t.dir),
       ),
   },
-  alertsTree,
-  dashboardsTree,
+  alertsDir,
+  dashboardsDir,
 ];
 
 /** A region of a hand-written file that `generate` owns (see replaceRegion in files.ts). */
@@ -51,7 +51,7 @@ export const MANAGED_REGIONS: ManagedRegion[] = [
  * Directories where `generate` owns every file (and removes those that no longer belong); `*` matches one
  * path segment. overlays/<env>/aws/ holds JSON, which has no comment to carry the generated-file marker.
  */
-export const OWNED_DIRS: readonly string[] = ['base', ...SHARED_TREES.map((t) => t.dir), `overlays/*/${AWS_DIR}`];
+export const OWNED_DIRS: readonly string[] = ['base', ...SHARED_DIRS.map((t) => t.dir), `overlays/*/${AWS_DIR}`];
 /** Directories where `generate` owns the files carrying the generated-file marker. */
 export const MARKED_DIRS: readonly string[] = ['overlays'];
 export const GENERATED_DIRS = { owned: OWNED_DIRS, marked: MARKED_DIRS };
@@ -129,15 +129,15 @@ export function renderRepository(root: string): RenderedRepository {
   if (problems.length) throw new InputError(problems);
   const files: Files = new Map();
   const filesByEnvironment = new Map<string, string[]>();
-  const add = (owner: string, tree: Files) => {
-    for (const [path, content] of tree) files.set(path, content);
-    filesByEnvironment.set(owner, [...new Set([...(filesByEnvironment.get(owner) ?? []), ...tree.keys()])]);
+  const add = (owner: string, more: Files) => {
+    for (const [path, content] of more) files.set(path, content);
+    filesByEnvironment.set(owner, [...new Set([...(filesByEnvironment.get(owner) ?? []), ...more.keys()])]);
   };
-  add('base', baseTree(base, SHARED_TREES.filter((t) => t.inBase).map((t) => `../${t.dir}`)));
-  for (const t of SHARED_TREES) add('base', t.files(base, environments));
+  add('base', baseFiles(base, SHARED_DIRS.filter((t) => t.inBase).map((t) => `../${t.dir}`)));
+  for (const t of SHARED_DIRS) add('base', t.files(base, environments));
   for (const r of environments) {
-    const shared = SHARED_TREES.filter((t) => t.perEnvironment).map((t) => `../../${t.dir}/${r.env.name}`);
-    add(r.env.name, new Map([...overlayTree(base, r, shared), ...awsFiles(r.env)]));
+    const shared = SHARED_DIRS.filter((t) => t.perEnvironment).map((t) => `../../${t.dir}/${r.env.name}`);
+    add(r.env.name, new Map([...overlayFiles(base, r, shared), ...awsFiles(r.env)]));
   }
   add('base', new Map([['overlays/environment.schema.json', `${JSON.stringify({ $comment: `${MARKER}. DO NOT EDIT.`, ...ENVIRONMENT_FILE_SCHEMA }, null, 2)}\n`]]));
   for (const region of MANAGED_REGIONS) {

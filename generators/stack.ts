@@ -39,7 +39,7 @@ export function labels(component: string, version: string): Record<string, strin
   };
 }
 
-/** Labels for objects that belong to the stack as a whole, in env-independent trees (no version). */
+/** Labels for objects that belong to the stack as a whole, in directories every environment shares (no version). */
 export const STACK_LABELS: Readonly<Record<string, string>> = {
   app: 'tempo',
   'app.kubernetes.io/name': 'tempo',

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmdirSync
 import { dirname, join, relative } from 'node:path';
 import { type Files, MARKER } from './files';
 
-export interface TreeChanges {
+export interface FileChanges {
   written: string[];
   unchanged: string[];
   removed: string[];
@@ -42,25 +42,25 @@ export function generatedFilesOnDisk(root: string, dirs: GeneratedDirs): string[
   return [...new Set([...owned, ...marked])].map((f) => relative(root, f)).sort();
 }
 
-/** What writing `tree` would change, without touching the disk. */
-export function compareTree(root: string, tree: Files, dirs: GeneratedDirs): TreeChanges {
-  const changes: TreeChanges = { written: [], unchanged: [], removed: [] };
-  for (const [path, content] of [...tree].sort(([a], [b]) => a.localeCompare(b))) {
+/** What writing `files` would change, without touching the disk. */
+export function compareFiles(root: string, files: Files, dirs: GeneratedDirs): FileChanges {
+  const changes: FileChanges = { written: [], unchanged: [], removed: [] };
+  for (const [path, content] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
     const file = join(root, path);
     const same = existsSync(file) && readFileSync(file, 'utf8') === content;
     (same ? changes.unchanged : changes.written).push(path);
   }
-  changes.removed = generatedFilesOnDisk(root, dirs).filter((f) => !tree.has(f));
+  changes.removed = generatedFilesOnDisk(root, dirs).filter((f) => !files.has(f));
   return changes;
 }
 
-export function writeTree(root: string, tree: Files, dirs: GeneratedDirs): TreeChanges {
-  const changes = compareTree(root, tree, dirs);
+export function writeFiles(root: string, files: Files, dirs: GeneratedDirs): FileChanges {
+  const changes = compareFiles(root, files, dirs);
   for (const path of changes.written) {
     const file = join(root, path);
     mkdirSync(dirname(file), { recursive: true });
     const tmp = `${file}.tmp-${process.pid}`;
-    writeFileSync(tmp, tree.get(path)!);
+    writeFileSync(tmp, files.get(path)!);
     renameSync(tmp, file);
   }
   for (const path of changes.removed) {

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { bootstrapScript } from '../generators/aws/bootstrap';
 import { awsFiles } from '../generators/aws/documents';
-import { compareTree } from '../generators/write';
+import { compareFiles } from '../generators/write';
 import { loadCli } from './cli';
 
 const USAGE = 'usage: npm run bootstrap:aws -- --env <environment> [--apply]';
@@ -21,7 +21,7 @@ export function main(argv: string[], root = process.cwd()): number {
   }
   const env = loadCli('bootstrap:aws', values.env, root, USAGE);
   if (typeof env === 'number') return env;
-  const stale = compareTree(root, awsFiles(env), { owned: [], marked: [] }).written;
+  const stale = compareFiles(root, awsFiles(env), { owned: [], marked: [] }).written;
   if (stale.length) {
     console.error(`bootstrap:aws: ${stale.join(', ')} not up to date with overlays/${env.name}/environment.yaml; run \`npm run generate\` (and commit) first`);
     return 1;

@@ -6,7 +6,7 @@
 // - in the working tree, from the generated files as they are on disk: that is what will be committed and
 //   synced after the merge. Nothing is regenerated in memory: that would hide a forgotten
 //   `npm run generate`, so a stale tree gets a warning instead.
-// An environment whose inputs (base/, overlays/<env>/ and the shared trees either includes) have the same
+// An environment whose inputs (base/, overlays/<env>/ and the shared directories either includes) have the same
 // git tree hash on both sides is not built at all, so a run without changes costs a few git calls.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -16,34 +16,13 @@ import { parseArgs } from 'node:util';
 import { FILE_HEADERS_ONLY, createTwoFilesPatch } from 'diff';
 import { parse } from 'yaml';
 import { InputError } from '../generators/validation/messages';
-import { compareTree } from '../generators/write';
-import { GENERATED_DIRS, SHARED_TREES, renderRepository } from '../generators/repository';
+import { compareFiles } from '../generators/write';
+import { GENERATED_DIRS, SHARED_DIRS, renderRepository } from '../generators/repository';
+import { type EnvironmentDiff, type ObjectChange, type RenderedDiff, formatMarkdown, formatText } from './lib/diff-format';
 import { kustomize } from './lib/kustomize';
 
-export interface ObjectChange {
-  /** `Kind/name`; generated ConfigMaps and Secrets without their content-hash suffix. */
-  id: string;
-  /** Unified diff of the object's YAML. */
-  patch: string;
-}
-
-export interface EnvironmentDiff {
-  env: string;
-  /** False when the inputs were byte-identical on both sides, so nothing was built. */
-  built: boolean;
-  added: string[];
-  removed: string[];
-  changed: ObjectChange[];
-}
-
-export interface RenderedDiff {
-  base: { label: string; commit: string };
-  /** `kubectl kustomize 5.5.0`; absent when nothing had to be built. */
-  kustomize?: string;
-  environments: EnvironmentDiff[];
-}
-
-const changeCount = (e: EnvironmentDiff) => e.added.length + e.removed.length + e.changed.length;
+export { formatMarkdown, formatText };
+export type { EnvironmentDiff, ObjectChange, RenderedDiff };
 
 class GitError extends Error {}
 
@@ -95,10 +74,10 @@ function overlayNames(top: string, treeish: string, overlays: string): string[] 
   return names.filter((n): n is string => n !== undefined);
 }
 
-/** What every overlay builds on: base/ and the shared trees base includes. */
-const SHARED_INPUTS = ['base', ...SHARED_TREES.filter((t) => t.inBase).map((t) => t.dir)];
+/** What every overlay builds on: base/ and the shared directories base includes. */
+const SHARED_INPUTS = ['base', ...SHARED_DIRS.filter((t) => t.inBase).map((t) => t.dir)];
 /** What one environment's overlay builds on besides those: its directory and its part of per-environment trees. */
-const envInputs = (env: string) => [`overlays/${env}`, ...SHARED_TREES.filter((t) => t.perEnvironment).map((t) => `${t.dir}/${env}`)];
+const envInputs = (env: string) => [`overlays/${env}`, ...SHARED_DIRS.filter((t) => t.perEnvironment).map((t) => `${t.dir}/${env}`)];
 
 const HASH_SUFFIX = /-[2456789bcdfghkmt]{10}$/; // kustomize's content hash: 10 characters of this alphabet
 
@@ -151,7 +130,7 @@ export async function renderedDiff(root: string, options: DiffOptions = {}): Pro
   try {
     // The working tree as git would commit it (untracked files included, ignored ones not), in a
     // throw-away index so the user's own index is untouched.
-    const dirs = [...SHARED_INPUTS, 'overlays', ...SHARED_TREES.filter((t) => t.perEnvironment).map((t) => t.dir)];
+    const dirs = [...SHARED_INPUTS, 'overlays', ...SHARED_DIRS.filter((t) => t.perEnvironment).map((t) => t.dir)];
     const present = dirs.filter((d) => existsSync(join(root, d))).map((d) => prefix + d);
     const workIndex = { GIT_INDEX_FILE: join(tmp, 'work-index') };
     if (present.length) git(top, ['add', '--all', '--', ...present], workIndex);
@@ -193,96 +172,9 @@ export async function renderedDiff(root: string, options: DiffOptions = {}): Pro
   }
 }
 
-// ---- output ----------------------------------------------------------------------------------------
-
-const summary = (e: EnvironmentDiff): string => {
-  if (changeCount(e) === 0) return e.built ? 'no object changed' : 'no change';
-  const parts = [
-    e.changed.length && `${e.changed.length} changed`,
-    e.added.length && `${e.added.length} added`,
-    e.removed.length && `${e.removed.length} removed`,
-  ];
-  return parts.filter(Boolean).join(', ');
-};
-
-const objectLines = (e: EnvironmentDiff): Array<[mark: '+' | '-' | '~', id: string]> => [
-  ...e.added.map((id) => ['+', id] as ['+', string]),
-  ...e.removed.map((id) => ['-', id] as ['-', string]),
-  ...e.changed.map((c) => ['~', c.id] as ['~', string]),
-];
-
-const baseLine = (d: RenderedDiff) => {
-  const commit = d.base.commit.slice(0, 12);
-  const base = d.base.commit.startsWith(d.base.label) ? commit : `${d.base.label} (${commit})`; // --base <sha>: once
-  return `${base} → working tree${d.kustomize ? `, built with ${d.kustomize}` : ''}`;
-};
-
-export function formatText(d: RenderedDiff, colour = false): string {
-  const paint = (code: number) => (s: string) => (colour ? `\u001b[${code}m${s}\u001b[0m` : s);
-  const [bold, red, green, cyan] = [paint(1), paint(31), paint(32), paint(36)];
-  const width = Math.max(...d.environments.map((e) => e.env.length), 3);
-  const out = [bold(`Rendered objects per environment: ${baseLine(d)}`)];
-  for (const e of d.environments) out.push(`  ${e.env.padEnd(width)}  ${summary(e)}`);
-  for (const e of d.environments.filter(changeCount)) {
-    out.push('', bold(`${e.env}: ${summary(e)}`));
-    for (const [mark, id] of objectLines(e)) out.push(`  ${(mark === '+' ? green : mark === '-' ? red : cyan)(`${mark} ${id}`)}`);
-    for (const c of e.changed) {
-      out.push('');
-      for (const line of c.patch.trimEnd().split('\n')) {
-        if (line.startsWith('+++') || line.startsWith('---')) out.push(bold(line));
-        else if (line.startsWith('@@')) out.push(cyan(line));
-        else if (line.startsWith('+')) out.push(green(line));
-        else if (line.startsWith('-')) out.push(red(line));
-        else out.push(line);
-      }
-    }
-  }
-  return `${out.join('\n')}\n`;
-}
-
-/** GitHub refuses comments over 65,536 characters: stop adding diffs well before. */
-const MARKDOWN_BUDGET = 60_000;
-
-/** A fence longer than any backtick run in the content (alert runbooks may quote code). */
-const fence = (content: string) => '`'.repeat(Math.max(3, ...[...content.matchAll(/`+/g)].map((m) => m[0].length + 1)));
-
-export function formatMarkdown(d: RenderedDiff): string {
-  const out = [
-    '### Rendered changes per environment',
-    '',
-    `Compared: ${baseLine(d).replace(/\b([0-9a-f]{12})\b/, '`$1`')}.`,
-    '',
-    '| environment | objects |',
-    '|---|---|',
-    ...d.environments.map((e) => `| ${e.env} | ${summary(e)} |`),
-  ];
-  let size = out.join('\n').length;
-  let left = 0;
-  for (const e of d.environments.filter(changeCount)) {
-    out.push('', `<details><summary><b>${e.env}</b>: ${summary(e)}</summary>`, '');
-    out.push(...objectLines(e).map(([mark, id]) => `- ${{ '+': 'added', '-': 'removed', '~': 'changed' }[mark]} \`${id}\``));
-    for (const c of e.changed) {
-      const f = fence(c.patch);
-      const block = `\n${f}diff\n${c.patch.trimEnd()}\n${f}`;
-      if (size + block.length > MARKDOWN_BUDGET) {
-        left++;
-        continue;
-      }
-      size += block.length;
-      out.push(block);
-    }
-    out.push('', '</details>');
-  }
-  if (left) out.push('', `_${left} object diff(s) left out to stay under GitHub's comment size limit: run \`npm run diff\` locally._`);
-  return `${out.join('\n')}\n`;
-}
-
-// ---- command ---------------------------------------------------------------------------------------
-
-/** Warns when the generated files on disk are not what the sources render (a forgotten `generate`). */
 function warnIfStale(root: string): void {
   try {
-    const changes = compareTree(root, renderRepository(root).files, GENERATED_DIRS);
+    const changes = compareFiles(root, renderRepository(root).files, GENERATED_DIRS);
     const stale = changes.written.length + changes.removed.length;
     if (stale) console.error(`diff: warning: ${stale} generated file(s) are stale; run \`npm run generate\` first (showing the files as they are)`);
   } catch (e) {

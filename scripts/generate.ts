@@ -3,7 +3,7 @@
 import { performance } from 'node:perf_hooks';
 import { yamlMemo } from '../generators/files';
 import { InputError } from '../generators/validation/messages';
-import { compareTree, writeTree } from '../generators/write';
+import { compareFiles, writeFiles } from '../generators/write';
 import { GENERATED_DIRS, renderRepository } from '../generators/repository';
 
 export function main(argv: string[], root = process.cwd()): number {
@@ -18,7 +18,7 @@ export function main(argv: string[], root = process.cwd()): number {
     for (const p of e.problems) console.error(`  ${p}`);
     return 1;
   }
-  const changes = (check ? compareTree : writeTree)(root, rendered.files, GENERATED_DIRS);
+  const changes = (check ? compareFiles : writeFiles)(root, rendered.files, GENERATED_DIRS);
   yamlMemo.save();
   const written = new Set(changes.written);
   for (const [owner, files] of rendered.filesByEnvironment) {

@@ -10,9 +10,9 @@ import { performance } from 'node:perf_hooks';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { InputError } from '../generators/validation/messages';
 import type { Environment } from '../generators/environment/index';
-import { SHARED_TREES, loadEnvironments } from '../generators/repository';
+import { SHARED_DIRS, loadEnvironments } from '../generators/repository';
 import { KubernetesValidator, objectId } from '../generators/kubernetes/validate';
-import { builtTempoProblems } from '../generators/tempo/rules';
+import { builtTempoProblems } from '../generators/tempo/checks';
 import { asObjects } from '../generators/kubernetes/objects';
 import { RULES, failures, runPolicies } from '../policies';
 import { kustomize as findKustomize, type Kustomize } from './lib/kustomize';
@@ -86,7 +86,7 @@ export async function validateTarget(target: Target, root: string, k: Kustomize,
  */
 export function targets(envs: Environment[], root: string): Target[] {
   const newest = envs.map((e) => e.cluster.kubernetesVersion).sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1])).at(-1);
-  const shared = SHARED_TREES.filter((t) => !t.inBase && existsSync(join(root, t.dir, 'kustomization.yaml')));
+  const shared = SHARED_DIRS.filter((t) => !t.inBase && existsSync(join(root, t.dir, 'kustomization.yaml')));
   return [...envs.map(overlayTarget), ...(newest ? shared.map((t) => ({ dir: t.dir, kubernetesVersion: newest, tempo: false })) : [])];
 }
 

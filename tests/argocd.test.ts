@@ -12,7 +12,7 @@ import type { KubeObject } from '../generators/kubernetes/objects';
 import { Duration } from '../generators/environment/units';
 import { toYaml } from '../generators/files';
 import { SYNC_WAVE_ANNOTATION, syncWave, syncWavePatches } from '../generators/kustomize/sync-waves';
-import { SHARED_TREES, environmentNames, loadEnvironments } from '../generators/repository';
+import { SHARED_DIRS, environmentNames, loadEnvironments } from '../generators/repository';
 import { ROOT, build, kustomizes } from './helpers/kustomize';
 import type { Any } from './helpers/objects';
 
@@ -61,8 +61,8 @@ describe('argocd/', () => {
       expect(paths).toEqual([
         '.',
         '/base',
-        ...SHARED_TREES.filter((t) => t.inBase).map((t) => `/${t.dir}`),
-        ...SHARED_TREES.filter((t) => t.perEnvironment).map((t) => `/${t.dir}/${env.name}`),
+        ...SHARED_DIRS.filter((t) => t.inBase).map((t) => `/${t.dir}`),
+        ...SHARED_DIRS.filter((t) => t.perEnvironment).map((t) => `/${t.dir}/${env.name}`),
       ]);
     });
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compareTree, generatedFilesOnDisk } from '../generators/write';
+import { compareFiles, generatedFilesOnDisk } from '../generators/write';
 import { GENERATED_DIRS, MANAGED_REGIONS, renderRepository } from '../generators/repository';
 import { SCHEMA_DIR, renderSchemas } from '../scripts/kubernetes-schemas';
 import { ROOT } from './helpers/kustomize';
@@ -24,7 +24,7 @@ describe('generated files', () => {
   const rendered = renderRepository(ROOT);
 
   it('are up to date with the sources (run `npm run generate` and commit)', () => {
-    const changes = compareTree(ROOT, rendered.files, GENERATED_DIRS);
+    const changes = compareFiles(ROOT, rendered.files, GENERATED_DIRS);
     const report = [
       ...changes.written.map((p) => firstDifference(p, rendered.files.get(p)!)),
       ...changes.removed.map((p) => `${p}: no longer generated; delete it`),

@@ -10,7 +10,7 @@ import type { KubeObject } from '../generators/kubernetes/objects';
 import { renderEnvironment } from '../generators/render';
 import { loadEnvironments } from '../generators/repository';
 import { baseEnvironment } from '../generators/environment/load';
-import { overlayTree } from '../generators/kustomize/layout';
+import { overlayFiles } from '../generators/kustomize/layout';
 import { ROOT, build } from './helpers/kustomize';
 import { type Any, find, tempoConfig } from './helpers/objects';
 
@@ -218,7 +218,7 @@ describe('feature switches', () => {
 
   it('turned off, an overlay deletes every edge object of base and its config ConfigMap', () => {
     expect(rendered.objects.some((o) => /collector|vulture/.test(o.metadata.name))).toBe(false);
-    const deletions = [...overlayTree(base, rendered).entries()]
+    const deletions = [...overlayFiles(base, rendered).entries()]
       .filter(([, content]) => content.includes('$patch: delete'))
       .map(([path]) => path.replace('overlays/dev/patches/', ''))
       .filter((p) => /collector|vulture/.test(p))

@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { loadEnvironment } from '../generators/environment/load';
 import { renderEnvironment } from '../generators/render';
 import { environmentNames } from '../generators/repository';
-import { builtTempoProblems, tempoProblems } from '../generators/tempo/rules';
+import { builtTempoProblems, tempoProblems } from '../generators/tempo/checks';
 import { ROOT, build } from './helpers/kustomize';
 import { tempoConfigMap, type Any } from './helpers/objects';
 

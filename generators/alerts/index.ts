@@ -1,11 +1,11 @@
 // alerts/<env>/: the environment's PrometheusRule (a kustomization each overlay includes) and the
 // promtool unit tests that prove its alerts fire. One directory per environment because thresholds
 // and severities differ, and a whole rule file reads better in review than patches to one.
-import type { Problem } from '../environment/checks';
+import type { Problem } from '../validation/messages';
 import type { Environment } from '../environment/index';
 import { type Files, yamlFile } from '../files';
 import type { ObjectOf } from '../kubernetes/objects';
-import type { SharedTree } from '../kustomize/layout';
+import type { SharedDir } from '../kustomize/layout';
 import { INSTANCE, NAMESPACE, stackLabels } from '../stack';
 import { closest } from '../suggest';
 import { ALERT_NAMES } from './names';
@@ -28,26 +28,26 @@ export function prometheusRule(env: Environment): ObjectOf<'PrometheusRule'> {
   };
 }
 
-export const alertsTree: SharedTree = {
+export const alertsDir: SharedDir = {
   dir: ALERTS_DIR,
   inBase: false,
   perEnvironment: true,
   files(_base, environments) {
-    const tree: Files = new Map();
+    const files: Files = new Map();
     for (const { env } of environments) {
       const dir = `${ALERTS_DIR}/${env.name}`;
-      tree.set(
+      files.set(
         `${dir}/kustomization.yaml`,
         yamlFile({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', namespace: NAMESPACE, resources: [RULE_FILE] }),
       );
-      tree.set(`${dir}/${RULE_FILE}`, yamlFile(prometheusRule(env), `# Alerts and recording rules of ${env.name}; runbooks: docs/runbooks.md.\n`));
+      files.set(`${dir}/${RULE_FILE}`, yamlFile(prometheusRule(env), `# Alerts and recording rules of ${env.name}; runbooks: docs/runbooks.md.\n`));
       const tests = unitTestFiles(env, EXTRACTED_RULES);
       for (const grid of ['minutely', 'hourly'] as const) {
         const comment = `# promtool unit tests of ${RULE_FILE} (${grid === 'hourly' ? 'cases spanning days, evaluated hourly' : 'evaluated every minute'}); tests/alerts.test.ts runs them on its extracted .spec (${EXTRACTED_RULES}).\n`;
-        tree.set(`${dir}/${UNIT_TEST_FILES[grid]}`, yamlFile(tests[grid], comment));
+        files.set(`${dir}/${UNIT_TEST_FILES[grid]}`, yamlFile(tests[grid], comment));
       }
     }
-    return tree;
+    return files;
   },
 };
 

@@ -6,7 +6,7 @@ import { SECRET_STORE_SERVICE_ACCOUNT } from '../credentials';
 import type { EnvironmentSettings } from '../environment/settings';
 import { type Files, jsonFile } from '../files';
 import { NAMESPACE, SERVICE_ACCOUNT } from '../stack';
-import type { Problem } from '../environment/checks';
+import type { Problem } from '../validation/messages';
 import { IAM_NAME_LIMIT, awsNames, bucketArn, iamArn, kmsKeyArn, oidcProvider, secretArn } from './names';
 
 export const AWS_DIR = 'aws';
@@ -115,9 +115,9 @@ export const awsDir = (env: EnvironmentSettings): string => `overlays/${env.name
 
 /** JSON has no comments: these files are generated because their directory is owned by generate (repository.ts). */
 export function awsFiles(env: EnvironmentSettings): Files {
-  const tree: Files = new Map();
-  for (const [file, doc] of Object.entries(awsDocuments(env))) tree.set(`${awsDir(env)}/${file}`, jsonFile(doc));
-  return tree;
+  const files: Files = new Map();
+  for (const [file, doc] of Object.entries(awsDocuments(env))) files.set(`${awsDir(env)}/${file}`, jsonFile(doc));
+  return files;
 }
 
 

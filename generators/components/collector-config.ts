@@ -7,7 +7,7 @@
 // components against their config structs and generated config schemas (k8sattributesprocessor,
 // resourceprocessor with coreinternal/attraction, transformprocessor and pkg/ottl, healthcheckextension).
 // The interfaces spell out exactly those keys, so a typo does not compile.
-import type { Problem } from '../environment/checks';
+import type { Problem } from '../validation/messages';
 import type { EnvironmentSettings } from '../environment/settings';
 import type { Quantity } from '../environment/units';
 import { objectName, serviceHost } from '../stack';

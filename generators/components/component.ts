@@ -7,7 +7,7 @@ import type { Static, TObject, TSchema } from 'typebox';
 import type { INetworkPolicyEgressRule } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyEgressRule';
 import type { INetworkPolicyPeer } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer';
 import { object } from '../environment/fields';
-import type { Problem } from '../environment/checks';
+import type { Problem } from '../validation/messages';
 import type { EnvironmentSettings } from '../environment/settings';
 import type { KubeObject } from '../kubernetes/objects';
 

@@ -3,7 +3,7 @@
 // overlay includes it through base/.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { type Files, jsonFile, yamlFile } from '../files';
-import type { SharedTree } from '../kustomize/layout';
+import type { SharedDir } from '../kustomize/layout';
 import { NAMESPACE, STACK_LABELS, objectName } from '../stack';
 import { cachedNextToBundle } from './cache';
 import { operational } from './operational';
@@ -46,7 +46,7 @@ function render(): Array<[string, string]> {
   return [[`${DASHBOARDS_DIR}/kustomization.yaml`, yamlFile(kustomization, comment)], ...files];
 }
 
-export const dashboardsTree: SharedTree = {
+export const dashboardsDir: SharedDir = {
   dir: DASHBOARDS_DIR,
   inBase: true,
   files: (): Files => new Map(cachedNextToBundle('dashboards', render)),

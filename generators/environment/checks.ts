@@ -1,14 +1,9 @@
 // Checks that span several fields of one environment; the schema checks each field on its own. Checks
 // that belong to one component live in its file (Component.checks), checks of what the environment
 // renders with its outputs (the Tempo config, AWS names, alert names) in those modules.
+import type { Problem } from '../validation/messages';
 import type { Environment } from './index';
 import type { Quantity } from './units';
-
-export interface Problem {
-  /** Dotted path of the field in environment.yaml, e.g. components.ingester.replicas. */
-  path: string;
-  message: string;
-}
 
 type Figures = Record<string, Quantity | undefined>;
 interface Sized {

@@ -3,28 +3,33 @@
 // Schema the loader validates with and editors complete from (overlays/environment.schema.json), and the
 // defaults: a field's default is written next to it, nowhere else.
 import Type, { type Static, type TSchema } from 'typebox';
+import type { Component } from '../components/component';
 import { COMPONENTS, type ComponentName } from '../components/index';
 import { object } from './fields';
 import { type EnvironmentSettings, settings } from './settings';
 import { Duration, Quantity, UNIT_PATTERNS } from './units';
 
-const { cluster, argocd, aws, s3, retention, tempo, ...rest } = settings;
-const components = object(
-  Object.fromEntries(Object.entries(COMPONENTS).map(([name, c]) => [name, c.settings])) as { [K in ComponentName]: (typeof COMPONENTS)[K]['settings'] },
-  'Per component settings',
-);
+/** The definition with `components` under components.<name>: each component's settings join the file. */
+export function environmentDefinition<C extends Record<string, Component>>(components: C) {
+  const { cluster, argocd, aws, s3, retention, tempo, ...rest } = settings;
+  const perComponent = object(
+    Object.fromEntries(Object.entries(components).map(([name, c]) => [name, c.settings])) as { [K in keyof C]: C[K]['settings'] },
+    'Per component settings',
+  );
+  return Type.Object(
+    { cluster, argocd, aws, s3, retention, tempo, components: perComponent, ...rest },
+    {
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      $id: 'https://tempo-gitops.local/environment.schema.json',
+      title: 'tempo-gitops environment',
+      description: 'One environment of the Tempo stack. Only what differs from the defaults needs to be set.',
+      additionalProperties: false,
+    },
+  );
+}
 
 /** The loaded environment: every field present (defaults filled in), units parsed. */
-export const environmentSchema = Type.Object(
-  { cluster, argocd, aws, s3, retention, tempo, components, ...rest },
-  {
-    $schema: 'http://json-schema.org/draft-07/schema#',
-    $id: 'https://tempo-gitops.local/environment.schema.json',
-    title: 'tempo-gitops environment',
-    description: 'One environment of the Tempo stack. Only what differs from the defaults needs to be set.',
-    additionalProperties: false,
-  },
-);
+export const environmentSchema = environmentDefinition(COMPONENTS);
 
 export type Environment = EnvironmentSettings & { components: { [K in ComponentName]: Static<(typeof COMPONENTS)[K]['settings']> } };
 export type { EnvironmentSettings };

@@ -1,4 +1,4 @@
-// The Kustomize tree: base/ is the defaults rendered, each overlay patches what its environment changes.
+// The Kustomize layout: base/ is the defaults rendered, each overlay patches what its environment changes.
 // Objects only an environment has are plain resources of its overlay; objects it drops are deleted by
 // a `$patch: delete`. Every file is one object and every name is predictable.
 import { type Files, yamlFile } from '../files';
@@ -15,7 +15,7 @@ import { syncWavePatches } from './sync-waves';
  * With `perEnvironment`, it holds one kustomization per environment (<dir>/<env>/) and each overlay
  * lists its own: for content that differs by environment but reads best whole, not as patches.
  */
-export interface SharedTree {
+export interface SharedDir {
   dir: string;
   inBase: boolean;
   perEnvironment?: boolean;
@@ -44,37 +44,37 @@ function configMapGenerators(r: RenderedEnvironment, base?: RenderedEnvironment)
   ];
 }
 
-function configFiles(dir: string, r: RenderedEnvironment, tree: Files) {
-  tree.set(`${dir}/tempo.yaml`, yamlFile(r.tempoConfig, `# Tempo ${r.env.tempo.tag} configuration for ${r.env.name}.\n`));
-  tree.set(`${dir}/overrides.yaml`, yamlFile(r.overrides, '# Runtime overrides (hot-reloaded every 10s), nested format.\n'));
-  for (const c of r.configMaps) tree.set(`${dir}/${c.file}`, yamlFile(c.content, c.comment));
+function configFiles(dir: string, r: RenderedEnvironment, files: Files) {
+  files.set(`${dir}/tempo.yaml`, yamlFile(r.tempoConfig, `# Tempo ${r.env.tempo.tag} configuration for ${r.env.name}.\n`));
+  files.set(`${dir}/overrides.yaml`, yamlFile(r.overrides, '# Runtime overrides (hot-reloaded every 10s), nested format.\n'));
+  for (const c of r.configMaps) files.set(`${dir}/${c.file}`, yamlFile(c.content, c.comment));
 }
 
 /** `shared`: directories every overlay includes through base (e.g. ../dashboards). */
-export function baseTree(base: RenderedEnvironment, shared: string[] = []): Files {
-  const tree: Files = new Map();
-  const files = base.objects.map((o) => {
-    tree.set(`base/${fileName(o)}`, yamlFile(o));
+export function baseFiles(base: RenderedEnvironment, shared: string[] = []): Files {
+  const files: Files = new Map();
+  const resources = base.objects.map((o) => {
+    files.set(`base/${fileName(o)}`, yamlFile(o));
     return fileName(o);
   });
-  configFiles('base', base, tree);
-  tree.set(
+  configFiles('base', base, files);
+  files.set(
     'base/kustomization.yaml',
     yamlFile({
       apiVersion: 'kustomize.config.k8s.io/v1beta1',
       kind: 'Kustomization',
       namespace: NAMESPACE,
-      resources: [...files.sort(), ...shared],
+      resources: [...resources.sort(), ...shared],
       configMapGenerator: configMapGenerators(base),
     }),
   );
-  return tree;
+  return files;
 }
 
-/** `shared`: this environment's directories of shared trees (e.g. ../../alerts/prod). */
-export function overlayTree(base: RenderedEnvironment, env: RenderedEnvironment, shared: string[] = []): Files {
+/** `shared`: this environment's own directories of the shared directories (e.g. ../../alerts/prod). */
+export function overlayFiles(base: RenderedEnvironment, env: RenderedEnvironment, shared: string[] = []): Files {
   const dir = `overlays/${env.env.name}`;
-  const tree: Files = new Map();
+  const files: Files = new Map();
   const baseByKey = new Map(base.objects.map((o) => [key(o), o]));
   const envKeys = new Set(env.objects.map(key));
   const resources: string[] = [];
@@ -83,13 +83,13 @@ export function overlayTree(base: RenderedEnvironment, env: RenderedEnvironment,
   for (const o of env.objects) {
     const b = baseByKey.get(key(o));
     if (!b) {
-      tree.set(`${dir}/${fileName(o)}`, yamlFile(o));
+      files.set(`${dir}/${fileName(o)}`, yamlFile(o));
       resources.push(fileName(o));
       continue;
     }
     const ops = jsonPatch(b, o);
     if (ops.length === 0) continue;
-    tree.set(`${dir}/patches/${fileName(o)}`, yamlFile(ops, `# ${env.env.name}: how ${key(o)} differs from base/.\n`));
+    files.set(`${dir}/patches/${fileName(o)}`, yamlFile(ops, `# ${env.env.name}: how ${key(o)} differs from base/.\n`));
     patches.push({ path: `patches/${fileName(o)}`, target: { kind: o.kind, name: o.metadata.name } });
   }
   const generated = base.configMaps
@@ -98,12 +98,12 @@ export function overlayTree(base: RenderedEnvironment, env: RenderedEnvironment,
   for (const b of [...base.objects, ...generated]) {
     if (envKeys.has(key(b))) continue;
     const deletion = { $patch: 'delete', apiVersion: b.apiVersion, kind: b.kind, metadata: { name: b.metadata.name } };
-    tree.set(`${dir}/patches/${fileName(b)}`, yamlFile(deletion, `# ${env.env.name} has no ${key(b)}.\n`));
+    files.set(`${dir}/patches/${fileName(b)}`, yamlFile(deletion, `# ${env.env.name} has no ${key(b)}.\n`));
     patches.push({ path: `patches/${fileName(b)}` });
   }
-  configFiles(dir, env, tree);
+  configFiles(dir, env, files);
   patches.sort((a, b) => String(a.path).localeCompare(String(b.path)));
-  tree.set(
+  files.set(
     `${dir}/kustomization.yaml`,
     yamlFile({
       apiVersion: 'kustomize.config.k8s.io/v1beta1',
@@ -115,6 +115,6 @@ export function overlayTree(base: RenderedEnvironment, env: RenderedEnvironment,
       patches: [...patches, ...syncWavePatches()],
     }),
   );
-  return tree;
+  return files;
 }
 

@@ -1,11 +1,11 @@
 // Tempo's durability: a written trace survives the loss of an ingester, a rollout, and a node drain.
 // Read from the rendered objects and the Tempo config in the ConfigMap the pods actually mount
-// (generators/tempo/rules.ts podConfigs), with Tempo's own defaults for what a config leaves out.
+// (generators/tempo/checks.ts podConfigs), with Tempo's own defaults for what a config leaves out.
 import { Duration } from '../../generators/environment/units';
 import type { Cluster } from '../../generators/kubernetes/cluster';
 import { matches, namespaceOf } from '../../generators/kubernetes/cluster';
 import { FLUSH_MAX_BACKOFF_SECONDS, effective } from '../../generators/tempo/facts';
-import { type TempoPod, podConfigs } from '../../generators/tempo/rules';
+import { type TempoPod, podConfigs } from '../../generators/tempo/checks';
 import type { Rule, Violation } from '../types';
 
 export const MIN_REPLICATION_FACTOR = 3;
