@@ -82,7 +82,12 @@ export function application(r: RenderedEnvironment, sharedDirs: string[], perEnv
       labels: { ...labels, 'tempo-gitops/environment': env.name },
       annotations: {
         // With a Git webhook, only commits touching what this overlay is built from refresh it.
-        'argocd.argoproj.io/manifest-generate-paths': ['.', '/base', ...sharedDirs.map((d) => `/${d}`), ...perEnvironmentDirs.map((d) => `/${d}/${env.name}`)].join(';'),
+        'argocd.argoproj.io/manifest-generate-paths': [
+          '.',
+          '/base',
+          ...sharedDirs.map((d) => `/${d}`),
+          ...perEnvironmentDirs.map((d) => `/${d}/${env.name}`),
+        ].join(';'),
       },
       // Deleting the Application deletes what it deployed (the Namespace is kept: see namespace.ts).
       finalizers: ['resources-finalizer.argocd.argoproj.io'],

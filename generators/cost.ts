@@ -17,14 +17,38 @@ export interface Assumption {
 
 const SEED = 'the original design (seed), "Cost Optimization"';
 export const ASSUMPTIONS: readonly Assumption[] = [
-  { key: 'ingestGbPerDay', flag: 'ingest-gb-per-day', value: 1000 / 30, unit: 'GB/day', source: 'the seed\'s example: 1 TB of traces a month; measure: sum(increase(tempo_distributor_bytes_received_total[1d]))' },
-  { key: 'compressionRatio', flag: 'compression-ratio', value: 0.25, unit: 'stored GB per ingested GB', source: 'assumption for parquet blocks; measure: S3 BucketSizeBytes / (retention days x daily ingest)' },
+  {
+    key: 'ingestGbPerDay',
+    flag: 'ingest-gb-per-day',
+    value: 1000 / 30,
+    unit: 'GB/day',
+    source: "the seed's example: 1 TB of traces a month; measure: sum(increase(tempo_distributor_bytes_received_total[1d]))",
+  },
+  {
+    key: 'compressionRatio',
+    flag: 'compression-ratio',
+    value: 0.25,
+    unit: 'stored GB per ingested GB',
+    source: 'assumption for parquet blocks; measure: S3 BucketSizeBytes / (retention days x daily ingest)',
+  },
   { key: 'queriesPerDay', flag: 'queries-per-day', value: 2000, unit: 'queries/day', source: 'assumption (searches and trace lookups)' },
-  { key: 'getsPerQuery', flag: 'gets-per-query', value: 200, unit: 'GET/query', source: 'assumption (bloom filters, footers, column chunks); measure: tempodb_backend_request_duration_seconds_count' },
+  {
+    key: 'getsPerQuery',
+    flag: 'gets-per-query',
+    value: 200,
+    unit: 'GET/query',
+    source: 'assumption (bloom filters, footers, column chunks); measure: tempodb_backend_request_duration_seconds_count',
+  },
   { key: 's3GbMonth', flag: 's3-gb-month', value: 0.023, unit: '$/GB-month', source: SEED },
   { key: 's3PutPer1000', flag: 's3-put-per-1000', value: 0.005, unit: '$/1000 PUT, COPY, POST, LIST', source: SEED },
   { key: 's3GetPer1000', flag: 's3-get-per-1000', value: 0.0004, unit: '$/1000 GET', source: SEED },
-  { key: 'vcpuHour', flag: 'vcpu-hour', value: 0.04048, unit: '$/vCPU-hour', source: 'AWS Fargate us-east-1 on-demand (the seed only says "~$300/month (EKS nodes)")' },
+  {
+    key: 'vcpuHour',
+    flag: 'vcpu-hour',
+    value: 0.04048,
+    unit: '$/vCPU-hour',
+    source: 'AWS Fargate us-east-1 on-demand (the seed only says "~$300/month (EKS nodes)")',
+  },
   { key: 'memoryGbHour', flag: 'memory-gb-hour', value: 0.004445, unit: '$/GiB-hour', source: 'AWS Fargate us-east-1 on-demand' },
   { key: 'ebsGbMonth', flag: 'ebs-gb-month', value: 0.08, unit: '$/GB-month', source: 'EBS gp3 us-east-1' },
 ];
@@ -82,9 +106,21 @@ export function estimate(env: Environment, a: Assumptions): CostLine[] {
   }
 
   return [
-    { item: 'S3 storage', quantity: `${round(storedGb)} GB (${round(a.ingestGbPerDay!)} GB/day x (${round(retentionDays, 2)} + ${env.s3.lifecycle.noncurrentVersionDays} noncurrent) days x ${a.compressionRatio})`, dollars: storedGb * a.s3GbMonth! },
-    { item: 'S3 PUT/LIST requests', quantity: `${round(puts / 1e6, 2)} M (block flushes, compaction, 5-minute blocklist polls)`, dollars: (puts / 1000) * a.s3PutPer1000! },
-    { item: 'S3 GET requests', quantity: `${round(gets / 1e6, 2)} M (${a.queriesPerDay} queries/day x ${a.getsPerQuery})`, dollars: (gets / 1000) * a.s3GetPer1000! },
+    {
+      item: 'S3 storage',
+      quantity: `${round(storedGb)} GB (${round(a.ingestGbPerDay!)} GB/day x (${round(retentionDays, 2)} + ${env.s3.lifecycle.noncurrentVersionDays} noncurrent) days x ${a.compressionRatio})`,
+      dollars: storedGb * a.s3GbMonth!,
+    },
+    {
+      item: 'S3 PUT/LIST requests',
+      quantity: `${round(puts / 1e6, 2)} M (block flushes, compaction, 5-minute blocklist polls)`,
+      dollars: (puts / 1000) * a.s3PutPer1000!,
+    },
+    {
+      item: 'S3 GET requests',
+      quantity: `${round(gets / 1e6, 2)} M (${a.queriesPerDay} queries/day x ${a.getsPerQuery})`,
+      dollars: (gets / 1000) * a.s3GetPer1000!,
+    },
     { item: 'compute: CPU', quantity: `${round(vcpu, 2)} vCPU requested x ${HOURS_PER_MONTH} h`, dollars: vcpu * HOURS_PER_MONTH * a.vcpuHour! },
     { item: 'compute: memory', quantity: `${round(memoryGb, 1)} GiB requested x ${HOURS_PER_MONTH} h`, dollars: memoryGb * HOURS_PER_MONTH * a.memoryGbHour! },
     { item: 'EBS volumes', quantity: `${round(volumeGb, 0)} GiB (ingester and metrics-generator PVCs)`, dollars: volumeGb * a.ebsGbMonth! },

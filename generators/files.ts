@@ -20,7 +20,8 @@ export function toYaml(value: unknown): string {
   // JSON identifies plain data only: NaN and null, a Map and {} would share a key.
   let plain = true;
   const json = JSON.stringify(value, (_key, v: unknown) => {
-    if (typeof v === 'number' ? !Number.isFinite(v) : typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) !== Object.prototype) plain = false;
+    if (typeof v === 'number' ? !Number.isFinite(v) : typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) !== Object.prototype)
+      plain = false;
     return v;
   });
   return plain ? yamlMemo.get(json, emit) : emit();
@@ -46,4 +47,3 @@ export function replaceRegion(file: string, text: string, name: string, body: st
   const notice = `<!-- ${MARKER} (generators/${name}.ts); edits between these markers are overwritten. -->`;
   return `${text.slice(0, from)}${begin}\n${notice}\n\n${body.trim()}\n\n${text.slice(to)}`;
 }
-

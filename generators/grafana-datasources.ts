@@ -99,7 +99,14 @@ export function grafanaDatasources(env: EnvironmentSettings): Array<ObjectOf<'Co
             // A trace id in the log line (trace_id=…, traceID=…, "traceId":"…") …
             { name: 'TraceID', matcherRegex: '[Tt]race_?[Ii][Dd]\\W+(\\w+)', datasourceUid: tempo.uid, url: '${__value.raw}', urlDisplayLabel: 'Open trace' },
             // … or as the trace_id structured metadata the OpenTelemetry pipeline attaches.
-            { name: 'trace_id', matcherType: 'label', matcherRegex: 'trace_id', datasourceUid: tempo.uid, url: '${__value.raw}', urlDisplayLabel: 'Open trace' },
+            {
+              name: 'trace_id',
+              matcherType: 'label',
+              matcherRegex: 'trace_id',
+              datasourceUid: tempo.uid,
+              url: '${__value.raw}',
+              urlDisplayLabel: 'Open trace',
+            },
           ],
         },
       },

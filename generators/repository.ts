@@ -105,7 +105,9 @@ export function loadEnvironments(root: string): Environment[] {
   for (const env of envs) {
     const other = owners.get(env.cluster.server);
     if (other) {
-      problems.push(`${locate(envFile(env.name), 'cluster.server', root)}: cluster.server: ${env.cluster.server} is already the cluster of ${other}; expected each environment's own cluster (two Argo CD Applications would fight over namespace observability)`);
+      problems.push(
+        `${locate(envFile(env.name), 'cluster.server', root)}: cluster.server: ${env.cluster.server} is already the cluster of ${other}; expected each environment's own cluster (two Argo CD Applications would fight over namespace observability)`,
+      );
     } else owners.set(env.cluster.server, env.name);
   }
   if (problems.length) throw new InputError(problems);
@@ -133,13 +135,22 @@ export function renderRepository(root: string): RenderedRepository {
     for (const [path, content] of more) files.set(path, content);
     filesByEnvironment.set(owner, [...new Set([...(filesByEnvironment.get(owner) ?? []), ...more.keys()])]);
   };
-  add('base', baseFiles(base, SHARED_DIRS.filter((t) => t.inBase).map((t) => `../${t.dir}`)));
+  add(
+    'base',
+    baseFiles(
+      base,
+      SHARED_DIRS.filter((t) => t.inBase).map((t) => `../${t.dir}`),
+    ),
+  );
   for (const t of SHARED_DIRS) add('base', t.files(base, environments));
   for (const r of environments) {
     const shared = SHARED_DIRS.filter((t) => t.perEnvironment).map((t) => `../../${t.dir}/${r.env.name}`);
     add(r.env.name, new Map([...overlayFiles(base, r, shared), ...awsFiles(r.env)]));
   }
-  add('base', new Map([['overlays/environment.schema.json', `${JSON.stringify({ $comment: `${MARKER}. DO NOT EDIT.`, ...ENVIRONMENT_FILE_SCHEMA }, null, 2)}\n`]]));
+  add(
+    'base',
+    new Map([['overlays/environment.schema.json', `${JSON.stringify({ $comment: `${MARKER}. DO NOT EDIT.`, ...ENVIRONMENT_FILE_SCHEMA }, null, 2)}\n`]]),
+  );
   for (const region of MANAGED_REGIONS) {
     const path = join(root, region.file);
     if (!existsSync(path)) throw new InputError([`${region.file}: missing; it holds the generated ${region.name} between its markers`]);

@@ -30,7 +30,11 @@ export function expandDir(root: string, pattern: string): string[] {
     dirs = dirs.flatMap((d) => {
       if (segment !== '*') return [join(d, segment)];
       const abs = join(root, d);
-      return existsSync(abs) ? readdirSync(abs, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(d, e.name)) : [];
+      return existsSync(abs)
+        ? readdirSync(abs, { withFileTypes: true })
+            .filter((e) => e.isDirectory())
+            .map((e) => join(d, e.name))
+        : [];
     });
   }
   return dirs.filter((d) => existsSync(join(root, d)));

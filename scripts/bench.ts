@@ -26,7 +26,9 @@ const TICKS_PER_SECOND = 100; // USER_HZ, 100 on every Linux this runs on
 /** CPU seconds of this process's finished children (cutime + cstime in /proc/self/stat). */
 function childrenCpu(): number | undefined {
   if (!existsSync('/proc/self/stat')) return undefined;
-  const fields = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /, '').split(' ');
+  const fields = readFileSync('/proc/self/stat', 'utf8')
+    .replace(/^.*\) /, '')
+    .split(' ');
   return (Number(fields[13]) + Number(fields[14])) / TICKS_PER_SECOND; // fields 16 and 17 of stat(5)
 }
 

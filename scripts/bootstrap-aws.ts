@@ -28,7 +28,9 @@ export function main(argv: string[], root = process.cwd()): number {
   }
   const script = bootstrapScript(env);
   if (!values.apply) {
-    console.log(`#!/usr/bin/env bash\n# Dry run: AWS bootstrap of ${env.name} (account ${env.aws.accountId}, ${env.aws.region}), run from the repository root.\n# Nothing was changed. Review, then: npm run bootstrap:aws -- --env ${env.name} --apply\n${script}`);
+    console.log(
+      `#!/usr/bin/env bash\n# Dry run: AWS bootstrap of ${env.name} (account ${env.aws.accountId}, ${env.aws.region}), run from the repository root.\n# Nothing was changed. Review, then: npm run bootstrap:aws -- --env ${env.name} --apply\n${script}`,
+    );
     return 0;
   }
   if (spawnSync('aws', ['--version'], { stdio: 'ignore' }).error) {

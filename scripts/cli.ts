@@ -7,7 +7,9 @@ import { InputError } from '../generators/validation/messages';
 export function loadCli(command: string, name: unknown, root: string, usage: string): Environment | number {
   const known = environmentNames(root);
   if (typeof name !== 'string' || !known.includes(name)) {
-    console.error(`${command}: ${typeof name === 'string' ? `no overlays/${name}/${ENV_FILE}` : '--env is required'}; expected one of: ${known.join(', ')}\n${usage}`);
+    console.error(
+      `${command}: ${typeof name === 'string' ? `no overlays/${name}/${ENV_FILE}` : '--env is required'}; expected one of: ${known.join(', ')}\n${usage}`,
+    );
     return 2;
   }
   try {

@@ -39,6 +39,8 @@ export function main(argv: string[], root = process.cwd()): number {
   console.log(costTable(env, assumptions));
   console.log('\nAssumptions (override with the flag):');
   for (const a of ASSUMPTIONS) console.log(`  --${a.flag} ${+assumptions[a.key]!.toFixed(6)} ${a.unit}`);
-  console.log('Compute counts requests (HPA minimums), not limits or node overhead; S3 requests are an order of magnitude: measure with tempodb_backend_request_duration_seconds_count.');
+  console.log(
+    'Compute counts requests (HPA minimums), not limits or node overhead; S3 requests are an order of magnitude: measure with tempodb_backend_request_duration_seconds_count.',
+  );
   return 0;
 }

@@ -142,7 +142,10 @@ export async function renderedDiff(root: string, options: DiffOptions = {}): Pro
     const inputs = [...new Set(envs.flatMap(inputsOf))];
     const before = inputTrees(top, base.commit, inputs);
     const after = inputTrees(top, work, inputs);
-    const key = (trees: Map<string, string>, env: string) => inputsOf(env).map((d) => trees.get(d)).join(' ');
+    const key = (trees: Map<string, string>, env: string) =>
+      inputsOf(env)
+        .map((d) => trees.get(d))
+        .join(' ');
     const toBuild = envs.filter((e) => key(before, e) !== key(after, e));
 
     // The base side: the base commit's tree, checked out through another index into a temporary
@@ -186,7 +189,7 @@ function warnIfStale(root: string): void {
 const USAGE = 'usage: npm run diff [-- --base <git-ref>] [--format text|markdown]';
 
 export async function main(argv: string[], root = process.cwd()): Promise<number> {
-  let values;
+  let values: { base?: string; format?: string; help?: boolean };
   try {
     ({ values } = parseArgs({ args: argv, options: { base: { type: 'string' }, format: { type: 'string', default: 'text' }, help: { type: 'boolean' } } }));
   } catch (e) {

@@ -4,12 +4,12 @@ import { performance } from 'node:perf_hooks';
 import { yamlMemo } from '../generators/files';
 import { InputError } from '../generators/validation/messages';
 import { compareFiles, writeFiles } from '../generators/write';
-import { GENERATED_DIRS, renderRepository } from '../generators/repository';
+import { GENERATED_DIRS, type RenderedRepository, renderRepository } from '../generators/repository';
 
 export function main(argv: string[], root = process.cwd()): number {
   const started = performance.now();
   const check = argv.includes('--check');
-  let rendered;
+  let rendered: RenderedRepository;
   try {
     rendered = renderRepository(root);
   } catch (e) {
@@ -24,7 +24,9 @@ export function main(argv: string[], root = process.cwd()): number {
   for (const [owner, files] of rendered.filesByEnvironment) {
     const objects = owner === 'base' ? rendered.base.objects.length : rendered.environments.find((r) => r.env.name === owner)!.objects.length;
     const n = files.filter((f) => written.has(f)).length;
-    console.log(`${owner.padEnd(8)} ${String(objects).padStart(3)} objects, ${String(files.length).padStart(3)} files: ${n} ${check ? 'stale' : 'written'}, ${files.length - n} unchanged`);
+    console.log(
+      `${owner.padEnd(8)} ${String(objects).padStart(3)} objects, ${String(files.length).padStart(3)} files: ${n} ${check ? 'stale' : 'written'}, ${files.length - n} unchanged`,
+    );
   }
   if (changes.removed.length) console.log(`removed ${changes.removed.length} file(s) that no longer belong: ${changes.removed.join(', ')}`);
   console.log(`done in ${((performance.now() - started) / 1000).toFixed(2)} s`);

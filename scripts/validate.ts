@@ -50,7 +50,10 @@ export async function validateTarget(target: Target, root: string, k: Kustomize,
     output = await k.buildAsync(join(root, dir));
   } catch (e) {
     // kubectl prefixes its error with a klog header (E1126 06:49:55.85 21735 run.go:72]): keep the message.
-    const stderr = String((e as { stderr?: string }).stderr ?? e).trim().split('\n')[0]!.replace(/^[EWI]\d{4} [\d:.]+\s+\d+ [^\]]+\] /, '');
+    const stderr = String((e as { stderr?: string }).stderr ?? e)
+      .trim()
+      .split('\n')[0]!
+      .replace(/^[EWI]\d{4} [\d:.]+\s+\d+ [^\]]+\] /, '');
     return { dir, objects: 0, problems: [`${dir}: ${k.name} build failed: ${stderr}`], notes: [] };
   }
   const problems: string[] = [];
@@ -85,7 +88,10 @@ export async function validateTarget(target: Target, root: string, k: Kustomize,
  * cluster the environment files do not describe: they are held to the newest Kubernetes of any environment.
  */
 export function targets(envs: Environment[], root: string): Target[] {
-  const newest = envs.map((e) => e.cluster.kubernetesVersion).sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1])).at(-1);
+  const newest = envs
+    .map((e) => e.cluster.kubernetesVersion)
+    .sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]))
+    .at(-1);
   const shared = SHARED_DIRS.filter((t) => !t.inBase && existsSync(join(root, t.dir, 'kustomization.yaml')));
   return [...envs.map(overlayTarget), ...(newest ? shared.map((t) => ({ dir: t.dir, kubernetesVersion: newest, tempo: false })) : [])];
 }
@@ -117,8 +123,15 @@ export async function main(argv: string[], root = process.cwd()): Promise<number
   for (const p of problems) console.error(p);
   const notes = reports.flatMap((r) => r.notes);
   const waived = notes.filter((n) => / waived \[/.test(n)).length;
-  console.log(`policies: ${RULES.length} rules over ${chosen.filter((t) => t.environment).map((t) => t.dir).join(', ')}; ${notes.length - waived} warning(s), ${waived} waived${notes.length ? ':' : ''}`);
+  console.log(
+    `policies: ${RULES.length} rules over ${chosen
+      .filter((t) => t.environment)
+      .map((t) => t.dir)
+      .join(', ')}; ${notes.length - waived} warning(s), ${waived} waived${notes.length ? ':' : ''}`,
+  );
   for (const n of notes) console.log(`  ${n}`);
-  console.log(`validate: ${k.name} ${k.version}, strict schemas for ${validator.kinds.length} kinds; done in ${((performance.now() - started) / 1000).toFixed(2)} s`);
+  console.log(
+    `validate: ${k.name} ${k.version}, strict schemas for ${validator.kinds.length} kinds; done in ${((performance.now() - started) / 1000).toFixed(2)} s`,
+  );
   return problems.length ? 1 : 0;
 }

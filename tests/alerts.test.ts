@@ -29,7 +29,10 @@ const runbook = readFileSync(join(ROOT, 'docs/runbooks.md'), 'utf8');
 
 function deployedRule(env: string): KubeObject & { spec: Spec } {
   const rules = build(`overlays/${env}`).filter((o) => o.kind === 'PrometheusRule');
-  expect(rules.map((r) => `${r.metadata.namespace}/${r.metadata.name}`), `overlays/${env} deploys one PrometheusRule`).toEqual([`${NAMESPACE}/tempo-stack`]);
+  expect(
+    rules.map((r) => `${r.metadata.namespace}/${r.metadata.name}`),
+    `overlays/${env} deploys one PrometheusRule`,
+  ).toEqual([`${NAMESPACE}/tempo-stack`]);
   return rules[0] as KubeObject & { spec: Spec };
 }
 const allRules = (spec: Spec) => spec.groups.flatMap((g) => g.rules.map((r) => ({ group: g.name, ...r })));
@@ -50,7 +53,11 @@ describe.each(envs)('alerts of %s', (env) => {
 
   it('every metric is in the catalogue (or recorded by these rules)', () => {
     const recorded = new Set(allRules(spec).flatMap((r) => (r.record ? [r.record] : [])));
-    const unknown = allRules(spec).flatMap((r) => metricNames(r.expr).filter((m) => !isKnownMetric(m) && !recorded.has(m)).map((m) => `${where(r)}: ${m}`));
+    const unknown = allRules(spec).flatMap((r) =>
+      metricNames(r.expr)
+        .filter((m) => !isKnownMetric(m) && !recorded.has(m))
+        .map((m) => `${where(r)}: ${m}`),
+    );
     expect(unknown).toEqual([]);
   });
 
@@ -66,7 +73,8 @@ describe.each(envs)('alerts of %s', (env) => {
   it('descriptions only name labels the expression keeps', () => {
     for (const r of alerts(spec)) {
       const kept = new Set([...r.expr.matchAll(/by \(([^)]*)\)/g)].flatMap((m) => m[1]!.split(',').map((l) => l.trim())));
-      for (const [, label] of r.annotations!.description!.matchAll(/\$labels\.(\w+)/g)) expect([...kept], `${where(r)}: {{ $labels.${label} }}`).toContain(label);
+      for (const [, label] of r.annotations!.description!.matchAll(/\$labels\.(\w+)/g))
+        expect([...kept], `${where(r)}: {{ $labels.${label} }}`).toContain(label);
     }
   });
 
@@ -81,12 +89,23 @@ describe.each(envs)('alerts of %s', (env) => {
 
   it('has a promtool case where each alert fires and one where it stays quiet', () => {
     const tests = Object.values(UNIT_TEST_FILES).flatMap(
-      (f) => (parse(readFileSync(join(ROOT, ALERTS_DIR, env, f), 'utf8')) as { tests: Array<{ alert_rule_test?: Array<{ alertname: string; exp_alerts: unknown[] }> }> }).tests,
+      (f) =>
+        (
+          parse(readFileSync(join(ROOT, ALERTS_DIR, env, f), 'utf8')) as {
+            tests: Array<{ alert_rule_test?: Array<{ alertname: string; exp_alerts: unknown[] }> }>;
+          }
+        ).tests,
     );
     const cases = tests.flatMap((t) => t.alert_rule_test ?? []);
     for (const name of new Set(alerts(spec).map((r) => r.alert!))) {
-      expect(cases.some((c) => c.alertname === name && c.exp_alerts.length > 0), `${env}: ${name} fires somewhere`).toBe(true);
-      expect(cases.some((c) => c.alertname === name && c.exp_alerts.length === 0), `${env}: ${name} stays quiet somewhere`).toBe(true);
+      expect(
+        cases.some((c) => c.alertname === name && c.exp_alerts.length > 0),
+        `${env}: ${name} fires somewhere`,
+      ).toBe(true);
+      expect(
+        cases.some((c) => c.alertname === name && c.exp_alerts.length === 0),
+        `${env}: ${name} stays quiet somewhere`,
+      ).toBe(true);
     }
   });
 });
@@ -149,7 +168,9 @@ const havePromtool = promtool.status === 0;
 if (!havePromtool && !process.env.CI) console.warn(`promtool not found: skipping the promtool checks. Install it with: ${INSTALL}`);
 const run = promisify(execFile);
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 /** A temp dir holding the environment's extracted rules (the `.spec` promtool accepts) and its tests. */
 function promtoolDir(env: string, spec: Spec = deployedRule(env).spec): string {
@@ -206,21 +227,25 @@ describe('promtool', () => {
     if (process.env.CI) expect(havePromtool, `promtool is required under CI: ${INSTALL}`).toBe(true);
   });
 
-  it.skipIf(!havePromtool)('check rules accepts every environment\'s rules', async () => {
+  it.skipIf(!havePromtool)("check rules accepts every environment's rules", async () => {
     const results = await Promise.all(envs.map(async (env) => ({ env, ...(await promtoolRun(promtoolDir(env), ['check', 'rules', EXTRACTED_RULES])) })));
     for (const r of results) expect(r.ok, `${r.env}:\n${r.output}`).toBe(true);
   });
 
-  it.skipIf(!havePromtool)('unit tests pass for every environment: each alert fires and stays quiet as expected', async () => {
-    const results = await Promise.all(
-      envs.map(async (env) => {
-        const spec = deployedRule(env).spec;
-        const dir = promtoolDir(env, spec);
-        return { env, ...(await promtoolRun(dir, ['test', 'rules', ...splitByGroup(dir, spec)])) };
-      }),
-    );
-    for (const r of results) expect(r.ok, `${r.env}:\n${r.output}`).toBe(true);
-  }, 240_000);
+  it.skipIf(!havePromtool)(
+    'unit tests pass for every environment: each alert fires and stays quiet as expected',
+    async () => {
+      const results = await Promise.all(
+        envs.map(async (env) => {
+          const spec = deployedRule(env).spec;
+          const dir = promtoolDir(env, spec);
+          return { env, ...(await promtoolRun(dir, ['test', 'rules', ...splitByGroup(dir, spec)])) };
+        }),
+      );
+      for (const r of results) expect(r.ok, `${r.env}:\n${r.output}`).toBe(true);
+    },
+    240_000,
+  );
 
   it.skipIf(!havePromtool)('unit tests fail when a rule no longer fires (they can catch a broken alert)', async () => {
     const spec = structuredClone(deployedRule('prod').spec);

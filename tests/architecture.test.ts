@@ -20,8 +20,12 @@ describe('architecture diagram', () => {
       expect(label, component).toBeDefined();
       for (const r of environments) {
         const name = `tempo-stack-${component}`;
-        const hpa = r.objects.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === name) as { spec: { minReplicas: number; maxReplicas: number } } | undefined;
-        const workload = r.objects.find((o) => ['Deployment', 'StatefulSet'].includes(o.kind) && o.metadata.name === name) as { spec: { replicas: number } } | undefined;
+        const hpa = r.objects.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === name) as
+          | { spec: { minReplicas: number; maxReplicas: number } }
+          | undefined;
+        const workload = r.objects.find((o) => ['Deployment', 'StatefulSet'].includes(o.kind) && o.metadata.name === name) as
+          | { spec: { replicas: number } }
+          | undefined;
         const expected = hpa ? `${hpa.spec.minReplicas}-${hpa.spec.maxReplicas} (HPA)` : String(workload?.spec.replicas ?? 'off');
         expect(label, `${component} in ${r.env.name}`).toContain(`${r.env.name} ${expected}`);
       }
@@ -35,10 +39,21 @@ describe('architecture diagram', () => {
   it('draws the flows: apps → collector → distributor → ingesters → S3 ← compactor; Grafana → query-frontend → queriers; metrics-generator → Prometheus', () => {
     const pairs = edges.map((e) => `${e.from}>${e.to}`);
     for (const flow of [
-      'apps>collector', 'collector>distributor', 'distributor>ingester', 'ingester>s3', 'compactor>s3',
-      'grafana>query_frontend', 'query_frontend>querier', 'querier>ingester', 'querier>s3',
-      'distributor>metrics_generator', 'metrics_generator>prometheus', 'vulture>distributor', 'vulture>query_frontend',
-    ]) expect(pairs).toContain(flow);
+      'apps>collector',
+      'collector>distributor',
+      'distributor>ingester',
+      'ingester>s3',
+      'compactor>s3',
+      'grafana>query_frontend',
+      'query_frontend>querier',
+      'querier>ingester',
+      'querier>s3',
+      'distributor>metrics_generator',
+      'metrics_generator>prometheus',
+      'vulture>distributor',
+      'vulture>query_frontend',
+    ])
+      expect(pairs).toContain(flow);
     for (const e of edges) {
       expect(nodes.has(e.from), e.from).toBe(true);
       expect(nodes.has(e.to), e.to).toBe(true);
@@ -52,6 +67,8 @@ describe('architecture diagram', () => {
     expect(out.endsWith('\nnew\n\n<!-- END GENERATED: architecture -->\noutro\n')).toBe(true);
     expect(replaceRegion('README.md', out, 'architecture', 'new')).toBe(out);
     expect(() => replaceRegion('README.md', 'no markers', 'architecture', 'x')).toThrow(InputError);
-    expect(() => replaceRegion('README.md', 'no markers', 'architecture', 'x')).toThrow(/^README\.md: expected one "<!-- BEGIN GENERATED: architecture -->" line/);
+    expect(() => replaceRegion('README.md', 'no markers', 'architecture', 'x')).toThrow(
+      /^README\.md: expected one "<!-- BEGIN GENERATED: architecture -->" line/,
+    );
   });
 });

@@ -35,7 +35,9 @@ describe('argocd/', () => {
     // Unknown fields are caught at compile time: generators/argocd.ts builds IApplication/IAppProject literals.
     expect(() => new AppProject(project).validate()).not.toThrow();
     for (const a of apps) expect(() => new Application(a).validate(), a.metadata.name).not.toThrow();
-    expect(() => new Application({ ...apps[0], spec: { ...apps[0].spec, syncPolicy: { automated: { prune: 'yes' } } } }).validate()).toThrow(/prune must be boolean/);
+    expect(() => new Application({ ...apps[0], spec: { ...apps[0].spec, syncPolicy: { automated: { prune: 'yes' } } } }).validate()).toThrow(
+      /prune must be boolean/,
+    );
   });
 
   for (const env of envs) {
@@ -68,7 +70,10 @@ describe('argocd/', () => {
 
     it(`${env.name}: ignores replicas of exactly the HPA-managed Deployments, which omit replicas`, () => {
       const objects = overlays.get(env.name)! as Any[];
-      const targets = objects.filter((o) => o.kind === 'HorizontalPodAutoscaler').map((h) => h.spec.scaleTargetRef.name).sort();
+      const targets = objects
+        .filter((o) => o.kind === 'HorizontalPodAutoscaler')
+        .map((h) => h.spec.scaleTargetRef.name)
+        .sort();
       const app = apps.find((a) => a.spec.source.path === `overlays/${env.name}`);
       const ignored = (app.spec.ignoreDifferences ?? []).map((d: Any) => {
         expect(d).toEqual({ group: 'apps', kind: 'Deployment', name: d.name, jsonPointers: ['/spec/replicas'] });
@@ -79,7 +84,7 @@ describe('argocd/', () => {
     });
   }
 
-  it('the AppProject allows exactly this repository and each environment\'s cluster and namespace', () => {
+  it("the AppProject allows exactly this repository and each environment's cluster and namespace", () => {
     expect(project.metadata.name).toBe(PROJECT);
     expect(project.spec.sourceRepos).toEqual([...new Set(envs.map((e) => e.argocd.repoURL))]);
     expect(project.spec.destinations).toEqual(expect.arrayContaining(envs.map((e) => ({ server: e.cluster.server, namespace: 'observability' }))));
@@ -90,9 +95,12 @@ describe('argocd/', () => {
 
   it('the AppProject whitelists exactly the kinds the overlays render (cluster-scoped: what has no namespace)', () => {
     const all = [...overlays.values()].flat();
-    const rendered = (namespaced: boolean) => [...new Set(all.filter((o) => Boolean(o.metadata.namespace) === namespaced).map((o) => kindKey({ group: groupOf(o), kind: o.kind })))].sort();
+    const rendered = (namespaced: boolean) =>
+      [...new Set(all.filter((o) => Boolean(o.metadata.namespace) === namespaced).map((o) => kindKey({ group: groupOf(o), kind: o.kind })))].sort();
     expect(project.spec.clusterResourceWhitelist.map(kindKey).sort()).toEqual(rendered(false));
-    expect(project.spec.namespaceResourceWhitelist.map(kindKey).sort(), 'add or remove the kind in NAMESPACED_KINDS (generators/argocd.ts)').toEqual(rendered(true));
+    expect(project.spec.namespaceResourceWhitelist.map(kindKey).sort(), 'add or remove the kind in NAMESPACED_KINDS (generators/argocd.ts)').toEqual(
+      rendered(true),
+    );
     expect(rendered(true)).not.toContain('/Secret');
   });
 });

@@ -36,7 +36,10 @@ for (const env of envs) {
       });
       expect(grants).toEqual([
         { actions: ['s3:ListBucket'], resources: [`arn:aws:s3:::${env.s3.bucket}`] },
-        { actions: ['s3:DeleteObject', 's3:GetObject', 's3:GetObjectTagging', 's3:PutObject', 's3:PutObjectTagging'], resources: [`arn:aws:s3:::${env.s3.bucket}/*`] },
+        {
+          actions: ['s3:DeleteObject', 's3:GetObject', 's3:GetObjectTagging', 's3:PutObject', 's3:PutObjectTagging'],
+          resources: [`arn:aws:s3:::${env.s3.bucket}/*`],
+        },
       ]);
     });
 
@@ -56,7 +59,12 @@ for (const env of envs) {
 
     it('default encryption, every public access blocked', () => {
       expect(read(env.name, 'encryption.json').Rules[0].ApplyServerSideEncryptionByDefault.SSEAlgorithm).toBe(env.s3.sse === 'SSE-KMS' ? 'aws:kms' : 'AES256');
-      expect(read(env.name, 'public-access-block.json')).toEqual({ BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true });
+      expect(read(env.name, 'public-access-block.json')).toEqual({
+        BlockPublicAcls: true,
+        IgnorePublicAcls: true,
+        BlockPublicPolicy: true,
+        RestrictPublicBuckets: true,
+      });
     });
 
     it('the IRSA trust policy admits exactly one service account of this cluster', () => {
@@ -66,7 +74,9 @@ for (const env of envs) {
       const [s] = read(env.name, file).Statement;
       expect(s.Principal).toEqual({ Federated: `arn:aws:iam::${env.aws.accountId}:oidc-provider/${provider}` });
       expect(s.Action).toBe('sts:AssumeRoleWithWebIdentity');
-      expect(s.Condition).toEqual({ StringEquals: { [`${provider}:sub`]: `system:serviceaccount:observability:${sa}`, [`${provider}:aud`]: 'sts.amazonaws.com' } });
+      expect(s.Condition).toEqual({
+        StringEquals: { [`${provider}:sub`]: `system:serviceaccount:observability:${sa}`, [`${provider}:aud`]: 'sts.amazonaws.com' },
+      });
     });
 
     it('kustomize never reads the JSON (no kustomization lists aws/, no such object is rendered)', () => {
@@ -80,8 +90,20 @@ for (const env of envs) {
     it(`bootstrap:aws --env ${env.name} prints every step as a valid bash script, and runs nothing`, () => {
       const r = run(bootstrap, ['--env', env.name]);
       expect(r.code).toBe(0);
-      const steps = ['sts get-caller-identity', 's3api create-bucket', 'put-bucket-versioning', 'put-bucket-lifecycle-configuration', 'put-bucket-encryption', 'put-public-access-block', 'iam create-role', 'put-role-policy'];
-      const modeSteps = env.s3.credentials === 'externalSecrets' ? ['iam create-user', 'put-user-policy', 'secretsmanager create-secret --region', 'iam create-access-key'] : [];
+      const steps = [
+        'sts get-caller-identity',
+        's3api create-bucket',
+        'put-bucket-versioning',
+        'put-bucket-lifecycle-configuration',
+        'put-bucket-encryption',
+        'put-public-access-block',
+        'iam create-role',
+        'put-role-policy',
+      ];
+      const modeSteps =
+        env.s3.credentials === 'externalSecrets'
+          ? ['iam create-user', 'put-user-policy', 'secretsmanager create-secret --region', 'iam create-access-key']
+          : [];
       for (const step of [...steps, ...modeSteps]) expect(r.stdout).toContain(step);
       if (env.s3.credentials === 'irsa') expect(r.stdout).not.toMatch(/secretsmanager|access-key/);
       expect(r.stdout).toContain(`= ${env.aws.accountId} ||`);
@@ -98,8 +120,15 @@ describe('AWS documents for other settings', () => {
   it('SSE-KMS: the bucket key, and KMS use granted on exactly that key', () => {
     const kms = mergeEnvironment('prod', { ...prod, s3: { ...prod.s3, sse: 'SSE-KMS', kmsKeyId: '1234abcd-12ab-34cd-56ef-1234567890ab' } });
     const arn = `arn:aws:kms:${prod.aws.region}:${prod.aws.accountId}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
-    expect(encryption(kms)).toEqual({ Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: arn }, BucketKeyEnabled: true }] });
-    expect((s3Policy(kms).Statement as Any[]).at(-1)).toEqual({ Sid: 'UseTheBucketKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: [arn] });
+    expect(encryption(kms)).toEqual({
+      Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: arn }, BucketKeyEnabled: true }],
+    });
+    expect((s3Policy(kms).Statement as Any[]).at(-1)).toEqual({
+      Sid: 'UseTheBucketKey',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: [arn],
+    });
   });
 
   it('China and GovCloud regions use their ARN partition', () => {
@@ -108,8 +137,15 @@ describe('AWS documents for other settings', () => {
     expect(JSON.stringify(awsDocuments(cn))).not.toContain('arn:aws:');
   });
 
-  it('the action lists are Tempo\'s documented minimal set', () => {
-    expect([...TEMPO_BUCKET_ACTIONS, ...TEMPO_OBJECT_ACTIONS].sort()).toEqual(['s3:DeleteObject', 's3:GetObject', 's3:GetObjectTagging', 's3:ListBucket', 's3:PutObject', 's3:PutObjectTagging']);
+  it("the action lists are Tempo's documented minimal set", () => {
+    expect([...TEMPO_BUCKET_ACTIONS, ...TEMPO_OBJECT_ACTIONS].sort()).toEqual([
+      's3:DeleteObject',
+      's3:GetObject',
+      's3:GetObjectTagging',
+      's3:ListBucket',
+      's3:PutObject',
+      's3:PutObjectTagging',
+    ]);
   });
 });
 
@@ -126,7 +162,9 @@ describe('rules and commands', () => {
   it('a lifecycle shorter than retention is rejected, naming file, line and field', () => {
     const r = generateWith((y) => y.replace('  bucket: tempo-traces-prod\n', '  bucket: tempo-traces-prod\n  lifecycle: { expirationDays: 14 }\n'));
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/overlays\/prod\/environment\.yaml:\d+:\d+: s3\.lifecycle\.expirationDays: 14 days would expire blocks Tempo still serves \(retention 336h = 14 days\); expected at least 15/);
+    expect(r.stderr).toMatch(
+      /overlays\/prod\/environment\.yaml:\d+:\d+: s3\.lifecycle\.expirationDays: 14 days would expire blocks Tempo still serves \(retention 336h = 14 days\); expected at least 15/,
+    );
     expect(r.unchanged).toBe(true);
   });
 

@@ -15,7 +15,7 @@ const run = (argv: string[]) => runMain(cost, argv);
 const dollars = (stdout: string, item: string) => Number(new RegExp(`^${item}\\s.*\\s([0-9.]+)$`, 'm').exec(stdout)?.[1]);
 
 describe('npm run cost', () => {
-  it('the seed\'s prices are the defaults', () => {
+  it("the seed's prices are the defaults", () => {
     const a = defaultAssumptions();
     expect([a.s3GbMonth, a.s3PutPer1000, a.s3GetPer1000]).toEqual([0.023, 0.005, 0.0004]);
     expect(a.ingestGbPerDay! * 30).toBeCloseTo(1000); // the seed's "1TB traces/month"
@@ -36,7 +36,10 @@ describe('npm run cost', () => {
     const r = run(['--env', 'prod', '--ingest-gb-per-day', '100']);
     const days = prod.retention.days + prod.s3.lifecycle.noncurrentVersionDays;
     expect(dollars(r.stdout, 'S3 storage')).toBeCloseTo(100 * days * 0.25 * 0.023, 1);
-    expect(dollars(run(['--env', 'prod', '--ingest-gb-per-day', '100', '--s3-gb-month', '0.0125']).stdout, 'S3 storage')).toBeCloseTo(100 * days * 0.25 * 0.0125, 1);
+    expect(dollars(run(['--env', 'prod', '--ingest-gb-per-day', '100', '--s3-gb-month', '0.0125']).stdout, 'S3 storage')).toBeCloseTo(
+      100 * days * 0.25 * 0.0125,
+      1,
+    );
   });
 
   it('compute is priced from the CPU and memory requests the overlay renders (HPA minimum replicas)', () => {
@@ -61,7 +64,10 @@ describe('npm run cost', () => {
   it('every assumption has a flag, and bad input is refused with the reason', () => {
     expect(run(['--help']).stdout).toContain(ASSUMPTIONS.map((a) => `--${a.flag}`)[0]);
     for (const a of ASSUMPTIONS) expect(run(['--help']).stdout).toContain(`--${a.flag}`);
-    expect(run(['--env', 'prod', '--ingest-gb-per-day', 'lots'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--ingest-gb-per-day: expected a number >= 0 \(GB\/day\), got "lots"/) });
+    expect(run(['--env', 'prod', '--ingest-gb-per-day', 'lots'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--ingest-gb-per-day: expected a number >= 0 \(GB\/day\), got "lots"/),
+    });
     expect(run(['--env', 'prod', '--bogus', '1'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/Unknown option '--bogus'/) });
     expect(run([])).toMatchObject({ code: 2, stderr: expect.stringContaining(`--env is required; expected one of: ${environmentNames(ROOT).join(', ')}`) });
   });

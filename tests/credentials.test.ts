@@ -34,7 +34,11 @@ for (const env of envs) {
       it('a SecretStore on AWS Secrets Manager in the env region, authenticating as its own IRSA service account', () => {
         const [store] = find('SecretStore');
         expect(() => new SecretStore(store).validate()).not.toThrow();
-        expect(store.spec.provider.aws).toEqual({ service: 'SecretsManager', region: env.aws.region, auth: { jwt: { serviceAccountRef: { name: SECRET_STORE_SERVICE_ACCOUNT } } } });
+        expect(store.spec.provider.aws).toEqual({
+          service: 'SecretsManager',
+          region: env.aws.region,
+          auth: { jwt: { serviceAccountRef: { name: SECRET_STORE_SERVICE_ACCOUNT } } },
+        });
         const sa = find('ServiceAccount').find((s) => s.metadata.name === SECRET_STORE_SERVICE_ACCOUNT);
         expect(sa.metadata.annotations[IRSA_ANNOTATION]).toBe(secretStoreRoleArn(env));
         expect(secretStoreRoleArn(env)).toContain(`:${env.aws.accountId}:role/`);
@@ -86,7 +90,10 @@ for (const env of envs) {
         expect(tempoRoleArn(env)).toBe(`arn:aws:iam::${env.aws.accountId}:role/${env.cluster.name}-tempo-s3`);
         for (const w of tempoWorkloads(objects)) {
           expect(w.spec.template.spec.serviceAccountName).toBe('tempo-stack');
-          expect(w.spec.template.spec.containers[0].env.filter((e: Any) => e.valueFrom?.secretKeyRef), w.metadata.name).toEqual([]);
+          expect(
+            w.spec.template.spec.containers[0].env.filter((e: Any) => e.valueFrom?.secretKeyRef),
+            w.metadata.name,
+          ).toEqual([]);
           expect(w.metadata.annotations?.[RELOAD_ANNOTATION]).toBeUndefined();
         }
         const s3 = tempoConfig(objects).storage.trace.s3;

@@ -15,10 +15,18 @@ import { scrapeJob } from '../generators/servicemonitors';
 import type { KubeObject } from '../generators/kubernetes/objects';
 import { NAMESPACE } from '../generators/stack';
 import { loadEnvironments, environmentNames } from '../generators/repository';
-import { expandVariables, panelsOf, parseTraceQL, provisionedDatasources, queriesOf, selectorsOf, variableDefaults, variableSelectors } from './helpers/grafana';
+import {
+  expandVariables,
+  panelsOf,
+  parseTraceQL,
+  provisionedDatasources,
+  queriesOf,
+  selectorsOf,
+  variableDefaults,
+  variableSelectors,
+} from './helpers/grafana';
 import { ROOT, build } from './helpers/kustomize';
 import type { Any } from './helpers/objects';
-
 
 /**
  * Labels a series can be selected by: the exporter's own (catalogue), `le` on histogram buckets, and
@@ -193,13 +201,19 @@ describe.each(overlays)('overlays/%s', (env) => {
   it('provisions Tempo, Prometheus and Loki with the uids the dashboards use and the URLs of environment.yaml', () => {
     const e = loadEnvironments(ROOT).find((x) => x.name === env)!;
     const ds = provisionedDatasources(objects);
-    expect(ds.map((x) => x.uid).sort()).toEqual(Object.values(DATASOURCES).map((x) => x.uid).sort());
+    expect(ds.map((x) => x.uid).sort()).toEqual(
+      Object.values(DATASOURCES)
+        .map((x) => x.uid)
+        .sort(),
+    );
     const byUid = (uid: string) => ds.find((x) => x.uid === uid)!;
     expect(byUid(DATASOURCES.tempo.uid).url).toBe('http://tempo-stack-query-frontend.observability.svc.cluster.local:3100');
     expect(byUid(DATASOURCES.tempo.uid).url).toBe(TEMPO_QUERY_URL);
     expect(byUid(DATASOURCES.prometheus.uid).url).toBe(e.grafana.prometheusUrl);
     expect(byUid(DATASOURCES.loki.uid).url).toBe(e.grafana.lokiUrl);
-    expect(byUid(DATASOURCES.prometheus.uid).jsonData.timeInterval, 'the scrape interval, so $__rate_interval covers four scrapes').toBe(e.monitoring.scrapeInterval);
+    expect(byUid(DATASOURCES.prometheus.uid).jsonData.timeInterval, 'the scrape interval, so $__rate_interval covers four scrapes').toBe(
+      e.monitoring.scrapeInterval,
+    );
     for (const x of ds) expect(x.type).toBe(Object.values(DATASOURCES).find((y) => y.uid === (x.uid as string))!.type);
   });
 
@@ -243,7 +257,9 @@ describe('data source correlations', () => {
   it('sends the tenant header only when Tempo is multitenant (it refuses queries without one)', () => {
     const env = baseEnvironment();
     const tempoOf = (multitenancy: boolean) =>
-      provisionedDatasources(grafanaDatasources({ ...env, features: { ...env.features, multitenancy } }) as KubeObject[]).find((x) => x.uid === DATASOURCES.tempo.uid) as Any;
+      provisionedDatasources(grafanaDatasources({ ...env, features: { ...env.features, multitenancy } }) as KubeObject[]).find(
+        (x) => x.uid === DATASOURCES.tempo.uid,
+      ) as Any;
     expect(tempoOf(false).jsonData.httpHeaderName1).toBeUndefined();
     expect(tempoOf(false).secureJsonData).toBeUndefined();
     expect(tempoOf(true).jsonData.httpHeaderName1).toBe('X-Scope-OrgID');

@@ -47,7 +47,7 @@ describe('diff output', () => {
   });
   const base = { label: 'main', commit: '0123456789abcdef0123456789abcdef01234567' };
 
-  it('markdown stays under GitHub\'s comment limit and says what it left out', () => {
+  it("markdown stays under GitHub's comment limit and says what it left out", () => {
     const big = { env: 'prod', built: true, added: [], removed: [], changed: ['A', 'B', 'C'].map((n) => change(`Deployment/${n}`, 3500)) };
     const md = formatMarkdown({ base, environments: [big] });
     expect(md.length).toBeLessThan(65_536);
@@ -67,7 +67,10 @@ describe('diff output', () => {
 describe('npm run diff', () => {
   const box = sandbox();
   const git = (...args: string[]) =>
-    execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: box.dir, encoding: 'utf8' });
+    execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], {
+      cwd: box.dir,
+      encoding: 'utf8',
+    });
   const edit = async (line: string) => {
     box.write(ENV_FILE, `${box.read(ENV_FILE)}${line}\n`);
     expect((await run(generate, [], box.dir)).code).toBe(0);
@@ -94,7 +97,10 @@ describe('npm run diff', () => {
     await edit('components: {querier: {replicas: 4}}');
     expect(git('status', '--porcelain', 'overlays/prod')).toContain('?? overlays/prod/patches/');
     const d = await renderedDiff(box.dir, { tools: ROOT });
-    expect(byEnv(d)).toEqual({ ...Object.fromEntries(environmentNames(ROOT).map((e) => [e, none])), prod: { ...none, changed: ['Deployment/tempo-stack-querier'] } });
+    expect(byEnv(d)).toEqual({
+      ...Object.fromEntries(environmentNames(ROOT).map((e) => [e, none])),
+      prod: { ...none, changed: ['Deployment/tempo-stack-querier'] },
+    });
     const patch = d.environments.find((e) => e.env === 'prod')!.changed[0]!.patch;
     expect(patch.split('\n').filter((l) => /^[-+][^-+]/.test(l))).toEqual(['-  replicas: 2', '+  replicas: 4']);
 
@@ -125,7 +131,10 @@ describe('npm run diff', () => {
 
   it('builds an environment when only a per-environment shared tree changed (alerts/<env>)', async () => {
     const rules = 'alerts/staging/prometheusrule.yaml';
-    box.write(rules, box.read(rules).replace(/^(\s+for: )\S+$/m, (_, key) => `${key}42m`));
+    box.write(
+      rules,
+      box.read(rules).replace(/^(\s+for: )\S+$/m, (_, key) => `${key}42m`),
+    );
     const d = await renderedDiff(box.dir, { tools: ROOT });
     // prod still carries the retention edit above; staging is built for its alerts alone.
     expect(d.environments.filter((e) => e.built).map((e) => e.env)).toEqual(['prod', 'staging']);

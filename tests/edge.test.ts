@@ -17,7 +17,6 @@ import { type Any, find, tempoConfig } from './helpers/objects';
 /** The collector config of an environment (its components.collector settings). */
 const collectorConfig = (env: Environment) => collectorConfigOf(env, env.components.collector);
 
-
 /** The Service behind `host:port` (a cluster-local DNS name), and the container port it reaches. */
 function resolve(objects: KubeObject[], host: string, port: number): { service: Any; containerPort: number; workload: Any } {
   const m = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc\.cluster\.local$/.exec(host);
@@ -27,10 +26,14 @@ function resolve(objects: KubeObject[], host: string, port: number): { service: 
   const sp = service.spec.ports.find((p: Any) => p.port === port);
   if (!sp) throw new Error(`${host}:${port}: Service ${m[1]} has no port ${port}`);
   const workload = objects.find(
-    (o: Any) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind) && Object.entries(service.spec.selector).every(([k, v]) => o.spec.template.metadata.labels[k] === v),
+    (o: Any) =>
+      ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind) &&
+      Object.entries(service.spec.selector).every(([k, v]) => o.spec.template.metadata.labels[k] === v),
   ) as Any;
   if (!workload) throw new Error(`${host}: Service ${m[1]} selects no workload`);
-  const cp = workload.spec.template.spec.containers.flatMap((c: Any) => c.ports ?? []).find((p: Any) => (typeof sp.targetPort === 'string' ? p.name === sp.targetPort : p.containerPort === sp.targetPort));
+  const cp = workload.spec.template.spec.containers
+    .flatMap((c: Any) => c.ports ?? [])
+    .find((p: Any) => (typeof sp.targetPort === 'string' ? p.name === sp.targetPort : p.containerPort === sp.targetPort));
   if (!cp) throw new Error(`${host}:${port}: targetPort ${sp.targetPort} is no container port of ${workload.metadata.name}`);
   return { service, containerPort: cp.containerPort, workload };
 }
@@ -45,7 +48,8 @@ function scrapedJob(sm: Any, svc: Any): string {
 
 const port = (endpoint: string) => Number(endpoint.slice(endpoint.lastIndexOf(':') + 1));
 /** An OTTL string literal back to its value: `$$` is the collector's escape for `$`, the rest is Go quoting. */
-const ottlLiterals = (statement: string): string[] => [...statement.matchAll(/"(?:\\.|[^\\"])*"/g)].map((m) => JSON.parse(m[0].replace(/\$\$/g, '$')) as string);
+const ottlLiterals = (statement: string): string[] =>
+  [...statement.matchAll(/"(?:\\.|[^\\"])*"/g)].map((m) => JSON.parse(m[0].replace(/\$\$/g, '$')) as string);
 
 for (const env of loadEnvironments(ROOT)) {
   describe(`overlays/${env.name}: collector agent`, () => {
@@ -127,10 +131,16 @@ for (const env of loadEnvironments(ROOT)) {
       for (const endpoint of [config.receivers.otlp.protocols.grpc.endpoint, config.extensions.health_check.endpoint]) expect(endpoint).toMatch(/^0\.0\.0\.0:/);
       expect(config.service.telemetry.metrics.readers[0].pull.exporter.prometheus.host).toBe('0.0.0.0');
       expect(container.readinessProbe.httpGet).toEqual({ path: config.extensions.health_check.path, port: 'health' });
-      expect(container.env.find((e: Any) => e.name === config.processors.k8s_attributes.filter.node_from_env_var).valueFrom.fieldRef.fieldPath).toBe('spec.nodeName');
+      expect(container.env.find((e: Any) => e.name === config.processors.k8s_attributes.filter.node_from_env_var).valueFrom.fieldRef.fieldPath).toBe(
+        'spec.nodeName',
+      );
       const svc = find(objects, 'Service', 'tempo-stack-collector');
       expect(svc.spec.internalTrafficPolicy).toBe('Local');
-      expect(svc.spec.ports.map((p: Any) => [p.port, ports.get(p.targetPort)])).toEqual([[4317, 4317], [4318, 4318], [8888, 8888]]);
+      expect(svc.spec.ports.map((p: Any) => [p.port, ports.get(p.targetPort)])).toEqual([
+        [4317, 4317],
+        [4318, 4318],
+        [8888, 8888],
+      ]);
       const sm = find(objects, 'ServiceMonitor', 'tempo-stack-collector');
       expect(sm.spec.endpoints.map((e: Any) => e.port)).toEqual(['http-metrics']);
       expect(Object.entries(sm.spec.selector.matchLabels).every(([k, v]) => svc.metadata.labels[k] === v)).toBe(true);
@@ -201,7 +211,12 @@ describe('feature switches', () => {
   const rendered = renderEnvironment(off);
 
   it('are on by default', () => {
-    expect(base.objects.filter((o) => /collector|vulture/.test(o.metadata.name)).map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
+    expect(
+      base.objects
+        .filter((o) => /collector|vulture/.test(o.metadata.name))
+        .map((o) => `${o.kind}/${o.metadata.name}`)
+        .sort(),
+    ).toEqual([
       'ClusterRole/tempo-stack-collector',
       'ClusterRoleBinding/tempo-stack-collector',
       'DaemonSet/tempo-stack-collector',

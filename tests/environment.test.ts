@@ -1,5 +1,5 @@
 // Bad input stops `generate` with messages naming the file and the field, and nothing is written.
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../scripts/generate';
 import { sandbox, type Sandbox } from './helpers/sandbox';
 
@@ -11,16 +11,25 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-/** Runs generate in a sandbox where `edit` changed prod's file; returns exit code, stderr, and whether files changed. */
+/** One copy of the repository for the rejection cases: each edits prod's file, runs generate, and puts the file back. */
+let shared: Sandbox | undefined;
+afterAll(() => shared?.remove());
+
+/** Runs generate where `edit` changed prod's file; returns exit code, stderr, and whether files changed. */
 function generateWith(edit: (yaml: string) => string, file = PROD) {
-  box = sandbox();
-  box.write(file, edit(box.read(file)));
-  const before = box.snapshot();
+  shared ??= sandbox();
+  const original = shared.read(file);
+  shared.write(file, edit(original));
+  const before = shared.snapshot();
   const errors: string[] = [];
   vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void errors.push(a.join(' ')));
   vi.spyOn(console, 'log').mockImplementation(() => {});
-  const code = main([], box.dir);
-  return { code, stderr: errors.join('\n'), unchanged: JSON.stringify([...box.snapshot()]) === JSON.stringify([...before]) };
+  try {
+    const code = main([], shared.dir);
+    return { code, stderr: errors.join('\n'), unchanged: JSON.stringify([...shared.snapshot()]) === JSON.stringify([...before]) };
+  } finally {
+    shared.write(file, original);
+  }
 }
 
 /** [rejection class, edit of prod's file, expected message: file, line:col, field and what is expected]. */
@@ -31,45 +40,189 @@ const cases: Array<[string, (y: string) => string, RegExp]> = [
   ['a duplicate key', (y) => `${y}retention: 72h\nretention: 48h\n`, new RegExp(`${AT}YAML syntax error: Map keys must be unique`)],
   ['an empty file', () => '', new RegExp(`${FILE}: the file is empty; expected a mapping with at least cluster, aws and s3`)],
   ['a file that is not a mapping', () => '- a\n- b\n', new RegExp(`${FILE}: expected a mapping of settings at the top level, got a list`)],
-  ['an unknown key, with a suggestion', (y) => `${y}components:\n  ingester:\n    replica: 3\n`, new RegExp(`${AT}components\\.ingester\\.replica: unknown key \\(did you mean "replicas"\\?\\)`)],
-  ['an unknown component', (y) => `${y}components:\n  ingestor:\n    replicas: 3\n`, new RegExp(`${AT}components\\.ingestor: unknown key \\(did you mean "ingester"\\?\\); expected one of: distributor, ingester`)],
-  ['an unknown key in a tenant', (y) => `${y}limits:\n  tenants:\n    acme:\n      rateLimitByte: 1000\n`, new RegExp(`${AT}limits\\.tenants\\.acme\\.rateLimitByte: unknown key \\(did you mean "rateLimitBytes"\\?\\)`)],
-  ['a tenant id Tempo would not accept', (y) => `${y}limits:\n  tenants:\n    "acme corp":\n      rateLimitBytes: 1000\n`, new RegExp(`${AT}limits\\.tenants: key "acme corp" is not valid: expected a Tempo tenant id`)],
+  [
+    'an unknown key, with a suggestion',
+    (y) => `${y}components:\n  ingester:\n    replica: 3\n`,
+    new RegExp(`${AT}components\\.ingester\\.replica: unknown key \\(did you mean "replicas"\\?\\)`),
+  ],
+  [
+    'an unknown component',
+    (y) => `${y}components:\n  ingestor:\n    replicas: 3\n`,
+    new RegExp(`${AT}components\\.ingestor: unknown key \\(did you mean "ingester"\\?\\); expected one of: distributor, ingester`),
+  ],
+  [
+    'an unknown key in a tenant',
+    (y) => `${y}limits:\n  tenants:\n    acme:\n      rateLimitByte: 1000\n`,
+    new RegExp(`${AT}limits\\.tenants\\.acme\\.rateLimitByte: unknown key \\(did you mean "rateLimitBytes"\\?\\)`),
+  ],
+  [
+    'a tenant id Tempo would not accept',
+    (y) => `${y}limits:\n  tenants:\n    "acme corp":\n      rateLimitBytes: 1000\n`,
+    new RegExp(`${AT}limits\\.tenants: key "acme corp" is not valid: expected a Tempo tenant id`),
+  ],
   ['a missing required field', (y) => y.replace(/s3:\n  bucket: .*\n/, ''), new RegExp(`${FILE}: \\(top level\\): missing required key "s3"`)],
   ['a missing OIDC issuer (IRSA needs it)', (y) => y.replace(/  oidcIssuer: .*\n/, ''), new RegExp(`${AT}cluster: missing required key "oidcIssuer"`)],
-  ['an OIDC issuer that is not an EKS one', (y) => y.replace(/oidcIssuer: .*/, 'oidcIssuer: https://example.com/oidc'), new RegExp(`${AT}cluster\\.oidcIssuer: expected an EKS OIDC issuer URL`)],
-  ['an Argo CD revision with a space', (y) => `${y}argocd:\n  targetRevision: my branch\n`, new RegExp(`${AT}argocd\\.targetRevision: expected a branch, tag or commit`)],
-  ['a KMS alias (IAM cannot grant on an alias)', (y) => y.replace('  bucket: tempo-traces-prod\n', '  bucket: tempo-traces-prod\n  sse: SSE-KMS\n  kmsKeyId: alias/tempo\n'), new RegExp(`${AT}s3\\.kmsKeyId: expected a KMS key id .* aliases cannot be granted in IAM`)],
-  ['a wrong type', (y) => `${y}components:\n  ingester:\n    replicas: three\n`, new RegExp(`${AT}components\\.ingester\\.replicas: expected integer, got string "three"`)],
-  ['zero replicas', (y) => `${y}components:\n  querier:\n    replicas: 0\n`, new RegExp(`${AT}components\\.querier\\.replicas: expected a number >= 1, got number 0`)],
-  ['negative replicas', (y) => `${y}components:\n  distributor:\n    replicas: -2\n`, new RegExp(`${AT}components\\.distributor\\.replicas: expected a number >= 1, got number -2`)],
-  ['ingester replicas below the replication factor', (y) => `${y}components:\n  ingester:\n    replicas: 2\n`, new RegExp(`${AT}components\\.ingester\\.replicas: 2 ingester\\(s\\) \\(StatefulSet/tempo-stack-ingester\\) for replication factor 3: every trace is written to 3 ingesters`)],
-  ['an invalid quantity', (y) => `${y}components:\n  ingester:\n    storage:\n      size: 2Gib\n`, new RegExp(`${AT}components\\.ingester\\.storage\\.size: expected a Kubernetes memory quantity such as 512Mi or 4Gi, got string "2Gib"`)],
-  ['an invalid duration', (y) => `${y}retention: 14days\n`, new RegExp(`${AT}retention: expected a Go duration such as 336h, 30m or 1h30m \\(no "d" unit\\), got string "14days"`)],
-  ['requests above limits', (y) => `${y}components:\n  querier:\n    resources:\n      requests: { memory: 8Gi }\n`, new RegExp(`${AT}components\\.querier\\.resources\\.requests\\.memory: request 8Gi is above the limit 4Gi; expected requests <= limits`)],
-  ['an S3 bucket name with characters S3 forbids', (y) => y.replace(/bucket: .*/, 'bucket: Tempo_Traces'), new RegExp(`${AT}s3\\.bucket: expected an S3 bucket name: 3-63 lowercase letters`)],
-  ['an S3 bucket name with adjacent periods', (y) => y.replace(/bucket: .*/, 'bucket: tempo..traces'), new RegExp(`${AT}s3\\.bucket: "tempo\\.\\.traces" has two adjacent periods`)],
-  ['an S3 bucket name with a reserved prefix', (y) => y.replace(/bucket: .*/, 'bucket: xn--tempo'), new RegExp(`${AT}s3\\.bucket: "xn--tempo" starts with the reserved prefix "xn--"`)],
-  ['an unknown AWS region', (y) => y.replace(/region: .*/, 'region: us-east-7'), new RegExp(`${AT}aws\\.region: expected a known value \\(did you mean "us-east-1"\\?\\), got string "us-east-7"`)],
-  ['an image tag "latest"', (y) => `${y}tempo:\n  tag: latest\n`, new RegExp(`${AT}tempo\\.tag: expected a pinned image tag such as 2\\.10\\.8 \\(never "latest"\\), got string "latest"`)],
+  [
+    'an OIDC issuer that is not an EKS one',
+    (y) => y.replace(/oidcIssuer: .*/, 'oidcIssuer: https://example.com/oidc'),
+    new RegExp(`${AT}cluster\\.oidcIssuer: expected an EKS OIDC issuer URL`),
+  ],
+  [
+    'an Argo CD revision with a space',
+    (y) => `${y}argocd:\n  targetRevision: my branch\n`,
+    new RegExp(`${AT}argocd\\.targetRevision: expected a branch, tag or commit`),
+  ],
+  [
+    'a KMS alias (IAM cannot grant on an alias)',
+    (y) => y.replace('  bucket: tempo-traces-prod\n', '  bucket: tempo-traces-prod\n  sse: SSE-KMS\n  kmsKeyId: alias/tempo\n'),
+    new RegExp(`${AT}s3\\.kmsKeyId: expected a KMS key id .* aliases cannot be granted in IAM`),
+  ],
+  [
+    'a wrong type',
+    (y) => `${y}components:\n  ingester:\n    replicas: three\n`,
+    new RegExp(`${AT}components\\.ingester\\.replicas: expected integer, got string "three"`),
+  ],
+  [
+    'zero replicas',
+    (y) => `${y}components:\n  querier:\n    replicas: 0\n`,
+    new RegExp(`${AT}components\\.querier\\.replicas: expected a number >= 1, got number 0`),
+  ],
+  [
+    'negative replicas',
+    (y) => `${y}components:\n  distributor:\n    replicas: -2\n`,
+    new RegExp(`${AT}components\\.distributor\\.replicas: expected a number >= 1, got number -2`),
+  ],
+  [
+    'ingester replicas below the replication factor',
+    (y) => `${y}components:\n  ingester:\n    replicas: 2\n`,
+    new RegExp(
+      `${AT}components\\.ingester\\.replicas: 2 ingester\\(s\\) \\(StatefulSet/tempo-stack-ingester\\) for replication factor 3: every trace is written to 3 ingesters`,
+    ),
+  ],
+  [
+    'an invalid quantity',
+    (y) => `${y}components:\n  ingester:\n    storage:\n      size: 2Gib\n`,
+    new RegExp(`${AT}components\\.ingester\\.storage\\.size: expected a Kubernetes memory quantity such as 512Mi or 4Gi, got string "2Gib"`),
+  ],
+  [
+    'an invalid duration',
+    (y) => `${y}retention: 14days\n`,
+    new RegExp(`${AT}retention: expected a Go duration such as 336h, 30m or 1h30m \\(no "d" unit\\), got string "14days"`),
+  ],
+  [
+    'requests above limits',
+    (y) => `${y}components:\n  querier:\n    resources:\n      requests: { memory: 8Gi }\n`,
+    new RegExp(`${AT}components\\.querier\\.resources\\.requests\\.memory: request 8Gi is above the limit 4Gi; expected requests <= limits`),
+  ],
+  [
+    'an S3 bucket name with characters S3 forbids',
+    (y) => y.replace(/bucket: .*/, 'bucket: Tempo_Traces'),
+    new RegExp(`${AT}s3\\.bucket: expected an S3 bucket name: 3-63 lowercase letters`),
+  ],
+  [
+    'an S3 bucket name with adjacent periods',
+    (y) => y.replace(/bucket: .*/, 'bucket: tempo..traces'),
+    new RegExp(`${AT}s3\\.bucket: "tempo\\.\\.traces" has two adjacent periods`),
+  ],
+  [
+    'an S3 bucket name with a reserved prefix',
+    (y) => y.replace(/bucket: .*/, 'bucket: xn--tempo'),
+    new RegExp(`${AT}s3\\.bucket: "xn--tempo" starts with the reserved prefix "xn--"`),
+  ],
+  [
+    'an unknown AWS region',
+    (y) => y.replace(/region: .*/, 'region: us-east-7'),
+    new RegExp(`${AT}aws\\.region: expected a known value \\(did you mean "us-east-1"\\?\\), got string "us-east-7"`),
+  ],
+  [
+    'an image tag "latest"',
+    (y) => `${y}tempo:\n  tag: latest\n`,
+    new RegExp(`${AT}tempo\\.tag: expected a pinned image tag such as 2\\.10\\.8 \\(never "latest"\\), got string "latest"`),
+  ],
   ['an empty image tag', (y) => `${y}tempo:\n  tag: ""\n`, new RegExp(`${AT}tempo\\.tag: expected a pinned image tag such as 2\\.10\\.8`)],
-  ['an image without a tag', (y) => `${y}components:\n  memcached:\n    image: memcached\n`, new RegExp(`${AT}components\\.memcached\\.image: expected an image with a pinned tag such as .* \\(never "latest"\\), got string "memcached"`)],
+  [
+    'an image without a tag',
+    (y) => `${y}components:\n  memcached:\n    image: memcached\n`,
+    new RegExp(`${AT}components\\.memcached\\.image: expected an image with a pinned tag such as .* \\(never "latest"\\), got string "memcached"`),
+  ],
   ['a Tempo tag other than 2.10.x', (y) => `${y}tempo:\n  tag: 3.0.3\n`, new RegExp(`${AT}tempo\\.tag: expected a Tempo 2\\.10\\.x tag`)],
-  ['a Kubernetes version this repo does not support', (y) => y.replace(/(cluster:\n  name: .*\n)/, '$1  kubernetesVersion: "1.25"\n'), new RegExp(`${AT}cluster\\.kubernetesVersion: expected a supported Kubernetes minor version`)],
-  ['an unknown alert name, with a suggestion', (y) => `${y}alerts:\n  severities:\n    TempoCompactorBehnd: critical\n`, new RegExp(`${AT}alerts\\.severities\\.TempoCompactorBehnd: unknown alert \\(did you mean "TempoCompactorBehind"\\?\\)`)],
-  ['an unknown severity', (y) => `${y}alerts:\n  severities:\n    TempoCompactorBehind: page\n`, new RegExp(`${AT}alerts\\.severities\\.TempoCompactorBehind: expected one of "critical", "warning", "info", got string "page"`)],
-  ['a percent threshold above 100', (y) => `${y}alerts:\n  thresholds:\n    cacheHitPercent: 150\n`, new RegExp(`${AT}alerts\\.thresholds\\.cacheHitPercent: expected a number <= 100, got number 150`)],
-  ['a critical volume level above the warning level', (y) => `${y}alerts:\n  thresholds:\n    volumeFreePercent: { critical: 30 }\n`, new RegExp(`${AT}alerts\\.thresholds\\.volumeFreePercent\\.critical: must be below the warning level \\(20\\), got 30`)],
-  ['critical outstanding blocks not above warning', (y) => `${y}alerts:\n  thresholds:\n    outstandingBlocksPerCompactor: { warning: 300 }\n`, new RegExp(`${AT}alerts\\.thresholds\\.outstandingBlocksPerCompactor\\.critical: must be above the warning level \\(300\\), got 250`)],
-  ['an invalid selector label key', (y) => `${y}monitoring:\n  selectorLabels:\n    "bad key": x\n`, new RegExp(`${AT}monitoring\\.selectorLabels: key "bad key" is not valid: expected a Kubernetes label key`)],
-  ['a mask pattern RE2 cannot run (lookahead)', (y) => `${y}components:\n  collector:\n    scrubbing:\n      maskPatterns:\n        - { name: pin, regex: '(?=\\d{4})\\d+' }\n`, new RegExp(`${AT}components\\.collector\\.scrubbing\\.maskPatterns\\.0\\.regex: "\\(\\?=\\\\d\\{4\\}\\)\\\\d\\+" uses lookaround .*; expected an RE2 \\(Go\\) regular expression`)],
-  ['a mask pattern that does not compile', (y) => `${y}components:\n  collector:\n    scrubbing:\n      maskPatterns:\n        - { name: broken, regex: '[a-z' }\n`, new RegExp(`${AT}components\\.collector\\.scrubbing\\.maskPatterns\\.0\\.regex: "\\[a-z" is not a valid regular expression`)],
-  ['an attribute both deleted and hashed', (y) => `${y}components:\n  collector:\n    scrubbing:\n      deleteAttributes: [user.id]\n`, new RegExp(`${AT}components\\.collector\\.scrubbing\\.hashAttributes: "user\\.id" is also in deleteAttributes`)],
-  ['a collector image without a tag', (y) => `${y}components:\n  collector:\n    image: otel/opentelemetry-collector-contrib\n`, new RegExp(`${AT}components\\.collector\\.image: expected an image with a pinned tag`)],
-  ['a vulture image with a tag (the tag is always tempo.tag)', (y) => `${y}components:\n  vulture:\n    image: grafana/tempo-vulture:2.10.8\n`, new RegExp(`${AT}components\\.vulture\\.image: expected an image repository without a tag`)],
-  ['a data source URL without a scheme', (y) => `${y}grafana:\n  lokiUrl: loki-gateway.monitoring:80\n`, new RegExp(`${AT}grafana\\.lokiUrl: expected an http:// or https:// URL, got string "loki-gateway\\.monitoring:80"`)],
-  ['ephemeral-storage requests above limits', (y) => `${y}components:\n  ingester:\n    resources:\n      requests: { ephemeral-storage: 2Gi }\n`, new RegExp(`${AT}components\\.ingester\\.resources\\.requests\\.ephemeral-storage: request 2Gi is above the limit 1Gi`)],
-  ['a namespace name that is not a DNS label', (y) => `${y}networkPolicies:\n  grafanaNamespaces: [Monitoring]\n`, new RegExp(`${AT}networkPolicies\\.grafanaNamespaces\\.0: expected a DNS label`)],
+  [
+    'a Kubernetes version this repo does not support',
+    (y) => y.replace(/(cluster:\n  name: .*\n)/, '$1  kubernetesVersion: "1.25"\n'),
+    new RegExp(`${AT}cluster\\.kubernetesVersion: expected a supported Kubernetes minor version`),
+  ],
+  [
+    'an unknown alert name, with a suggestion',
+    (y) => `${y}alerts:\n  severities:\n    TempoCompactorBehnd: critical\n`,
+    new RegExp(`${AT}alerts\\.severities\\.TempoCompactorBehnd: unknown alert \\(did you mean "TempoCompactorBehind"\\?\\)`),
+  ],
+  [
+    'an unknown severity',
+    (y) => `${y}alerts:\n  severities:\n    TempoCompactorBehind: page\n`,
+    new RegExp(`${AT}alerts\\.severities\\.TempoCompactorBehind: expected one of "critical", "warning", "info", got string "page"`),
+  ],
+  [
+    'a percent threshold above 100',
+    (y) => `${y}alerts:\n  thresholds:\n    cacheHitPercent: 150\n`,
+    new RegExp(`${AT}alerts\\.thresholds\\.cacheHitPercent: expected a number <= 100, got number 150`),
+  ],
+  [
+    'a critical volume level above the warning level',
+    (y) => `${y}alerts:\n  thresholds:\n    volumeFreePercent: { critical: 30 }\n`,
+    new RegExp(`${AT}alerts\\.thresholds\\.volumeFreePercent\\.critical: must be below the warning level \\(20\\), got 30`),
+  ],
+  [
+    'critical outstanding blocks not above warning',
+    (y) => `${y}alerts:\n  thresholds:\n    outstandingBlocksPerCompactor: { warning: 300 }\n`,
+    new RegExp(`${AT}alerts\\.thresholds\\.outstandingBlocksPerCompactor\\.critical: must be above the warning level \\(300\\), got 250`),
+  ],
+  [
+    'an invalid selector label key',
+    (y) => `${y}monitoring:\n  selectorLabels:\n    "bad key": x\n`,
+    new RegExp(`${AT}monitoring\\.selectorLabels: key "bad key" is not valid: expected a Kubernetes label key`),
+  ],
+  [
+    'a mask pattern RE2 cannot run (lookahead)',
+    (y) => `${y}components:\n  collector:\n    scrubbing:\n      maskPatterns:\n        - { name: pin, regex: '(?=\\d{4})\\d+' }\n`,
+    new RegExp(
+      `${AT}components\\.collector\\.scrubbing\\.maskPatterns\\.0\\.regex: "\\(\\?=\\\\d\\{4\\}\\)\\\\d\\+" uses lookaround .*; expected an RE2 \\(Go\\) regular expression`,
+    ),
+  ],
+  [
+    'a mask pattern that does not compile',
+    (y) => `${y}components:\n  collector:\n    scrubbing:\n      maskPatterns:\n        - { name: broken, regex: '[a-z' }\n`,
+    new RegExp(`${AT}components\\.collector\\.scrubbing\\.maskPatterns\\.0\\.regex: "\\[a-z" is not a valid regular expression`),
+  ],
+  [
+    'an attribute both deleted and hashed',
+    (y) => `${y}components:\n  collector:\n    scrubbing:\n      deleteAttributes: [user.id]\n`,
+    new RegExp(`${AT}components\\.collector\\.scrubbing\\.hashAttributes: "user\\.id" is also in deleteAttributes`),
+  ],
+  [
+    'a collector image without a tag',
+    (y) => `${y}components:\n  collector:\n    image: otel/opentelemetry-collector-contrib\n`,
+    new RegExp(`${AT}components\\.collector\\.image: expected an image with a pinned tag`),
+  ],
+  [
+    'a vulture image with a tag (the tag is always tempo.tag)',
+    (y) => `${y}components:\n  vulture:\n    image: grafana/tempo-vulture:2.10.8\n`,
+    new RegExp(`${AT}components\\.vulture\\.image: expected an image repository without a tag`),
+  ],
+  [
+    'a data source URL without a scheme',
+    (y) => `${y}grafana:\n  lokiUrl: loki-gateway.monitoring:80\n`,
+    new RegExp(`${AT}grafana\\.lokiUrl: expected an http:// or https:// URL, got string "loki-gateway\\.monitoring:80"`),
+  ],
+  [
+    'ephemeral-storage requests above limits',
+    (y) => `${y}components:\n  ingester:\n    resources:\n      requests: { ephemeral-storage: 2Gi }\n`,
+    new RegExp(`${AT}components\\.ingester\\.resources\\.requests\\.ephemeral-storage: request 2Gi is above the limit 1Gi`),
+  ],
+  [
+    'a namespace name that is not a DNS label',
+    (y) => `${y}networkPolicies:\n  grafanaNamespaces: [Monitoring]\n`,
+    new RegExp(`${AT}networkPolicies\\.grafanaNamespaces\\.0: expected a DNS label`),
+  ],
 ];
 
 describe('generate rejects bad input and writes nothing', () => {
@@ -132,7 +285,7 @@ describe('generate on good input', () => {
     expect(after.get('overlays/prod/patches/querier-deployment.yaml')).toContain('value: 4');
   });
 
-  it('an alert threshold edit changes only that environment\'s rules and their promtool cases', () => {
+  it("an alert threshold edit changes only that environment's rules and their promtool cases", () => {
     box = sandbox();
     box.write(PROD, `${box.read(PROD)}alerts:\n  thresholds:\n    compactorBehindBlocks: 500\n`);
     const before = box.snapshot();

@@ -16,7 +16,11 @@ describe('.github/workflows/ci.yaml', () => {
   const text = read('.github/workflows/ci.yaml');
   const workflow: Any = parse(text, { uniqueKeys: true });
   const steps = (job: string): Any[] => workflow.jobs[job].steps;
-  const runs = (job: string) => steps(job).filter((s) => s.run).map((s) => s.run).join('\n');
+  const runs = (job: string) =>
+    steps(job)
+      .filter((s) => s.run)
+      .map((s) => s.run)
+      .join('\n');
 
   it('is a valid workflow for GitHub Actions', async () => {
     const result = parseWorkflow({ name: 'ci.yaml', content: text }, new NoOperationTraceWriter());
@@ -35,7 +39,11 @@ describe('.github/workflows/ci.yaml', () => {
   });
 
   it('pins every action to an exact version', () => {
-    const uses = Object.keys(workflow.jobs).flatMap((j) => steps(j).filter((s) => s.uses).map((s) => s.uses as string));
+    const uses = Object.keys(workflow.jobs).flatMap((j) =>
+      steps(j)
+        .filter((s) => s.uses)
+        .map((s) => s.uses as string),
+    );
     expect(uses.length).toBeGreaterThan(0);
     for (const u of uses) expect(u).toMatch(/^[\w-]+\/[\w-]+@v\d+\.\d+\.\d+$/);
   });

@@ -24,7 +24,9 @@ describe('the strict Kubernetes validator on a rendered object', () => {
     expect(messages(d)).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^Deployment\/tempo-stack-querier: spec\.replica: unknown field \(did you mean "replicas"\?\)/),
-        expect.stringMatching(/^Deployment\/tempo-stack-querier: spec\.template\.spec\.containers\[0\]\.imagePullPolicyy: unknown field \(did you mean "imagePullPolicy"\?\)/),
+        expect.stringMatching(
+          /^Deployment\/tempo-stack-querier: spec\.template\.spec\.containers\[0\]\.imagePullPolicyy: unknown field \(did you mean "imagePullPolicy"\?\)/,
+        ),
         expect.stringMatching(/^Deployment\/tempo-stack-querier: metadata\.lables: unknown field \(did you mean "labels"\?\)/),
       ]),
     );
@@ -59,7 +61,7 @@ describe('the strict Kubernetes validator on a rendered object', () => {
     ]);
   });
 
-  it('rejects an apiVersion the environment\'s Kubernetes removed', () => {
+  it("rejects an apiVersion the environment's Kubernetes removed", () => {
     const pdb = rendered('PodDisruptionBudget', 'tempo-stack-ingester');
     pdb.apiVersion = 'policy/v1beta1';
     expect(messages(pdb, '1.30')).toEqual([
@@ -67,7 +69,7 @@ describe('the strict Kubernetes validator on a rendered object', () => {
     ]);
   });
 
-  it('rejects an apiVersion deprecated in the environment\'s Kubernetes, and accepts it before', () => {
+  it("rejects an apiVersion deprecated in the environment's Kubernetes, and accepts it before", () => {
     const schema = { apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta3', kind: 'FlowSchema', metadata: { name: 'x' } };
     expect(retiredApiProblem(schema.apiVersion, schema.kind, '1.28')).toBeUndefined();
     expect(messages(schema, '1.29')).toEqual([
@@ -102,7 +104,14 @@ const samples: Array<[Any, (o: Any) => void, RegExp]> = [
       metadata: { name: 'tempo', namespace: 'observability' },
       spec: {
         selector: { matchLabels: { 'app.kubernetes.io/name': 'tempo' } },
-        endpoints: [{ port: 'http', path: '/metrics', interval: '30s', relabelings: [{ action: 'replace', sourceLabels: ['__meta_kubernetes_namespace'], targetLabel: 'namespace' }] }],
+        endpoints: [
+          {
+            port: 'http',
+            path: '/metrics',
+            interval: '30s',
+            relabelings: [{ action: 'replace', sourceLabels: ['__meta_kubernetes_namespace'], targetLabel: 'namespace' }],
+          },
+        ],
       },
     },
     (o) => (o.spec.endpoints[0].intervall = '30s'),
@@ -113,7 +122,11 @@ const samples: Array<[Any, (o: Any) => void, RegExp]> = [
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PrometheusRule',
       metadata: { name: 'tempo' },
-      spec: { groups: [{ name: 'tempo', rules: [{ alert: 'TempoDown', expr: 'up == 0', for: '5m', labels: { severity: 'critical' }, annotations: { summary: 'x' } }] }] },
+      spec: {
+        groups: [
+          { name: 'tempo', rules: [{ alert: 'TempoDown', expr: 'up == 0', for: '5m', labels: { severity: 'critical' }, annotations: { summary: 'x' } }] },
+        ],
+      },
     },
     (o) => (o.spec.groups[0].rules[0].expression = 'up'),
     /spec\.groups\[0\]\.rules\[0\]\.expression: unknown field/,
@@ -216,7 +229,9 @@ const samples: Array<[Any, (o: Any) => void, RegExp]> = [
       spec: {
         podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'tempo-stack' } },
         policyTypes: ['Ingress'],
-        ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ port: 3200, protocol: 'TCP' }] }],
+        ingress: [
+          { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ port: 3200, protocol: 'TCP' }] },
+        ],
       },
     },
     (o) => (o.spec.ingress[0].ports[0].protocol = 'HTTP'),

@@ -36,10 +36,12 @@ async function flatBuild(name: string): Promise<unknown[]> {
 
 const documents = (yaml: string) => parseAllDocuments(yaml).map((d) => d.toJS() as unknown);
 const byId = (objects: unknown[]) =>
-  new Map(objects.map((o) => {
-    const x = o as { kind: string; metadata: { name: string } };
-    return [`${x.kind}/${x.metadata.name}`, o] as const;
-  }));
+  new Map(
+    objects.map((o) => {
+      const x = o as { kind: string; metadata: { name: string } };
+      return [`${x.kind}/${x.metadata.name}`, o] as const;
+    }),
+  );
 
 describe('base/ plus an overlay equals the environment rendered whole', () => {
   for (const { env } of environments) {
@@ -56,7 +58,10 @@ describe('base/ plus an overlay equals the environment rendered whole', () => {
 function apply(doc: unknown, ops: PatchOp[]): unknown {
   const out = structuredClone(doc) as Record<string, unknown>;
   for (const op of ops) {
-    const keys = op.path.split('/').slice(1).map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const keys = op.path
+      .split('/')
+      .slice(1)
+      .map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
     if (keys.length === 0) return op.op === 'remove' ? undefined : structuredClone(op.value);
     const last = keys.pop()!;
     const parent = keys.reduce<Record<string, unknown>>((o, k) => o[k] as Record<string, unknown>, out);

@@ -43,7 +43,8 @@ describe('metric catalogue', () => {
       'traces_spanmetrics_duration_bucket',
       'tempo_query_frontend_result_cache_hits_total',
       'tempo_distributor_received_spans_total',
-    ]) expect(isKnownMetric(wrong), wrong).toBe(false);
+    ])
+      expect(isKnownMetric(wrong), wrong).toBe(false);
   });
   it('lists counters with _total and no histogram with a series suffix', () => {
     for (const [name, info] of Object.entries(METRICS)) {

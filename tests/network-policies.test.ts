@@ -20,7 +20,9 @@ type Pod = { namespace: string; labels: Labels };
 type Endpoint = Pod | { ip: string };
 
 const selecting = (policies: Any[], pod: Pod, type: 'Ingress' | 'Egress') =>
-  policies.filter((np) => np.metadata.namespace === pod.namespace && matches(np.spec.podSelector, pod.labels) && (np.spec.policyTypes ?? ['Ingress']).includes(type));
+  policies.filter(
+    (np) => np.metadata.namespace === pod.namespace && matches(np.spec.podSelector, pod.labels) && (np.spec.policyTypes ?? ['Ingress']).includes(type),
+  );
 
 function peerMatches(peer: Any, policyNamespace: string, other: Endpoint): boolean {
   if ('ip' in other || peer.ipBlock) {
@@ -28,7 +30,9 @@ function peerMatches(peer: Any, policyNamespace: string, other: Endpoint): boole
     if (!peer.ipBlock.cidr.endsWith('/0')) throw new Error(`this evaluator knows only /0 blocks, got ${peer.ipBlock.cidr}`);
     return peer.ipBlock.cidr.includes(':') === other.ip.includes(':');
   }
-  const namespaceOk = peer.namespaceSelector ? matches(peer.namespaceSelector, { 'kubernetes.io/metadata.name': other.namespace }) : other.namespace === policyNamespace;
+  const namespaceOk = peer.namespaceSelector
+    ? matches(peer.namespaceSelector, { 'kubernetes.io/metadata.name': other.namespace })
+    : other.namespace === policyNamespace;
   return namespaceOk && (peer.podSelector ? matches(peer.podSelector, other.labels) : true);
 }
 
@@ -43,7 +47,12 @@ function allowed(objects: KubeObject[], from: Endpoint, to: Endpoint, port: numb
     const applying = selecting(policies, pod, type);
     const rules = (np: Any) => (type === 'Ingress' ? np.spec.ingress : np.spec.egress) ?? [];
     const peers = (r: Any) => (type === 'Ingress' ? r.from : r.to);
-    return applying.length === 0 || applying.some((np) => rules(np).some((r: Any) => portOk(r, port, protocol) && (!peers(r)?.length || peers(r).some((p: Any) => peerMatches(p, np.metadata.namespace, other)))));
+    return (
+      applying.length === 0 ||
+      applying.some((np) =>
+        rules(np).some((r: Any) => portOk(r, port, protocol) && (!peers(r)?.length || peers(r).some((p: Any) => peerMatches(p, np.metadata.namespace, other)))),
+      )
+    );
   };
   return side(from, to, 'Egress') && side(to, from, 'Ingress');
 }
@@ -142,7 +151,8 @@ for (const envName of environmentNames(ROOT)) {
           ['collector -> the remote-write target', pod('collector'), prometheus, 9090],
         );
       }
-      if (has('vulture')) closed.push(['vulture -> querier', pod('vulture'), pod('querier'), PORTS.http], ['vulture -> outside the cluster', pod('vulture'), s3, 443]);
+      if (has('vulture'))
+        closed.push(['vulture -> querier', pod('vulture'), pod('querier'), PORTS.http], ['vulture -> outside the cluster', pod('vulture'), s3, 443]);
       expect(closed.filter(([, from, to, port]) => allowed(objects, from, to, port)).map(([name]) => name)).toEqual([]);
     });
   });
@@ -167,6 +177,8 @@ describe('NetworkPolicies from environment.yaml', () => {
   it('remote write outside the cluster opens its port to any address', () => {
     const policies = render({ metricsGenerator: { remoteWriteUrl: 'https://prometheus.example.com/api/v1/write' } });
     const generator = policies.find((p) => p.metadata.name === objectName('metrics-generator'));
-    expect(generator.spec.egress).toEqual([{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }], ports: [{ protocol: 'TCP', port: 443 }] }]);
+    expect(generator.spec.egress).toEqual([
+      { to: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }], ports: [{ protocol: 'TCP', port: 443 }] },
+    ]);
   });
 });

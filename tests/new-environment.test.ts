@@ -34,7 +34,13 @@ describe('a new environment file', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^${NAME} +\\d+ objects`, 'm'));
-    for (const file of [`overlays/${NAME}/kustomization.yaml`, `overlays/${NAME}/tempo.yaml`, `alerts/${NAME}/prometheusrule.yaml`, `overlays/${NAME}/aws/lifecycle.json`, `argocd/tempo-${NAME}-application.yaml`]) {
+    for (const file of [
+      `overlays/${NAME}/kustomization.yaml`,
+      `overlays/${NAME}/tempo.yaml`,
+      `alerts/${NAME}/prometheusrule.yaml`,
+      `overlays/${NAME}/aws/lifecycle.json`,
+      `argocd/tempo-${NAME}-application.yaml`,
+    ]) {
       expect(() => box.read(file), file).not.toThrow();
     }
     expect(box.read('argocd/kustomization.yaml')).toContain(`tempo-${NAME}-application.yaml`);

@@ -20,13 +20,19 @@ describe.each(environments)('overlays/%s', (environment) => {
 
   it('uses every waiver that applies to it', async () => {
     const findings = results.get(environment) ?? (await runPolicies(build(`overlays/${environment}`), { environment }));
-    expect(unusedWaivers(findings, { environment }).map((w) => `${w.rule} ${w.object}`), 'a waiver that matches nothing must be removed').toEqual([]);
+    expect(
+      unusedWaivers(findings, { environment }).map((w) => `${w.rule} ${w.object}`),
+      'a waiver that matches nothing must be removed',
+    ).toEqual([]);
   });
 });
 
 it('every waiver names an existing rule, an object as Kind/name, known environments and a reason', () => {
   for (const w of WAIVERS) {
-    expect(RULES.map((r) => r.id), `waiver ${w.rule} ${w.object}`).toContain(w.rule);
+    expect(
+      RULES.map((r) => r.id),
+      `waiver ${w.rule} ${w.object}`,
+    ).toContain(w.rule);
     expect(w.object).toMatch(/^[A-Za-z]+\/[a-z0-9.-]+$/);
     for (const e of w.environments ?? []) expect(environments).toContain(e);
     expect(w.reason.length, `waiver ${w.rule} ${w.object} needs a written reason`).toBeGreaterThan(20);

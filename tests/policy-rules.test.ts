@@ -25,60 +25,321 @@ interface Case {
 
 const cases: Case[] = [
   { rule: 'pss-non-root', bad: 'a UID below 10000', breaks: (t) => (webPod(t).securityContext.runAsUser = 1000), expected: /UID 1000; expected >= 10000/ },
-  { rule: 'pss-non-root', bad: 'no runAsUser (the image decides)', breaks: (t) => delete webPod(t).securityContext.runAsUser, expected: /runAsUser is not set/ },
-  { rule: 'pss-non-root', bad: 'runAsNonRoot false on the container', breaks: (t) => (webContainer(t).securityContext = { ...webContainer(t).securityContext, runAsNonRoot: false }), expected: /runAsNonRoot is not true/ },
-  { rule: 'pss-privilege-escalation', bad: 'allowPrivilegeEscalation unset', breaks: (t) => delete webContainer(t).securityContext.allowPrivilegeEscalation, expected: /allowPrivilegeEscalation is not false/ },
-  { rule: 'pss-privilege-escalation', bad: 'a privileged container', breaks: (t) => (webContainer(t).securityContext.privileged = true), expected: /is privileged/ },
-  { rule: 'pss-capabilities', bad: 'ALL not dropped', breaks: (t) => (webContainer(t).securityContext.capabilities = { drop: ['NET_RAW'] }), expected: /drop does not contain ALL/ },
-  { rule: 'pss-capabilities', bad: 'NET_ADMIN added', breaks: (t) => (webContainer(t).securityContext.capabilities.add = ['NET_ADMIN']), expected: /adds capabilities NET_ADMIN/ },
-  { rule: 'pss-seccomp', bad: 'seccomp Unconfined', breaks: (t) => (webPod(t).securityContext.seccompProfile = { type: 'Unconfined' }), expected: /seccompProfile is Unconfined/ },
-  { rule: 'pss-volume-types', bad: 'an nfs volume', breaks: (t) => webPod(t).volumes.push({ name: 'share', nfs: { server: 'nfs', path: '/' } }), expected: /volume "share" is of type nfs/ },
-  { rule: 'read-only-root-filesystem', bad: 'a writable root filesystem', breaks: (t) => (webContainer(t).securityContext.readOnlyRootFilesystem = false), expected: /readOnlyRootFilesystem is not true/ },
+  {
+    rule: 'pss-non-root',
+    bad: 'no runAsUser (the image decides)',
+    breaks: (t) => delete webPod(t).securityContext.runAsUser,
+    expected: /runAsUser is not set/,
+  },
+  {
+    rule: 'pss-non-root',
+    bad: 'runAsNonRoot false on the container',
+    breaks: (t) => (webContainer(t).securityContext = { ...webContainer(t).securityContext, runAsNonRoot: false }),
+    expected: /runAsNonRoot is not true/,
+  },
+  {
+    rule: 'pss-privilege-escalation',
+    bad: 'allowPrivilegeEscalation unset',
+    breaks: (t) => delete webContainer(t).securityContext.allowPrivilegeEscalation,
+    expected: /allowPrivilegeEscalation is not false/,
+  },
+  {
+    rule: 'pss-privilege-escalation',
+    bad: 'a privileged container',
+    breaks: (t) => (webContainer(t).securityContext.privileged = true),
+    expected: /is privileged/,
+  },
+  {
+    rule: 'pss-capabilities',
+    bad: 'ALL not dropped',
+    breaks: (t) => (webContainer(t).securityContext.capabilities = { drop: ['NET_RAW'] }),
+    expected: /drop does not contain ALL/,
+  },
+  {
+    rule: 'pss-capabilities',
+    bad: 'NET_ADMIN added',
+    breaks: (t) => (webContainer(t).securityContext.capabilities.add = ['NET_ADMIN']),
+    expected: /adds capabilities NET_ADMIN/,
+  },
+  {
+    rule: 'pss-seccomp',
+    bad: 'seccomp Unconfined',
+    breaks: (t) => (webPod(t).securityContext.seccompProfile = { type: 'Unconfined' }),
+    expected: /seccompProfile is Unconfined/,
+  },
+  {
+    rule: 'pss-volume-types',
+    bad: 'an nfs volume',
+    breaks: (t) => webPod(t).volumes.push({ name: 'share', nfs: { server: 'nfs', path: '/' } }),
+    expected: /volume "share" is of type nfs/,
+  },
+  {
+    rule: 'read-only-root-filesystem',
+    bad: 'a writable root filesystem',
+    breaks: (t) => (webContainer(t).securityContext.readOnlyRootFilesystem = false),
+    expected: /readOnlyRootFilesystem is not true/,
+  },
   { rule: 'no-host-access', bad: 'hostNetwork', breaks: (t) => (webPod(t).hostNetwork = true), expected: /hostNetwork is true/ },
-  { rule: 'no-host-access', bad: 'a hostPath volume', breaks: (t) => webPod(t).volumes.push({ name: 'logs', hostPath: { path: '/var/log' } }), expected: /hostPath \(\/var\/log\)/ },
+  {
+    rule: 'no-host-access',
+    bad: 'a hostPath volume',
+    breaks: (t) => webPod(t).volumes.push({ name: 'logs', hostPath: { path: '/var/log' } }),
+    expected: /hostPath \(\/var\/log\)/,
+  },
   { rule: 'no-host-access', bad: 'a hostPort', breaks: (t) => (webContainer(t).ports[0].hostPort = 80), expected: /binds hostPort 80/ },
   { rule: 'container-resources', bad: 'no memory limit', breaks: (t) => delete webContainer(t).resources.limits.memory, expected: /sets no limits.memory/ },
-  { rule: 'container-resources', bad: 'no requests', breaks: (t) => delete webContainer(t).resources.requests, expected: /sets no requests.cpu, requests.memory/ },
-  { rule: 'ephemeral-storage', bad: 'a writable emptyDir without an ephemeral-storage limit', breaks: (t) => delete webContainer(t).resources.limits['ephemeral-storage'], expected: /writes to node disk .* no ephemeral-storage limits/ },
+  {
+    rule: 'container-resources',
+    bad: 'no requests',
+    breaks: (t) => delete webContainer(t).resources.requests,
+    expected: /sets no requests.cpu, requests.memory/,
+  },
+  {
+    rule: 'ephemeral-storage',
+    bad: 'a writable emptyDir without an ephemeral-storage limit',
+    breaks: (t) => delete webContainer(t).resources.limits['ephemeral-storage'],
+    expected: /writes to node disk .* no ephemeral-storage limits/,
+  },
   { rule: 'readiness-probe', bad: 'no readiness probe', breaks: (t) => delete webContainer(t).readinessProbe, expected: /has no readinessProbe/ },
-  { rule: 'readiness-probe', bad: 'a probe on an undeclared port', breaks: (t) => (webContainer(t).readinessProbe.httpGet.port = 'metrics'), expected: /targets port metrics, which the container does not declare/ },
-  { rule: 'readiness-probe', bad: 'an exec probe', breaks: (t) => (webContainer(t).readinessProbe = { exec: { command: ['true'] } }), expected: /checks no port/ },
-  { rule: 'liveness-not-readiness', bad: 'liveness = readiness', breaks: (t) => (webContainer(t).livenessProbe = { ...webContainer(t).readinessProbe, failureThreshold: 10 }), expected: /same endpoint/ },
-  { rule: 'image-pinned', bad: 'the latest tag', breaks: (t) => (webContainer(t).image = 'registry.example.com:5000/web:latest'), expected: /moving tag "latest"/ },
-  { rule: 'image-pinned', bad: 'no tag (a registry port is not a tag)', breaks: (t) => (webContainer(t).image = 'registry.example.com:5000/web'), expected: /has no tag/ },
-  { rule: 'service-account-token', bad: 'a token mounted but never used', breaks: (t) => delete webPod(t).automountServiceAccountToken && (get(t, 'ServiceAccount', 'web').automountServiceAccountToken = true), expected: /ServiceAccount "web", which no RoleBinding/ },
-  { rule: 'pod-disruption-budget', bad: 'a replicated workload without a PDB', breaks: (t) => drop(t, 'PodDisruptionBudget', 'web'), expected: /runs up to 2 replicas but no PodDisruptionBudget/ },
-  { rule: 'pod-disruption-budget', bad: 'a PDB without unhealthyPodEvictionPolicy', breaks: (t) => delete get(t, 'PodDisruptionBudget', 'web').spec.unhealthyPodEvictionPolicy, expected: /no unhealthyPodEvictionPolicy/ },
-  { rule: 'pod-disruption-budget', bad: 'a PDB that blocks every drain', breaks: (t) => (get(t, 'PodDisruptionBudget', 'web').spec = { minAvailable: '100%', unhealthyPodEvictionPolicy: 'AlwaysAllow', selector: { matchLabels: WEB } }), expected: /allows no disruption of Deployment\/web/ },
-  { rule: 'pod-disruption-budget', bad: 'an HPA that scales a single replica up', breaks: (t) => { get(t, 'Deployment', 'web').spec.replicas = 1; drop(t, 'PodDisruptionBudget', 'web'); t.push({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'web', namespace: 'apps' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, minReplicas: 1, maxReplicas: 4 } }); }, expected: /runs up to 4 replicas/ },
-  { rule: 'spread-replicas', bad: 'replicas without spread', breaks: (t) => delete webPod(t).topologySpreadConstraints, expected: /no topologySpreadConstraints or podAntiAffinity/ },
-  { rule: 'spread-replicas', bad: 'a spread constraint selecting other pods', breaks: (t) => (webPod(t).topologySpreadConstraints[0].labelSelector = { matchLabels: { app: 'other' } }), expected: /no topologySpreadConstraints/ },
-  { rule: 'selectors-match', bad: 'a selector that misses its template', breaks: (t) => (get(t, 'Deployment', 'web').spec.selector = { matchLabels: { app: 'webb' } }), expected: /does not match its pod template/ },
-  { rule: 'selectors-match', bad: 'a PDB that selects nothing', breaks: (t) => (get(t, 'PodDisruptionBudget', 'web').spec.selector = { matchLabels: { app: 'wbe' } }), expected: /PodDisruptionBudget|selects no pod/ },
-  { rule: 'selectors-match', bad: 'a NetworkPolicy peer with a typo', breaks: (t) => (get(t, 'NetworkPolicy', 'tempo-ingester').spec.ingress[0].from = [{ podSelector: { matchLabels: { app: 'wbe' } } }]), expected: /peer podSelector .* selects no pod of namespace apps/ },
-  { rule: 'selectors-match', bad: 'an HPA without its target', breaks: (t) => t.push({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'api', namespace: 'apps' }, spec: { scaleTargetRef: { kind: 'Deployment', name: 'api' }, maxReplicas: 3 } }), expected: /Deployment\/api is not in the tree/ },
-  { rule: 'no-secret-literals', bad: 'a password literal in env', breaks: (t) => webContainer(t).env.push({ name: 'DB_PASSWORD', value: 'hunter22' }), expected: /"DB_PASSWORD" is set to a literal/ },
-  { rule: 'no-secret-literals', bad: 'a password in a ConfigMap', breaks: (t) => (get(t, 'ConfigMap', 'web').data['db.json'] = '{"host": "db", "password": "hunter22"}'), expected: /data "db.json": "password" is set to a literal/ },
-  { rule: 'no-secret-literals', bad: 'a credential flag in args', breaks: (t) => (webContainer(t).args = ['--api-key=abc123def']), expected: /"api-key" is set to a literal/ },
-  { rule: 'no-secret-literals', bad: 'a GitHub token (secretlint)', breaks: (t) => (get(t, 'ConfigMap', 'web').data['notes.txt'] = `deploy with ${fakeGitHubToken}\n`), expected: /secretlint github, line 1/ },
-  { rule: 'no-secret-data', bad: 'a Secret with data', breaks: (t) => t.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's3', namespace: 'apps' }, data: { secret_access_key: 'c2VjcmV0' } } as KubeObject), expected: /holds secret_access_key/ },
-  { rule: 'service-targets', bad: 'a Service port no container declares', breaks: (t) => get(t, 'Service', 'web').spec.ports.push({ name: 'metrics', port: 9090, targetPort: 'metrics' }), expected: /port "metrics" targets metrics, which no container of Deployment\/web declares/ },
-  { rule: 'service-targets', bad: 'a Service that selects nothing', breaks: (t) => (get(t, 'Service', 'web').spec.selector = { app: 'wbe' }), expected: /selects no pod/ },
-  { rule: 'network-policy-coverage', bad: 'pods no NetworkPolicy covers', breaks: (t) => { drop(t, 'NetworkPolicy', 'default-deny'); drop(t, 'NetworkPolicy', 'web'); }, expected: /no NetworkPolicy restricts ingress/ },
-  { rule: 'network-policy-coverage', bad: 'a Service port the policies block', breaks: (t) => (get(t, 'NetworkPolicy', 'web').spec.ingress[0].ports = [{ protocol: 'TCP', port: 8443 }]), expected: /port "http" \(Deployment\/web container port 8080\) is admitted by no NetworkPolicy/ },
-  { rule: 'tempo-replication', bad: 'replication factor 1', breaks: (t) => tempoConfig(t, 'ingester: {flush_all_on_shutdown: true}\n'), expected: /replication factor is 1; expected >= 3/ },
+  {
+    rule: 'readiness-probe',
+    bad: 'a probe on an undeclared port',
+    breaks: (t) => (webContainer(t).readinessProbe.httpGet.port = 'metrics'),
+    expected: /targets port metrics, which the container does not declare/,
+  },
+  {
+    rule: 'readiness-probe',
+    bad: 'an exec probe',
+    breaks: (t) => (webContainer(t).readinessProbe = { exec: { command: ['true'] } }),
+    expected: /checks no port/,
+  },
+  {
+    rule: 'liveness-not-readiness',
+    bad: 'liveness = readiness',
+    breaks: (t) => (webContainer(t).livenessProbe = { ...webContainer(t).readinessProbe, failureThreshold: 10 }),
+    expected: /same endpoint/,
+  },
+  {
+    rule: 'image-pinned',
+    bad: 'the latest tag',
+    breaks: (t) => (webContainer(t).image = 'registry.example.com:5000/web:latest'),
+    expected: /moving tag "latest"/,
+  },
+  {
+    rule: 'image-pinned',
+    bad: 'no tag (a registry port is not a tag)',
+    breaks: (t) => (webContainer(t).image = 'registry.example.com:5000/web'),
+    expected: /has no tag/,
+  },
+  {
+    rule: 'service-account-token',
+    bad: 'a token mounted but never used',
+    breaks: (t) => {
+      delete webPod(t).automountServiceAccountToken;
+      get(t, 'ServiceAccount', 'web').automountServiceAccountToken = true;
+    },
+    expected: /ServiceAccount "web", which no RoleBinding/,
+  },
+  {
+    rule: 'pod-disruption-budget',
+    bad: 'a replicated workload without a PDB',
+    breaks: (t) => drop(t, 'PodDisruptionBudget', 'web'),
+    expected: /runs up to 2 replicas but no PodDisruptionBudget/,
+  },
+  {
+    rule: 'pod-disruption-budget',
+    bad: 'a PDB without unhealthyPodEvictionPolicy',
+    breaks: (t) => delete get(t, 'PodDisruptionBudget', 'web').spec.unhealthyPodEvictionPolicy,
+    expected: /no unhealthyPodEvictionPolicy/,
+  },
+  {
+    rule: 'pod-disruption-budget',
+    bad: 'a PDB that blocks every drain',
+    breaks: (t) =>
+      (get(t, 'PodDisruptionBudget', 'web').spec = { minAvailable: '100%', unhealthyPodEvictionPolicy: 'AlwaysAllow', selector: { matchLabels: WEB } }),
+    expected: /allows no disruption of Deployment\/web/,
+  },
+  {
+    rule: 'pod-disruption-budget',
+    bad: 'an HPA that scales a single replica up',
+    breaks: (t) => {
+      get(t, 'Deployment', 'web').spec.replicas = 1;
+      drop(t, 'PodDisruptionBudget', 'web');
+      t.push({
+        apiVersion: 'autoscaling/v2',
+        kind: 'HorizontalPodAutoscaler',
+        metadata: { name: 'web', namespace: 'apps' },
+        spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, minReplicas: 1, maxReplicas: 4 },
+      });
+    },
+    expected: /runs up to 4 replicas/,
+  },
+  {
+    rule: 'spread-replicas',
+    bad: 'replicas without spread',
+    breaks: (t) => delete webPod(t).topologySpreadConstraints,
+    expected: /no topologySpreadConstraints or podAntiAffinity/,
+  },
+  {
+    rule: 'spread-replicas',
+    bad: 'a spread constraint selecting other pods',
+    breaks: (t) => (webPod(t).topologySpreadConstraints[0].labelSelector = { matchLabels: { app: 'other' } }),
+    expected: /no topologySpreadConstraints/,
+  },
+  {
+    rule: 'selectors-match',
+    bad: 'a selector that misses its template',
+    breaks: (t) => (get(t, 'Deployment', 'web').spec.selector = { matchLabels: { app: 'webb' } }),
+    expected: /does not match its pod template/,
+  },
+  {
+    rule: 'selectors-match',
+    bad: 'a PDB that selects nothing',
+    breaks: (t) => (get(t, 'PodDisruptionBudget', 'web').spec.selector = { matchLabels: { app: 'wbe' } }),
+    expected: /PodDisruptionBudget|selects no pod/,
+  },
+  {
+    rule: 'selectors-match',
+    bad: 'a NetworkPolicy peer with a typo',
+    breaks: (t) => (get(t, 'NetworkPolicy', 'tempo-ingester').spec.ingress[0].from = [{ podSelector: { matchLabels: { app: 'wbe' } } }]),
+    expected: /peer podSelector .* selects no pod of namespace apps/,
+  },
+  {
+    rule: 'selectors-match',
+    bad: 'an HPA without its target',
+    breaks: (t) =>
+      t.push({
+        apiVersion: 'autoscaling/v2',
+        kind: 'HorizontalPodAutoscaler',
+        metadata: { name: 'api', namespace: 'apps' },
+        spec: { scaleTargetRef: { kind: 'Deployment', name: 'api' }, maxReplicas: 3 },
+      }),
+    expected: /Deployment\/api is not in the tree/,
+  },
+  {
+    rule: 'no-secret-literals',
+    bad: 'a password literal in env',
+    breaks: (t) => webContainer(t).env.push({ name: 'DB_PASSWORD', value: 'hunter22' }),
+    expected: /"DB_PASSWORD" is set to a literal/,
+  },
+  {
+    rule: 'no-secret-literals',
+    bad: 'a password in a ConfigMap',
+    breaks: (t) => (get(t, 'ConfigMap', 'web').data['db.json'] = '{"host": "db", "password": "hunter22"}'),
+    expected: /data "db.json": "password" is set to a literal/,
+  },
+  {
+    rule: 'no-secret-literals',
+    bad: 'a credential flag in args',
+    breaks: (t) => (webContainer(t).args = ['--api-key=abc123def']),
+    expected: /"api-key" is set to a literal/,
+  },
+  {
+    rule: 'no-secret-literals',
+    bad: 'a GitHub token (secretlint)',
+    breaks: (t) => (get(t, 'ConfigMap', 'web').data['notes.txt'] = `deploy with ${fakeGitHubToken}\n`),
+    expected: /secretlint github, line 1/,
+  },
+  {
+    rule: 'no-secret-data',
+    bad: 'a Secret with data',
+    breaks: (t) =>
+      t.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's3', namespace: 'apps' }, data: { secret_access_key: 'c2VjcmV0' } } as KubeObject),
+    expected: /holds secret_access_key/,
+  },
+  {
+    rule: 'service-targets',
+    bad: 'a Service port no container declares',
+    breaks: (t) => get(t, 'Service', 'web').spec.ports.push({ name: 'metrics', port: 9090, targetPort: 'metrics' }),
+    expected: /port "metrics" targets metrics, which no container of Deployment\/web declares/,
+  },
+  {
+    rule: 'service-targets',
+    bad: 'a Service that selects nothing',
+    breaks: (t) => (get(t, 'Service', 'web').spec.selector = { app: 'wbe' }),
+    expected: /selects no pod/,
+  },
+  {
+    rule: 'network-policy-coverage',
+    bad: 'pods no NetworkPolicy covers',
+    breaks: (t) => {
+      drop(t, 'NetworkPolicy', 'default-deny');
+      drop(t, 'NetworkPolicy', 'web');
+    },
+    expected: /no NetworkPolicy restricts ingress/,
+  },
+  {
+    rule: 'network-policy-coverage',
+    bad: 'a Service port the policies block',
+    breaks: (t) => (get(t, 'NetworkPolicy', 'web').spec.ingress[0].ports = [{ protocol: 'TCP', port: 8443 }]),
+    expected: /port "http" \(Deployment\/web container port 8080\) is admitted by no NetworkPolicy/,
+  },
+  {
+    rule: 'tempo-replication',
+    bad: 'replication factor 1',
+    breaks: (t) => tempoConfig(t, 'ingester: {flush_all_on_shutdown: true}\n'),
+    expected: /replication factor is 1; expected >= 3/,
+  },
   { rule: 'tempo-replication', bad: 'two ingesters', breaks: (t) => (ingester(t).spec.replicas = 2), expected: /runs 2 ingester\(s\); expected >= 3/ },
-  { rule: 'tempo-replication', bad: 'a config the pod does not mount', breaks: (t) => (ingester(t).spec.template.spec.volumes[0].configMap.name = 'tempo-config-other'), expected: /cannot read the Tempo config/ },
-  { rule: 'tempo-wal-persistent', bad: 'the WAL on an emptyDir', breaks: (t) => tempoConfig(t, 'ingester: {lifecycler: {ring: {replication_factor: 3}}, flush_all_on_shutdown: true}\nstorage: {trace: {wal: {path: /tmp/wal}}}\n'), expected: /\/tmp\/wal is on volume "tmp" \(emptyDir\)/ },
-  { rule: 'tempo-flush-on-shutdown', bad: 'no flush on shutdown', breaks: (t) => tempoConfig(t, 'ingester: {lifecycler: {ring: {replication_factor: 3}}}\n'), expected: /flush_all_on_shutdown is not true/ },
-  { rule: 'tempo-ingester-grace', bad: 'a 5-minute grace period', breaks: (t) => (ingester(t).spec.template.spec.terminationGracePeriodSeconds = 300), expected: /is 300; flushing needs up to 720/ },
-  { rule: 'tempo-ingester-rollout', bad: 'two pods at a time', breaks: (t) => (ingester(t).spec.updateStrategy = { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 2 } }), expected: /maxUnavailable is 2; expected 1/ },
-  { rule: 'tempo-ingester-rollout', bad: 'OnDelete updates', breaks: (t) => (ingester(t).spec.updateStrategy = { type: 'OnDelete' }), expected: /updateStrategy is OnDelete/ },
-  { rule: 'tempo-ingester-pdb', bad: 'minAvailable instead of maxUnavailable: 1', breaks: (t) => (get(t, 'PodDisruptionBudget', 'tempo-ingester').spec = { minAvailable: 1, unhealthyPodEvictionPolicy: 'AlwaysAllow', selector: { matchLabels: INGESTER } }), expected: /expected maxUnavailable: 1, got \{"minAvailable":1\}/ },
+  {
+    rule: 'tempo-replication',
+    bad: 'a config the pod does not mount',
+    breaks: (t) => (ingester(t).spec.template.spec.volumes[0].configMap.name = 'tempo-config-other'),
+    expected: /cannot read the Tempo config/,
+  },
+  {
+    rule: 'tempo-wal-persistent',
+    bad: 'the WAL on an emptyDir',
+    breaks: (t) =>
+      tempoConfig(t, 'ingester: {lifecycler: {ring: {replication_factor: 3}}, flush_all_on_shutdown: true}\nstorage: {trace: {wal: {path: /tmp/wal}}}\n'),
+    expected: /\/tmp\/wal is on volume "tmp" \(emptyDir\)/,
+  },
+  {
+    rule: 'tempo-flush-on-shutdown',
+    bad: 'no flush on shutdown',
+    breaks: (t) => tempoConfig(t, 'ingester: {lifecycler: {ring: {replication_factor: 3}}}\n'),
+    expected: /flush_all_on_shutdown is not true/,
+  },
+  {
+    rule: 'tempo-ingester-grace',
+    bad: 'a 5-minute grace period',
+    breaks: (t) => (ingester(t).spec.template.spec.terminationGracePeriodSeconds = 300),
+    expected: /is 300; flushing needs up to 720/,
+  },
+  {
+    rule: 'tempo-ingester-rollout',
+    bad: 'two pods at a time',
+    breaks: (t) => (ingester(t).spec.updateStrategy = { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 2 } }),
+    expected: /maxUnavailable is 2; expected 1/,
+  },
+  {
+    rule: 'tempo-ingester-rollout',
+    bad: 'OnDelete updates',
+    breaks: (t) => (ingester(t).spec.updateStrategy = { type: 'OnDelete' }),
+    expected: /updateStrategy is OnDelete/,
+  },
+  {
+    rule: 'tempo-ingester-pdb',
+    bad: 'minAvailable instead of maxUnavailable: 1',
+    breaks: (t) =>
+      (get(t, 'PodDisruptionBudget', 'tempo-ingester').spec = {
+        minAvailable: 1,
+        unhealthyPodEvictionPolicy: 'AlwaysAllow',
+        selector: { matchLabels: INGESTER },
+      }),
+    expected: /expected maxUnavailable: 1, got \{"minAvailable":1\}/,
+  },
 ];
 
 const messagesOf = async (tree: KubeObject[], rule?: string) =>
-  (await runPolicies(tree, { environment: 'test' }, RULES.filter((r) => !rule || r.id === rule), [])).map((f) => `${f.object}: [${f.rule}] ${f.message}`);
+  (
+    await runPolicies(
+      tree,
+      { environment: 'test' },
+      RULES.filter((r) => !rule || r.id === rule),
+      [],
+    )
+  ).map((f) => `${f.object}: [${f.rule}] ${f.message}`);
 
 describe('policies', () => {
   it('the good tree passes every rule', async () => {
@@ -90,7 +351,10 @@ describe('policies', () => {
       expect(r.id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
       expect(r.reason).not.toMatch(/\n/);
       expect(['error', 'warning']).toContain(r.severity);
-      expect(cases.map((c) => c.rule), `rule ${r.id} has no failing-case test`).toContain(r.id);
+      expect(
+        cases.map((c) => c.rule),
+        `rule ${r.id} has no failing-case test`,
+      ).toContain(r.id);
     }
     expect(new Set(RULES.map((r) => r.id)).size).toBe(RULES.length);
   });
@@ -108,7 +372,13 @@ describe('policies', () => {
     webContainer(tree).image = `registry.example.com/web@sha256:${'a'.repeat(64)}`;
     delete webPod(tree).automountServiceAccountToken;
     get(tree, 'ServiceAccount', 'web').automountServiceAccountToken = true;
-    tree.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'web', namespace: 'apps' }, subjects: [{ kind: 'ServiceAccount', name: 'web' }], roleRef: { kind: 'Role', name: 'reader' } } as KubeObject);
+    tree.push({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'web', namespace: 'apps' },
+      subjects: [{ kind: 'ServiceAccount', name: 'web' }],
+      roleRef: { kind: 'Role', name: 'reader' },
+    } as KubeObject);
     expect(await messagesOf(tree)).toEqual([]);
   });
 });
@@ -146,7 +416,9 @@ describe('waivers', () => {
 
 describe('helpers', () => {
   it('credential-named keys bound to literals, not references or look-alikes', () => {
-    expect(credentialAssignments('password: hunter2\nsecret_key: ${S3_SECRET}\naccess_key: $(KEY)\nmax_tokens: 5\ntoken_url: https://sso\nclient_secret: "abc"')).toEqual(['password', 'client_secret']);
+    expect(
+      credentialAssignments('password: hunter2\nsecret_key: ${S3_SECRET}\naccess_key: $(KEY)\nmax_tokens: 5\ntoken_url: https://sso\nclient_secret: "abc"'),
+    ).toEqual(['password', 'client_secret']);
     expect(credentialAssignments('pattern: "(?i)(password|token)=\\\\S+"\nkey: password')).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@ import { ROOT, build } from './helpers/kustomize';
 import type { Any } from './helpers/objects';
 
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-const fenced = (language: string) => [...readme.matchAll(new RegExp('```' + language + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!.trim());
+const fenced = (language: string) => [...readme.matchAll(new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``, 'g'))].map((m) => m[1]!.trim());
 
 describe('README: querying traces', () => {
   const traceql = fenced('traceql');
@@ -42,7 +42,10 @@ describe('README: querying traces', () => {
     for (const [address, name, port] of addresses) {
       const svc = services.find((s) => s.metadata.name === name);
       expect(svc, `${address}: no Service ${name}`).toBeDefined();
-      expect(svc.spec.ports.map((p: Any) => p.port), address).toContain(Number(port));
+      expect(
+        svc.spec.ports.map((p: Any) => p.port),
+        address,
+      ).toContain(Number(port));
     }
   });
 });
@@ -64,7 +67,11 @@ describe('README: the stack table', () => {
 
 describe('README: contents', () => {
   it('links every section, in order, by its GitHub anchor', () => {
-    const anchor = (heading: string) => heading.toLowerCase().replace(/[^\p{L}\p{N}\- _]/gu, '').replace(/ /g, '-');
+    const anchor = (heading: string) =>
+      heading
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}\- _]/gu, '')
+        .replace(/ /g, '-');
     const headings = [...readme.matchAll(/^## (.+)$/gm)].map((m) => m[1]!);
     const contents = /^\*\*Contents:\*\* (.+)$/m.exec(readme)?.[1] ?? '';
     const links = [...contents.matchAll(/\[([^\]]+)\]\(#([^)]+)\)/g)].map((m) => [m[1], m[2]]);

@@ -54,12 +54,15 @@ for (const envName of environmentNames(ROOT)) {
 
     it('puts every namespaced object in namespace observability', () => {
       const clusterScoped = ['Namespace', 'ClusterRole', 'ClusterRoleBinding'];
-      for (const o of objects.filter((x) => !clusterScoped.includes(x.kind))) expect(o.metadata.namespace, `${o.kind}/${o.metadata.name}`).toBe('observability');
+      for (const o of objects.filter((x) => !clusterScoped.includes(x.kind)))
+        expect(o.metadata.namespace, `${o.kind}/${o.metadata.name}`).toBe('observability');
     });
 
     it('every receiver binds 0.0.0.0 on its port, and the distributor Service exposes all five', () => {
       const r = cfg.distributor.receivers;
-      const endpoints = [r.otlp.protocols.grpc, r.otlp.protocols.http, r.jaeger.protocols.grpc, r.jaeger.protocols.thrift_http, r.zipkin].map((x: Any) => x.endpoint);
+      const endpoints = [r.otlp.protocols.grpc, r.otlp.protocols.http, r.jaeger.protocols.grpc, r.jaeger.protocols.thrift_http, r.zipkin].map(
+        (x: Any) => x.endpoint,
+      );
       expect(endpoints).toEqual(RECEIVERS.map((x) => `0.0.0.0:${x.port}`));
       const svcPorts = find(objects, 'Service', 'tempo-stack-distributor').spec.ports.map((p: Any) => p.port);
       for (const x of RECEIVERS) expect(svcPorts).toContain(x.port);
@@ -67,7 +70,12 @@ for (const envName of environmentNames(ROOT)) {
 
     it('the query-frontend answers on 3200 and 3100; queriers find it through the discovery Service', () => {
       const ports = find(objects, 'Service', 'tempo-stack-query-frontend').spec.ports;
-      expect(ports.map((p: Any) => [p.port, p.targetPort])).toEqual(expect.arrayContaining([[PORTS.http, 'http'], [LEGACY_HTTP_PORT, 'http']]));
+      expect(ports.map((p: Any) => [p.port, p.targetPort])).toEqual(
+        expect.arrayContaining([
+          [PORTS.http, 'http'],
+          [LEGACY_HTTP_PORT, 'http'],
+        ]),
+      );
       const discovery = find(objects, 'Service', SERVICES.queryFrontendDiscovery);
       expect(discovery.spec.clusterIP).toBe('None');
       expect(discovery.spec.publishNotReadyAddresses).toBe(true);

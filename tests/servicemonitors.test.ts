@@ -71,11 +71,16 @@ describe.each(environmentNames(ROOT))('ServiceMonitors of %s', (name) => {
 
       const services = of('Service').filter((s) => s.metadata.namespace === NAMESPACE && matches(monitor.spec.selector.matchLabels, s.metadata.labels));
       const withPort = services.filter((s) => s.spec.ports.some((p: Any) => p.name === endpoint.port));
-      expect(withPort.map((s) => s.metadata.name), 'Services the ServiceMonitor scrapes').toEqual([objectName(component)]);
+      expect(
+        withPort.map((s) => s.metadata.name),
+        'Services the ServiceMonitor scrapes',
+      ).toEqual([objectName(component)]);
       const service = withPort[0];
       const servicePort = service.spec.ports.find((p: Any) => p.name === endpoint.port);
 
-      const workload = objects.find((o: Any) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind) && matches(service.spec.selector, o.spec.template.metadata.labels)) as Any;
+      const workload = objects.find(
+        (o: Any) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind) && matches(service.spec.selector, o.spec.template.metadata.labels),
+      ) as Any;
       const container = workload.spec.template.spec.containers.find((c: Any) => c.ports?.some((p: Any) => p.name === servicePort.targetPort));
       expect(container?.name, 'container serving /metrics').toBe(wanted.container);
       expect(container.ports.find((p: Any) => p.name === servicePort.targetPort).containerPort).toBe(wanted.number);

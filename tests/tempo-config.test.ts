@@ -34,7 +34,9 @@ describe('the rendered Tempo config', () => {
 describe('the Tempo config schema', () => {
   it('rejects an unknown key, suggesting the nearest', () => {
     expect(problemsAfter((c) => (c.server.http_listen_prot = 3200))).toEqual([
-      expect.stringMatching(/^tempo\.yaml: server\.http_listen_prot: unknown field \(did you mean "http_listen_port"\?\); expected one of: http_listen_network/),
+      expect.stringMatching(
+        /^tempo\.yaml: server\.http_listen_prot: unknown field \(did you mean "http_listen_port"\?\); expected one of: http_listen_network/,
+      ),
     ]);
     expect(problemsAfter((c) => (c.ingester.lifecycler.ring.replication = 3))[0]).toMatch(/ingester\.lifecycler\.ring\.replication: unknown field/);
   });
@@ -81,7 +83,9 @@ describe('the Tempo config schema', () => {
       'tempo.yaml: overrides.ingestion_rate_strategy: legacy flat override key (Tempo 2.10 warns of a type mismatch, Tempo 3 refuses it); write it nested as overrides.defaults.ingestion.rate_strategy',
     ]);
     expect(problemsAfter((_c, o) => delete o.overrides)).toEqual(['overrides.yaml: (top level): missing required field "overrides"']);
-    expect(problemsAfter((_c, o) => (o.overrides.acme = { ingestion: { rate_strategy: 'shared' } }))[0]).toMatch(/overrides\.acme\.ingestion\.rate_strategy: expected one of "local", "global"/);
+    expect(problemsAfter((_c, o) => (o.overrides.acme = { ingestion: { rate_strategy: 'shared' } }))[0]).toMatch(
+      /overrides\.acme\.ingestion\.rate_strategy: expected one of "local", "global"/,
+    );
   });
 });
 
@@ -136,17 +140,21 @@ describe('the Tempo wiring rules', () => {
     ]);
   });
 
-  it('Tempo\'s own ports are exposed by the component Services (gRPC where it is dialled) and containers', () => {
+  it("Tempo's own ports are exposed by the component Services (gRPC where it is dialled) and containers", () => {
     const problems = problemsAfter((c) => (c.server.http_listen_port = 3300));
     expect(problems).toHaveLength(6);
-    expect(problems[0]).toBe('tempo.yaml: server.http_listen_port: Service tempo-stack-distributor does not expose port 3300 (it exposes 3200, 4317, 4318, 14250, 14268, 9411)');
+    expect(problems[0]).toBe(
+      'tempo.yaml: server.http_listen_port: Service tempo-stack-distributor does not expose port 3300 (it exposes 3200, 4317, 4318, 14250, 14268, 9411)',
+    );
     // gRPC only where another component dials it (GRPC_SERVERS): ingester, metrics-generator, query-frontend.
     expect(
       problemsAfter((_c, _o, objects) => {
         const svc = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'tempo-stack-ingester');
         svc.spec.ports.find((p: Any) => p.name === 'grpc').targetPort = 9096;
       }),
-    ).toEqual(['tempo.yaml: server.grpc_listen_port: Service tempo-stack-ingester port 9095 (targetPort 9096) does not reach port 9095 of StatefulSet/tempo-stack-ingester']);
+    ).toEqual([
+      'tempo.yaml: server.grpc_listen_port: Service tempo-stack-ingester port 9095 (targetPort 9096) does not reach port 9095 of StatefulSet/tempo-stack-ingester',
+    ]);
   });
 
   it('memcached is dialled through its Service', () => {

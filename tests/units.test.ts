@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Duration, Quantity, UNIT_PATTERNS, goMemLimit } from '../generators/environment/units';
 
 describe('Duration', () => {
-  it('parses Go durations, compound ones and Go\'s bare zero', () => {
+  it("parses Go durations, compound ones and Go's bare zero", () => {
     expect(Duration.parse('5m0s').seconds).toBe(300);
     expect(Duration.parse('1h30m').seconds).toBe(5400);
     expect(Duration.parse('250ms').seconds).toBe(0.25);

@@ -27,10 +27,16 @@ describe('npm run validate', () => {
     const { out, err } = capture();
     expect(await main([], ROOT)).toBe(0);
     const dirs = [...environmentNames(ROOT).map((e) => `overlays/${e}`), 'argocd'];
-    expect(out.slice(0, dirs.length).map((l) => l.replace(/\s+/g, ' '))).toEqual(dirs.map((d) => expect.stringMatching(new RegExp(`^${d} \\d+ objects checked, 0 error\\(s\\)$`))));
+    expect(out.slice(0, dirs.length).map((l) => l.replace(/\s+/g, ' '))).toEqual(
+      dirs.map((d) => expect.stringMatching(new RegExp(`^${d} \\d+ objects checked, 0 error\\(s\\)$`))),
+    );
     expect(err).toEqual([]);
     // The policies ran too, and the waivers they applied are printed with their reasons.
-    expect(out.join('\n')).toContain(`rules over ${environmentNames(ROOT).map((e) => `overlays/${e}`).join(', ')};`);
+    expect(out.join('\n')).toContain(
+      `rules over ${environmentNames(ROOT)
+        .map((e) => `overlays/${e}`)
+        .join(', ')};`,
+    );
     expect(out.join('\n')).toMatch(/overlays\/dev StatefulSet\/tempo-stack-ingester: waived \[tempo-replication\] .* -- dev runs one ingester/);
   });
 
@@ -43,9 +49,18 @@ describe('npm run validate', () => {
   it('reports every problem of a broken overlay as `overlays/<env> <Kind>/<name>: <path>: <message>`', async () => {
     box = sandbox();
     // A typo in a base object, and an object only prod has that uses an API removed in Kubernetes 1.25.
-    box.write('base/querier-deployment.yaml', box.read('base/querier-deployment.yaml').replace('  revisionHistoryLimit: 5\n', '  revisionHistoryLimit: 5\n  replica: 2\n'));
-    box.write('overlays/prod/legacy-poddisruptionbudget.yaml', 'apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata:\n  name: legacy\nspec:\n  maxUnavailable: 1\n');
-    box.write('overlays/prod/kustomization.yaml', box.read('overlays/prod/kustomization.yaml').replace('  - ../../base\n', '  - ../../base\n  - legacy-poddisruptionbudget.yaml\n'));
+    box.write(
+      'base/querier-deployment.yaml',
+      box.read('base/querier-deployment.yaml').replace('  revisionHistoryLimit: 5\n', '  revisionHistoryLimit: 5\n  replica: 2\n'),
+    );
+    box.write(
+      'overlays/prod/legacy-poddisruptionbudget.yaml',
+      'apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata:\n  name: legacy\nspec:\n  maxUnavailable: 1\n',
+    );
+    box.write(
+      'overlays/prod/kustomization.yaml',
+      box.read('overlays/prod/kustomization.yaml').replace('  - ../../base\n', '  - ../../base\n  - legacy-poddisruptionbudget.yaml\n'),
+    );
     const env = loadEnvironment('overlays/prod/environment.yaml', 'prod', undefined, box.dir);
     const report = await validateTarget(overlayTarget(env), box.dir, kustomize(), new KubernetesValidator());
     expect(report.problems).toEqual([

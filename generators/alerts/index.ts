@@ -57,6 +57,9 @@ export function severityProblems(env: Environment): Problem[] {
     .filter((name) => !(ALERT_NAMES as readonly string[]).includes(name))
     .map((name) => {
       const close = closest(name, ALERT_NAMES);
-      return { path: `alerts.severities.${name}`, message: `unknown alert${close ? ` (did you mean "${close}"?)` : ''}; expected one of the alerts in docs/runbooks.md` };
+      return {
+        path: `alerts.severities.${name}`,
+        message: `unknown alert${close ? ` (did you mean "${close}"?)` : ''}; expected one of the alerts in docs/runbooks.md`,
+      };
     });
 }

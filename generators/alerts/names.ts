@@ -12,13 +12,7 @@ export const ALERT_GROUPS = {
     'TempoIngesterReplayErrors',
   ],
   tempo_reads: ['TempoHighQueryLatency', 'TempoRequestErrors', 'TempoLowCacheHitRate'],
-  tempo_rings: [
-    'TempoDistributorUnhealthy',
-    'TempoIngesterUnhealthy',
-    'TempoCompactorUnhealthy',
-    'TempoMetricsGeneratorUnhealthy',
-    'TempoBadOverrides',
-  ],
+  tempo_rings: ['TempoDistributorUnhealthy', 'TempoIngesterUnhealthy', 'TempoCompactorUnhealthy', 'TempoMetricsGeneratorUnhealthy', 'TempoBadOverrides'],
   tempo_backend: [
     'TempoCompactorBehind',
     'TempoCompactorsTooManyOutstandingBlocks',
@@ -30,13 +24,7 @@ export const ALERT_GROUPS = {
     'TempoBlockListRisingQuickly',
   ],
   tempo_metrics_generator: ['TempoMetricsGeneratorRemoteWriteFailing', 'TempoMetricsGeneratorRemoteWriteBehind'],
-  tempo_kubernetes: [
-    'TempoComponentDown',
-    'TempoTargetDown',
-    'TempoPodCrashLooping',
-    'TempoContainerOOMKilled',
-    'TempoVolumeFillingUp',
-  ],
+  tempo_kubernetes: ['TempoComponentDown', 'TempoTargetDown', 'TempoPodCrashLooping', 'TempoContainerOOMKilled', 'TempoVolumeFillingUp'],
   // The ingestion edge: tempo-vulture's end-to-end checks and the collector agents.
   tempo_edge: ['TempoVultureHighErrorRate', 'TempoCollectorSpansDropped', 'TempoCollectorExportFailing', 'TempoCollectorRefusingSpans'],
 } as const;

@@ -66,9 +66,7 @@ function bounds(defaults: number[], threshold: number): number[] {
 
 /** Bucket series of a histogram whose observations all take `at` seconds, one per second. */
 function histogram(metric: string, labels: Labels, les: number[], at: number): InputSeries[] {
-  return [...les.map(String), '+Inf'].map((le) =>
-    series(`${metric}_bucket`, { ...labels, le }, counter(le === '+Inf' || Number(le) >= at ? 60 : 0)),
-  );
+  return [...les.map(String), '+Inf'].map((le) => series(`${metric}_bucket`, { ...labels, le }, counter(le === '+Inf' || Number(le) >= at ? 60 : 0)));
 }
 
 /** What histogram_quantile returns for such a histogram: linear interpolation inside the bucket of `at`. */
@@ -159,9 +157,7 @@ export function alertCases(env: Environment): Partial<Record<AlertName, { firing
     series('prometheus_remote_storage_queue_highest_sent_timestamp_seconds', remoteWrite, `${start - seconds}+60x${SAMPLES}`),
   ];
   const week = 7 * 24;
-  const blocklist = (now: number): InputSeries[] => [
-    series('tempodb_blocklist_length', { ...compactors[0]!, ...tenant }, `1000x${week} ${now}x3`),
-  ];
+  const blocklist = (now: number): InputSeries[] => [series('tempodb_blocklist_length', { ...compactors[0]!, ...tenant }, `1000x${week} ${now}x3`)];
 
   const cases: Partial<Record<AlertName, { firing: AlertCase; quiet: AlertCase }>> = {
     TempoHighIngestionLatency: {
@@ -185,7 +181,12 @@ export function alertCases(env: Environment): Partial<Record<AlertName, { firing
         series('tempo_receiver_refused_spans_total', otlp, counter(refused)),
       ];
       return {
-        firing: { shows: `${overPercent(t.refusedSpansPercent)}% refused`, series: spans(overPercent(t.refusedSpansPercent)), evalTime: '25m', expect: [{ labels: pick(otlp, 'cluster', 'namespace', 'receiver', 'transport'), value: overPercent(t.refusedSpansPercent) }] },
+        firing: {
+          shows: `${overPercent(t.refusedSpansPercent)}% refused`,
+          series: spans(overPercent(t.refusedSpansPercent)),
+          evalTime: '25m',
+          expect: [{ labels: pick(otlp, 'cluster', 'namespace', 'receiver', 'transport'), value: overPercent(t.refusedSpansPercent) }],
+        },
         quiet: { shows: `${t.refusedSpansPercent / 2}% refused`, series: spans(t.refusedSpansPercent / 2), evalTime: '25m', expect: [] },
       };
     })(),
@@ -195,14 +196,25 @@ export function alertCases(env: Environment): Partial<Record<AlertName, { firing
         series('tempo_discarded_spans_total', { ...distributor, reason: 'rate_limited', ...tenant }, counter(discarded)),
       ];
       return {
-        firing: { shows: `${overPercent(t.discardedSpansPercent)}% rate-limited`, series: spans(overPercent(t.discardedSpansPercent)), evalTime: '25m', expect: [{ labels: { ...where(distributor), ...tenant, reason: 'rate_limited' }, value: overPercent(t.discardedSpansPercent) }] },
+        firing: {
+          shows: `${overPercent(t.discardedSpansPercent)}% rate-limited`,
+          series: spans(overPercent(t.discardedSpansPercent)),
+          evalTime: '25m',
+          expect: [{ labels: { ...where(distributor), ...tenant, reason: 'rate_limited' }, value: overPercent(t.discardedSpansPercent) }],
+        },
         quiet: { shows: `${t.discardedSpansPercent / 2}% rate-limited`, series: spans(t.discardedSpansPercent / 2), evalTime: '25m', expect: [] },
       };
     })(),
     TempoProvisioningTooManyWrites: (() => {
-      const writes = (mib: number) => ingesters.map((i) => series('tempo_ingester_bytes_received_total', { ...i, data_type: 'trace', ...tenant }, counter(mib * 2 ** 20 * 60)));
+      const writes = (mib: number) =>
+        ingesters.map((i) => series('tempo_ingester_bytes_received_total', { ...i, data_type: 'trace', ...tenant }, counter(mib * 2 ** 20 * 60)));
       return {
-        firing: { shows: `${t.ingesterWriteMiBPerSecond * 2} MiB/s per ingester`, series: writes(t.ingesterWriteMiBPerSecond * 2), evalTime: '25m', expect: [{ labels: where(ingesters[0]!), value: t.ingesterWriteMiBPerSecond * 2 }] },
+        firing: {
+          shows: `${t.ingesterWriteMiBPerSecond * 2} MiB/s per ingester`,
+          series: writes(t.ingesterWriteMiBPerSecond * 2),
+          evalTime: '25m',
+          expect: [{ labels: where(ingesters[0]!), value: t.ingesterWriteMiBPerSecond * 2 }],
+        },
         quiet: { shows: `${t.ingesterWriteMiBPerSecond / 2} MiB/s per ingester`, series: writes(t.ingesterWriteMiBPerSecond / 2), evalTime: '25m', expect: [] },
       };
     })(),
@@ -257,7 +269,12 @@ export function alertCases(env: Environment): Partial<Record<AlertName, { firing
         series('tempo_request_duration_seconds_count', { ...search, status_code: '500' }, counter(errors)),
       ];
       return {
-        firing: { shows: `${overPercent(t.requestErrorsPercent)}% of searches fail`, series: requests(overPercent(t.requestErrorsPercent)), evalTime: '25m', expect: [{ labels: pick(search, 'cluster', 'namespace', 'job', 'route'), value: overPercent(t.requestErrorsPercent) }] },
+        firing: {
+          shows: `${overPercent(t.requestErrorsPercent)}% of searches fail`,
+          series: requests(overPercent(t.requestErrorsPercent)),
+          evalTime: '25m',
+          expect: [{ labels: pick(search, 'cluster', 'namespace', 'job', 'route'), value: overPercent(t.requestErrorsPercent) }],
+        },
         quiet: { shows: `${t.requestErrorsPercent / 2}% of searches fail`, series: requests(t.requestErrorsPercent / 2), evalTime: '25m', expect: [] },
       };
     })(),
@@ -268,7 +285,12 @@ export function alertCases(env: Environment): Partial<Record<AlertName, { firing
         series('memcached_commands_total', { ...memcached, command: 'set', status: 'hit' }, counter(100)),
       ];
       return {
-        firing: { shows: `${t.cacheHitPercent / 2}% hits`, series: gets(t.cacheHitPercent / 2), evalTime: '25m', expect: [{ labels: where(memcached), value: t.cacheHitPercent / 2 }] },
+        firing: {
+          shows: `${t.cacheHitPercent / 2}% hits`,
+          series: gets(t.cacheHitPercent / 2),
+          evalTime: '25m',
+          expect: [{ labels: where(memcached), value: t.cacheHitPercent / 2 }],
+        },
         quiet: { shows: `${(t.cacheHitPercent + 100) / 2}% hits`, series: gets((t.cacheHitPercent + 100) / 2), evalTime: '25m', expect: [] },
       };
     })(),
@@ -277,9 +299,15 @@ export function alertCases(env: Environment): Partial<Record<AlertName, { firing
     TempoCompactorUnhealthy: ringCase('compactor', 'compactor'),
     TempoMetricsGeneratorUnhealthy: ringCase('metrics-generator', 'distributor'),
     TempoBadOverrides: (() => {
-      const reloads = (ok: [number, number]) => queriers.map((q, i) => series('tempo_runtime_config_last_reload_successful', { ...q, config: 'overrides' }, constant(ok[i]!)));
+      const reloads = (ok: [number, number]) =>
+        queriers.map((q, i) => series('tempo_runtime_config_last_reload_successful', { ...q, config: 'overrides' }, constant(ok[i]!)));
       return {
-        firing: { shows: 'one querier cannot reload', series: reloads([0, 1]), evalTime: '20m', expect: [{ labels: pick(queriers[0]!, 'cluster', 'namespace', 'job'), value: 1 }] },
+        firing: {
+          shows: 'one querier cannot reload',
+          series: reloads([0, 1]),
+          evalTime: '20m',
+          expect: [{ labels: pick(queriers[0]!, 'cluster', 'namespace', 'job'), value: 1 }],
+        },
         quiet: { shows: 'every querier reloaded', series: reloads([1, 1]), evalTime: '20m', expect: [] },
       };
     })(),
@@ -330,7 +358,12 @@ export function alertCases(env: Environment): Partial<Record<AlertName, { firing
         ...(compactorBuilds ? [series('tempodb_blocklist_tenant_index_builder', { ...compactors[0]!, ...tenant }, constant(1))] : []),
       ];
       return {
-        firing: { shows: 'the compactors are gone; the queriers report no builder', series: index(false), evalTime: '10m', expect: [{ labels: { ...where(queriers[0]!), ...tenant } }] },
+        firing: {
+          shows: 'the compactors are gone; the queriers report no builder',
+          series: index(false),
+          evalTime: '10m',
+          expect: [{ labels: { ...where(queriers[0]!), ...tenant } }],
+        },
         quiet: { shows: 'a compactor builds the index', series: index(true), evalTime: '10m', expect: [] },
       };
     })(),
@@ -351,20 +384,32 @@ export function alertCases(env: Environment): Partial<Record<AlertName, { firing
     TempoBlockListRisingQuickly: (() => {
       const grown = Math.ceil(1000 * (t.blocklistGrowthRatio7d + 0.2));
       return {
-        firing: { shows: `the blocklist grew from 1000 to ${grown} blocks in a week`, series: blocklist(grown), evalTime: `${week + 2}h`, expect: [{ labels: where(compactors[0]!), value: grown / 1000 }], hourly: true },
+        firing: {
+          shows: `the blocklist grew from 1000 to ${grown} blocks in a week`,
+          series: blocklist(grown),
+          evalTime: `${week + 2}h`,
+          expect: [{ labels: where(compactors[0]!), value: grown / 1000 }],
+          hourly: true,
+        },
         quiet: { shows: 'the blocklist is as long as a week ago', series: blocklist(1000), evalTime: `${week + 2}h`, expect: [], hourly: true },
       };
     })(),
     TempoMetricsGeneratorRemoteWriteFailing: {
       firing: {
         shows: '10 samples/s fail',
-        series: [series('prometheus_remote_storage_samples_failed_total', remoteWrite, counter(600)), series('prometheus_remote_storage_samples_total', remoteWrite, counter(6000))],
+        series: [
+          series('prometheus_remote_storage_samples_failed_total', remoteWrite, counter(600)),
+          series('prometheus_remote_storage_samples_total', remoteWrite, counter(6000)),
+        ],
         evalTime: '25m',
         expect: [{ labels: pick(remoteWrite, 'cluster', 'namespace', 'pod', 'tenant', 'remote_name', 'url'), value: 10 }],
       },
       quiet: {
         shows: 'every sample is sent',
-        series: [series('prometheus_remote_storage_samples_failed_total', remoteWrite, counter(0)), series('prometheus_remote_storage_samples_total', remoteWrite, counter(6000))],
+        series: [
+          series('prometheus_remote_storage_samples_failed_total', remoteWrite, counter(0)),
+          series('prometheus_remote_storage_samples_total', remoteWrite, counter(6000)),
+        ],
         evalTime: '25m',
         expect: [],
       },
@@ -459,7 +504,12 @@ export function alertCases(env: Environment): Partial<Record<AlertName, { firing
             { level: 'critical', labels, value: free },
           ],
         },
-        quiet: { shows: `${(t.volumeFreePercent.warning + 100) / 2}% free`, series: volume((t.volumeFreePercent.warning + 100) / 2), evalTime: '20m', expect: [] },
+        quiet: {
+          shows: `${(t.volumeFreePercent.warning + 100) / 2}% free`,
+          series: volume((t.volumeFreePercent.warning + 100) / 2),
+          evalTime: '20m',
+          expect: [],
+        },
       };
     })(),
     ...edgeCases(env),
@@ -544,7 +594,10 @@ export function unitTestFiles(env: Environment, ruleFile: string): { minutely: R
   for (const name of [...new Set(defs.map((d) => d.name))]) {
     const pair = cases[name];
     if (!pair) throw new Error(`alert ${name} has no promtool cases in generators/alerts/unit-tests.ts`);
-    for (const [kind, c] of [['fires', pair.firing], ['stays quiet', pair.quiet]] as const) {
+    for (const [kind, c] of [
+      ['fires', pair.firing],
+      ['stays quiet', pair.quiet],
+    ] as const) {
       if ((kind === 'fires') !== c.expect.length > 0) throw new Error(`${name}: the ${kind} case expects ${c.expect.length} alerts`);
       (c.hourly ? tests.hourly : tests.minutely).push({
         name: `${name} ${kind}: ${c.shows}`,

@@ -29,8 +29,15 @@ export interface RecordingRule {
 
 /** Strips the common indentation of a multi-line expression written in a template literal. */
 function promql(strings: TemplateStringsArray, ...values: unknown[]): string {
-  const text = String.raw({ raw: strings }, ...values).replace(/^\n/, '').trimEnd();
-  const indent = Math.min(...text.split('\n').filter((l) => l.trim()).map((l) => /^ */.exec(l)![0].length));
+  const text = String.raw({ raw: strings }, ...values)
+    .replace(/^\n/, '')
+    .trimEnd();
+  const indent = Math.min(
+    ...text
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => /^ */.exec(l)![0].length),
+  );
   return text
     .split('\n')
     .map((l) => l.slice(indent))
@@ -207,8 +214,13 @@ export function alertDefinitions(env: Environment): AlertDefinition[] {
     },
 
     // --- rings --------------------------------------------------------------------------------------
-    ringUnhealthy('TempoDistributorUnhealthy', 'distributor', 'warning', 'Little impact: with the global rate strategy, each distributor\'s share of the limit is computed from this ring.'),
-    ringUnhealthy('TempoIngesterUnhealthy', 'ingester', 'critical', 'Writes fail once a quorum of a trace\'s ingesters is unhealthy.'),
+    ringUnhealthy(
+      'TempoDistributorUnhealthy',
+      'distributor',
+      'warning',
+      "Little impact: with the global rate strategy, each distributor's share of the limit is computed from this ring.",
+    ),
+    ringUnhealthy('TempoIngesterUnhealthy', 'ingester', 'critical', "Writes fail once a quorum of a trace's ingesters is unhealthy."),
     ringUnhealthy('TempoCompactorUnhealthy', 'compactor', 'critical', 'Blocks owned by the unhealthy compactors are not compacted.'),
     ringUnhealthy('TempoMetricsGeneratorUnhealthy', 'metrics-generator', 'critical', 'Span metrics and service graphs of the series they own are lost.'),
     {
@@ -361,7 +373,8 @@ export function alertDefinitions(env: Environment): AlertDefinition[] {
         and on (cluster, namespace, pod, container)
         sum by (cluster, namespace, pod, container) (increase(kube_pod_container_status_restarts_total{${stackPods}}[15m])) > 0`,
       summary: 'A Tempo container was OOM-killed.',
-      description: 'Container {{ $labels.container }} of pod {{ $labels.namespace }}/{{ $labels.pod }} was restarted in the last 15 minutes after running out of memory.',
+      description:
+        'Container {{ $labels.container }} of pod {{ $labels.namespace }}/{{ $labels.pod }} was restarted in the last 15 minutes after running out of memory.',
     },
     ...(['warning', 'critical'] as const).map(
       (level): AlertDefinition => ({

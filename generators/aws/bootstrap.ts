@@ -31,7 +31,10 @@ export function bootstrapSteps(env: EnvironmentSettings): BootstrapStep[] {
       command: `${cmd('aws', 'iam', 'get-role', '--role-name', name)} >/dev/null 2>&1 || ${cmd('aws', 'iam', 'create-role', '--role-name', name, '--assume-role-policy-document', file(trust))}`,
     },
     { what: `trust policy of ${name}`, command: cmd('aws', 'iam', 'update-assume-role-policy', '--role-name', name, '--policy-document', file(trust)) },
-    { what: `permissions of ${name}`, command: cmd('aws', 'iam', 'put-role-policy', '--role-name', name, '--policy-name', policyName, '--policy-document', file(policy)) },
+    {
+      what: `permissions of ${name}`,
+      command: cmd('aws', 'iam', 'put-role-policy', '--role-name', name, '--policy-name', policyName, '--policy-document', file(policy)),
+    },
   ];
 
   const steps: BootstrapStep[] = [
@@ -42,7 +45,13 @@ export function bootstrapSteps(env: EnvironmentSettings): BootstrapStep[] {
     {
       what: `bucket ${bucket}`,
       command: `${cmd('aws', 's3api', 'head-bucket', '--region', region, '--bucket', bucket)} >/dev/null 2>&1 || ${cmd(
-        'aws', 's3api', 'create-bucket', '--region', region, '--bucket', bucket,
+        'aws',
+        's3api',
+        'create-bucket',
+        '--region',
+        region,
+        '--bucket',
+        bucket,
         // us-east-1 is the one region that refuses an explicit LocationConstraint.
         ...(region === 'us-east-1' ? [] : ['--create-bucket-configuration', `LocationConstraint=${region}`]),
       )}`,
@@ -56,17 +65,48 @@ export function bootstrapSteps(env: EnvironmentSettings): BootstrapStep[] {
     steps.push(...role(names.tempoRole, 'tempo-trust-policy.json', names.s3Policy, 's3-policy.json'));
     return steps;
   }
-  const keyAsSecret = cmd('aws', 'iam', 'create-access-key', '--user-name', names.tempoUser, '--query', `{${S3_SECRET_KEYS.accessKey}: AccessKey.AccessKeyId, ${S3_SECRET_KEYS.secretKey}: AccessKey.SecretAccessKey}`, '--output', 'json');
+  const keyAsSecret = cmd(
+    'aws',
+    'iam',
+    'create-access-key',
+    '--user-name',
+    names.tempoUser,
+    '--query',
+    `{${S3_SECRET_KEYS.accessKey}: AccessKey.AccessKeyId, ${S3_SECRET_KEYS.secretKey}: AccessKey.SecretAccessKey}`,
+    '--output',
+    'json',
+  );
   steps.push(
     {
       what: `IAM user ${names.tempoUser} (its keys are what Tempo uses)`,
       command: `${cmd('aws', 'iam', 'get-user', '--user-name', names.tempoUser)} >/dev/null 2>&1 || ${cmd('aws', 'iam', 'create-user', '--user-name', names.tempoUser)}`,
     },
-    { what: `permissions of ${names.tempoUser}`, command: cmd('aws', 'iam', 'put-user-policy', '--user-name', names.tempoUser, '--policy-name', names.s3Policy, '--policy-document', file('s3-policy.json')) },
+    {
+      what: `permissions of ${names.tempoUser}`,
+      command: cmd(
+        'aws',
+        'iam',
+        'put-user-policy',
+        '--user-name',
+        names.tempoUser,
+        '--policy-name',
+        names.s3Policy,
+        '--policy-document',
+        file('s3-policy.json'),
+      ),
+    },
     {
       what: `Secrets Manager secret ${S3_SECRET_REMOTE} with a new access key (only if the secret does not exist yet)`,
       command: `${cmd('aws', 'secretsmanager', 'describe-secret', '--region', region, '--secret-id', S3_SECRET_REMOTE)} >/dev/null 2>&1 || ${cmd(
-        'aws', 'secretsmanager', 'create-secret', '--region', region, '--name', S3_SECRET_REMOTE, '--description', `S3 keys of Tempo (${env.cluster.name})`,
+        'aws',
+        'secretsmanager',
+        'create-secret',
+        '--region',
+        region,
+        '--name',
+        S3_SECRET_REMOTE,
+        '--description',
+        `S3 keys of Tempo (${env.cluster.name})`,
       )} --secret-string "$(${keyAsSecret})" >/dev/null`,
     },
     ...role(names.secretStoreRole, 'secret-store-trust-policy.json', names.secretPolicy, 'secret-store-policy.json'),

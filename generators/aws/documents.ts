@@ -120,7 +120,6 @@ export function awsFiles(env: EnvironmentSettings): Files {
   return files;
 }
 
-
 /** What AWS would refuse or what would lose data, as problems of environment.yaml fields. */
 export function awsProblems(env: EnvironmentSettings): Problem[] {
   const problems: Problem[] = [];
@@ -134,7 +133,10 @@ export function awsProblems(env: EnvironmentSettings): Problem[] {
   }
   const longest = Object.values(awsNames(env)).reduce((a, b) => (b.length > a.length ? b : a));
   if (longest.length > IAM_NAME_LIMIT) {
-    problems.push({ path: 'cluster.name', message: `makes the IAM name "${longest}" ${longest.length} characters long (IAM allows ${IAM_NAME_LIMIT}); expected at most ${IAM_NAME_LIMIT - longest.length + env.cluster.name.length} characters` });
+    problems.push({
+      path: 'cluster.name',
+      message: `makes the IAM name "${longest}" ${longest.length} characters long (IAM allows ${IAM_NAME_LIMIT}); expected at most ${IAM_NAME_LIMIT - longest.length + env.cluster.name.length} characters`,
+    });
   }
   return problems;
 }

@@ -6,8 +6,7 @@ import type { EnvironmentSettings } from '../environment/settings';
 /** The AWS Secrets Manager secret holding Tempo's static S3 keys (externalSecrets mode). */
 export const S3_SECRET_REMOTE = 'tempo/s3-credentials';
 
-export const partition = (region: string): string =>
-  region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+export const partition = (region: string): string => (region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws');
 
 /** IAM names, derived from the cluster name so two environments in one account never collide. */
 export function awsNames(env: EnvironmentSettings) {

@@ -132,15 +132,7 @@ export function collectorConfig(env: EnvironmentSettings, own: CollectorSettings
           { sources: [{ from: 'connection' }] },
         ],
         extract: {
-          metadata: [
-            'k8s.namespace.name',
-            'k8s.pod.name',
-            'k8s.pod.uid',
-            'k8s.node.name',
-            'k8s.deployment.name',
-            'k8s.statefulset.name',
-            'k8s.daemonset.name',
-          ],
+          metadata: ['k8s.namespace.name', 'k8s.pod.name', 'k8s.pod.uid', 'k8s.node.name', 'k8s.deployment.name', 'k8s.statefulset.name', 'k8s.daemonset.name'],
         },
       },
       // The agent knows which cluster and environment it runs in better than any application.
@@ -223,7 +215,6 @@ export function scrubStatements(s: Scrubbing): ContextStatements[] {
 
 export const redacted = (name: string): string => `[REDACTED:${name}]`;
 
-
 /** Why the collector could not run this scrubbing policy (paths relative to components.collector). */
 export function scrubbingProblems(s: Scrubbing): Problem[] {
   const problems: Problem[] = [];
@@ -231,7 +222,8 @@ export function scrubbingProblems(s: Scrubbing): Problem[] {
     problems.push({ path: 'scrubbing.hashAttributes', message: `"${key}" is also in deleteAttributes; expected each attribute in one list` });
   }
   s.maskPatterns.forEach((p, i) => {
-    if (s.maskPatterns.findIndex((q) => q.name === p.name) !== i) problems.push({ path: `scrubbing.maskPatterns.${i}.name`, message: `"${p.name}" is used twice; expected unique names` });
+    if (s.maskPatterns.findIndex((q) => q.name === p.name) !== i)
+      problems.push({ path: `scrubbing.maskPatterns.${i}.name`, message: `"${p.name}" is used twice; expected unique names` });
     const why = re2Problem(p.regex);
     if (why) problems.push({ path: `scrubbing.maskPatterns.${i}.regex`, message: `${why}; expected an RE2 (Go) regular expression` });
   });

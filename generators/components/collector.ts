@@ -24,7 +24,11 @@ export const collector = component({
   description: 'OpenTelemetry Collector agent (DaemonSet) in front of the distributor',
   settings: {
     // Checked for this version: every key of the collector config (collector-config.ts) exists in it.
-    image: str('otel/opentelemetry-collector-contrib image with a pinned tag (the config is written for 0.159)', PATTERNS.pinnedImage, 'otel/opentelemetry-collector-contrib:0.159.0'),
+    image: str(
+      'otel/opentelemetry-collector-contrib image with a pinned tag (the config is written for 0.159)',
+      PATTERNS.pinnedImage,
+      'otel/opentelemetry-collector-contrib:0.159.0',
+    ),
     resources: resources({ requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } }),
     scrubbing: object(
       {
@@ -40,7 +44,10 @@ export const collector = component({
         // The platform's policy: traces keep one stable pseudonym per player, never the id itself.
         hashAttributes: attributeKeys('Attributes replaced by their SHA-256 hex digest (e.g. user.id)', ['user.id', 'enduser.id']),
         maskPatterns: list(
-          object({ name: str('Short name shown in the replacement', PATTERNS.dnsLabel), regex: text('RE2 regular expression (Go syntax: no lookaround or backreferences)') }),
+          object({
+            name: str('Short name shown in the replacement', PATTERNS.dnsLabel),
+            regex: text('RE2 regular expression (Go syntax: no lookaround or backreferences)'),
+          }),
           'Values (and span names) matching a pattern get the match replaced by [REDACTED:<name>]',
           [
             { name: 'email', regex: '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}' },
@@ -69,7 +76,7 @@ export const collector = component({
     ].filter((f) => f.from.length > 0),
   // The spans it scrubbed go to the distributor only; k8s_attributes watches the API.
   egress: () => [DNS, toStack([OTLP_GRPC]), HTTPS],
-  objects(env, own) {
+  objects(_env, own) {
     const meta = { name: COLLECTOR, labels: labels('collector', imageTag(own.image)) };
     const daemonSet: ObjectOf<'DaemonSet'> = {
       apiVersion: 'apps/v1',

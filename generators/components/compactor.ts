@@ -7,7 +7,10 @@ export const compactor = tempoComponent({
   description: 'Compacts blocks and enforces retention',
   settings: {
     replicas: replicas(1),
-    resources: resources({ requests: { cpu: '500m', memory: '2Gi', 'ephemeral-storage': '256Mi' }, limits: { cpu: '2', memory: '4Gi', 'ephemeral-storage': '1Gi' } }),
+    resources: resources({
+      requests: { cpu: '500m', memory: '2Gi', 'ephemeral-storage': '256Mi' },
+      limits: { cpu: '2', memory: '4Gi', 'ephemeral-storage': '1Gi' },
+    }),
   },
   traits: { ringMember: true, opensStore: true, stateful: false, grpcServer: false },
   ingress: () => [],

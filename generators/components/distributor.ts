@@ -24,7 +24,10 @@ export const distributor = tempoComponent({
   description: 'Receives spans (OTLP, Jaeger, Zipkin) and forwards them to ingesters',
   settings: {
     replicas: replicas(3),
-    resources: resources({ requests: { cpu: '500m', memory: '1Gi', 'ephemeral-storage': '256Mi' }, limits: { cpu: '2', memory: '2Gi', 'ephemeral-storage': '1Gi' } }),
+    resources: resources({
+      requests: { cpu: '500m', memory: '1Gi', 'ephemeral-storage': '256Mi' },
+      limits: { cpu: '2', memory: '2Gi', 'ephemeral-storage': '1Gi' },
+    }),
     autoscaling: autoscaling(3, 6),
   },
   traits: { ringMember: true, opensStore: false, stateful: false, grpcServer: false },

@@ -13,7 +13,10 @@ export const ingester = tempoComponent({
   description: 'Buffers traces, writes the WAL and flushes blocks to S3',
   settings: {
     replicas: replicas(3),
-    resources: resources({ requests: { cpu: '1', memory: '4Gi', 'ephemeral-storage': '256Mi' }, limits: { cpu: '2', memory: '6Gi', 'ephemeral-storage': '1Gi' } }),
+    resources: resources({
+      requests: { cpu: '1', memory: '4Gi', 'ephemeral-storage': '256Mi' },
+      limits: { cpu: '2', memory: '6Gi', 'ephemeral-storage': '1Gi' },
+    }),
     storage: volume('50Gi'),
   },
   traits: { ringMember: true, opensStore: true, stateful: true, grpcServer: true },

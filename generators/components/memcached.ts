@@ -30,7 +30,12 @@ export const memcached = component({
   enabled: (env) => env.features.memcached,
   checks: (mc) =>
     mc.memoryLimitMb * 2 ** 20 >= mc.resources.limits.memory.value
-      ? [{ path: 'memoryLimitMb', message: `must stay below the container memory limit (${mc.resources.limits.memory.text}) to leave room for connections, got ${mc.memoryLimitMb}` }]
+      ? [
+          {
+            path: 'memoryLimitMb',
+            message: `must stay below the container memory limit (${mc.resources.limits.memory.text}) to leave room for connections, got ${mc.memoryLimitMb}`,
+          },
+        ]
       : [],
   ports: PORTS,
   metrics: { port: 'http-metrics', container: 'exporter', number: EXPORTER_PORT },

@@ -10,7 +10,10 @@ export const metricsGenerator = tempoComponent({
   description: 'Span metrics and service graphs, remote-written to Prometheus',
   settings: {
     replicas: replicas(1),
-    resources: resources({ requests: { cpu: '500m', memory: '1Gi', 'ephemeral-storage': '256Mi' }, limits: { cpu: '1', memory: '2Gi', 'ephemeral-storage': '1Gi' } }),
+    resources: resources({
+      requests: { cpu: '500m', memory: '1Gi', 'ephemeral-storage': '256Mi' },
+      limits: { cpu: '1', memory: '2Gi', 'ephemeral-storage': '1Gi' },
+    }),
     storage: volume('10Gi'),
   },
   traits: { ringMember: true, opensStore: true, stateful: true, grpcServer: true },

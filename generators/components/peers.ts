@@ -22,7 +22,10 @@ export const tcp = (ports: number[]): INetworkPolicyPort[] => ports.map((port) =
 
 export const DNS: INetworkPolicyEgressRule = {
   to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-  ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
+  ports: [
+    { protocol: 'UDP', port: 53 },
+    { protocol: 'TCP', port: 53 },
+  ],
 };
 /** S3, STS (IRSA), KMS and the API server have no addresses a NetworkPolicy could name: 443 stays open. */
 export const HTTPS: INetworkPolicyEgressRule = { to: ANYWHERE, ports: tcp([443]) };

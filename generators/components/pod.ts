@@ -42,11 +42,17 @@ export function maximumReplicas(own: { replicas: number; autoscaling?: { enabled
 }
 
 /** Spread replicas over zones; `oneReplicaPerNode` also keeps two of them off one node. */
-export function placement(selector: Record<string, string>, replicas: number, oneReplicaPerNode = false): Pick<IPodSpec, 'affinity' | 'topologySpreadConstraints'> {
+export function placement(
+  selector: Record<string, string>,
+  replicas: number,
+  oneReplicaPerNode = false,
+): Pick<IPodSpec, 'affinity' | 'topologySpreadConstraints'> {
   if (replicas < 2) return {};
   const labelSelector = { matchLabels: selector };
   return {
-    ...(oneReplicaPerNode ? { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector, topologyKey: 'kubernetes.io/hostname' }] } } } : {}),
+    ...(oneReplicaPerNode
+      ? { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector, topologyKey: 'kubernetes.io/hostname' }] } } }
+      : {}),
     topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector }],
   };
 }

@@ -8,7 +8,10 @@ export const querier = tempoComponent({
   description: 'Executes query jobs against ingesters and S3',
   settings: {
     replicas: replicas(2),
-    resources: resources({ requests: { cpu: '500m', memory: '1Gi', 'ephemeral-storage': '256Mi' }, limits: { cpu: '2', memory: '4Gi', 'ephemeral-storage': '1Gi' } }),
+    resources: resources({
+      requests: { cpu: '500m', memory: '1Gi', 'ephemeral-storage': '256Mi' },
+      limits: { cpu: '2', memory: '4Gi', 'ephemeral-storage': '1Gi' },
+    }),
     autoscaling: autoscaling(2, 6),
   },
   traits: { ringMember: true, opensStore: true, stateful: false, grpcServer: false },

@@ -15,7 +15,10 @@ export const queryFrontend = tempoComponent({
   description: 'Shards and queues queries',
   settings: {
     replicas: replicas(2),
-    resources: resources({ requests: { cpu: '250m', memory: '512Mi', 'ephemeral-storage': '256Mi' }, limits: { cpu: '1', memory: '1Gi', 'ephemeral-storage': '1Gi' } }),
+    resources: resources({
+      requests: { cpu: '250m', memory: '512Mi', 'ephemeral-storage': '256Mi' },
+      limits: { cpu: '1', memory: '1Gi', 'ephemeral-storage': '1Gi' },
+    }),
   },
   traits: { ringMember: false, opensStore: true, stateful: false, grpcServer: true },
   serviceAliases: [servicePort('http-legacy', LEGACY_HTTP_PORT, 'http')],

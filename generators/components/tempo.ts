@@ -14,13 +14,27 @@ import type { KubeObject, ObjectOf } from '../kubernetes/objects';
 import { INSTANCE_SELECTOR, SERVICE_ACCOUNT, labels, objectName, selectorLabels, stackLabels } from '../stack';
 import { CONFIG_MAP, GOSSIP_LABEL, OVERRIDES_CONFIG_MAP, PATHS, SERVICES, TEMPO_PORTS, TEMPO_UID } from '../tempo/facts';
 import { type Component, type ContainerPort, type Flow, type TempoTraits, component } from './component';
-import { containerPorts, containerResources, containerSecurity, horizontalPodAutoscaler, maximumReplicas, placement, podDisruptionBudget, podSecurity, service, servicePort } from './pod';
+import {
+  containerPorts,
+  containerResources,
+  containerSecurity,
+  horizontalPodAutoscaler,
+  maximumReplicas,
+  placement,
+  podDisruptionBudget,
+  podSecurity,
+  service,
+  servicePort,
+} from './pod';
 import { scrapedBy } from './peers';
 
 /** What every Tempo target's settings have; some add storage or autoscaling. */
 export interface TempoSettings {
   replicas: number;
-  resources: { requests: { cpu: Quantity; memory: Quantity; 'ephemeral-storage'?: Quantity }; limits: { cpu: Quantity; memory: Quantity; 'ephemeral-storage'?: Quantity } };
+  resources: {
+    requests: { cpu: Quantity; memory: Quantity; 'ephemeral-storage'?: Quantity };
+    limits: { cpu: Quantity; memory: Quantity; 'ephemeral-storage'?: Quantity };
+  };
   storage?: { size: Quantity; storageClass: string };
   autoscaling?: { enabled: boolean; minReplicas: number; maxReplicas: number; targetCPUUtilizationPercentage: number };
 }
@@ -171,12 +185,13 @@ export function tempoComponent<P extends Record<string, TSchema>>(t: TempoTarget
     tempo: t.traits,
     ports,
     metrics: { port: 'http', container: t.name, number: TEMPO_PORTS.http },
-    ingress: (env) => [
-      ...t.ingress(env),
-      ...(t.traits.ringMember ? [{ from: [ringMembers], ports: [TEMPO_PORTS.gossip] }] : []),
-      scrapedBy(env, TEMPO_PORTS.http),
-      ...(t.laterIngress?.(env) ?? []),
-    ].filter((f) => f.from.length > 0),
+    ingress: (env) =>
+      [
+        ...t.ingress(env),
+        ...(t.traits.ringMember ? [{ from: [ringMembers], ports: [TEMPO_PORTS.gossip] }] : []),
+        scrapedBy(env, TEMPO_PORTS.http),
+        ...(t.laterIngress?.(env) ?? []),
+      ].filter((f) => f.from.length > 0),
     ...(t.egress ? { egress: t.egress } : {}),
     objects(env, settings) {
       const o = own(settings);

@@ -24,7 +24,11 @@ export function operational(): Dashboard {
         stat(
           'Spans discarded',
           { expr: `${sumRate('tempo_discarded_spans_total', stack(tenant))} or vector(0)` },
-          { unit: 'suffix: spans/s', thresholds: [[0.001, 'red']], description: 'Spans Tempo accepted and then dropped (rate limit, live-trace limit, trace too large). Details below and in Tempo / Tenants.' },
+          {
+            unit: 'suffix: spans/s',
+            thresholds: [[0.001, 'red']],
+            description: 'Spans Tempo accepted and then dropped (rate limit, live-trace limit, trace too large). Details below and in Tempo / Tenants.',
+          },
         ),
         stat(
           'Live traces',
@@ -34,33 +38,60 @@ export function operational(): Dashboard {
         stat(
           'Compaction backlog',
           { expr: `sum(tempodb_compaction_outstanding_blocks{${job('compactor', tenant)}})` },
-          { unit: 'suffix: blocks', thresholds: [[100, 'orange'], [250, 'red']], description: 'Blocks waiting to be compacted. A growing backlog slows every search.' },
+          {
+            unit: 'suffix: blocks',
+            thresholds: [
+              [100, 'orange'],
+              [250, 'red'],
+            ],
+            description: 'Blocks waiting to be compacted. A growing backlog slows every search.',
+          },
         ),
         stat(
           'Queries within SLO',
           { expr: `${sumRate('tempo_query_frontend_queries_within_slo_total', completed)} / ${sumRate('tempo_query_frontend_queries_total', completed)}` },
-          { unit: 'percentunit', baseColor: 'red', thresholds: [[0.95, 'orange'], [0.99, 'green']], description: 'Share of completed queries answered without error and within the query-frontend SLO.' },
+          {
+            unit: 'percentunit',
+            baseColor: 'red',
+            thresholds: [
+              [0.95, 'orange'],
+              [0.99, 'green'],
+            ],
+            description: 'Share of completed queries answered without error and within the query-frontend SLO.',
+          },
         ),
       ),
       row(
         'Ingestion',
-        timeseries('Spans received by tenant', [{ expr: sumRate('tempo_distributor_spans_received_total', job('distributor', tenant), 'tenant'), legend: '{{tenant}}' }], {
-          unit: 'suffix: spans/s',
-          stack: true,
-          w: 8,
-        }),
-        timeseries('Bytes received by tenant', [{ expr: sumRate('tempo_distributor_bytes_received_total', job('distributor', tenant), 'tenant'), legend: '{{tenant}}' }], {
-          unit: 'Bps',
-          stack: true,
-          w: 8,
-        }),
+        timeseries(
+          'Spans received by tenant',
+          [{ expr: sumRate('tempo_distributor_spans_received_total', job('distributor', tenant), 'tenant'), legend: '{{tenant}}' }],
+          {
+            unit: 'suffix: spans/s',
+            stack: true,
+            w: 8,
+          },
+        ),
+        timeseries(
+          'Bytes received by tenant',
+          [{ expr: sumRate('tempo_distributor_bytes_received_total', job('distributor', tenant), 'tenant'), legend: '{{tenant}}' }],
+          {
+            unit: 'Bps',
+            stack: true,
+            w: 8,
+          },
+        ),
         timeseries(
           'Spans refused and discarded',
           [
             { expr: sumRate('tempo_receiver_refused_spans_total', job('distributor'), 'receiver'), legend: 'refused by the {{receiver}} receiver' },
             { expr: sumRate('tempo_discarded_spans_total', stack(tenant), 'reason'), legend: 'discarded: {{reason}}' },
           ],
-          { unit: 'suffix: spans/s', w: 8, description: 'Refused: a receiver turned the request away (the client may retry). Discarded: accepted, then dropped.' },
+          {
+            unit: 'suffix: spans/s',
+            w: 8,
+            description: 'Refused: a receiver turned the request away (the client may retry). Discarded: accepted, then dropped.',
+          },
         ),
         timeseries('Live traces by tenant', [{ expr: `sum by (tenant) (tempo_ingester_live_traces{${job('ingester', tenant)}})`, legend: '{{tenant}}' }], {
           stack: true,
@@ -88,11 +119,18 @@ export function operational(): Dashboard {
           w: 8,
           description: 'Blocks in S3 per tenant as the compactor polls them; it should level off once retention deletes as fast as ingesters flush.',
         }),
-        timeseries('Outstanding compaction blocks', [{ expr: `sum by (tenant) (tempodb_compaction_outstanding_blocks{${job('compactor', tenant)}})`, legend: '{{tenant}}' }], {
-          unit: 'suffix: blocks',
-          thresholds: [[100, 'orange'], [250, 'red']],
-          w: 8,
-        }),
+        timeseries(
+          'Outstanding compaction blocks',
+          [{ expr: `sum by (tenant) (tempodb_compaction_outstanding_blocks{${job('compactor', tenant)}})`, legend: '{{tenant}}' }],
+          {
+            unit: 'suffix: blocks',
+            thresholds: [
+              [100, 'orange'],
+              [250, 'red'],
+            ],
+            w: 8,
+          },
+        ),
         timeseries(
           'Compaction and retention errors',
           [
@@ -110,13 +148,22 @@ export function operational(): Dashboard {
           w: 8,
           description: 'traces = trace by id, search = TraceQL search, metadata = tag names and values, metrics = TraceQL metrics.',
         }),
-        timeseries('Query latency p99 by route', [{ expr: quantile(0.99, 'tempo_request_duration_seconds', job('query-frontend', api), 'route'), legend: '{{route}}' }], {
-          unit: 's',
-          w: 8,
-        }),
+        timeseries(
+          'Query latency p99 by route',
+          [{ expr: quantile(0.99, 'tempo_request_duration_seconds', job('query-frontend', api), 'route'), legend: '{{route}}' }],
+          {
+            unit: 's',
+            w: 8,
+          },
+        ),
         timeseries(
           'Query errors by route',
-          [{ expr: ratio('tempo_request_duration_seconds_count', job('query-frontend', api, 'status_code=~"5.."'), job('query-frontend', api), 'route'), legend: '{{route}}' }],
+          [
+            {
+              expr: ratio('tempo_request_duration_seconds_count', job('query-frontend', api, 'status_code=~"5.."'), job('query-frontend', api), 'route'),
+              legend: '{{route}}',
+            },
+          ],
           { unit: 'percentunit', w: 8, description: 'Share of API requests answered with a 5xx.' },
         ),
       ),

@@ -50,7 +50,11 @@ const refId = (i: number) => String.fromCharCode(65 + i);
 function promTargets(queries: Query[], exemplars = false, asTable = false): Array<Builder<Dataquery>> {
   const { prometheus } = sdk();
   return queries.map((q, i) => {
-    const target = new prometheus.DataqueryBuilder().refId(refId(i)).datasource(PROMETHEUS).expr(q.expr).legendFormat(q.legend ?? '__auto');
+    const target = new prometheus.DataqueryBuilder()
+      .refId(refId(i))
+      .datasource(PROMETHEUS)
+      .expr(q.expr)
+      .legendFormat(q.legend ?? '__auto');
     if (q.instant) target.instant();
     else target.range();
     // A table gets one column per query, "Value #<refId>", joined on the labels.
@@ -81,7 +85,8 @@ export function timeseries(title: string, queries: Query[], o: PanelOptions = {}
     .legend(new common.VizLegendOptionsBuilder().showLegend(true).displayMode(common.LegendDisplayMode.List).placement(common.LegendPlacement.Bottom))
     .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending));
   if (o.stack) panel.stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal));
-  if (o.thresholds) panel.thresholds(thresholds(o)).thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed));
+  if (o.thresholds)
+    panel.thresholds(thresholds(o)).thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed));
   applyCommonOptions(panel, o);
   return { panel, w: o.w ?? 12, h: o.h ?? 8 };
 }
@@ -108,7 +113,13 @@ export function table(title: string, columns: Array<Query & { name: string; unit
   const panel = new tb.PanelBuilder()
     .title(title)
     .datasource(PROMETHEUS)
-    .targets(promTargets(columns.map((c) => ({ ...c, instant: true })), false, true))
+    .targets(
+      promTargets(
+        columns.map((c) => ({ ...c, instant: true })),
+        false,
+        true,
+      ),
+    )
     .withTransformation({ id: 'merge', options: {} })
     .withTransformation({ id: 'organize', options: { excludeByName: { Time: true } } });
   columns.forEach((c, i) => {
@@ -184,7 +195,8 @@ export const variables = {
   cluster: (metric = 'tempo_build_info') => queryVariable('cluster', 'Cluster', `label_values(${metric}, cluster)`),
   namespace: () => queryVariable('namespace', 'Namespace', 'label_values(tempo_build_info{cluster="$cluster"}, namespace)'),
   /** Tenants that sent spans (all by default). */
-  tenant: () => queryVariable('tenant', 'Tenant', 'label_values(tempo_distributor_spans_received_total{cluster="$cluster", job="$namespace/distributor"}, tenant)', true),
+  tenant: () =>
+    queryVariable('tenant', 'Tenant', 'label_values(tempo_distributor_spans_received_total{cluster="$cluster", job="$namespace/distributor"}, tenant)', true),
   /** A fixed list of values (multi-select, All by default). */
   custom(name: string, label: string, values: readonly string[]): Builder<VariableModel> {
     const { dashboard } = sdk();
@@ -232,12 +244,7 @@ export function dashboard(spec: DashboardSpec): Dashboard {
     .variables(spec.variables)
     .annotations([]) // Grafana adds its built-in "Annotations & Alerts" to the list
     .link(
-      new d.DashboardLinkBuilder('Tempo dashboards')
-        .type(d.DashboardLinkType.Dashboards)
-        .tags(['tempo'])
-        .asDropdown(true)
-        .includeVars(true)
-        .keepTime(true),
+      new d.DashboardLinkBuilder('Tempo dashboards').type(d.DashboardLinkType.Dashboards).tags(['tempo']).asDropdown(true).includeVars(true).keepTime(true),
     );
   let id = 1;
   let y = 0;

@@ -4,8 +4,7 @@
 import type { ComponentName } from '../components/index';
 
 /** Selector of one component's own series (its /metrics), with optional extra matchers. */
-export const job = (component: ComponentName, ...matchers: string[]): string =>
-  [`cluster="$cluster"`, `job="$namespace/${component}"`, ...matchers].join(', ');
+export const job = (component: ComponentName, ...matchers: string[]): string => [`cluster="$cluster"`, `job="$namespace/${component}"`, ...matchers].join(', ');
 
 /** Selector of every Tempo component in the namespace (metrics several components register). */
 export const stack = (...matchers: string[]): string => [`cluster="$cluster"`, `namespace="$namespace"`, ...matchers].join(', ');

@@ -20,17 +20,30 @@ export function reads(): Dashboard {
     rows: [
       row(
         'Query-frontend',
-        timeseries('Requests by route', [{ expr: sumRate('tempo_request_duration_seconds_count', job('query-frontend', api), 'route', 'status_code'), legend: '{{route}} {{status_code}}' }], {
-          unit: 'reqps',
-          w: 8,
-        }),
-        timeseries('Latency p99 by route', [{ expr: quantile(0.99, 'tempo_request_duration_seconds', job('query-frontend', api), 'route'), legend: '{{route}}' }], {
-          unit: 's',
-          w: 8,
-        }),
+        timeseries(
+          'Requests by route',
+          [{ expr: sumRate('tempo_request_duration_seconds_count', job('query-frontend', api), 'route', 'status_code'), legend: '{{route}} {{status_code}}' }],
+          {
+            unit: 'reqps',
+            w: 8,
+          },
+        ),
+        timeseries(
+          'Latency p99 by route',
+          [{ expr: quantile(0.99, 'tempo_request_duration_seconds', job('query-frontend', api), 'route'), legend: '{{route}}' }],
+          {
+            unit: 's',
+            w: 8,
+          },
+        ),
         timeseries(
           'Errors by route',
-          [{ expr: ratio('tempo_request_duration_seconds_count', job('query-frontend', api, 'status_code=~"5.."'), job('query-frontend', api), 'route'), legend: '{{route}}' }],
+          [
+            {
+              expr: ratio('tempo_request_duration_seconds_count', job('query-frontend', api, 'status_code=~"5.."'), job('query-frontend', api), 'route'),
+              legend: '{{route}}',
+            },
+          ],
           { unit: 'percentunit', w: 8 },
         ),
         timeseries('Queue length', [{ expr: `sum by (user) (tempo_query_frontend_queue_length{${job('query-frontend')}})`, legend: '{{user}}' }], {
@@ -54,14 +67,22 @@ export function reads(): Dashboard {
       ),
       row(
         'Querier',
-        timeseries('Jobs by route', [{ expr: sumRate('tempo_request_duration_seconds_count', job('querier', querierApi), 'route', 'status_code'), legend: '{{route}} {{status_code}}' }], {
-          unit: 'reqps',
-          w: 8,
-        }),
-        timeseries('Job latency p99 by route', [{ expr: quantile(0.99, 'tempo_request_duration_seconds', job('querier', querierApi), 'route'), legend: '{{route}}' }], {
-          unit: 's',
-          w: 8,
-        }),
+        timeseries(
+          'Jobs by route',
+          [{ expr: sumRate('tempo_request_duration_seconds_count', job('querier', querierApi), 'route', 'status_code'), legend: '{{route}} {{status_code}}' }],
+          {
+            unit: 'reqps',
+            w: 8,
+          },
+        ),
+        timeseries(
+          'Job latency p99 by route',
+          [{ expr: quantile(0.99, 'tempo_request_duration_seconds', job('querier', querierApi), 'route'), legend: '{{route}}' }],
+          {
+            unit: 's',
+            w: 8,
+          },
+        ),
         timeseries(
           'Block work queue',
           [
@@ -73,26 +94,43 @@ export function reads(): Dashboard {
       ),
       row(
         'Ingesters (recent traces)',
-        timeseries('Requests by route', [{ expr: sumRate('tempo_request_duration_seconds_count', job('ingester', ingesterQueries), 'route'), legend: '{{route}}' }], {
-          unit: 'reqps',
-          w: 12,
-        }),
-        timeseries('Latency p99 by route', [{ expr: quantile(0.99, 'tempo_request_duration_seconds', job('ingester', ingesterQueries), 'route'), legend: '{{route}}' }], {
-          unit: 's',
-          w: 12,
-        }),
+        timeseries(
+          'Requests by route',
+          [{ expr: sumRate('tempo_request_duration_seconds_count', job('ingester', ingesterQueries), 'route'), legend: '{{route}}' }],
+          {
+            unit: 'reqps',
+            w: 12,
+          },
+        ),
+        timeseries(
+          'Latency p99 by route',
+          [{ expr: quantile(0.99, 'tempo_request_duration_seconds', job('ingester', ingesterQueries), 'route'), legend: '{{route}}' }],
+          {
+            unit: 's',
+            w: 12,
+          },
+        ),
       ),
       row(
         'Cache (memcached)',
         timeseries(
           'Hit ratio',
-          [{ expr: ratio('memcached_commands_total', job('memcached', 'command="get"', 'status="hit"'), job('memcached', 'command="get"')), legend: 'get hits' }],
+          [
+            {
+              expr: ratio('memcached_commands_total', job('memcached', 'command="get"', 'status="hit"'), job('memcached', 'command="get"')),
+              legend: 'get hits',
+            },
+          ],
           { unit: 'percentunit', min: 0, max: 1, w: 6, description: 'Bloom filters, parquet footers and search results served from memcached instead of S3.' },
         ),
-        timeseries('Cache read latency p99', [{ expr: quantile(0.99, 'tempo_memcache_request_duration_seconds', stack(readers, cacheReads), 'method'), legend: '{{method}}' }], {
-          unit: 's',
-          w: 6,
-        }),
+        timeseries(
+          'Cache read latency p99',
+          [{ expr: quantile(0.99, 'tempo_memcache_request_duration_seconds', stack(readers, cacheReads), 'method'), legend: '{{method}}' }],
+          {
+            unit: 's',
+            w: 6,
+          },
+        ),
         timeseries(
           'Memory used',
           [
@@ -109,10 +147,14 @@ export function reads(): Dashboard {
       ),
       row(
         'S3 reads',
-        timeseries('GET requests by status', [{ expr: sumRate('tempodb_backend_request_duration_seconds_count', job('querier', 'operation="GET"'), 'status_code'), legend: '{{status_code}}' }], {
-          unit: 'reqps',
-          w: 12,
-        }),
+        timeseries(
+          'GET requests by status',
+          [{ expr: sumRate('tempodb_backend_request_duration_seconds_count', job('querier', 'operation="GET"'), 'status_code'), legend: '{{status_code}}' }],
+          {
+            unit: 'reqps',
+            w: 12,
+          },
+        ),
         timeseries(
           'GET latency',
           [0.5, 0.99].map((q) => ({ expr: quantile(q, 'tempodb_backend_request_duration_seconds', job('querier', 'operation="GET"')), legend: `p${q * 100}` })),

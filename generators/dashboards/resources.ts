@@ -53,7 +53,10 @@ export function resources(): Dashboard {
         'Memory',
         timeseries('Memory (working set) / limit', [{ expr: `${memory} / ${limit('memory')}`, legend: '{{pod}}' }], {
           unit: 'percentunit',
-          thresholds: [[0.8, 'orange'], [0.95, 'red']],
+          thresholds: [
+            [0.8, 'orange'],
+            [0.95, 'red'],
+          ],
           w: 8,
           description: 'The kubelet OOM-kills a container whose working set reaches its limit.',
         }),
@@ -67,7 +70,8 @@ export function resources(): Dashboard {
           {
             unit: 'bytes',
             w: 8,
-            description: 'GOMEMLIMIT is set a little under the memory limit: the Go GC works harder as the heap nears it instead of letting the pod be OOM-killed.',
+            description:
+              'GOMEMLIMIT is set a little under the memory limit: the Go GC works harder as the heap nears it instead of letting the pod be OOM-killed.',
           },
         ),
       ),
@@ -75,12 +79,29 @@ export function resources(): Dashboard {
         'Volumes (ingester WAL and blocks, metrics-generator WAL)',
         timeseries(
           'Volume used',
-          [{ expr: `max by (persistentvolumeclaim) (kubelet_volume_stats_used_bytes{${volumes}}) / max by (persistentvolumeclaim) (kubelet_volume_stats_capacity_bytes{${volumes}})`, legend: '{{persistentvolumeclaim}}' }],
-          { unit: 'percentunit', thresholds: [[0.8, 'orange'], [0.9, 'red']], w: 12 },
+          [
+            {
+              expr: `max by (persistentvolumeclaim) (kubelet_volume_stats_used_bytes{${volumes}}) / max by (persistentvolumeclaim) (kubelet_volume_stats_capacity_bytes{${volumes}})`,
+              legend: '{{persistentvolumeclaim}}',
+            },
+          ],
+          {
+            unit: 'percentunit',
+            thresholds: [
+              [0.8, 'orange'],
+              [0.9, 'red'],
+            ],
+            w: 12,
+          },
         ),
         timeseries(
           'Inodes used',
-          [{ expr: `1 - max by (persistentvolumeclaim) (kubelet_volume_stats_inodes_free{${volumes}}) / max by (persistentvolumeclaim) (kubelet_volume_stats_inodes{${volumes}})`, legend: '{{persistentvolumeclaim}}' }],
+          [
+            {
+              expr: `1 - max by (persistentvolumeclaim) (kubelet_volume_stats_inodes_free{${volumes}}) / max by (persistentvolumeclaim) (kubelet_volume_stats_inodes{${volumes}})`,
+              legend: '{{persistentvolumeclaim}}',
+            },
+          ],
           { unit: 'percentunit', w: 12 },
         ),
       ),
@@ -90,7 +111,12 @@ export function resources(): Dashboard {
         timeseries('OOM kills', [{ expr: increase('container_oom_events_total'), legend: '{{pod}}/{{container}}' }], { w: 8 }),
         timeseries(
           'Last termination was an OOM kill',
-          [{ expr: `sum by (${perContainer}) (kube_pod_container_status_last_terminated_reason{${containers}, reason="OOMKilled"})`, legend: '{{pod}}/{{container}}' }],
+          [
+            {
+              expr: `sum by (${perContainer}) (kube_pod_container_status_last_terminated_reason{${containers}, reason="OOMKilled"})`,
+              legend: '{{pod}}/{{container}}',
+            },
+          ],
           { w: 8, description: '1 while the last time the container stopped, it was OOM-killed.' },
         ),
       ),

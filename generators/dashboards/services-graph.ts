@@ -33,10 +33,14 @@ export function servicesGraph(): Dashboard {
       row(
         'Edges (client → server)',
         timeseries('Requests', [{ expr: sumRate(REQUESTS, edges, 'client', 'server'), legend: edge }], { unit: 'reqps', w: 12 }),
-        timeseries('Failed requests', [{ expr: `${sumRate(FAILED, edges, 'client', 'server')} / ${sumRate(REQUESTS, edges, 'client', 'server')}`, legend: edge }], {
-          unit: 'percentunit',
-          w: 12,
-        }),
+        timeseries(
+          'Failed requests',
+          [{ expr: `${sumRate(FAILED, edges, 'client', 'server')} / ${sumRate(REQUESTS, edges, 'client', 'server')}`, legend: edge }],
+          {
+            unit: 'percentunit',
+            w: 12,
+          },
+        ),
         timeseries('Server latency p95', [{ expr: quantile(0.95, 'traces_service_graph_request_server_seconds', edges, 'client', 'server'), legend: edge }], {
           unit: 's',
           exemplars: true,
@@ -56,13 +60,17 @@ export function servicesGraph(): Dashboard {
           'Edges',
           [
             { expr: sumRate('tempo_metrics_generator_processor_service_graphs_edges_total', job('metrics-generator')), legend: 'edges' },
-            { expr: sumRate('tempo_metrics_generator_processor_service_graphs_expired_edges_total', job('metrics-generator')), legend: 'expired without a pair' },
+            {
+              expr: sumRate('tempo_metrics_generator_processor_service_graphs_expired_edges_total', job('metrics-generator')),
+              legend: 'expired without a pair',
+            },
             { expr: sumRate('tempo_metrics_generator_processor_service_graphs_dropped_spans_total', job('metrics-generator')), legend: 'dropped spans' },
           ],
           {
             unit: 'ops',
             w: 24,
-            description: 'An edge expires when only its client or its server span arrived in time (uninstrumented peer, sampling); those calls are missing above.',
+            description:
+              'An edge expires when only its client or its server span arrived in time (uninstrumented peer, sampling); those calls are missing above.',
           },
         ),
       ),

@@ -37,7 +37,18 @@ export function servicesRed(): Dashboard {
       row(
         '$service',
         stat('Requests', { expr: sumRate(CALLS, spans) }, { unit: 'reqps', w: 6 }),
-        stat('Errors', { expr: ratio(CALLS, errors, spans) }, { unit: 'percentunit', thresholds: [[0.01, 'orange'], [0.05, 'red']], w: 6 }),
+        stat(
+          'Errors',
+          { expr: ratio(CALLS, errors, spans) },
+          {
+            unit: 'percentunit',
+            thresholds: [
+              [0.01, 'orange'],
+              [0.05, 'red'],
+            ],
+            w: 6,
+          },
+        ),
         stat('p95 latency', { expr: quantile(0.95, LATENCY, spans) }, { unit: 's', w: 6 }),
         stat('p99 latency', { expr: quantile(0.99, LATENCY, spans) }, { unit: 's', w: 6 }),
       ),
@@ -54,7 +65,11 @@ export function servicesRed(): Dashboard {
           [0.5, 0.95, 0.99].map((q) => ({ expr: quantile(q, LATENCY, spans), legend: `p${Math.round(q * 100)}` })),
           { unit: 's', exemplars: true, w: 12, description: 'Diamonds are exemplars: sampled spans; click one to open its trace in Tempo.' },
         ),
-        timeseries('p95 latency by span name', [{ expr: quantile(0.95, LATENCY, spans, 'span_name'), legend: '{{span_name}}' }], { unit: 's', exemplars: true, w: 12 }),
+        timeseries('p95 latency by span name', [{ expr: quantile(0.95, LATENCY, spans, 'span_name'), legend: '{{span_name}}' }], {
+          unit: 's',
+          exemplars: true,
+          w: 12,
+        }),
         table(
           'Span names',
           [
@@ -67,11 +82,7 @@ export function servicesRed(): Dashboard {
           { h: 10 },
         ),
       ),
-      row(
-        'Traces',
-        traces('Failed traces', RED_TRACEQL.errors, { w: 12 }),
-        traces('Slow server spans (above $slow)', RED_TRACEQL.slow, { w: 12 }),
-      ),
+      row('Traces', traces('Failed traces', RED_TRACEQL.errors, { w: 12 }), traces('Slow server spans (above $slow)', RED_TRACEQL.slow, { w: 12 })),
       row(
         'Metrics-generator',
         timeseries(
@@ -80,7 +91,11 @@ export function servicesRed(): Dashboard {
             { expr: sumRate('tempo_metrics_generator_spans_received_total', job('metrics-generator')), legend: 'received' },
             { expr: sumRate('tempo_metrics_generator_spans_discarded_total', job('metrics-generator'), 'reason'), legend: 'discarded: {{reason}}' },
           ],
-          { unit: 'suffix: spans/s', w: 12, description: 'Span metrics cover only the spans the generator received; discarded spans are missing from this page.' },
+          {
+            unit: 'suffix: spans/s',
+            w: 12,
+            description: 'Span metrics cover only the spans the generator received; discarded spans are missing from this page.',
+          },
         ),
         timeseries(
           'Active series and limit',

@@ -46,15 +46,22 @@ export function tenants(): Dashboard {
         ),
         timeseries('Bytes received / limit', [{ expr: againstLimit('distributor', 'ingestion_rate_limit_bytes', bytesReceived), legend: '{{tenant}}' }], {
           unit: 'percentunit',
-          thresholds: [[0.8, 'orange'], [1, 'red']],
+          thresholds: [
+            [0.8, 'orange'],
+            [1, 'red'],
+          ],
           w: 12,
           description: 'Above 100%, the distributors refuse spans with RATE_LIMITED (see discarded spans).',
         }),
-        timeseries('Spans discarded by reason', [{ expr: sumRate('tempo_discarded_spans_total', stack(tenant), 'tenant', 'reason'), legend: '{{tenant}}: {{reason}}' }], {
-          unit: 'suffix: spans/s',
-          w: 24,
-          description: 'rate_limited: over the ingestion limit; live_traces_exceeded: over the live-trace limit; trace_too_large: over maxBytesPerTrace.',
-        }),
+        timeseries(
+          'Spans discarded by reason',
+          [{ expr: sumRate('tempo_discarded_spans_total', stack(tenant), 'tenant', 'reason'), legend: '{{tenant}}: {{reason}}' }],
+          {
+            unit: 'suffix: spans/s',
+            w: 24,
+            description: 'rate_limited: over the ingestion limit; live_traces_exceeded: over the live-trace limit; trace_too_large: over maxBytesPerTrace.',
+          },
+        ),
       ),
       row(
         'Live traces',
@@ -68,7 +75,10 @@ export function tenants(): Dashboard {
         ),
         timeseries('Live traces / limit', [{ expr: againstLimit('ingester', 'max_local_traces_per_user', liveTraces), legend: '{{tenant}}' }], {
           unit: 'percentunit',
-          thresholds: [[0.8, 'orange'], [1, 'red']],
+          thresholds: [
+            [0.8, 'orange'],
+            [1, 'red'],
+          ],
           w: 12,
         }),
       ),
@@ -80,9 +90,7 @@ export function tenants(): Dashboard {
         }),
         timeseries(
           'Queries',
-          [
-            { expr: sumRate('tempo_query_frontend_queries_total', job('query-frontend', tenant), 'tenant', 'op'), legend: '{{tenant}} {{op}}' },
-          ],
+          [{ expr: sumRate('tempo_query_frontend_queries_total', job('query-frontend', tenant), 'tenant', 'op'), legend: '{{tenant}} {{op}}' }],
           { unit: 'reqps', w: 8 },
         ),
         timeseries(

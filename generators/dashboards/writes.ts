@@ -48,10 +48,14 @@ export function writes(): Dashboard {
       ),
       row(
         'Ingester',
-        timeseries('Push requests by status', [{ expr: sumRate('tempo_request_duration_seconds_count', job('ingester', push), 'status_code'), legend: '{{status_code}}' }], {
-          unit: 'reqps',
-          w: 8,
-        }),
+        timeseries(
+          'Push requests by status',
+          [{ expr: sumRate('tempo_request_duration_seconds_count', job('ingester', push), 'status_code'), legend: '{{status_code}}' }],
+          {
+            unit: 'reqps',
+            w: 8,
+          },
+        ),
         latency('Push latency', 'tempo_request_duration_seconds', job('ingester', push)),
         timeseries('Bytes received', [{ expr: sumRate('tempo_ingester_bytes_received_total', job('ingester'), 'data_type'), legend: '{{data_type}}' }], {
           unit: 'Bps',
@@ -79,7 +83,12 @@ export function writes(): Dashboard {
         'S3 writes (ingester flushes, compactor output)',
         timeseries(
           'Write requests by status',
-          [{ expr: sumRate('tempodb_backend_request_duration_seconds_count', stack(s3Writers, s3Write), 'job', 'status_code'), legend: '{{job}} {{status_code}}' }],
+          [
+            {
+              expr: sumRate('tempodb_backend_request_duration_seconds_count', stack(s3Writers, s3Write), 'job', 'status_code'),
+              legend: '{{job}} {{status_code}}',
+            },
+          ],
           { unit: 'reqps', w: 12 },
         ),
         timeseries(

@@ -16,7 +16,10 @@ export function crossFieldProblems(env: Environment): Problem[] {
   const add = (path: string, message: string) => problems.push({ path, message });
 
   if (!/^2\.10\.[0-9]+$/.test(env.tempo.tag)) {
-    add('tempo.tag', `expected a Tempo 2.10.x tag (this repo's config and alerts are written for 2.10; 3.x removed the ingester and compactor), got "${env.tempo.tag}"`);
+    add(
+      'tempo.tag',
+      `expected a Tempo 2.10.x tag (this repo's config and alerts are written for 2.10; 3.x removed the ingester and compactor), got "${env.tempo.tag}"`,
+    );
   }
   for (const [name, settings] of Object.entries(env.components) as Array<[string, Sized]>) {
     const { requests, limits } = settings.resources ?? { requests: {}, limits: {} };
@@ -27,19 +30,27 @@ export function crossFieldProblems(env: Environment): Problem[] {
       }
     }
     const a = settings.autoscaling;
-    if (a && a.minReplicas > a.maxReplicas) add(`components.${name}.autoscaling.minReplicas`, `must not exceed maxReplicas (${a.maxReplicas}), got ${a.minReplicas}`);
+    if (a && a.minReplicas > a.maxReplicas)
+      add(`components.${name}.autoscaling.minReplicas`, `must not exceed maxReplicas (${a.maxReplicas}), got ${a.minReplicas}`);
   }
   if (env.s3.sse === 'SSE-KMS' && !env.s3.kmsKeyId) add('s3.kmsKeyId', 'is required when s3.sse is SSE-KMS');
   const issuerRegion = /^https:\/\/oidc\.eks\.([a-z0-9-]+)\./.exec(env.cluster.oidcIssuer)?.[1];
-  if (issuerRegion && issuerRegion !== env.aws.region) add('cluster.oidcIssuer', `is in region ${issuerRegion} but aws.region is ${env.aws.region}; expected the issuer of this environment's cluster`);
+  if (issuerRegion && issuerRegion !== env.aws.region)
+    add('cluster.oidcIssuer', `is in region ${issuerRegion} but aws.region is ${env.aws.region}; expected the issuer of this environment's cluster`);
   for (const p of bucketNameProblems(env.s3.bucket)) add('s3.bucket', p);
 
   const t = env.alerts.thresholds;
   if (t.outstandingBlocksPerCompactor.critical <= t.outstandingBlocksPerCompactor.warning) {
-    add('alerts.thresholds.outstandingBlocksPerCompactor.critical', `must be above the warning level (${t.outstandingBlocksPerCompactor.warning}), got ${t.outstandingBlocksPerCompactor.critical}`);
+    add(
+      'alerts.thresholds.outstandingBlocksPerCompactor.critical',
+      `must be above the warning level (${t.outstandingBlocksPerCompactor.warning}), got ${t.outstandingBlocksPerCompactor.critical}`,
+    );
   }
   if (t.volumeFreePercent.critical >= t.volumeFreePercent.warning) {
-    add('alerts.thresholds.volumeFreePercent.critical', `must be below the warning level (${t.volumeFreePercent.warning}), got ${t.volumeFreePercent.critical}: less free space is worse`);
+    add(
+      'alerts.thresholds.volumeFreePercent.critical',
+      `must be below the warning level (${t.volumeFreePercent.warning}), got ${t.volumeFreePercent.critical}: less free space is worse`,
+    );
   }
 
   for (const scope of ['span', 'resource'] as const) {
@@ -58,6 +69,7 @@ export function bucketNameProblems(bucket: string): string[] {
   if (bucket.includes('..')) out.push(`"${bucket}" has two adjacent periods; S3 forbids that`);
   if (/^\d+\.\d+\.\d+\.\d+$/.test(bucket)) out.push(`"${bucket}" looks like an IP address; S3 forbids that`);
   for (const prefix of ['xn--', 'sthree-', 'amzn-s3-demo-']) if (bucket.startsWith(prefix)) out.push(`"${bucket}" starts with the reserved prefix "${prefix}"`);
-  for (const suffix of ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3']) if (bucket.endsWith(suffix)) out.push(`"${bucket}" ends with the reserved suffix "${suffix}"`);
+  for (const suffix of ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'])
+    if (bucket.endsWith(suffix)) out.push(`"${bucket}" ends with the reserved suffix "${suffix}"`);
   return out;
 }

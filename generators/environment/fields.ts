@@ -92,9 +92,11 @@ export const map = <T extends TSchema>(keyPattern: string, values: T, descriptio
 export const duration = (description: string, fallback?: string) =>
   Type.Unsafe<Duration>({ type: 'string', description, pattern: PATTERNS.goDuration, ...withDefault(fallback) });
 /** A Kubernetes CPU quantity, decoded into a Quantity (cores). */
-export const cpu = (description: string, fallback?: string) => Type.Unsafe<Quantity>({ type: 'string', description, pattern: PATTERNS.cpu, ...withDefault(fallback) });
+export const cpu = (description: string, fallback?: string) =>
+  Type.Unsafe<Quantity>({ type: 'string', description, pattern: PATTERNS.cpu, ...withDefault(fallback) });
 /** A Kubernetes byte quantity (memory, volume size), decoded into a Quantity (bytes). */
-export const bytes = (description: string, fallback?: string) => Type.Unsafe<Quantity>({ type: 'string', description, pattern: PATTERNS.bytes, ...withDefault(fallback) });
+export const bytes = (description: string, fallback?: string) =>
+  Type.Unsafe<Quantity>({ type: 'string', description, pattern: PATTERNS.bytes, ...withDefault(fallback) });
 
 /** Requests and limits of a container; `ephemeral-storage` is optional (set where a container writes). */
 export interface ResourceFigures {
@@ -107,7 +109,12 @@ const figures = (kind: 'requests' | 'limits', f: ResourceFigures[typeof kind]) =
     cpu: cpu(`CPU ${what}`, f.cpu),
     memory: bytes(kind === 'limits' ? 'Memory limit; GOMEMLIMIT is set to 90% of it' : 'Memory request', f.memory),
     'ephemeral-storage': Type.Optional(
-      bytes(kind === 'limits' ? 'Node disk limit for emptyDir volumes and logs (the pod is evicted above it)' : 'Node disk request for emptyDir volumes (/tmp, scratch) and logs', f['ephemeral-storage']),
+      bytes(
+        kind === 'limits'
+          ? 'Node disk limit for emptyDir volumes and logs (the pod is evicted above it)'
+          : 'Node disk request for emptyDir volumes (/tmp, scratch) and logs',
+        f['ephemeral-storage'],
+      ),
     ),
   });
 };

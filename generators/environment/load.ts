@@ -31,12 +31,17 @@ export { InputError };
 let validateFile: ValidateFunction | undefined;
 function schemaValidator() {
   // Compiled once and cached (validation/compiled.ts): compiling it cost about a third of every `generate`.
-  validateFile ??= compiledValidators('environment', [ENVIRONMENT_FILE_SCHEMA], { environment: String(ENVIRONMENT_FILE_SCHEMA.$id) }, {
-    allErrors: true,
-    strict: true,
-    allowUnionTypes: true,
-    verbose: true,
-  }).environment;
+  validateFile ??= compiledValidators(
+    'environment',
+    [ENVIRONMENT_FILE_SCHEMA],
+    { environment: String(ENVIRONMENT_FILE_SCHEMA.$id) },
+    {
+      allErrors: true,
+      strict: true,
+      allowUnionTypes: true,
+      verbose: true,
+    },
+  ).environment;
   return validateFile;
 }
 
@@ -52,7 +57,9 @@ export function loadEnvironment(file: string, envName: string, text?: string, ro
   if (doc.errors.length) {
     for (const e of doc.errors) {
       const pos = e.linePos?.[0];
-      problems.push(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: YAML syntax error: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
+      problems.push(
+        `${file}${pos ? `:${pos.line}:${pos.col}` : ''}: YAML syntax error: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`,
+      );
     }
     throw new InputError(problems);
   }
@@ -129,7 +136,11 @@ function position(doc: Document, lines: LineCounter, path: string): string {
 }
 
 function formatSchemaError(file: string, doc: Document, lines: LineCounter, e: ErrorObject): string {
-  const path = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')).join('.');
+  const path = e.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .join('.');
   const at = (p: string) => `${file}${position(doc, lines, p)}: ${p || '(top level)'}`;
   const got = describe(valueAt(doc, path));
   switch (e.keyword) {

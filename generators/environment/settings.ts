@@ -2,26 +2,59 @@
 // generators/components/): each field with its description and its default. The defaults are the
 // production figures of the design, so an environment file lists only what differs.
 import type { Static, TSchema } from 'typebox';
-import {
-  bool, duration, int, list, map, num, object, oneOf, PATTERNS, percent, positive, str, text,
-} from './fields';
+import { bool, duration, int, list, map, num, object, oneOf, PATTERNS, percent, positive, str, text } from './fields';
 
 export const TEMPO_VERSION = '2.10.8';
 
 // Commercial AWS regions plus GovCloud and China, as of 2026.
 export const AWS_REGIONS = [
-  'af-south-1', 'ap-east-1', 'ap-east-2', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-south-1',
-  'ap-south-2', 'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-4', 'ap-southeast-5',
-  'ap-southeast-6', 'ap-southeast-7', 'ca-central-1', 'ca-west-1', 'cn-north-1', 'cn-northwest-1', 'eu-central-1',
-  'eu-central-2', 'eu-north-1', 'eu-south-1', 'eu-south-2', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'il-central-1',
-  'me-central-1', 'me-south-1', 'mx-central-1', 'sa-east-1', 'us-east-1', 'us-east-2', 'us-gov-east-1',
-  'us-gov-west-1', 'us-west-1', 'us-west-2',
+  'af-south-1',
+  'ap-east-1',
+  'ap-east-2',
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-northeast-3',
+  'ap-south-1',
+  'ap-south-2',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ap-southeast-3',
+  'ap-southeast-4',
+  'ap-southeast-5',
+  'ap-southeast-6',
+  'ap-southeast-7',
+  'ca-central-1',
+  'ca-west-1',
+  'cn-north-1',
+  'cn-northwest-1',
+  'eu-central-1',
+  'eu-central-2',
+  'eu-north-1',
+  'eu-south-1',
+  'eu-south-2',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-west-3',
+  'il-central-1',
+  'me-central-1',
+  'me-south-1',
+  'mx-central-1',
+  'sa-east-1',
+  'us-east-1',
+  'us-east-2',
+  'us-gov-east-1',
+  'us-gov-west-1',
+  'us-west-1',
+  'us-west-2',
 ];
 
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-const ingestionLimits = (description: string, d?: { rateStrategy: 'local' | 'global'; rateLimitBytes: number; burstSizeBytes: number; maxTracesPerUser: number; maxBytesPerTrace: number }) =>
+const ingestionLimits = (
+  description: string,
+  d?: { rateStrategy: 'local' | 'global'; rateLimitBytes: number; burstSizeBytes: number; maxTracesPerUser: number; maxBytesPerTrace: number },
+) =>
   object(
     {
       rateStrategy: oneOf(['local', 'global'], 'local: per distributor; global: shared across all distributors', d?.rateStrategy),
@@ -40,14 +73,21 @@ export const settings = {
       name: str('EKS cluster name (also the `cluster` external label)', PATTERNS.clusterName),
       kubernetesVersion: str('Kubernetes minor version of the cluster, e.g. "1.32"', PATTERNS.kubernetesVersion, '1.32'),
       server: str('Argo CD destination server URL of the cluster (each environment needs its own)', PATTERNS.httpsUrl, 'https://kubernetes.default.svc'),
-      oidcIssuer: str('OIDC issuer of the EKS cluster, as `aws eks describe-cluster --query cluster.identity.oidc.issuer` prints it; IRSA roles trust it', PATTERNS.oidcIssuer),
+      oidcIssuer: str(
+        'OIDC issuer of the EKS cluster, as `aws eks describe-cluster --query cluster.identity.oidc.issuer` prints it; IRSA roles trust it',
+        PATTERNS.oidcIssuer,
+      ),
     },
     'Target cluster',
   ),
   argocd: object(
     {
       // The repository Argo CD reads (set it once here for every environment) and the revision it syncs.
-      repoURL: str('Git repository Argo CD reads this overlay from (the AppProject allows exactly these)', PATTERNS.gitUrl, 'https://github.com/gaming-platform/tempo-gitops.git'),
+      repoURL: str(
+        'Git repository Argo CD reads this overlay from (the AppProject allows exactly these)',
+        PATTERNS.gitUrl,
+        'https://github.com/gaming-platform/tempo-gitops.git',
+      ),
       targetRevision: str('Branch, tag or commit Argo CD syncs', PATTERNS.gitRevision, 'main'),
     },
     'Argo CD source of this environment',
@@ -63,13 +103,21 @@ export const settings = {
     {
       bucket: str('S3 bucket for trace blocks', PATTERNS.s3Bucket),
       prefix: str('Key prefix inside the bucket (no leading or trailing slash)', PATTERNS.s3Prefix, 'traces'),
-      credentials: oneOf(['externalSecrets', 'irsa'], 'externalSecrets: static keys from AWS Secrets Manager; irsa: IAM role for the service account', 'externalSecrets'),
+      credentials: oneOf(
+        ['externalSecrets', 'irsa'],
+        'externalSecrets: static keys from AWS Secrets Manager; irsa: IAM role for the service account',
+        'externalSecrets',
+      ),
       sse: oneOf(['SSE-S3', 'SSE-KMS'], 'Server-side encryption Tempo requests on writes', 'SSE-S3'),
       kmsKeyId: str('KMS key id or key ARN (SSE-KMS only)', PATTERNS.kmsKey, ''),
       lifecycle: object(
         {
           // 15 days: the 14-day retention plus a day for compacted blocks and S3's once-a-day lifecycle run.
-          expirationDays: int('Objects under the prefix expire after this many days: a backstop for blocks the compactor missed; must outlast retention', 1, 15),
+          expirationDays: int(
+            'Objects under the prefix expire after this many days: a backstop for blocks the compactor missed; must outlast retention',
+            1,
+            15,
+          ),
           noncurrentVersionDays: int('Versions Tempo deleted (the bucket is versioned) are removed after this many days', 1, 1),
           abortIncompleteUploadDays: int('Multipart uploads left incomplete (a crashed flush) are aborted after this many days', 1, 1),
         },
@@ -106,8 +154,17 @@ export const settings = {
   ),
   metricsGenerator: object(
     {
-      remoteWriteUrl: str('Prometheus remote-write URL for span metrics and service graphs', PATTERNS.httpUrl, 'http://prometheus-operated.monitoring.svc.cluster.local:9090/api/v1/write'),
-      processors: list(oneOf(['service-graphs', 'span-metrics', 'local-blocks']), 'Processors enabled for every tenant (local-blocks: TraceQL metrics queries)', ['service-graphs', 'span-metrics', 'local-blocks'], true),
+      remoteWriteUrl: str(
+        'Prometheus remote-write URL for span metrics and service graphs',
+        PATTERNS.httpUrl,
+        'http://prometheus-operated.monitoring.svc.cluster.local:9090/api/v1/write',
+      ),
+      processors: list(
+        oneOf(['service-graphs', 'span-metrics', 'local-blocks']),
+        'Processors enabled for every tenant (local-blocks: TraceQL metrics queries)',
+        ['service-graphs', 'span-metrics', 'local-blocks'],
+        true,
+      ),
     },
     'Metrics generator',
   ),
@@ -123,7 +180,11 @@ export const settings = {
   ),
   monitoring: object(
     {
-      selectorLabels: map(PATTERNS.labelKey, str('Label value', PATTERNS.labelValue), "Labels put on the ServiceMonitors and the PrometheusRule so the cluster's Prometheus selects them (kube-prometheus-stack: release: <its release name>)"),
+      selectorLabels: map(
+        PATTERNS.labelKey,
+        str('Label value', PATTERNS.labelValue),
+        "Labels put on the ServiceMonitors and the PrometheusRule so the cluster's Prometheus selects them (kube-prometheus-stack: release: <its release name>)",
+      ),
       scrapeInterval: str('Scrape interval of the Tempo and memcached targets, a Prometheus duration', PATTERNS.scrapeInterval, '30s'),
     },
     'How Prometheus scrapes this stack',
@@ -160,17 +221,33 @@ export const settings = {
         },
         'Alert thresholds',
       ),
-      runbookUrl: str('Browsable URL of docs/runbooks.md in this repository (alerts link to its anchors)', PATTERNS.httpsUrl, 'https://github.com/gaming-platform/tempo-gitops/blob/main/docs/runbooks.md'),
+      runbookUrl: str(
+        'Browsable URL of docs/runbooks.md in this repository (alerts link to its anchors)',
+        PATTERNS.httpsUrl,
+        'https://github.com/gaming-platform/tempo-gitops/blob/main/docs/runbooks.md',
+      ),
     },
     'Alerts (PrometheusRule in alerts/<env>/)',
   ),
   // The Prometheus the metrics-generator writes to is the one Grafana reads from.
   grafana: object(
     {
-      prometheusUrl: str('Prometheus query URL Grafana reads Tempo metrics, span metrics and the service graph from', PATTERNS.httpUrl, 'http://prometheus-operated.monitoring.svc.cluster.local:9090'),
-      lokiUrl: str('Loki URL Grafana opens logs in, filtered by trace id (trace to logs)', PATTERNS.httpUrl, 'http://loki-gateway.monitoring.svc.cluster.local'),
+      prometheusUrl: str(
+        'Prometheus query URL Grafana reads Tempo metrics, span metrics and the service graph from',
+        PATTERNS.httpUrl,
+        'http://prometheus-operated.monitoring.svc.cluster.local:9090',
+      ),
+      lokiUrl: str(
+        'Loki URL Grafana opens logs in, filtered by trace id (trace to logs)',
+        PATTERNS.httpUrl,
+        'http://loki-gateway.monitoring.svc.cluster.local',
+      ),
       // The collector agent's tenant (components.collector.tenant): turning multitenancy on keeps its traces visible.
-      tenants: str('Tenant(s) the Tempo data source queries as (X-Scope-OrgID) when features.multitenancy is on; "a|b" queries several', PATTERNS.tenantIds, 'single-tenant'),
+      tenants: str(
+        'Tenant(s) the Tempo data source queries as (X-Scope-OrgID) when features.multitenancy is on; "a|b" queries several',
+        PATTERNS.tenantIds,
+        'single-tenant',
+      ),
     },
     'Grafana data sources provisioned with the stack (ConfigMap labelled grafana_datasource)',
   ),
@@ -191,7 +268,10 @@ export const settings = {
       usageReport: bool('Send anonymous usage reports to Grafana Labs', false),
       collector: bool('Run the OpenTelemetry Collector agent on every node (apps send OTLP to it, it forwards to the distributor)', true),
       vulture: bool('Run tempo-vulture, which proves end to end that written traces can be read back', true),
-      networkPolicies: bool('NetworkPolicies: deny all ingress to the namespace but the flows Tempo needs; limit egress to DNS, the stack, HTTPS and remote write', true),
+      networkPolicies: bool(
+        'NetworkPolicies: deny all ingress to the namespace but the flows Tempo needs; limit egress to DNS, the stack, HTTPS and remote write',
+        true,
+      ),
     },
     'Feature switches',
   ),

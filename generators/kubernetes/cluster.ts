@@ -32,14 +32,16 @@ export class Cluster {
     this.pods = objects.flatMap((o) => {
       const template = podTemplateOf(o);
       if (!template?.spec) return [];
-      return [{
-        owner: o,
-        namespace: namespaceOf(o),
-        labels: template.metadata?.labels ?? {},
-        spec: template.spec,
-        serving: o.kind !== 'Job' && o.kind !== 'CronJob',
-        ...(o.kind === 'Deployment' || o.kind === 'StatefulSet' || o.kind === 'ReplicaSet' ? { replicas: this.replicasOf(o) } : {}),
-      }];
+      return [
+        {
+          owner: o,
+          namespace: namespaceOf(o),
+          labels: template.metadata?.labels ?? {},
+          spec: template.spec,
+          serving: o.kind !== 'Job' && o.kind !== 'CronJob',
+          ...(o.kind === 'Deployment' || o.kind === 'StatefulSet' || o.kind === 'ReplicaSet' ? { replicas: this.replicasOf(o) } : {}),
+        },
+      ];
     });
   }
 

@@ -49,7 +49,14 @@ function validators(): Map<string, ValidateFunction> {
   }
   // inlineRefs false: shared definitions (PodSpec is in every workload kind) compile once. The schemas are
   // generated and drift-tested, so they are not re-validated against the meta-schema.
-  const functions = compiledValidators('kubernetes', schemas, refs, { allErrors: true, verbose: true, strict: true, allowUnionTypes: true, inlineRefs: false, validateSchema: false });
+  const functions = compiledValidators('kubernetes', schemas, refs, {
+    allErrors: true,
+    verbose: true,
+    strict: true,
+    allowUnionTypes: true,
+    inlineRefs: false,
+    validateSchema: false,
+  });
   compiled = new Map([...names].map(([key, name]) => [key, functions[name]!]));
   return compiled;
 }
@@ -66,7 +73,8 @@ export class KubernetesValidator {
   validate(o: unknown, kubernetesVersion: string): ObjectProblem[] {
     const object = objectId(o);
     const problem = (path: string, message: string): ObjectProblem[] => [{ object, path, message }];
-    if (typeof o !== 'object' || o === null || Array.isArray(o)) return problem('(top level)', 'expected a Kubernetes object (a mapping with apiVersion, kind and metadata)');
+    if (typeof o !== 'object' || o === null || Array.isArray(o))
+      return problem('(top level)', 'expected a Kubernetes object (a mapping with apiVersion, kind and metadata)');
     const { apiVersion, kind } = o as { apiVersion?: unknown; kind?: unknown };
     if (typeof apiVersion !== 'string' || typeof kind !== 'string') return problem('(top level)', 'missing apiVersion or kind');
 
@@ -79,7 +87,10 @@ export class KubernetesValidator {
     if (!validate) {
       const versions = this.kinds.filter((k) => k.endsWith(`/${kind}`)).map((k) => k.slice(0, -kind.length - 1));
       const hint = versions.length ? ` (${kind} has a schema for ${versions.join(', ')})` : '';
-      return problem('apiVersion', `no schema for ${apiVersion} ${kind}${hint}: add it to SCHEMA_SOURCES in generators/kubernetes/kinds.ts and run npm run kubernetes-schemas, or list it in SKIPPED_KINDS with the reason`);
+      return problem(
+        'apiVersion',
+        `no schema for ${apiVersion} ${kind}${hint}: add it to SCHEMA_SOURCES in generators/kubernetes/kinds.ts and run npm run kubernetes-schemas, or list it in SKIPPED_KINDS with the reason`,
+      );
     }
     if (validate(o)) return [];
     return schemaProblems(validate.errors ?? [], o).map((p) => ({ object, ...p }));

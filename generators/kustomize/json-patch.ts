@@ -11,9 +11,9 @@ export function jsonPatch(from: unknown, to: unknown, path = ''): PatchOp[] {
   }
   if (isObject(from) && isObject(to)) {
     const ops: PatchOp[] = [];
-    for (const k of Object.keys(from)) if (!(k in to)) ops.push({ op: 'remove', path: `${path}/${escape(k)}` });
+    for (const k of Object.keys(from)) if (!(k in to)) ops.push({ op: 'remove', path: `${path}/${escapeKey(k)}` });
     for (const [k, v] of Object.entries(to)) {
-      ops.push(...(k in from ? jsonPatch(from[k], v, `${path}/${escape(k)}`) : [{ op: 'add' as const, path: `${path}/${escape(k)}`, value: v }]));
+      ops.push(...(k in from ? jsonPatch(from[k], v, `${path}/${escapeKey(k)}`) : [{ op: 'add' as const, path: `${path}/${escapeKey(k)}`, value: v }]));
     }
     return ops;
   }
@@ -21,4 +21,4 @@ export function jsonPatch(from: unknown, to: unknown, path = ''): PatchOp[] {
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const escape = (k: string) => k.replace(/~/g, '~0').replace(/\//g, '~1');
+const escapeKey = (k: string) => k.replace(/~/g, '~0').replace(/\//g, '~1');

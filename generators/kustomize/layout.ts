@@ -33,7 +33,8 @@ const key = ref;
 /** `base`: the ConfigMaps base generates; an overlay replaces those and creates the others. */
 function configMapGenerators(r: RenderedEnvironment, base?: RenderedEnvironment) {
   const options = { labels: stackLabels(r.env.tempo.tag) };
-  const behavior = (name: string) => (!base ? {} : name === CONFIG_MAP || name === OVERRIDES_CONFIG_MAP || base.configMaps.some((c) => c.name === name) ? { behavior: 'replace' } : {});
+  const behavior = (name: string) =>
+    !base ? {} : name === CONFIG_MAP || name === OVERRIDES_CONFIG_MAP || base.configMaps.some((c) => c.name === name) ? { behavior: 'replace' } : {};
   return [
     // Hash suffix: a config change rolls every Tempo pod.
     { name: CONFIG_MAP, ...behavior(CONFIG_MAP), files: ['tempo.yaml'], options },
@@ -117,4 +118,3 @@ export function overlayFiles(base: RenderedEnvironment, env: RenderedEnvironment
   );
   return files;
 }
-

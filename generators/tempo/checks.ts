@@ -25,12 +25,17 @@ export interface TempoProblem extends Problem {
 // Compiled on first use, from standalone code cached per schema content (validation/compiled.ts).
 let validators: { config: ValidateFunction; overrides: ValidateFunction } | undefined;
 function compiled() {
-  validators ??= compiledValidators('tempo', [tempoConfigSchema, runtimeOverridesSchema], { config: 'tempo-config', overrides: 'runtime-overrides' }, {
-    allErrors: true,
-    verbose: true,
-    strict: true,
-    inlineRefs: false,
-  });
+  validators ??= compiledValidators(
+    'tempo',
+    [tempoConfigSchema, runtimeOverridesSchema],
+    { config: 'tempo-config', overrides: 'runtime-overrides' },
+    {
+      allErrors: true,
+      verbose: true,
+      strict: true,
+      inlineRefs: false,
+    },
+  );
   return validators;
 }
 
@@ -62,12 +67,14 @@ export function tempoProblems(config: unknown, overrides: unknown, objects: Kube
 /** tempoProblems for a kustomize build output: reads the config and overrides from their ConfigMaps. */
 export function builtTempoProblems(objects: KubeObject[]): ObjectProblem[] {
   const configMaps = objects.filter((o): o is ObjectOf<'ConfigMap'> => o.kind === 'ConfigMap');
-  const find = (name: string, file: string) => configMaps.find((c) => (c.metadata.name === name || c.metadata.name.startsWith(`${name}-`)) && typeof c.data?.[file] === 'string');
+  const find = (name: string, file: string) =>
+    configMaps.find((c) => (c.metadata.name === name || c.metadata.name.startsWith(`${name}-`)) && typeof c.data?.[file] === 'string');
   const config = find(CONFIG_MAP, 'tempo.yaml');
   const overrides = find(OVERRIDES_CONFIG_MAP, 'overrides.yaml');
   const missing: ObjectProblem[] = [];
   if (!config) missing.push({ object: `ConfigMap/${CONFIG_MAP}`, path: 'data["tempo.yaml"]', message: 'not rendered: every Tempo pod mounts it' });
-  if (!overrides) missing.push({ object: `ConfigMap/${OVERRIDES_CONFIG_MAP}`, path: 'data["overrides.yaml"]', message: 'not rendered: every Tempo pod mounts it' });
+  if (!overrides)
+    missing.push({ object: `ConfigMap/${OVERRIDES_CONFIG_MAP}`, path: 'data["overrides.yaml"]', message: 'not rendered: every Tempo pod mounts it' });
   if (!config || !overrides) return missing;
 
   const read = (cm: ObjectOf<'ConfigMap'>, file: string): { value?: unknown; problems: ObjectProblem[] } => {
@@ -119,7 +126,8 @@ export function podConfigs(cluster: Cluster, target: string): Array<TempoPod | {
 
 function wiringProblems(config: TempoConfig, cluster: Cluster): TempoProblem[] {
   const problems: TempoProblem[] = [];
-  const add = (path: Array<string | number>, message: string, field?: string) => problems.push({ file: 'tempo.yaml', path: jsonPath(path), message, ...(field ? { field } : {}) });
+  const add = (path: Array<string | number>, message: string, field?: string) =>
+    problems.push({ file: 'tempo.yaml', path: jsonPath(path), message, ...(field ? { field } : {}) });
   // Rendered objects have no namespace yet (kustomize sets it); built ones do.
   const namespace = cluster.objects.find((o) => o.kind === 'Service')?.metadata.namespace ?? '';
   const host = (service: string) => `${service}.${namespace || NAMESPACE}.svc.${CLUSTER_DOMAIN}`;
@@ -133,7 +141,11 @@ function wiringProblems(config: TempoConfig, cluster: Cluster): TempoProblem[] {
   const ingesters = cluster.kind('StatefulSet').find((w) => w.metadata.name === objectName('ingester'));
   const replicas = ingesters?.spec?.replicas ?? 1;
   if (ingesters && typeof rf === 'number' && rf > replicas) {
-    add(['ingester', 'lifecycler', 'ring', 'replication_factor'], `${replicas} ingester(s) (StatefulSet/${ingesters.metadata.name}) for replication factor ${rf}: every trace is written to ${rf} ingesters, so every push would fail; expected at least ${rf} ingesters`, 'components.ingester.replicas');
+    add(
+      ['ingester', 'lifecycler', 'ring', 'replication_factor'],
+      `${replicas} ingester(s) (StatefulSet/${ingesters.metadata.name}) for replication factor ${rf}: every trace is written to ${rf} ingesters, so every push would fail; expected at least ${rf} ingesters`,
+      'components.ingester.replicas',
+    );
   }
 
   // Tempo's own ports: HTTP on every target's Service and container (probes, scrapes, queries); gRPC
@@ -149,7 +161,9 @@ function wiringProblems(config: TempoConfig, cluster: Cluster): TempoProblem[] {
   const protocols: Array<[Array<string | number>, TempoConfig | undefined]> = [];
   for (const [name, receiver] of Object.entries<TempoConfig | undefined>(config.distributor?.receivers ?? {})) {
     if (name === 'zipkin') protocols.push([['distributor', 'receivers', name], receiver]);
-    else for (const [protocol, settings] of Object.entries<TempoConfig | undefined>(receiver?.protocols ?? {})) protocols.push([['distributor', 'receivers', name, 'protocols', protocol], settings]);
+    else
+      for (const [protocol, settings] of Object.entries<TempoConfig | undefined>(receiver?.protocols ?? {}))
+        protocols.push([['distributor', 'receivers', name, 'protocols', protocol], settings]);
   }
   for (const [path, settings] of protocols) {
     const endpoint = settings?.endpoint;
@@ -158,7 +172,11 @@ function wiringProblems(config: TempoConfig, cluster: Cluster): TempoProblem[] {
       continue;
     }
     const [bindHost, bindPort] = [endpoint.slice(0, endpoint.lastIndexOf(':')), Number(endpoint.slice(endpoint.lastIndexOf(':') + 1))];
-    if (bindHost !== '0.0.0.0') add([...path, 'endpoint'], `"${endpoint}" binds ${bindHost || 'an unspecified host'} only: pods behind the Service cannot be reached; expected 0.0.0.0:${bindPort}`);
+    if (bindHost !== '0.0.0.0')
+      add(
+        [...path, 'endpoint'],
+        `"${endpoint}" binds ${bindHost || 'an unspecified host'} only: pods behind the Service cannot be reached; expected 0.0.0.0:${bindPort}`,
+      );
     check([...path, 'endpoint'], objectName('distributor'), bindPort);
   }
 
@@ -175,7 +193,11 @@ function wiringProblems(config: TempoConfig, cluster: Cluster): TempoProblem[] {
   // Queriers pull work from every query-frontend through the headless discovery Service (gRPC).
   const frontend = `${host(SERVICES.queryFrontendDiscovery)}:${grpcPort}`;
   const address = config.querier?.frontend_worker?.frontend_address;
-  if (address !== frontend) add(['querier', 'frontend_worker', 'frontend_address'], `is ${JSON.stringify(address ?? null)}; expected the query-frontend discovery Service "${frontend}"`);
+  if (address !== frontend)
+    add(
+      ['querier', 'frontend_worker', 'frontend_address'],
+      `is ${JSON.stringify(address ?? null)}; expected the query-frontend discovery Service "${frontend}"`,
+    );
   else check(['querier', 'frontend_worker', 'frontend_address'], SERVICES.queryFrontendDiscovery, grpcPort);
 
   // Memcached through its Service.
@@ -191,10 +213,14 @@ function wiringProblems(config: TempoConfig, cluster: Cluster): TempoProblem[] {
   // The metrics-generator disables itself without a WAL path, and the local-blocks processor (TraceQL
   // metrics) has nowhere to cut blocks without traces_storage.path.
   const generator = config.metrics_generator ?? {};
-  if (!generator.storage?.path) add(['metrics_generator', 'storage', 'path'], 'is not set: Tempo disables the metrics-generator; expected a path on its volume');
+  if (!generator.storage?.path)
+    add(['metrics_generator', 'storage', 'path'], 'is not set: Tempo disables the metrics-generator; expected a path on its volume');
   const processors: unknown[] = config.overrides?.defaults?.metrics_generator?.processors ?? [];
   if (processors.includes('local-blocks') && !generator.traces_storage?.path) {
-    add(['metrics_generator', 'traces_storage', 'path'], 'is not set, but overrides.defaults.metrics_generator.processors has local-blocks; expected a path on the generator volume');
+    add(
+      ['metrics_generator', 'traces_storage', 'path'],
+      'is not set, but overrides.defaults.metrics_generator.processors has local-blocks; expected a path on the generator volume',
+    );
   }
   return problems;
 }

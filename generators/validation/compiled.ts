@@ -12,7 +12,12 @@ import type { Options, ValidateFunction } from 'ajv';
 const require = createRequire(import.meta.url);
 
 /** `exports` maps each function name to the `$id` of the schema it validates. */
-export function compiledValidators<N extends string>(name: string, schemas: object[], exports: Record<N, string>, options: Options): Record<N, ValidateFunction> {
+export function compiledValidators<N extends string>(
+  name: string,
+  schemas: object[],
+  exports: Record<N, string>,
+  options: Options,
+): Record<N, ValidateFunction> {
   const ajvVersion = (require('ajv/package.json') as { version: string }).version;
   const key = createHash('sha256').update(JSON.stringify({ schemas, exports, options, ajvVersion })).digest('hex').slice(0, 16);
   const dir = join(dirname(require.resolve('ajv/package.json')), '..', '.cache', 'tempo-gitops');

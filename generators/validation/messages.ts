@@ -34,7 +34,12 @@ export function jsonPath(segments: ReadonlyArray<string | number>): string {
 }
 
 export const pointerSegments = (pointer: string): string[] =>
-  pointer === '' ? [] : pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  pointer === ''
+    ? []
+    : pointer
+        .split('/')
+        .slice(1)
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 
 export function describe(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
@@ -43,8 +48,7 @@ export function describe(value: unknown): string {
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 
-const valueAt = (data: unknown, segments: string[]): unknown =>
-  segments.reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], data);
+const valueAt = (data: unknown, segments: string[]): unknown => segments.reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], data);
 
 /**
  * Ajv errors (compiled with `allErrors` and `verbose`) as problems. `unknownKey` may explain an unknown key

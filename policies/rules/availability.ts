@@ -54,7 +54,12 @@ export const availabilityRules: Rule[] = [
         ];
         return spread || antiTerms.some((t) => matches(t.labelSelector, pod.labels))
           ? []
-          : [{ object: pod.owner, message: `runs up to ${pod.replicas!.max} replicas with no topologySpreadConstraints or podAntiAffinity selecting its own pods` }];
+          : [
+              {
+                object: pod.owner,
+                message: `runs up to ${pod.replicas!.max} replicas with no topologySpreadConstraints or podAntiAffinity selecting its own pods`,
+              },
+            ];
       }),
   },
   {
@@ -65,7 +70,10 @@ export const availabilityRules: Rule[] = [
       const out: Violation[] = [];
       for (const pod of cluster.pods) {
         const o = pod.owner;
-        const selector = o.kind === 'Deployment' || o.kind === 'StatefulSet' || o.kind === 'DaemonSet' || o.kind === 'ReplicaSet' || o.kind === 'Job' ? o.spec?.selector : undefined;
+        const selector =
+          o.kind === 'Deployment' || o.kind === 'StatefulSet' || o.kind === 'DaemonSet' || o.kind === 'ReplicaSet' || o.kind === 'Job'
+            ? o.spec?.selector
+            : undefined;
         if (selector && !matches(selector, pod.labels)) {
           out.push({ object: pod.owner, message: `spec.selector ${JSON.stringify(selector)} does not match its pod template's labels` });
         }

@@ -6,7 +6,8 @@ import { matches, namespaceOf, ref, targetPort } from '../../generators/kubernet
 import type { ObjectOf } from '../../generators/kubernetes/objects';
 import type { Rule, Violation } from '../types';
 
-const servicesOf = (cluster: Cluster, pod: PodTemplate): Array<ObjectOf<'Service'>> => cluster.kind('Service').filter((s) => cluster.podsBehind(s).includes(pod));
+const servicesOf = (cluster: Cluster, pod: PodTemplate): Array<ObjectOf<'Service'>> =>
+  cluster.kind('Service').filter((s) => cluster.podsBehind(s).includes(pod));
 
 /** Policy types default to Ingress (plus Egress when the policy lists egress rules). */
 const restrictsIngress = (np: ObjectOf<'NetworkPolicy'>): boolean => (np.spec?.policyTypes ?? ['Ingress']).includes('Ingress');
@@ -35,7 +36,10 @@ export const networkRules: Rule[] = [
         return pods.flatMap((pod) =>
           (svc.spec?.ports ?? [])
             .filter((p) => !targetPort(pod, p))
-            .map((p) => ({ object: svc, message: `port "${p.name ?? p.port}" targets ${p.targetPort ?? p.port}, which no container of ${ref(pod.owner)} declares` })),
+            .map((p) => ({
+              object: svc,
+              message: `port "${p.name ?? p.port}" targets ${p.targetPort ?? p.port}, which no container of ${ref(pod.owner)} declares`,
+            })),
         );
       }),
   },
@@ -54,7 +58,12 @@ export const networkRules: Rule[] = [
           (svc.spec?.ports ?? []).flatMap((p) => {
             const port = targetPort(pod, p);
             return port && !rules.some((r) => admits(r, port))
-              ? [{ object: svc, message: `port "${p.name ?? p.port}" (${ref(pod.owner)} container port ${port.containerPort}) is admitted by no NetworkPolicy: the Service is unreachable` }]
+              ? [
+                  {
+                    object: svc,
+                    message: `port "${p.name ?? p.port}" (${ref(pod.owner)} container port ${port.containerPort}) is admitted by no NetworkPolicy: the Service is unreachable`,
+                  },
+                ]
               : [];
           }),
         );

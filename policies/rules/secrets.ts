@@ -8,9 +8,12 @@ import { allContainers } from '../../generators/kubernetes/cluster';
 import type { KubeObject } from '../../generators/kubernetes/objects';
 import type { Rule, Violation } from '../types';
 
-const CREDENTIAL_WORD = String.raw`(?:password|passwd|secret|token|credentials?|(?:api|access|secret|private|client)[_-]?key)`;
+const CREDENTIAL_WORD = '(?:password|passwd|secret|token|credentials?|(?:api|access|secret|private|client)[_-]?key)';
 /** `key: value`, `"key": "value"`, `key=value` or `--key=value` where key names a credential. */
-const CREDENTIAL_ASSIGNMENT = new RegExp(String.raw`(?:^|[\s{,-])["']?((?:[A-Za-z0-9_.][A-Za-z0-9_.-]*)?${CREDENTIAL_WORD})["']?\s*[:=]\s*["']?([^\s"',}]*)`, 'gim');
+const CREDENTIAL_ASSIGNMENT = new RegExp(
+  String.raw`(?:^|[\s{,-])["']?((?:[A-Za-z0-9_.][A-Za-z0-9_.-]*)?${CREDENTIAL_WORD})["']?\s*[:=]\s*["']?([^\s"',}]*)`,
+  'gim',
+);
 
 /** A value that is not itself a credential: empty, a reference ($VAR, ${VAR}, $(VAR), $__file{...}), a path, a URL, a flag. */
 export function isReference(value: string): boolean {
@@ -34,7 +37,10 @@ export async function knownSecrets(text: string, name: string): Promise<string[]
 
 /** Both checks over one text; `file` names it for secretlint (its extension picks the parser). */
 async function scan(object: KubeObject, where: string, text: string, file: string): Promise<Violation[]> {
-  const named = credentialAssignments(text).map((key) => ({ object, message: `${where}: "${key}" is set to a literal; reference a Secret or an environment variable instead` }));
+  const named = credentialAssignments(text).map((key) => ({
+    object,
+    message: `${where}: "${key}" is set to a literal; reference a Secret or an environment variable instead`,
+  }));
   const known = (await knownSecrets(text, file)).map((m) => ({ object, message: `${where}: ${m}` }));
   return [...named, ...known];
 }
@@ -67,6 +73,9 @@ export const secretRules: Rule[] = [
       cluster
         .kind('Secret')
         .filter((s) => Object.keys(s.data ?? {}).length + Object.keys(s.stringData ?? {}).length > 0)
-        .map((s) => ({ object: s, message: `holds ${[...Object.keys(s.data ?? {}), ...Object.keys(s.stringData ?? {})].join(', ')}; sync it with an ExternalSecret instead` })),
+        .map((s) => ({
+          object: s,
+          message: `holds ${[...Object.keys(s.data ?? {}), ...Object.keys(s.stringData ?? {})].join(', ')}; sync it with an ExternalSecret instead`,
+        })),
   },
 ];

@@ -11,7 +11,8 @@ import type { Rule, Violation } from '../types';
 export const MIN_REPLICATION_FACTOR = 3;
 
 const loaded = (cluster: Cluster, target: string): TempoPod[] => podConfigs(cluster, target).filter((t): t is TempoPod => 'config' in t);
-const at = (config: TempoPod['config'], path: string): unknown => path.split('.').reduce<unknown>((o, k) => (o == null ? undefined : (o as Record<string, unknown>)[k]), config);
+const at = (config: TempoPod['config'], path: string): unknown =>
+  path.split('.').reduce<unknown>((o, k) => (o == null ? undefined : (o as Record<string, unknown>)[k]), config);
 
 /** The volume a path lives on in a container (the longest mountPath that contains it). */
 function volumeBehind(t: TempoPod, path: string): { name: string; persistent: boolean; kind: string } | undefined {
@@ -39,7 +40,10 @@ export const tempoRules: Rule[] = [
         const out: Violation[] = [];
         if (rf < MIN_REPLICATION_FACTOR) out.push({ object: t.pod.owner, message: `replication factor is ${rf}; expected >= ${MIN_REPLICATION_FACTOR}` });
         if (replicas < Math.max(rf, MIN_REPLICATION_FACTOR)) {
-          out.push({ object: t.pod.owner, message: `runs ${replicas} ingester(s); expected >= ${Math.max(rf, MIN_REPLICATION_FACTOR)} for replication factor ${rf}` });
+          out.push({
+            object: t.pod.owner,
+            message: `runs ${replicas} ingester(s); expected >= ${Math.max(rf, MIN_REPLICATION_FACTOR)} for replication factor ${rf}`,
+          });
         }
         return out;
       }),
@@ -51,13 +55,19 @@ export const tempoRules: Rule[] = [
     check: (cluster) => {
       const wal = [
         ...loaded(cluster, 'ingester').map((t) => ({ t, path: effective(t.config, 'storage.trace.wal.path'), key: 'storage.trace.wal.path' })),
-        ...loaded(cluster, 'metrics-generator').map((t) => ({ t, path: at(t.config, 'metrics_generator.storage.path'), key: 'metrics_generator.storage.path' })),
+        ...loaded(cluster, 'metrics-generator').map((t) => ({
+          t,
+          path: at(t.config, 'metrics_generator.storage.path'),
+          key: 'metrics_generator.storage.path',
+        })),
       ];
       return wal.flatMap(({ t, path, key }) => {
         if (typeof path !== 'string' || !path) return [{ object: t.pod.owner, message: `${key} is not set` }];
         const volume = volumeBehind(t, path);
         if (!volume) return [{ object: t.pod.owner, message: `${key} ${path} is on the container's root filesystem` }];
-        return volume.persistent ? [] : [{ object: t.pod.owner, message: `${key} ${path} is on volume "${volume.name}" (${volume.kind}), which does not outlive the pod` }];
+        return volume.persistent
+          ? []
+          : [{ object: t.pod.owner, message: `${key} ${path} is on volume "${volume.name}" (${volume.kind}), which does not outlive the pod` }];
       });
     },
   },
@@ -81,7 +91,12 @@ export const tempoRules: Rule[] = [
         const grace = t.pod.spec.terminationGracePeriodSeconds ?? 30;
         return grace >= needed
           ? []
-          : [{ object: t.pod.owner, message: `terminationGracePeriodSeconds is ${grace}; flushing needs up to ${needed} (2 x flush_op_timeout ${flushOp}s + ${FLUSH_MAX_BACKOFF_SECONDS}s backoff)` }];
+          : [
+              {
+                object: t.pod.owner,
+                message: `terminationGracePeriodSeconds is ${grace}; flushing needs up to ${needed} (2 x flush_op_timeout ${flushOp}s + ${FLUSH_MAX_BACKOFF_SECONDS}s backoff)`,
+              },
+            ];
       }),
   },
   {
@@ -91,9 +106,11 @@ export const tempoRules: Rule[] = [
     check: (cluster) =>
       podConfigs(cluster, 'ingester').flatMap(({ pod }): Violation[] => {
         const o = pod.owner;
-        if (o.kind !== 'StatefulSet') return [{ object: o, message: `ingesters run as a ${o.kind}; expected a StatefulSet (stable ring identity and a volume per pod)` }];
+        if (o.kind !== 'StatefulSet')
+          return [{ object: o, message: `ingesters run as a ${o.kind}; expected a StatefulSet (stable ring identity and a volume per pod)` }];
         const strategy = o.spec?.updateStrategy ?? {};
-        if ((strategy.type ?? 'RollingUpdate') !== 'RollingUpdate') return [{ object: o, message: `updateStrategy is ${strategy.type}; expected RollingUpdate (one pod at a time)` }];
+        if ((strategy.type ?? 'RollingUpdate') !== 'RollingUpdate')
+          return [{ object: o, message: `updateStrategy is ${strategy.type}; expected RollingUpdate (one pod at a time)` }];
         const max = strategy.rollingUpdate?.maxUnavailable ?? 1;
         return max === 1 ? [] : [{ object: o, message: `updateStrategy.rollingUpdate.maxUnavailable is ${max}; expected 1` }];
       }),
@@ -110,7 +127,10 @@ export const tempoRules: Rule[] = [
           if (pdbs.length === 0) return [{ object: pod.owner, message: 'no PodDisruptionBudget selects the ingesters' }];
           return pdbs
             .filter((b) => b.spec?.maxUnavailable !== 1)
-            .map((b) => ({ object: b, message: `expected maxUnavailable: 1, got ${JSON.stringify(b.spec?.maxUnavailable ?? { minAvailable: b.spec?.minAvailable })}` }));
+            .map((b) => ({
+              object: b,
+              message: `expected maxUnavailable: 1, got ${JSON.stringify(b.spec?.maxUnavailable ?? { minAvailable: b.spec?.minAvailable })}`,
+            }));
         }),
   },
 ];

@@ -54,12 +54,16 @@ export const workloadRules: Rule[] = [
           .filter((c) => writesToNodeDisk(c, pod.spec))
           .flatMap((c) => {
             const r = c.resources;
-            const missing = [
-              r?.requests?.['ephemeral-storage'] === undefined && 'requests',
-              r?.limits?.['ephemeral-storage'] === undefined && 'limits',
-            ].filter(Boolean);
+            const missing = [r?.requests?.['ephemeral-storage'] === undefined && 'requests', r?.limits?.['ephemeral-storage'] === undefined && 'limits'].filter(
+              Boolean,
+            );
             return missing.length
-              ? [{ object: pod.owner, message: `container "${c.name}" writes to node disk (writable emptyDir or root filesystem) but sets no ephemeral-storage ${missing.join(' or ')}` }]
+              ? [
+                  {
+                    object: pod.owner,
+                    message: `container "${c.name}" writes to node disk (writable emptyDir or root filesystem) but sets no ephemeral-storage ${missing.join(' or ')}`,
+                  },
+                ]
               : [];
           }),
       ),
@@ -69,15 +73,20 @@ export const workloadRules: Rule[] = [
     reason: 'Traffic and rollouts wait for readiness; a probe on an undeclared port never passes',
     severity: 'error',
     check: (cluster) =>
-      cluster.pods.filter((p) => p.serving).flatMap((pod) =>
-        servingContainers(pod.spec).flatMap((c) => {
-          const p = c.readinessProbe;
-          if (!p) return [{ object: pod.owner, message: `container "${c.name}" has no readinessProbe` }];
-          const port = p.httpGet?.port ?? p.tcpSocket?.port ?? p.grpc?.port;
-          if (port === undefined) return [{ object: pod.owner, message: `container "${c.name}": readinessProbe checks no port (exec); probe a declared port` }];
-          return declaredPort(c, port) ? [] : [{ object: pod.owner, message: `container "${c.name}": readinessProbe targets port ${port}, which the container does not declare` }];
-        }),
-      ),
+      cluster.pods
+        .filter((p) => p.serving)
+        .flatMap((pod) =>
+          servingContainers(pod.spec).flatMap((c) => {
+            const p = c.readinessProbe;
+            if (!p) return [{ object: pod.owner, message: `container "${c.name}" has no readinessProbe` }];
+            const port = p.httpGet?.port ?? p.tcpSocket?.port ?? p.grpc?.port;
+            if (port === undefined)
+              return [{ object: pod.owner, message: `container "${c.name}": readinessProbe checks no port (exec); probe a declared port` }];
+            return declaredPort(c, port)
+              ? []
+              : [{ object: pod.owner, message: `container "${c.name}": readinessProbe targets port ${port}, which the container does not declare` }];
+          }),
+        ),
   },
   {
     id: 'liveness-not-readiness',
@@ -118,7 +127,12 @@ export const workloadRules: Rule[] = [
         const account = cluster.kind('ServiceAccount').find((s) => s.metadata.name === name && namespaceOf(s) === pod.namespace);
         if (pod.spec.automountServiceAccountToken === undefined && account?.automountServiceAccountToken === false) return [];
         if (bound.has(`${pod.namespace}/${name}`)) return [];
-        return [{ object: pod.owner, message: `mounts the API token of ServiceAccount "${name}", which no RoleBinding or ClusterRoleBinding here uses: set automountServiceAccountToken: false` }];
+        return [
+          {
+            object: pod.owner,
+            message: `mounts the API token of ServiceAccount "${name}", which no RoleBinding or ClusterRoleBinding here uses: set automountServiceAccountToken: false`,
+          },
+        ];
       });
     },
   },

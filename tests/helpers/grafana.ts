@@ -8,7 +8,6 @@ import { parsePromQL } from './metrics/promql';
 import type { KubeObject } from '../../generators/kubernetes/objects';
 import type { Any } from './objects';
 
-
 export interface PanelQuery {
   panel: string;
   language: 'promql' | 'traceql' | 'servicemap';
@@ -104,7 +103,6 @@ export function provisionedDatasources(objects: KubeObject[]): ProvisionedDataso
     .flatMap((o) => Object.values((o as Any).data as Record<string, string>))
     .flatMap((text) => (parse(unescapeProvisioning(text)) as Any).datasources as ProvisionedDatasource[]);
 }
-
 
 /** Each vector selector of `expr`: its metric name and the label names it matches on. */
 export function selectorsOf(expr: string): Array<{ metric: string; labels: string[] }> {

@@ -3,7 +3,8 @@ import { parse } from 'yaml';
 import type { KubeObject } from '../../generators/kubernetes/objects';
 import { CONFIG_MAP } from '../../generators/tempo/facts';
 
-export type Any = any; // rendered YAML is untyped; each test asserts the shape it reads
+// biome-ignore lint/suspicious/noExplicitAny: rendered YAML is untyped in tests; each test asserts the shape it reads
+export type Any = any;
 
 /** The object of that kind and name; throws (naming it) when it is not rendered. */
 export function find(objects: KubeObject[], kind: string, name: string): Any {

@@ -61,7 +61,12 @@ function web(): KubeObject[] {
       },
     },
     // References and look-alikes that are not credentials.
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta('web'), data: { 'web.yaml': 'password: ${WEB_PASSWORD}\nsecret_key: /run/secrets/key\nmax_tokens: 100\ntokenizer: words\n' } },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: meta('web'),
+      data: { 'web.yaml': 'password: ${WEB_PASSWORD}\nsecret_key: /run/secrets/key\nmax_tokens: 100\ntokenizer: words\n' },
+    },
     { apiVersion: 'v1', kind: 'Service', metadata: meta('web'), spec: { selector: WEB, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } },
     {
       apiVersion: 'policy/v1',
@@ -108,7 +113,11 @@ function ingester(): KubeObject[] {
             automountServiceAccountToken: false,
             terminationGracePeriodSeconds: 1200,
             securityContext: podSecurity,
-            affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: INGESTER }, topologyKey: 'kubernetes.io/hostname' }] } },
+            affinity: {
+              podAntiAffinity: {
+                requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: INGESTER }, topologyKey: 'kubernetes.io/hostname' }],
+              },
+            },
             containers: [
               {
                 name: 'ingester',
@@ -153,7 +162,10 @@ function ingester(): KubeObject[] {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
       metadata: meta('tempo-ingester'),
-      spec: { podSelector: { matchLabels: INGESTER }, ingress: [{ from: [{ podSelector: { matchLabels: WEB } }], ports: [{ protocol: 'TCP', port: 'grpc' }] }] },
+      spec: {
+        podSelector: { matchLabels: INGESTER },
+        ingress: [{ from: [{ podSelector: { matchLabels: WEB } }], ports: [{ protocol: 'TCP', port: 'grpc' }] }],
+      },
     },
   ];
 }

@@ -57,8 +57,16 @@ export const METRICS: Record<string, MetricInfo> = {
   tempo_warnings_total: { type: 'counter', source: `${TEMPO} distributor`, labels: ['tenant', 'reason'] },
 
   // Distributor and receivers.
-  tempo_receiver_accepted_spans_total: { type: 'counter', source: `${TEMPO} distributor (registered as tempo_receiver_accepted_spans)`, labels: ['receiver', 'transport'] },
-  tempo_receiver_refused_spans_total: { type: 'counter', source: `${TEMPO} distributor (registered as tempo_receiver_refused_spans)`, labels: ['receiver', 'transport'] },
+  tempo_receiver_accepted_spans_total: {
+    type: 'counter',
+    source: `${TEMPO} distributor (registered as tempo_receiver_accepted_spans)`,
+    labels: ['receiver', 'transport'],
+  },
+  tempo_receiver_refused_spans_total: {
+    type: 'counter',
+    source: `${TEMPO} distributor (registered as tempo_receiver_refused_spans)`,
+    labels: ['receiver', 'transport'],
+  },
   tempo_distributor_push_duration_seconds: { type: 'histogram', source: `${TEMPO} distributor` },
   tempo_distributor_spans_received_total: { type: 'counter', source: `${TEMPO} distributor`, labels: ['tenant'] },
   tempo_distributor_bytes_received_total: { type: 'counter', source: `${TEMPO} distributor`, labels: ['tenant'] },
@@ -92,7 +100,11 @@ export const METRICS: Record<string, MetricInfo> = {
   tempo_query_frontend_queue_length: { type: 'gauge', source: `${TEMPO} query-frontend`, labels: ['user'] },
   tempo_query_frontend_connected_clients: { type: 'gauge', source: `${TEMPO} query-frontend` },
   tempo_querier_worker_request_executed_total: { type: 'counter', source: `${TEMPO} querier` },
-  tempo_memcache_request_duration_seconds: { type: 'histogram', source: `${TEMPO} querier, query-frontend, compactor (memcached client)`, labels: ['name', 'method', 'status_code'] },
+  tempo_memcache_request_duration_seconds: {
+    type: 'histogram',
+    source: `${TEMPO} querier, query-frontend, compactor (memcached client)`,
+    labels: ['name', 'method', 'status_code'],
+  },
   tempo_memcache_client_servers: { type: 'gauge', source: `${TEMPO} memcached client` },
 
   // Storage (tempodb): blocklist polling, compaction, retention, backend requests.
@@ -104,7 +116,11 @@ export const METRICS: Record<string, MetricInfo> = {
   tempodb_blocklist_tenant_index_age_seconds: { type: 'gauge', source: `${TEMPO} blocklist poller`, labels: ['tenant'] },
   tempodb_backend_objects_total: { type: 'gauge', source: `${TEMPO} blocklist poller`, labels: ['tenant', 'status'] },
   tempodb_backend_bytes_total: { type: 'gauge', source: `${TEMPO} blocklist poller`, labels: ['tenant', 'status'] },
-  tempodb_backend_request_duration_seconds: { type: 'histogram', source: `${TEMPO} (every component that reads or writes S3)`, labels: ['operation', 'status_code'] },
+  tempodb_backend_request_duration_seconds: {
+    type: 'histogram',
+    source: `${TEMPO} (every component that reads or writes S3)`,
+    labels: ['operation', 'status_code'],
+  },
   tempodb_compaction_outstanding_blocks: { type: 'gauge', source: `${TEMPO} compactor`, labels: ['tenant'] },
   tempodb_compaction_errors_total: { type: 'counter', source: `${TEMPO} compactor` },
   tempodb_compaction_blocks_total: { type: 'counter', source: `${TEMPO} compactor`, labels: ['level'] },
@@ -127,8 +143,16 @@ export const METRICS: Record<string, MetricInfo> = {
   tempo_metrics_generator_registry_series_limited_total: { type: 'counter', source: GENERATOR, labels: ['tenant'] },
   tempo_metrics_generator_registry_collections_failed_total: { type: 'counter', source: GENERATOR, labels: ['tenant', 'error_type'] },
   tempo_metrics_generator_processor_service_graphs_edges_total: { type: 'counter', source: `${GENERATOR} (registered without _total)`, labels: ['tenant'] },
-  tempo_metrics_generator_processor_service_graphs_expired_edges_total: { type: 'counter', source: `${GENERATOR} (registered without _total)`, labels: ['tenant'] },
-  tempo_metrics_generator_processor_service_graphs_dropped_spans_total: { type: 'counter', source: `${GENERATOR} (registered without _total)`, labels: ['tenant'] },
+  tempo_metrics_generator_processor_service_graphs_expired_edges_total: {
+    type: 'counter',
+    source: `${GENERATOR} (registered without _total)`,
+    labels: ['tenant'],
+  },
+  tempo_metrics_generator_processor_service_graphs_dropped_spans_total: {
+    type: 'counter',
+    source: `${GENERATOR} (registered without _total)`,
+    labels: ['tenant'],
+  },
   prometheus_remote_storage_samples_total: { type: 'counter', source: REMOTE_WRITE, labels: REMOTE_WRITE_LABELS },
   prometheus_remote_storage_samples_failed_total: { type: 'counter', source: REMOTE_WRITE, labels: REMOTE_WRITE_LABELS },
   prometheus_remote_storage_samples_retried_total: { type: 'counter', source: REMOTE_WRITE, labels: REMOTE_WRITE_LABELS },

@@ -7,7 +7,11 @@ type Tree = ReturnType<typeof strict.parse>;
 type SyntaxNode = Tree['topNode'];
 
 export class PromQLError extends Error {
-  constructor(readonly expr: string, readonly position: number, detail: string) {
+  constructor(
+    readonly expr: string,
+    readonly position: number,
+    detail: string,
+  ) {
     super(`invalid PromQL at ${position}: ${detail}\n  ${expr.replace(/\n/g, ' ')}\n  ${' '.repeat(position)}^`);
     this.name = 'PromQLError';
   }
