@@ -14,8 +14,8 @@ const NAME = 'qa-throwaway';
 const FILE = `# yaml-language-server: $schema=../environment.schema.json
 cluster:
   name: gaming-platform-${NAME}
-  server: https://0123456789ABCDEF0123456789ABCDEF.gr7.us-east-1.eks.amazonaws.com
-  oidcIssuer: https://oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF
+  server: https://0A1B2C3D4E5F60718293A4B5C6D7E8F9.gr7.us-east-1.eks.amazonaws.com
+  oidcIssuer: https://oidc.eks.us-east-1.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9
 aws:
   region: us-east-1
   accountId: "444444444444"
