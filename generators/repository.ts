@@ -8,6 +8,7 @@ import { alertsDir, severityProblems } from './alerts/index';
 import { architectureDiagram } from './architecture';
 import { ARGOCD_DIR, argocdFiles } from './argocd';
 import { AWS_DIR, awsFiles, awsProblems } from './aws/documents';
+import { samplingProblems } from './components/sampling';
 import { dashboardsDir } from './dashboards/index';
 import type { Problem } from './validation/messages';
 import type { Environment } from './environment/index';
@@ -57,7 +58,7 @@ export const MARKED_DIRS: readonly string[] = ['overlays'];
 export const GENERATED_DIRS = { owned: OWNED_DIRS, marked: MARKED_DIRS };
 
 /** Checks of what an environment renders, by the output that renders it (paths are environment.yaml fields). */
-const OUTPUT_CHECKS: Array<(env: Environment) => Problem[]> = [awsProblems, severityProblems];
+const OUTPUT_CHECKS: Array<(env: Environment) => Problem[]> = [awsProblems, severityProblems, samplingProblems];
 
 export interface RenderedRepository {
   files: Files;

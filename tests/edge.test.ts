@@ -197,9 +197,9 @@ describe('multitenancy', () => {
   const on: Environment = { ...env, features: { ...env.features, multitenancy: true } };
 
   it('the agent writes as collector.tenant and vulture as its own tenant; without it, neither sends a tenant', () => {
-    expect(collectorConfig(on).exporters.otlp_grpc.headers).toEqual({ 'X-Scope-OrgID': env.components.collector.tenant });
+    expect(collectorConfig(on).exporters.otlp_grpc?.headers).toEqual({ 'X-Scope-OrgID': env.components.collector.tenant });
     expect(vultureArgs(on)).toContain('-tempo-org-id=tempo-vulture');
-    expect(collectorConfig(env).exporters.otlp_grpc.headers).toBeUndefined();
+    expect(collectorConfig(env).exporters.otlp_grpc?.headers).toBeUndefined();
     expect(vultureArgs(env).some((a) => a.startsWith('-tempo-org-id'))).toBe(false);
   });
 });

@@ -12,6 +12,19 @@ import type { EnvironmentSettings } from '../environment/settings';
 import type { Quantity } from '../environment/units';
 import { objectName, serviceHost } from '../stack';
 import { OTLP_GRPC } from './distributor';
+import {
+  ROUTING_CONNECTOR,
+  agentSamples,
+  percentages,
+  perService,
+  pipelineId,
+  pipelineProcessors,
+  ratioAttribute,
+  sampler,
+  samplerId,
+  samplingProcessors,
+  serviceRates,
+} from './sampling';
 
 /** The collector's ports: OTLP in, its own metrics, and the health check the kubelet probes. */
 export const COLLECTOR_PORTS = [
@@ -38,17 +51,22 @@ export interface CollectorSettings {
   tenant: string;
 }
 
+/** The collector release every key of this config (and the gateway's) was checked against. */
+export const COLLECTOR_IMAGE = 'otel/opentelemetry-collector-contrib:0.159.0';
+
 /** The downward-API variable k8s_attributes filters pods by: each agent watches only its own node. */
 export const NODE_NAME_ENV = 'K8S_NODE_NAME';
 
-// Component ids as they appear in the pipeline. `otlp_grpc` and `k8s_attributes` are the names of
-// 0.159.0 (`otlp` and `k8sattributes` are deprecated aliases there).
+// Component ids as they appear in the pipeline. `otlp_grpc`, `k8s_attributes` and `load_balancing` are the
+// names of 0.159.0 (`otlp`, `k8sattributes` and `loadbalancing` are deprecated aliases there).
 export const PIPELINE = {
   receivers: ['otlp'],
   processors: ['memory_limiter', 'k8s_attributes', 'resource', 'transform/scrub-pii', 'batch'],
   exporters: ['otlp_grpc'],
 } as const;
 export const SCRUB_PROCESSOR = 'transform/scrub-pii';
+/** The agents' exporter when the tail-sampling gateway is on: whole traces (by trace id) to one gateway each. */
+export const LOAD_BALANCING = 'load_balancing';
 
 /** The distributor's OTLP gRPC receiver, as the collector dials it. */
 export function distributorEndpoint(): string {
@@ -57,18 +75,48 @@ export function distributorEndpoint(): string {
 
 interface AttributeAction {
   key: string;
-  value: string;
+  value: string | number;
   action: 'insert' | 'update' | 'upsert';
 }
 interface ContextStatements {
   context: 'resource' | 'span' | 'spanevent';
   statements: string[];
 }
+export interface Pipeline {
+  receivers: string[];
+  processors: string[];
+  exporters: string[];
+}
+/** The OTLP exporter settings the agent (to the distributor or, inside load_balancing, to a gateway) and the gateway share. */
+export interface OtlpExporter {
+  endpoint: string;
+  tls: { insecure: boolean };
+  headers?: Record<string, string>;
+  sending_queue: { enabled: boolean; sizer: 'requests' | 'items' | 'bytes'; queue_size: number; num_consumers: number };
+  retry_on_failure: { enabled: boolean; initial_interval: string; max_interval: string; max_elapsed_time: string };
+}
+export interface Telemetry {
+  metrics: {
+    level: 'none' | 'basic' | 'normal' | 'detailed';
+    readers: Array<{
+      pull: {
+        exporter: {
+          prometheus: { host: string; port: number; without_scope_info: boolean; without_units: boolean; without_type_suffix: boolean };
+        };
+      };
+    }>;
+  };
+}
+export interface MemoryLimiter {
+  check_interval: string;
+  limit_percentage: number;
+  spike_limit_percentage: number;
+}
 export interface CollectorConfig {
   extensions: { health_check: { endpoint: string; path: string } };
   receivers: { otlp: { protocols: { grpc: { endpoint: string }; http: { endpoint: string } } } };
   processors: {
-    memory_limiter: { check_interval: string; limit_percentage: number; spike_limit_percentage: number };
+    memory_limiter: MemoryLimiter;
     k8s_attributes: {
       auth_type: 'serviceAccount';
       filter: { node_from_env_var: string };
@@ -78,31 +126,29 @@ export interface CollectorConfig {
     resource: { attributes: AttributeAction[] };
     'transform/scrub-pii': { error_mode: 'ignore' | 'propagate'; trace_statements: ContextStatements[] };
     batch: { timeout: string; send_batch_size: number };
+    // Sampling (sampling.ts): one sampler and one probability record per percentage.
+    [sampler: `probabilistic_sampler/${string}`]: { mode: 'proportional'; sampling_percentage: number; fail_closed: boolean };
+    [record: `resource/sample-${string}`]: { attributes: AttributeAction[] };
+  };
+  connectors?: {
+    'routing/sampling': {
+      error_mode: 'ignore' | 'propagate';
+      default_pipelines: string[];
+      table: Array<{ context: 'resource'; condition: string; pipelines: string[] }>;
+    };
   };
   exporters: {
-    otlp_grpc: {
-      endpoint: string;
-      tls: { insecure: boolean };
-      headers?: Record<string, string>;
-      sending_queue: { enabled: boolean; sizer: 'requests' | 'items' | 'bytes'; queue_size: number; num_consumers: number };
-      retry_on_failure: { enabled: boolean; initial_interval: string; max_interval: string; max_elapsed_time: string };
+    otlp_grpc?: OtlpExporter;
+    load_balancing?: Omit<OtlpExporter, 'endpoint' | 'tls' | 'headers'> & {
+      routing_key: 'traceID';
+      protocol: { otlp: { tls: { insecure: boolean }; sending_queue: { enabled: false }; retry_on_failure: { enabled: false } } };
+      resolver: { dns: { hostname: string; port: string; interval: string } };
     };
   };
   service: {
     extensions: string[];
-    telemetry: {
-      metrics: {
-        level: 'none' | 'basic' | 'normal' | 'detailed';
-        readers: Array<{
-          pull: {
-            exporter: {
-              prometheus: { host: string; port: number; without_scope_info: boolean; without_units: boolean; without_type_suffix: boolean };
-            };
-          };
-        }>;
-      };
-    };
-    pipelines: { traces: { receivers: string[]; processors: string[]; exporters: string[] } };
+    telemetry: Telemetry;
+    pipelines: { traces: Pipeline; [name: `traces/${string}`]: Pipeline };
   };
 }
 
@@ -110,18 +156,84 @@ export interface CollectorConfig {
 const QUEUE_MEMORY_SHARE = 0.4;
 const BYTES_PER_QUEUED_SPAN = 2048;
 
-export function collectorConfig(env: EnvironmentSettings, own: CollectorSettings): CollectorConfig {
-  const memoryLimit = own.resources.limits.memory.value;
+/** Binds every interface: the kubelet probes the pod IP. */
+export const healthCheck = () => ({ endpoint: `0.0.0.0:${HEALTH}`, path: '/' });
+/** First in every pipeline: refuses data (the senders retry) before the collector runs out of memory. */
+export const memoryLimiter = (): MemoryLimiter => ({ check_interval: '1s', limit_percentage: 80, spike_limit_percentage: 25 });
+export const batch = () => ({ timeout: '1s', send_batch_size: 1024 });
+
+/**
+ * OTLP gRPC out, with a sending queue and retries. The queue holds what cannot be sent while the next hop
+ * is away, sized in spans to a share of the memory limit: an outage fills the queue and then drops
+ * (otelcol_exporter_enqueue_failed_spans_total) instead of OOM-killing the collector. The seed's 1,000
+ * batches of 1,024 spans would need ~2 GiB.
+ */
+export function otlpExporter(memoryLimit: Quantity, endpoint: string, headers?: Record<string, string>): OtlpExporter {
+  return { endpoint, tls: { insecure: true }, ...(headers ? { headers } : {}), ...resilience(memoryLimit) };
+}
+function resilience(memoryLimit: Quantity): Pick<OtlpExporter, 'sending_queue' | 'retry_on_failure'> {
   return {
-    // Binds every interface: the kubelet probes the pod IP.
-    extensions: { health_check: { endpoint: `0.0.0.0:${HEALTH}`, path: '/' } },
+    sending_queue: {
+      enabled: true,
+      sizer: 'items',
+      queue_size: Math.floor((memoryLimit.value * QUEUE_MEMORY_SHARE) / BYTES_PER_QUEUED_SPAN),
+      num_consumers: 10,
+    },
+    retry_on_failure: { enabled: true, initial_interval: '5s', max_interval: '30s', max_elapsed_time: '300s' },
+  };
+}
+
+/**
+ * With multitenancy the distributor refuses spans without a tenant. One tenant per agent; a tenant per
+ * application would need the headers_setter extension reading the sender's metadata.
+ */
+export const tenantHeaders = (env: EnvironmentSettings, tenant: string) => (env.features.multitenancy ? { 'X-Scope-OrgID': tenant } : undefined);
+
+/**
+ * The collector's own metrics for Prometheus on the pod IP (the default reader binds localhost). Counters
+ * keep their _total suffix and names carry no unit suffix: otelcol_exporter_sent_spans_total.
+ */
+export const telemetry = (): Telemetry => ({
+  metrics: {
+    level: 'normal',
+    readers: [
+      { pull: { exporter: { prometheus: { host: '0.0.0.0', port: METRICS, without_scope_info: true, without_units: true, without_type_suffix: false } } } },
+    ],
+  },
+});
+
+export function collectorConfig(env: EnvironmentSettings, own: CollectorSettings): CollectorConfig {
+  const memoryLimit = own.resources.limits.memory;
+  const s = env.sampling;
+  // Sampling shapes (sampling.ts): none; one percentage for every service, sampled first so the agent
+  // enriches and scrubs only what it keeps; or per-service percentages, routed by service.name after
+  // scrubbing into one pipeline per percentage.
+  const samples = agentSamples(env);
+  const routed = samples && perService(env);
+  const single = samples && !routed;
+  const exporter = s.tail.enabled ? LOAD_BALANCING : 'otlp_grpc';
+  const pipelines: CollectorConfig['service']['pipelines'] = {
+    traces: {
+      receivers: [...PIPELINE.receivers],
+      processors: routed
+        ? PIPELINE.processors.filter((p) => p !== 'batch')
+        : single
+          ? ['memory_limiter', samplerId(s.percentage), ...PIPELINE.processors.slice(1)]
+          : [...PIPELINE.processors],
+      exporters: routed ? [ROUTING_CONNECTOR] : [exporter],
+    },
+  };
+  if (routed)
+    for (const p of percentages(env))
+      pipelines[pipelineId(p) as `traces/${string}`] = { receivers: [ROUTING_CONNECTOR], processors: pipelineProcessors(p), exporters: [exporter] };
+  return {
+    extensions: { health_check: healthCheck() },
     receivers: {
       // The collector binds localhost by default: applications on other pods could not reach it.
       otlp: { protocols: { grpc: { endpoint: `0.0.0.0:${OTLP_GRPC_IN}` }, http: { endpoint: `0.0.0.0:${OTLP_HTTP_IN}` } } },
     },
     processors: {
-      // First in the pipeline: refuses data (the SDKs retry) before the agent runs out of memory.
-      memory_limiter: { check_interval: '1s', limit_percentage: 80, spike_limit_percentage: 25 },
+      memory_limiter: memoryLimiter(),
       k8s_attributes: {
         auth_type: 'serviceAccount',
         filter: { node_from_env_var: NODE_NAME_ENV },
@@ -140,51 +252,45 @@ export function collectorConfig(env: EnvironmentSettings, own: CollectorSettings
         attributes: [
           { key: 'cluster.name', value: env.cluster.name, action: 'upsert' },
           { key: 'environment', value: env.name, action: 'upsert' },
+          ...(single ? [ratioAttribute(s.percentage)] : []),
         ],
       },
       // A failing statement is logged and skipped (the default, propagate, would drop the whole batch).
       [SCRUB_PROCESSOR]: { error_mode: 'ignore', trace_statements: scrubStatements(own.scrubbing) },
-      batch: { timeout: '1s', send_batch_size: 1024 },
+      batch: batch(),
+      ...(single ? { [samplerId(s.percentage)]: sampler(s.percentage) } : {}),
+      ...(routed ? samplingProcessors(env) : {}),
     },
-    exporters: {
-      otlp_grpc: {
-        endpoint: distributorEndpoint(),
-        tls: { insecure: true },
-        // With multitenancy the distributor refuses spans without a tenant. One tenant per agent; a tenant
-        // per application would need the headers_setter extension reading the sender's metadata.
-        ...(env.features.multitenancy ? { headers: { 'X-Scope-OrgID': own.tenant } } : {}),
-        // Holds what cannot be sent while the distributor is away, sized in spans to a share of the memory
-        // limit: an outage fills the queue and then drops (otelcol_exporter_enqueue_failed_spans_total)
-        // instead of OOM-killing the agent. The seed's 1,000 batches of 1,024 spans would need ~2 GiB.
-        sending_queue: {
-          enabled: true,
-          sizer: 'items',
-          queue_size: Math.floor((memoryLimit * QUEUE_MEMORY_SHARE) / BYTES_PER_QUEUED_SPAN),
-          num_consumers: 10,
-        },
-        retry_on_failure: { enabled: true, initial_interval: '5s', max_interval: '30s', max_elapsed_time: '300s' },
-      },
-    },
-    service: {
-      extensions: ['health_check'],
-      telemetry: {
-        metrics: {
-          level: 'normal',
-          // Prometheus scrapes the pod IP (the default reader binds localhost). Counters keep their _total
-          // suffix and names carry no unit suffix: otelcol_exporter_sent_spans_total.
-          readers: [
-            {
-              pull: {
-                exporter: {
-                  prometheus: { host: '0.0.0.0', port: METRICS, without_scope_info: true, without_units: true, without_type_suffix: false },
-                },
-              },
-            },
-          ],
-        },
-      },
-      pipelines: { traces: { receivers: [...PIPELINE.receivers], processors: [...PIPELINE.processors], exporters: [...PIPELINE.exporters] } },
-    },
+    ...(routed ? { connectors: { [ROUTING_CONNECTOR]: routingConnector(env) } } : {}),
+    exporters: s.tail.enabled
+      ? {
+          // Every span of a trace goes to the same gateway pod (consistent hashing of the trace id over the
+          // pods the headless Service resolves to, re-resolved every 5 s); the gateway decides.
+          // One queue and one retry in front of the routing (the exporter's documented advice): a batch that
+          // fails on one gateway is routed again, and the queue is bounded once, not once per gateway.
+          load_balancing: {
+            routing_key: 'traceID',
+            protocol: { otlp: { tls: { insecure: true }, sending_queue: { enabled: false }, retry_on_failure: { enabled: false } } },
+            resolver: { dns: { hostname: serviceHost(objectName('gateway')), port: String(OTLP_GRPC), interval: '5s' } },
+            ...resilience(memoryLimit),
+          },
+        }
+      : { otlp_grpc: otlpExporter(memoryLimit, distributorEndpoint(), tenantHeaders(env, own.tenant)) },
+    service: { extensions: ['health_check'], telemetry: telemetry(), pipelines },
+  };
+}
+
+/** The routing connector: each service with its own percentage to that percentage's pipeline, the rest to the default's. */
+function routingConnector(env: EnvironmentSettings): NonNullable<CollectorConfig['connectors']>['routing/sampling'] {
+  return {
+    // A condition that errors (it only compares a string) would send the spans to the default pipeline.
+    error_mode: 'ignore',
+    default_pipelines: [pipelineId(env.sampling.percentage)],
+    table: serviceRates(env).map(([service, p]) => ({
+      context: 'resource',
+      condition: `attributes["service.name"] == ${ottlString(service)}`,
+      pipelines: [pipelineId(p)],
+    })),
   };
 }
 

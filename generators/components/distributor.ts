@@ -35,9 +35,14 @@ export const distributor = tempoComponent({
   ingress: (env) => [
     // Spans: instrumented applications (and collectors of their own) straight to the distributor...
     { from: namespaces(env.networkPolicies.traceSenderNamespaces), ports: RECEIVERS.map((r) => r.port) },
-    // ...or through the collector agent, which exports OTLP gRPC; tempo-vulture writes the same way.
+    // ...or through the collector agent (through the tail-sampling gateway when it runs), which exports
+    // OTLP gRPC; tempo-vulture writes the same way.
     {
-      from: [...(env.features.collector ? [pods('collector')] : []), ...(env.features.vulture ? [pods('vulture')] : [])],
+      from: [
+        ...(env.features.collector && !env.sampling.tail.enabled ? [pods('collector')] : []),
+        ...(env.sampling.tail.enabled ? [pods('gateway')] : []),
+        ...(env.features.vulture ? [pods('vulture')] : []),
+      ],
       ports: [OTLP_GRPC],
     },
   ],

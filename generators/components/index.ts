@@ -3,6 +3,7 @@
 import { collector } from './collector';
 import { compactor } from './compactor';
 import { distributor } from './distributor';
+import { gateway } from './gateway';
 import { ingester } from './ingester';
 import { memcached } from './memcached';
 import { metricsGenerator } from './metrics-generator';
@@ -19,6 +20,7 @@ export const COMPONENTS = {
   'metrics-generator': metricsGenerator,
   memcached,
   collector,
+  gateway,
   vulture,
 } as const;
 

@@ -3,6 +3,7 @@
 // rules.ts the wiring on every render.
 import { type ReceiverName, receiverPort } from '../components/distributor';
 import { MEMCACHED_PORT } from '../components/memcached';
+import { SAMPLING_RATIO_ATTRIBUTE, agentSamples } from '../components/sampling';
 import { S3_ENV } from '../credentials';
 import type { EnvironmentSettings, IngestionLimits } from '../environment/settings';
 import { objectName, serviceHost } from '../stack';
@@ -69,13 +70,8 @@ export function tempoConfig(env: EnvironmentSettings): Record<string, unknown> {
         path: `${PATHS.data}/generator/wal`,
         remote_write: [{ url: env.metricsGenerator.remoteWriteUrl, send_exemplars: true }],
       },
-      ...(env.metricsGenerator.processors.includes('local-blocks')
-        ? {
-            // TraceQL metrics: recent data from these local blocks; flushed (RF1) to S3 for history.
-            processor: { local_blocks: { filter_server_spans: false, flush_to_storage: true } },
-            traces_storage: { path: `${PATHS.data}/generator/traces` },
-          }
-        : {}),
+      ...generatorProcessors(env),
+      ...(env.metricsGenerator.processors.includes('local-blocks') ? { traces_storage: { path: `${PATHS.data}/generator/traces` } } : {}),
     },
     storage: {
       trace: {
@@ -119,6 +115,20 @@ export function tempoConfig(env: EnvironmentSettings): Record<string, unknown> {
       per_tenant_override_period: '10s',
     },
   };
+}
+
+/**
+ * Processor settings: TraceQL metrics read recent data from the local blocks (flushed, RF1, to S3 for
+ * history); when the collector agents sample, span metrics and service graphs count each span 1/probability
+ * times, reading the probability the agent recorded on its resource (components/sampling.ts).
+ */
+function generatorProcessors(env: EnvironmentSettings): Record<string, unknown> {
+  const multiplier = agentSamples(env) ? { span_multiplier_key: SAMPLING_RATIO_ATTRIBUTE } : undefined;
+  const processor: Record<string, unknown> = {
+    ...(multiplier ? { service_graphs: multiplier, span_metrics: multiplier } : {}),
+    ...(env.metricsGenerator.processors.includes('local-blocks') ? { local_blocks: { filter_server_spans: false, flush_to_storage: true } } : {}),
+  };
+  return Object.keys(processor).length ? { processor } : {};
 }
 
 function ingestion(l: Partial<IngestionLimits>): Record<string, unknown> {
