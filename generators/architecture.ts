@@ -55,6 +55,10 @@ export function architectureDiagram(envs: RenderedEnvironment[]): string {
     ...present.map((c) => `  ${nodeId(c)}["<b>${c}</b> ${kind(c)}<br/>${replicas(envs, c)}<br/>${ports(envs, c)}"]`),
     `  apps -->|"OTLP, to the agent on their node"| collector`,
     `  collector -->|"OTLP gRPC :${otlpGrpc}"| distributor`,
+    // The tail-sampling gateway, where an environment runs it: whole traces in, the kept ones out.
+    ...(present.includes('gateway')
+      ? [`  collector -->|"whole traces by trace id :${otlpGrpc}"| gateway`, `  gateway -->|"kept traces :${otlpGrpc}"| distributor`]
+      : []),
     `  distributor -->|"spans, ${grpc}"| ingester`,
     `  distributor -->|"spans, ${grpc}"| metrics_generator`,
     '  ingester -->|"flush blocks"| s3',

@@ -3,7 +3,7 @@
 // the vulture writes to and reads from the rendered Services, and the agent's pods match its config.
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { PIPELINE, SCRUB_PROCESSOR, collectorConfig as collectorConfigOf, redacted } from '../generators/components/collector-config';
+import { SCRUB_PROCESSOR, collectorConfig as collectorConfigOf, redacted } from '../generators/components/collector-config';
 import { vultureArgs } from '../generators/components/vulture';
 import type { Environment } from '../generators/environment/index';
 import type { KubeObject } from '../generators/kubernetes/objects';
@@ -81,20 +81,36 @@ for (const env of loadEnvironments(ROOT)) {
       expect(exporter.retry_on_failure.enabled).toBe(true);
     });
 
-    it('every traces pipeline starts with memory_limiter, scrubs before batching, and uses only defined components', () => {
-      const pipelines = Object.entries<Any>(config.service.pipelines).filter(([name]) => name === 'traces' || name.startsWith('traces/'));
-      expect(pipelines.length).toBeGreaterThan(0);
-      for (const [name, p] of pipelines) {
-        expect(p.processors[0], name).toBe('memory_limiter');
-        expect(p.processors, name).toContain(SCRUB_PROCESSOR);
-        expect(p.processors.indexOf(SCRUB_PROCESSOR), name).toBeLessThan(p.processors.indexOf('batch'));
-        // k8s_attributes reads the sender's address, which batching loses.
-        expect(p.processors.indexOf('k8s_attributes'), name).toBeLessThan(p.processors.indexOf('batch'));
-        for (const r of p.receivers) expect(config.receivers, `${name}: receiver ${r}`).toHaveProperty([r]);
+    it('every path from the receiver to an exporter starts with memory_limiter, scrubs before batching, and uses only defined components', () => {
+      const pipelines = config.service.pipelines as Record<string, { receivers: string[]; processors: string[]; exporters: string[] }>;
+      const connectors = Object.keys(config.connectors ?? {});
+      for (const [name, p] of Object.entries(pipelines)) {
+        for (const r of p.receivers) expect({ ...config.receivers, ...config.connectors }, `${name}: receiver ${r}`).toHaveProperty([r]);
         for (const x of p.processors) expect(config.processors, `${name}: processor ${x}`).toHaveProperty([x]);
-        for (const e of p.exporters) expect(config.exporters, `${name}: exporter ${e}`).toHaveProperty([e]);
+        for (const e of p.exporters) expect({ ...config.exporters, ...config.connectors }, `${name}: exporter ${e}`).toHaveProperty([e]);
       }
-      expect(config.service.pipelines.traces.processors).toEqual([...PIPELINE.processors]);
+      // Every route a span can take: a pipeline fed by the receiver, then the pipelines its connectors feed.
+      const paths = (name: string, before: string[]): string[][] => {
+        const p = pipelines[name]!;
+        const next = Object.keys(pipelines).filter((n) => pipelines[n]!.receivers.some((r) => p.exporters.includes(r) && connectors.includes(r)));
+        const here = [...before, ...p.processors];
+        return next.length ? next.flatMap((n) => paths(n, here)) : [here];
+      };
+      const starts = Object.keys(pipelines).filter((n) => pipelines[n]!.receivers.includes('otlp'));
+      expect(starts).toEqual(['traces']);
+      const routes = paths('traces', []);
+      expect(routes.length).toBeGreaterThan(0);
+      for (const processors of routes) {
+        const route = processors.join(' > ');
+        expect(processors[0], route).toBe('memory_limiter');
+        expect(processors, route).toContain(SCRUB_PROCESSOR);
+        expect(processors.indexOf(SCRUB_PROCESSOR), route).toBeLessThan(processors.indexOf('batch'));
+        // k8s_attributes reads the sender's address, which batching loses.
+        expect(processors.indexOf('k8s_attributes'), route).toBeLessThan(processors.indexOf('batch'));
+        expect(processors.at(-1), route).toBe('batch');
+        // A sampler keeps or drops by trace id before the span leaves the node, never twice.
+        expect(processors.filter((x) => x.startsWith('probabilistic_sampler')).length, route).toBeLessThanOrEqual(1);
+      }
       expect(config.processors.batch).toEqual({ timeout: '1s', send_batch_size: 1024 });
     });
 
@@ -116,7 +132,7 @@ for (const env of loadEnvironments(ROOT)) {
     });
 
     it('adds cluster.name and environment from the environment file', () => {
-      expect(config.processors.resource.attributes).toEqual([
+      expect(config.processors.resource.attributes.slice(0, 2)).toEqual([
         { key: 'cluster.name', value: env.cluster.name, action: 'upsert' },
         { key: 'environment', value: env.name, action: 'upsert' },
       ]);

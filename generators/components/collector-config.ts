@@ -13,6 +13,22 @@ import type { Quantity } from '../environment/units';
 import { objectName, serviceHost } from '../stack';
 import { OTLP_GRPC } from './distributor';
 import {
+  type AttributeAction,
+  COLLECTOR_HEALTH_PORT,
+  COLLECTOR_METRICS_PORT,
+  type MemoryLimiter,
+  type OtlpExporter,
+  type Pipeline,
+  type Telemetry,
+  batch,
+  healthCheck,
+  memoryLimiter,
+  otlpExporter,
+  resilience,
+  telemetry,
+  tenantHeaders,
+} from './otelcol';
+import {
   ROUTING_CONNECTOR,
   agentSamples,
   percentages,
@@ -30,12 +46,10 @@ import {
 export const COLLECTOR_PORTS = [
   { name: 'otlp-grpc', port: 4317, service: true },
   { name: 'otlp-http', port: 4318, service: true },
-  { name: 'http-metrics', port: 8888, service: true }, // the collector's own telemetry (Prometheus pull reader)
-  { name: 'health', port: 13133 }, // health_check extension
+  { name: 'http-metrics', port: COLLECTOR_METRICS_PORT, service: true }, // the collector's own telemetry (Prometheus pull reader)
+  { name: 'health', port: COLLECTOR_HEALTH_PORT }, // health_check extension
 ] as const;
-const [OTLP_GRPC_IN, OTLP_HTTP_IN, METRICS, HEALTH] = COLLECTOR_PORTS.map((p) => p.port) as [number, number, number, number];
-export const COLLECTOR_METRICS_PORT = METRICS;
-export const COLLECTOR_HEALTH_PORT = HEALTH;
+const [OTLP_GRPC_IN, OTLP_HTTP_IN] = COLLECTOR_PORTS.map((p) => p.port) as [number, number];
 
 /** What the collector removes from spans before they reach Tempo (components.collector.scrubbing). */
 export interface Scrubbing {
@@ -50,9 +64,6 @@ export interface CollectorSettings {
   scrubbing: Scrubbing;
   tenant: string;
 }
-
-/** The collector release every key of this config (and the gateway's) was checked against. */
-export const COLLECTOR_IMAGE = 'otel/opentelemetry-collector-contrib:0.159.0';
 
 /** The downward-API variable k8s_attributes filters pods by: each agent watches only its own node. */
 export const NODE_NAME_ENV = 'K8S_NODE_NAME';
@@ -73,44 +84,9 @@ export function distributorEndpoint(): string {
   return `${serviceHost(objectName('distributor'))}:${OTLP_GRPC}`;
 }
 
-interface AttributeAction {
-  key: string;
-  value: string | number;
-  action: 'insert' | 'update' | 'upsert';
-}
 interface ContextStatements {
   context: 'resource' | 'span' | 'spanevent';
   statements: string[];
-}
-export interface Pipeline {
-  receivers: string[];
-  processors: string[];
-  exporters: string[];
-}
-/** The OTLP exporter settings the agent (to the distributor or, inside load_balancing, to a gateway) and the gateway share. */
-export interface OtlpExporter {
-  endpoint: string;
-  tls: { insecure: boolean };
-  headers?: Record<string, string>;
-  sending_queue: { enabled: boolean; sizer: 'requests' | 'items' | 'bytes'; queue_size: number; num_consumers: number };
-  retry_on_failure: { enabled: boolean; initial_interval: string; max_interval: string; max_elapsed_time: string };
-}
-export interface Telemetry {
-  metrics: {
-    level: 'none' | 'basic' | 'normal' | 'detailed';
-    readers: Array<{
-      pull: {
-        exporter: {
-          prometheus: { host: string; port: number; without_scope_info: boolean; without_units: boolean; without_type_suffix: boolean };
-        };
-      };
-    }>;
-  };
-}
-export interface MemoryLimiter {
-  check_interval: string;
-  limit_percentage: number;
-  spike_limit_percentage: number;
 }
 export interface CollectorConfig {
   extensions: { health_check: { endpoint: string; path: string } };
@@ -151,56 +127,6 @@ export interface CollectorConfig {
     pipelines: { traces: Pipeline; [name: `traces/${string}`]: Pipeline };
   };
 }
-
-/** Memory the sending queue may hold, and what one queued span costs in it (pdata, generous). */
-const QUEUE_MEMORY_SHARE = 0.4;
-const BYTES_PER_QUEUED_SPAN = 2048;
-
-/** Binds every interface: the kubelet probes the pod IP. */
-export const healthCheck = () => ({ endpoint: `0.0.0.0:${HEALTH}`, path: '/' });
-/** First in every pipeline: refuses data (the senders retry) before the collector runs out of memory. */
-export const memoryLimiter = (): MemoryLimiter => ({ check_interval: '1s', limit_percentage: 80, spike_limit_percentage: 25 });
-export const batch = () => ({ timeout: '1s', send_batch_size: 1024 });
-
-/**
- * OTLP gRPC out, with a sending queue and retries. The queue holds what cannot be sent while the next hop
- * is away, sized in spans to a share of the memory limit: an outage fills the queue and then drops
- * (otelcol_exporter_enqueue_failed_spans_total) instead of OOM-killing the collector. The seed's 1,000
- * batches of 1,024 spans would need ~2 GiB.
- */
-export function otlpExporter(memoryLimit: Quantity, endpoint: string, headers?: Record<string, string>): OtlpExporter {
-  return { endpoint, tls: { insecure: true }, ...(headers ? { headers } : {}), ...resilience(memoryLimit) };
-}
-function resilience(memoryLimit: Quantity): Pick<OtlpExporter, 'sending_queue' | 'retry_on_failure'> {
-  return {
-    sending_queue: {
-      enabled: true,
-      sizer: 'items',
-      queue_size: Math.floor((memoryLimit.value * QUEUE_MEMORY_SHARE) / BYTES_PER_QUEUED_SPAN),
-      num_consumers: 10,
-    },
-    retry_on_failure: { enabled: true, initial_interval: '5s', max_interval: '30s', max_elapsed_time: '300s' },
-  };
-}
-
-/**
- * With multitenancy the distributor refuses spans without a tenant. One tenant per agent; a tenant per
- * application would need the headers_setter extension reading the sender's metadata.
- */
-export const tenantHeaders = (env: EnvironmentSettings, tenant: string) => (env.features.multitenancy ? { 'X-Scope-OrgID': tenant } : undefined);
-
-/**
- * The collector's own metrics for Prometheus on the pod IP (the default reader binds localhost). Counters
- * keep their _total suffix and names carry no unit suffix: otelcol_exporter_sent_spans_total.
- */
-export const telemetry = (): Telemetry => ({
-  metrics: {
-    level: 'normal',
-    readers: [
-      { pull: { exporter: { prometheus: { host: '0.0.0.0', port: METRICS, without_scope_info: true, without_units: true, without_type_suffix: false } } } },
-    ],
-  },
-});
 
 export function collectorConfig(env: EnvironmentSettings, own: CollectorSettings): CollectorConfig {
   const memoryLimit = own.resources.limits.memory;

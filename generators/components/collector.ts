@@ -8,7 +8,8 @@ import type { ObjectOf } from '../kubernetes/objects';
 import { NAMESPACE, imageTag, labels, objectName, selectorLabels } from '../stack';
 import { TEMPO_UID } from '../tempo/facts';
 import { OTLP_GRPC } from './distributor';
-import { COLLECTOR_IMAGE, COLLECTOR_METRICS_PORT, COLLECTOR_PORTS, NODE_NAME_ENV, collectorConfig, scrubbingProblems } from './collector-config';
+import { COLLECTOR_PORTS, NODE_NAME_ENV, collectorConfig, scrubbingProblems } from './collector-config';
+import { COLLECTOR_METRICS_PORT } from './otelcol';
 import { component } from './component';
 import { containerPorts, containerResources, containerSecurity, podSecurity, service } from './pod';
 import { DNS, HTTPS, namespaces, scrapedBy, toStack } from './peers';
@@ -24,7 +25,11 @@ export const collector = component({
   description: 'OpenTelemetry Collector agent (DaemonSet) in front of the distributor',
   settings: {
     // Checked for this version: every key of the collector config (collector-config.ts) exists in it.
-    image: str('otel/opentelemetry-collector-contrib image with a pinned tag (the config is written for 0.159)', PATTERNS.pinnedImage, COLLECTOR_IMAGE),
+    image: str(
+      'otel/opentelemetry-collector-contrib image with a pinned tag (the config is written for 0.159)',
+      PATTERNS.pinnedImage,
+      'otel/opentelemetry-collector-contrib:0.159.0',
+    ),
     resources: resources({ requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } }),
     scrubbing: object(
       {

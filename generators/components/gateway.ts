@@ -7,22 +7,21 @@ import type { EnvironmentSettings } from '../environment/settings';
 import { type Quantity, goMemLimit } from '../environment/units';
 import { imageTag, labels, objectName, selectorLabels } from '../stack';
 import { TEMPO_UID } from '../tempo/facts';
+import { distributorEndpoint } from './collector-config';
 import {
   COLLECTOR_HEALTH_PORT,
-  COLLECTOR_IMAGE,
   COLLECTOR_METRICS_PORT,
   type MemoryLimiter,
   type OtlpExporter,
   type Pipeline,
   type Telemetry,
   batch,
-  distributorEndpoint,
   healthCheck,
   memoryLimiter,
   otlpExporter,
   telemetry,
   tenantHeaders,
-} from './collector-config';
+} from './otelcol';
 import { component } from './component';
 import { OTLP_GRPC } from './distributor';
 import { containerPorts, containerResources, containerSecurity, placement, podDisruptionBudget, podSecurity, service } from './pod';
@@ -106,7 +105,7 @@ export const gateway = component({
     image: str(
       'otel/opentelemetry-collector-contrib image with a pinned tag; keep it equal to components.collector.image',
       PATTERNS.pinnedImage,
-      COLLECTOR_IMAGE,
+      'otel/opentelemetry-collector-contrib:0.159.0',
     ),
     replicas: replicas(3),
     resources: resources({ requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '2Gi' } }),

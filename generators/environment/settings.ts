@@ -3,6 +3,7 @@
 // production figures of the design, so an environment file lists only what differs.
 import type { Static, TSchema } from 'typebox';
 import { bool, duration, int, list, map, num, object, oneOf, PATTERNS, percent, positive, str, text } from './fields';
+import { sampling } from './sampling';
 
 export const TEMPO_VERSION = '2.10.8';
 
@@ -261,33 +262,7 @@ export const settings = {
     },
     'Who may reach the stack when features.networkPolicies is on',
   ),
-  // Trace sampling (generators/components/sampling.ts): the collector agents keep a share of the traces,
-  // decided from each trace id so every agent keeps or drops the same traces. The default is the
-  // production figure (the seed's 10%); dev and staging keep everything.
-  sampling: object(
-    {
-      percentage: percent('Share of traces the collector agents keep, for every service without its own percentage (100 keeps all)', 10),
-      // Checked by samplingProblems (a service.name that can never match is refused with the reason).
-      services: map(
-        '^[\\s\\S]*$',
-        percent("Share of this service's spans kept"),
-        'Per-service percentages by resource attribute service.name (exact match); a trace crossing services of different percentages is complete only at the lowest',
-      ),
-      tail: object(
-        {
-          enabled: bool(
-            'Tail-sampling gateway: agents send whole traces (by trace id) to the gateway, which keeps every error and slow trace and the percentages of the rest',
-            false,
-          ),
-          latencyThreshold: duration('Traces at least this long (first span start to last span end) are always kept', '2s'),
-          decisionWait: duration("Time from a trace's first span to its decision (spans arriving later follow the cached decision)", '10s'),
-          expectedNewTracesPerSecond: int('New traces per second the whole gateway tier expects (sizes the traces held per replica)', 1, 1000),
-        },
-        'Optional tail-sampling tier (components.gateway sizes it)',
-      ),
-    },
-    'Trace sampling in the collector (see README "Sampling")',
-  ),
+  sampling,
   features: object(
     {
       memcached: bool('Deploy memcached and use it for bloom, parquet-footer and frontend-search caching', true),
