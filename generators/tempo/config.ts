@@ -3,7 +3,7 @@
 // rules.ts the wiring on every render.
 import { type ReceiverName, receiverPort } from '../components/distributor';
 import { MEMCACHED_PORT } from '../components/memcached';
-import { SAMPLING_RATIO_ATTRIBUTE, agentSamples } from '../components/sampling';
+import { SAMPLING_RATIO_ATTRIBUTE } from '../components/sampling';
 import { S3_ENV } from '../credentials';
 import type { EnvironmentSettings, IngestionLimits } from '../environment/settings';
 import { objectName, serviceHost } from '../stack';
@@ -118,17 +118,19 @@ export function tempoConfig(env: EnvironmentSettings): Record<string, unknown> {
 }
 
 /**
- * Processor settings: TraceQL metrics read recent data from the local blocks (flushed, RF1, to S3 for
- * history); when the collector agents sample, span metrics and service graphs count each span 1/probability
- * times, reading the probability the agent recorded on its resource (components/sampling.ts).
+ * Processor settings: span metrics and service graphs count each span 1/probability times, reading the
+ * probability the collector agent recorded on its resource when it sampled it (components/sampling.ts;
+ * absent: counted once). TraceQL metrics read recent data from the local blocks (flushed, RF1, to S3).
  */
 function generatorProcessors(env: EnvironmentSettings): Record<string, unknown> {
-  const multiplier = agentSamples(env) ? { span_multiplier_key: SAMPLING_RATIO_ATTRIBUTE } : undefined;
-  const processor: Record<string, unknown> = {
-    ...(multiplier ? { service_graphs: multiplier, span_metrics: multiplier } : {}),
-    ...(env.metricsGenerator.processors.includes('local-blocks') ? { local_blocks: { filter_server_spans: false, flush_to_storage: true } } : {}),
+  const multiplier = { span_multiplier_key: SAMPLING_RATIO_ATTRIBUTE };
+  return {
+    processor: {
+      service_graphs: multiplier,
+      span_metrics: multiplier,
+      ...(env.metricsGenerator.processors.includes('local-blocks') ? { local_blocks: { filter_server_spans: false, flush_to_storage: true } } : {}),
+    },
   };
-  return Object.keys(processor).length ? { processor } : {};
 }
 
 function ingestion(l: Partial<IngestionLimits>): Record<string, unknown> {
