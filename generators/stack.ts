@@ -16,6 +16,7 @@ export const serviceHost = (service: string): string => `${service}.${NAMESPACE}
 const APP_NAMES: Record<string, string> = {
   memcached: 'memcached',
   collector: 'opentelemetry-collector',
+  gateway: 'opentelemetry-collector',
   vulture: 'tempo-vulture',
 };
 

@@ -182,3 +182,31 @@ describe('NetworkPolicies from environment.yaml', () => {
     ]);
   });
 });
+
+describe('NetworkPolicies with the tail-sampling gateway (sampling.tail.enabled)', () => {
+  const identity: Any = { cluster: { name: 'c' }, aws: { region: 'us-east-1', accountId: '123456789012' }, s3: { bucket: 'tempo-traces-x' } };
+  const objects = renderEnvironment(mergeEnvironment('x', { ...identity, sampling: { tail: { enabled: true } } })).objects.map((o) => ({
+    ...o,
+    metadata: { ...o.metadata, namespace: 'observability' },
+  }));
+  const pod = (c: ComponentName) => podOf(objects, c);
+
+  it('agents -> gateway -> distributor is open; the agents no longer reach the distributor, nobody else the gateway', () => {
+    const open: Array<[string, Endpoint, Endpoint, number, string?]> = [
+      ['collector -> gateway OTLP gRPC', pod('collector'), pod('gateway'), portOf(COMPONENTS.gateway, 'otlp-grpc')],
+      ['gateway -> distributor OTLP gRPC', pod('gateway'), pod('distributor'), 4317],
+      ['gateway -> DNS', pod('gateway'), kubeDns, 53, 'UDP'],
+      ['prometheus -> gateway metrics', prometheus, pod('gateway'), COMPONENTS.gateway.metrics.number],
+      ['vulture -> distributor OTLP gRPC', pod('vulture'), pod('distributor'), 4317],
+    ];
+    expect(open.filter(([, from, to, port, protocol]) => !allowed(objects, from, to, port, protocol)).map(([name]) => name)).toEqual([]);
+    const closed: Array<[string, Endpoint, Endpoint, number]> = [
+      ['collector -> distributor (every span goes through the gateway)', pod('collector'), pod('distributor'), 4317],
+      ['app -> gateway (apps send to their node agent)', app, pod('gateway'), 4317],
+      ['gateway -> ingester', pod('gateway'), pod('ingester'), PORTS.grpc],
+      ['gateway -> outside the cluster', pod('gateway'), s3, 443],
+      ['another pod of the namespace -> gateway', neighbour, pod('gateway'), 4317],
+    ];
+    expect(closed.filter(([, from, to, port]) => allowed(objects, from, to, port)).map(([name]) => name)).toEqual([]);
+  });
+});
