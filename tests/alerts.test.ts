@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { ALERTS_DIR, EXTRACTED_RULES, RULE_FILE, UNIT_TEST_FILES } from '../generators/alerts/index';
-import { ALERT_NAMES } from '../generators/alerts/names';
+import { ALERT_GROUPS, ALERT_NAMES } from '../generators/alerts/names';
 import { VOLUME_CLAIMS_REGEX, runbookAnchor, type Rule, type RuleGroup } from '../generators/alerts/rules';
 import { renderTemplate } from '../generators/alerts/promtool-tests';
 import { isKnownMetric } from './helpers/metrics/catalogue';
@@ -78,11 +78,14 @@ describe.each(envs)('alerts of %s', (env) => {
     }
   });
 
-  it('every alert of ALERT_NAMES is deployed (TempoLowCacheHitRate only with memcached, TempoDistributorUnhealthy only with a distributor ring)', () => {
+  it("every alert of ALERT_NAMES is deployed (TempoLowCacheHitRate only with memcached, TempoDistributorUnhealthy only with a distributor ring, the gateway's only with it)", () => {
     const deployed = new Set(alerts(spec).map((r) => r.alert));
     const s = settings.get(env)!;
     const expected = ALERT_NAMES.filter(
-      (n) => (n !== 'TempoLowCacheHitRate' || s.features.memcached) && (n !== 'TempoDistributorUnhealthy' || s.limits.defaults.rateStrategy === 'global'),
+      (n) =>
+        (n !== 'TempoLowCacheHitRate' || s.features.memcached) &&
+        (n !== 'TempoDistributorUnhealthy' || s.limits.defaults.rateStrategy === 'global') &&
+        (!(ALERT_GROUPS.tempo_sampling as readonly string[]).includes(n) || s.sampling.tail.enabled),
     );
     expect([...deployed].sort()).toEqual([...expected].sort());
   });

@@ -7,7 +7,7 @@ import type { Environment } from '../environment/index';
 import { scrapeLabels } from '../servicemonitors';
 import { NAMESPACE, objectName } from '../stack';
 import type { AlertName } from './names';
-import { REQUEST_DURATION, deployedDefinitions, effectiveSeverity, runbookAnchor, type AlertDefinition } from './rules';
+import { GATEWAY_TICK_MS, REQUEST_DURATION, deployedDefinitions, effectiveSeverity, runbookAnchor, type AlertDefinition } from './rules';
 
 type Labels = Record<string, string>;
 
@@ -550,6 +550,37 @@ function edgeCases(env: Environment): Partial<Record<AlertName, { firing: AlertC
     TempoCollectorSpansDropped: agentCases('otelcol_exporter_enqueue_failed_spans_total', exporter),
     TempoCollectorExportFailing: agentCases('otelcol_exporter_send_failed_spans_total', exporter),
     TempoCollectorRefusingSpans: agentCases('otelcol_receiver_refused_spans_total', { receiver: 'otlp', transport: 'grpc' }),
+    ...gatewayCases(env),
+  };
+}
+
+/** The tail-sampling gateway's cases, on the series its ServiceMonitor produces. */
+function gatewayCases(env: Environment): Partial<Record<AlertName, { firing: AlertCase; quiet: AlertCase }>> {
+  const gw = scrapeLabels(env, COMPONENTS.gateway, `${objectName('gateway')}-7c9d8f6b5-p4m2x`, '10.1.9.30');
+  const labels = pick(gw, 'cluster', 'namespace', 'pod');
+  const perPod = (metric: string, extra: Labels, perMinute: number) => ({
+    firing: {
+      shows: `${perMinute} a minute for 25 minutes`,
+      series: [series(metric, { ...gw, ...extra }, counter(perMinute))],
+      evalTime: '25m',
+      expect: [{ labels, value: perMinute / 60 }],
+    },
+    quiet: { shows: 'the counter stands still', series: [series(metric, { ...gw, ...extra }, constant(120))], evalTime: '25m', expect: [] },
+  });
+  const les = bounds([5, 10, 25, 50, 100, 250, 500], GATEWAY_TICK_MS);
+  const ticks = (ms: number) => histogram('otelcol_processor_tail_sampling_sampling_decision_timer_latency', { ...gw, worker: '0' }, les, ms);
+  return {
+    TempoGatewayDroppingTraces: perPod('otelcol_processor_tail_sampling_sampling_trace_dropped_too_early_total', { worker: '0' }, 6),
+    TempoGatewaySpansDropped: perPod('otelcol_exporter_enqueue_failed_spans_total', { exporter: 'otlp_grpc' }, 60),
+    TempoGatewayDecisionsSlow: {
+      firing: {
+        shows: `every tick takes ${1.5 * GATEWAY_TICK_MS} ms`,
+        series: ticks(1.5 * GATEWAY_TICK_MS),
+        evalTime: '25m',
+        expect: [{ labels, value: quantile(les, 1.5 * GATEWAY_TICK_MS, 0.99) }],
+      },
+      quiet: { shows: 'every tick takes 40 ms', series: ticks(40), evalTime: '25m', expect: [] },
+    },
   };
 }
 

@@ -453,7 +453,44 @@ export function alertDefinitions(env: Environment): AlertDefinition[] {
       },
     );
   }
+  if (env.sampling.tail.enabled) defs.push(...gatewayAlerts());
   return defs;
+}
+
+/** The decision timer of tail_sampling ticks every second: a tick that takes longer puts every decision behind. */
+export const GATEWAY_TICK_MS = 1000;
+
+/** The tail-sampling gateway: its own drops and how long its decisions take (otelcol-contrib 0.159.0 metric names). */
+function gatewayAlerts(): AlertDefinition[] {
+  const perPod = (metric: string) => `sum by (cluster, namespace, pod) (rate(${metric}{${job('gateway')}}[5m])) > 0`;
+  return [
+    {
+      name: 'TempoGatewayDroppingTraces',
+      severity: 'critical',
+      for: '5m',
+      expr: perPod('otelcol_processor_tail_sampling_sampling_trace_dropped_too_early_total'),
+      summary: 'The tail-sampling gateway drops traces before deciding on them.',
+      description: `Gateway {{ $labels.pod }} in ${where} drops ${value(2)} traces/s before their decision: it holds more traces than num_traces (raise sampling.tail.expectedNewTracesPerSecond or components.gateway.replicas).`,
+    },
+    {
+      name: 'TempoGatewaySpansDropped',
+      severity: 'critical',
+      for: '5m',
+      expr: perPod('otelcol_exporter_enqueue_failed_spans_total'),
+      summary: 'The tail-sampling gateway drops kept spans.',
+      description: `Gateway {{ $labels.pod }} in ${where} drops ${value(1)} spans/s it decided to keep: its sending queue to the distributor is full.`,
+    },
+    {
+      name: 'TempoGatewayDecisionsSlow',
+      severity: 'warning',
+      for: '15m',
+      expr: promql`
+        histogram_quantile(0.99, sum by (cluster, namespace, pod, le) (rate(otelcol_processor_tail_sampling_sampling_decision_timer_latency_bucket{${job('gateway')}}[5m])))
+        > ${GATEWAY_TICK_MS}`,
+      summary: 'The tail-sampling gateway decides too slowly.',
+      description: `The p99 decision tick of gateway {{ $labels.pod }} in ${where} takes ${value(0)} ms, longer than its ${GATEWAY_TICK_MS} ms interval: traces wait past decision_wait and pile up in memory.`,
+    },
+  ];
 }
 
 /** The severity an alert carries in this environment. */

@@ -185,6 +185,9 @@ export const METRICS: Record<string, MetricInfo> = {
   otelcol_exporter_enqueue_failed_spans_total: { type: 'counter', source: COLLECTOR, labels: ['exporter'] },
   otelcol_exporter_queue_size: { type: 'gauge', source: COLLECTOR, labels: ['exporter'] },
   otelcol_exporter_queue_capacity: { type: 'gauge', source: COLLECTOR, labels: ['exporter'] },
+  // The tail-sampling gateway's tail_sampling processor (processor/tailsamplingprocessor documentation.md).
+  otelcol_processor_tail_sampling_sampling_trace_dropped_too_early_total: { type: 'counter', source: COLLECTOR, labels: ['worker'] },
+  otelcol_processor_tail_sampling_sampling_decision_timer_latency: { type: 'histogram', source: COLLECTOR, labels: ['worker'] },
 
   // memcached (the exporter sidecar of each memcached pod).
   memcached_up: { type: 'gauge', source: MEMCACHED },
