@@ -22,7 +22,8 @@ export const ASSUMPTIONS: readonly Assumption[] = [
     flag: 'ingest-gb-per-day',
     value: 1000 / 30,
     unit: 'GB/day',
-    source: "the seed's example: 1 TB of traces a month; measure: sum(increase(tempo_distributor_bytes_received_total[1d]))",
+    source:
+      "the seed's example: 1 TB of traces a month, what the applications send before sampling; measure: sum(increase(tempo_distributor_bytes_received_total[1d])) divided by the share sampling keeps",
   },
   {
     key: 'compressionRatio',
@@ -51,10 +52,26 @@ export const ASSUMPTIONS: readonly Assumption[] = [
   },
   { key: 'memoryGbHour', flag: 'memory-gb-hour', value: 0.004445, unit: '$/GiB-hour', source: 'AWS Fargate us-east-1 on-demand' },
   { key: 'ebsGbMonth', flag: 'ebs-gb-month', value: 0.08, unit: '$/GB-month', source: 'EBS gp3 us-east-1' },
+  {
+    key: 'alwaysKeptPercent',
+    flag: 'always-kept-percent',
+    value: 2,
+    unit: '% of traces',
+    source: 'assumption: errors and slow traces, which the tail-sampling gateway keeps whatever the percentage',
+  },
 ];
 export type Assumptions = Record<string, number>;
 export const defaultAssumptions = (): Assumptions => Object.fromEntries(ASSUMPTIONS.map((a) => [a.key, a.value]));
 
+/**
+ * The share of what applications send that reaches Tempo. The agents keep sampling.percentage of the
+ * traces (per-service percentages are not weighted: the estimate does not know each service's traffic);
+ * the tail-sampling gateway also keeps every error and slow trace.
+ */
+export function keptShare(env: Environment, a: Assumptions): number {
+  const p = env.sampling.percentage / 100;
+  return env.sampling.tail.enabled ? p + (1 - p) * (a.alwaysKeptPercent! / 100) : p;
+}
 // Tempo 2.10 defaults this stack keeps (tempo-config.ts sets none of them).
 const DAYS_PER_MONTH = 730 / 24;
 const HOURS_PER_MONTH = 730;
@@ -74,7 +91,8 @@ const round = (n: number, digits = 1) => n.toLocaleString('en-US', { maximumFrac
 
 export function estimate(env: Environment, a: Assumptions): CostLine[] {
   const retentionDays = env.retention.days;
-  const storedPerDay = a.ingestGbPerDay! * a.compressionRatio!;
+  const kept = keptShare(env, a);
+  const storedPerDay = a.ingestGbPerDay! * kept * a.compressionRatio!;
   const tenants = Math.max(1, Object.keys(env.limits.tenants).length);
   const rf = env.tempo.replicationFactor;
 
@@ -108,12 +126,12 @@ export function estimate(env: Environment, a: Assumptions): CostLine[] {
   return [
     {
       item: 'S3 storage',
-      quantity: `${round(storedGb)} GB (${round(a.ingestGbPerDay!)} GB/day x (${round(retentionDays, 2)} + ${env.s3.lifecycle.noncurrentVersionDays} noncurrent) days x ${a.compressionRatio})`,
+      quantity: `${round(storedGb)} GB (${round(a.ingestGbPerDay!)} GB/day x ${round(kept * 100, 2)}% kept x (${round(retentionDays, 2)} + ${env.s3.lifecycle.noncurrentVersionDays} noncurrent) days x ${a.compressionRatio})`,
       dollars: storedGb * a.s3GbMonth!,
     },
     {
       item: 'S3 PUT/LIST requests',
-      quantity: `${round(puts / 1e6, 2)} M (block flushes, compaction, 5-minute blocklist polls)`,
+      quantity: `${round(puts / 1e6, 2)} M (block flushes, ${round(writtenGbMonth)} GB written in parts, 5-minute blocklist polls)`,
       dollars: (puts / 1000) * a.s3PutPer1000!,
     },
     {
@@ -136,4 +154,108 @@ export function costTable(env: Environment, a: Assumptions): string {
   out.splice(1, 0, '-'.repeat(out[0]!.length));
   out.splice(out.length - 1, 0, '-'.repeat(out[0]!.length));
   return out.join('\n');
+}
+
+/**
+ * S3 storage classes for Tempo's blocks, priced over the life of one object: from its flush until the
+ * compactor deletes it at retention, plus the days it stays a noncurrent version. us-east-1 list prices
+ * (aws.amazon.com/s3/pricing, 2026); minimum storage durations are billed even for objects deleted sooner.
+ * Tempo reads blocks with plain GETs while it serves a query or compacts: a class whose objects must be
+ * restored first (hours) is not an option however cheap.
+ */
+export interface StorageClass {
+  name: string;
+  gbMonth: number;
+  /** Billed at least this long once an object is in the class. */
+  minimumDays: number;
+  /** A lifecycle rule may move objects there only from this age on (Standard-IA: 30 days). */
+  earliestTransitionDays: number;
+  retrievalPerGb: number;
+  readable: boolean;
+  note: string;
+}
+export const STORAGE_CLASSES: readonly StorageClass[] = [
+  { name: 'STANDARD', gbMonth: 0.023, minimumDays: 0, earliestTransitionDays: 0, retrievalPerGb: 0, readable: true, note: 'what Tempo writes' },
+  {
+    name: 'INTELLIGENT_TIERING',
+    gbMonth: 0.023,
+    minimumDays: 0,
+    earliestTransitionDays: 0,
+    retrievalPerGb: 0,
+    readable: true,
+    note: 'Standard price until an object is 30 days without access (then $0.0125), plus $0.0025 per 1,000 objects of 128 KiB or more a month',
+  },
+  {
+    name: 'STANDARD_IA',
+    gbMonth: 0.0125,
+    minimumDays: 30,
+    earliestTransitionDays: 30,
+    retrievalPerGb: 0.01,
+    readable: true,
+    note: '128 KiB minimum billed per object',
+  },
+  {
+    name: 'GLACIER_IR',
+    gbMonth: 0.004,
+    minimumDays: 90,
+    earliestTransitionDays: 0,
+    retrievalPerGb: 0.03,
+    readable: true,
+    note: '128 KiB minimum billed per object',
+  },
+  {
+    name: 'GLACIER',
+    gbMonth: 0.0036,
+    minimumDays: 90,
+    earliestTransitionDays: 0,
+    retrievalPerGb: 0.01,
+    readable: false,
+    note: 'restore first: minutes (expedited) to hours',
+  },
+  {
+    name: 'DEEP_ARCHIVE',
+    gbMonth: 0.00099,
+    minimumDays: 180,
+    earliestTransitionDays: 0,
+    retrievalPerGb: 0.02,
+    readable: false,
+    note: 'restore first: 12 hours or more',
+  },
+];
+const IA_TIER_GB_MONTH = 0.0125;
+const IT_MOVES_DOWN_AFTER_DAYS = 30;
+
+export interface StorageClassCost {
+  name: string;
+  /** Dollars per GB over the object's life; undefined when no lifecycle rule can move it there in time. */
+  dollarsPerGb: number | undefined;
+  readable: boolean;
+  note: string;
+}
+
+/** Each class priced for this environment's object life; reads: every block is read by about COMPACTION_PASSES compactions. */
+export function storageClassCosts(env: Environment): { lifeDays: number; classes: StorageClassCost[] } {
+  const life = env.retention.days + env.s3.lifecycle.noncurrentVersionDays;
+  const month = (gbMonth: number, days: number) => (gbMonth * days) / DAYS_PER_MONTH;
+  const standard = STORAGE_CLASSES[0]!.gbMonth;
+  const classes = STORAGE_CLASSES.map((c): StorageClassCost => {
+    let dollars: number | undefined;
+    if (c.name === 'INTELLIGENT_TIERING') {
+      // Best case: never read after its first 30 days (a search reads every block of its time range).
+      const frequent = Math.min(life, IT_MOVES_DOWN_AFTER_DAYS);
+      dollars = month(c.gbMonth, frequent) + month(IA_TIER_GB_MONTH, life - frequent);
+    } else if (c.earliestTransitionDays >= life) dollars = undefined;
+    else {
+      const before = c.earliestTransitionDays;
+      dollars = month(standard, before) + month(c.gbMonth, Math.max(life - before, c.minimumDays)) + c.retrievalPerGb * COMPACTION_PASSES;
+    }
+    return { name: c.name, dollarsPerGb: dollars, readable: c.readable, note: c.note };
+  });
+  return { lifeDays: life, classes };
+}
+
+/** The cheapest class Tempo can read from, for this environment's retention. */
+export function cheapestReadableClass(env: Environment): string {
+  const readable = storageClassCosts(env).classes.filter((c) => c.readable && c.dollarsPerGb !== undefined);
+  return readable.reduce((a, b) => (b.dollarsPerGb! < a.dollarsPerGb! - 1e-9 ? b : a)).name;
 }

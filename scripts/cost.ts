@@ -1,17 +1,34 @@
-// npm run cost -- --env <env> [--ingest-gb-per-day N] [--<assumption> N ...]: a monthly cost estimate of one
-// environment, offline. `--help` lists every assumption with its default and source.
+// npm run cost -- --env <env> [--sampling-percentage N] [--ingest-gb-per-day N] [--<assumption> N ...]: a
+// monthly cost estimate of one environment, offline; with --sampling-percentage, before and after that
+// change of sampling.percentage. Then what each S3 storage class would cost for the environment's
+// retention. `--help` lists every assumption with its default and source.
 import { parseArgs } from 'node:util';
-import { ASSUMPTIONS, costTable, defaultAssumptions } from '../generators/cost';
+import {
+  ASSUMPTIONS,
+  type Assumptions,
+  cheapestReadableClass,
+  costTable,
+  defaultAssumptions,
+  estimate,
+  keptShare,
+  storageClassCosts,
+} from '../generators/cost';
+import type { Environment } from '../generators/environment/index';
 import { loadCli } from './cli';
 
-const USAGE = 'usage: npm run cost -- --env <environment> [--ingest-gb-per-day N] [--<assumption> N ...] [--help]';
+const USAGE = 'usage: npm run cost -- --env <environment> [--sampling-percentage N] [--ingest-gb-per-day N] [--<assumption> N ...] [--help]';
 
 export function main(argv: string[], root = process.cwd()): number {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { env: { type: 'string' }, help: { type: 'boolean' }, ...Object.fromEntries(ASSUMPTIONS.map((a) => [a.flag, { type: 'string' as const }])) },
+      options: {
+        env: { type: 'string' },
+        help: { type: 'boolean' },
+        'sampling-percentage': { type: 'string' },
+        ...Object.fromEntries(ASSUMPTIONS.map((a) => [a.flag, { type: 'string' as const }])),
+      },
     }));
   } catch (e) {
     console.error(`cost: ${(e as Error).message}\n${USAGE}`);
@@ -28,6 +45,12 @@ export function main(argv: string[], root = process.cwd()): number {
     }
     assumptions[a.key] = n;
   }
+  const what = values['sampling-percentage'];
+  const percentage = typeof what === 'string' ? Number(what) : undefined;
+  if (percentage !== undefined && !(what !== '' && Number.isFinite(percentage) && percentage >= 0 && percentage <= 100)) {
+    console.error(`cost: --sampling-percentage: expected a percentage from 0 to 100 (the new sampling.percentage), got "${what}"`);
+    return 2;
+  }
   if (values.help) {
     console.log(`${USAGE}\n\nassumptions (default, unit, source):`);
     for (const a of ASSUMPTIONS) console.log(`  --${a.flag.padEnd(20)} ${String(+a.value.toFixed(6)).padStart(9)}  ${a.unit}; ${a.source}`);
@@ -36,11 +59,57 @@ export function main(argv: string[], root = process.cwd()): number {
   const env = loadCli('cost', values.env, root, USAGE);
   if (typeof env === 'number') return env;
   console.log(`Monthly estimate for ${env.name} (${env.cluster.name}, bucket ${env.s3.bucket} in ${env.aws.region}, retention ${env.retention})\n`);
-  console.log(costTable(env, assumptions));
+  if (percentage === undefined) {
+    console.log(`Sampling: ${sampling(env, assumptions)}\n`);
+    console.log(costTable(env, assumptions));
+  } else {
+    const after: Environment = { ...env, sampling: { ...env.sampling, percentage } };
+    console.log(`Before (as configured) - sampling: ${sampling(env, assumptions)}\n`);
+    console.log(costTable(env, assumptions));
+    console.log(`\nAfter (--sampling-percentage ${percentage}) - sampling: ${sampling(after, assumptions)}\n`);
+    console.log(costTable(after, assumptions));
+    console.log('\nChange:');
+    const [b, a] = [estimate(env, assumptions), estimate(after, assumptions)];
+    for (const [i, line] of b.entries()) {
+      const delta = a[i]!.dollars - line.dollars;
+      if (Math.abs(delta) >= 0.005)
+        console.log(
+          `  ${line.item.padEnd(22)} ${line.dollars.toFixed(2).padStart(9)} -> ${a[i]!.dollars.toFixed(2).padStart(9)}  (${delta > 0 ? '+' : ''}${delta.toFixed(2)})`,
+        );
+    }
+    const total = (lines: typeof b) => lines.reduce((sum, l) => sum + l.dollars, 0);
+    console.log(`  ${'total'.padEnd(22)} ${total(b).toFixed(2).padStart(9)} -> ${total(a).toFixed(2).padStart(9)}  (${(total(a) - total(b)).toFixed(2)})`);
+  }
+  console.log(`\n${storageClassTable(env)}`);
   console.log('\nAssumptions (override with the flag):');
   for (const a of ASSUMPTIONS) console.log(`  --${a.flag} ${+assumptions[a.key]!.toFixed(6)} ${a.unit}`);
   console.log(
     'Compute counts requests (HPA minimums), not limits or node overhead; S3 requests are an order of magnitude: measure with tempodb_backend_request_duration_seconds_count.',
   );
   return 0;
+}
+
+/** What the environment keeps, as the estimate counts it. */
+function sampling(env: Environment, a: Assumptions): string {
+  const s = env.sampling;
+  const services = Object.keys(s.services).length;
+  const kept = `${+(keptShare(env, a) * 100).toFixed(2)}% of what applications send reaches Tempo`;
+  const how = s.tail.enabled
+    ? `the gateway keeps ${s.percentage}% plus every error and slow trace (--always-kept-percent ${a.alwaysKeptPercent})`
+    : `the agents keep ${s.percentage}%`;
+  return `${how}; ${kept}${services ? ` (${services} per-service percentage(s) not weighted: the estimate does not know each service's traffic)` : ''}`;
+}
+
+/** Each S3 storage class for the environment's object life, and the cheapest Tempo can read from. */
+function storageClassTable(env: Environment): string {
+  const { lifeDays, classes } = storageClassCosts(env);
+  const rows = classes.map(
+    (c) =>
+      `  ${c.name.padEnd(20)} ${c.dollarsPerGb === undefined ? '       n/a' : `$${c.dollarsPerGb.toFixed(5)}`.padStart(10)}  ${c.readable ? 'readable ' : 'RESTORE  '}  ${c.note}`,
+  );
+  return [
+    `S3 storage classes for blocks that live ${+lifeDays.toFixed(2)} days (retention + noncurrent days), $ per GB over that life, minimum durations and compaction reads included:`,
+    ...rows,
+    `Cheapest that Tempo can read: ${cheapestReadableClass(env)} (lifecycle.json transitions nothing). n/a: a lifecycle rule may move objects there only after they are gone.`,
+  ].join('\n');
 }

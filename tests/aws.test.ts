@@ -57,6 +57,14 @@ for (const env of envs) {
       expect(markers.Expiration).toEqual({ ExpiredObjectDeleteMarker: true });
     });
 
+    it('the lifecycle moves no block to another storage class: for this retention Standard is the cheapest Tempo can read', () => {
+      const { Rules } = read(env.name, 'lifecycle.json');
+      for (const r of Rules) expect(Object.keys(r).filter((k) => /Transition/.test(k))).toEqual([]);
+      expect(cheapestReadableClass(env)).toBe('STANDARD');
+      // Intelligent-Tiering only starts saving after 30 days without access; these blocks are gone sooner.
+      expect(env.retention.days + env.s3.lifecycle.noncurrentVersionDays).toBeLessThan(30);
+    });
+
     it('default encryption, every public access blocked', () => {
       expect(read(env.name, 'encryption.json').Rules[0].ApplyServerSideEncryptionByDefault.SSEAlgorithm).toBe(env.s3.sse === 'SSE-KMS' ? 'aws:kms' : 'AES256');
       expect(read(env.name, 'public-access-block.json')).toEqual({

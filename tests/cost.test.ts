@@ -31,15 +31,43 @@ describe('npm run cost', () => {
     });
   }
 
-  it('S3 storage = ingest x (retention + noncurrent days) x compression x price, following --ingest-gb-per-day', () => {
+  it('S3 storage = ingest x the share sampling keeps x (retention + noncurrent days) x compression x price, following --ingest-gb-per-day', () => {
     const prod = envs.find((e) => e.name === 'prod')!;
-    const r = run(['--env', 'prod', '--ingest-gb-per-day', '100']);
+    const kept = prod.sampling.percentage / 100;
+    const r = run(['--env', 'prod', '--ingest-gb-per-day', '1000']);
     const days = prod.retention.days + prod.s3.lifecycle.noncurrentVersionDays;
-    expect(dollars(r.stdout, 'S3 storage')).toBeCloseTo(100 * days * 0.25 * 0.023, 1);
-    expect(dollars(run(['--env', 'prod', '--ingest-gb-per-day', '100', '--s3-gb-month', '0.0125']).stdout, 'S3 storage')).toBeCloseTo(
-      100 * days * 0.25 * 0.0125,
+    expect(dollars(r.stdout, 'S3 storage')).toBeCloseTo(1000 * kept * days * 0.25 * 0.023, 1);
+    expect(dollars(run(['--env', 'prod', '--ingest-gb-per-day', '1000', '--s3-gb-month', '0.0125']).stdout, 'S3 storage')).toBeCloseTo(
+      1000 * kept * days * 0.25 * 0.0125,
       1,
     );
+  });
+
+  it('--sampling-percentage shows the estimate before and after, and what changes: storage and the bytes-driven requests', () => {
+    const prod = envs.find((e) => e.name === 'prod')!;
+    const r = run(['--env', 'prod', '--ingest-gb-per-day', '1000', '--sampling-percentage', '50']);
+    expect(r.code, r.stderr).toBe(0);
+    const [before, after] = r.stdout.split(/^After /m);
+    expect(before).toContain(`the agents keep ${prod.sampling.percentage}%`);
+    expect(after).toMatch(/^\(--sampling-percentage 50\) - sampling: the agents keep 50%/);
+    const storage = [dollars(before!, 'S3 storage'), dollars(after!, 'S3 storage')];
+    expect(storage[1]! / storage[0]!).toBeCloseTo(50 / prod.sampling.percentage, 1);
+    expect(dollars(after!, 'S3 PUT/LIST requests')).toBeGreaterThan(dollars(before!, 'S3 PUT/LIST requests'));
+    expect(dollars(after!, 'compute: CPU')).toBe(dollars(before!, 'compute: CPU'));
+    expect(r.stdout).toMatch(/^Change:\n\s+S3 storage\s+[0-9.]+ ->\s+[0-9.]+\s+\(\+[0-9.]+\)$/m);
+    for (const bad of ['101', '-1', 'ten', ''])
+      expect(run(['--env', 'prod', `--sampling-percentage=${bad}`])).toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining('--sampling-percentage: expected a percentage from 0 to 100'),
+      });
+  });
+
+  it('names the storage class Tempo can read that costs least for the retention: Standard, with the numbers', () => {
+    for (const env of envs) {
+      const out = run(['--env', env.name]).stdout;
+      expect(out, env.name).toMatch(/^Cheapest that Tempo can read: STANDARD /m);
+      expect(out).toMatch(/^ {2}GLACIER\s+\$[0-9.]+\s+RESTORE/m);
+    }
   });
 
   it('compute is priced from the CPU and memory requests the overlay renders (HPA minimum replicas)', () => {

@@ -19,6 +19,14 @@ export const TEMPO_OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:DeleteO
 
 type Json = Record<string, unknown>;
 
+/**
+ * No transition to another storage class: blocks live retention plus the noncurrent days (15 in prod),
+ * and for objects that short Standard is the cheapest class Tempo can read (generators/cost.ts
+ * storageClassCosts, shown by `npm run cost`): Intelligent-Tiering bills Standard's price until an object
+ * is 30 days without access, plus a monitoring fee; Standard-IA can be reached only at 30 days; Glacier
+ * Instant Retrieval bills 90 days at least and $0.03 per GB read; Glacier Flexible Retrieval and Deep
+ * Archive bill 90 and 180 days and must be restored (hours) before Tempo's GETs can read a block.
+ */
 export function lifecycle(env: EnvironmentSettings): Json {
   const filter = { Prefix: `${env.s3.prefix}/` };
   const l = env.s3.lifecycle;
