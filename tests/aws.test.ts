@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bootstrapScript } from '../generators/aws/bootstrap';
 import { TEMPO_BUCKET_ACTIONS, TEMPO_OBJECT_ACTIONS, awsDocuments, encryption, s3Policy } from '../generators/aws/documents';
+import { cheapestReadableClass } from '../generators/cost';
 import { mergeEnvironment } from '../generators/environment/load';
 import { loadEnvironments, environmentNames } from '../generators/repository';
 import { main as bootstrap } from '../scripts/bootstrap-aws';
