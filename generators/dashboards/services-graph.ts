@@ -14,7 +14,8 @@ export function servicesGraph(): Dashboard {
   return dashboard({
     uid: 'tempo-services-graph',
     title: 'Services / Graph',
-    description: 'The service graph and its edges: requests, failures and latency between services, from the metrics-generator service-graphs processor.',
+    description:
+      'The service graph and its edges: requests, failures and latency between services, from the metrics-generator service-graphs processor. Requests are scaled by 1/sampling.ratio like the span metrics (README "Sampling"); an edge between services sampled at different percentages is counted only where both spans were kept.',
     tags: ['tempo', 'services'],
     from: 'now-1h',
     variables: [

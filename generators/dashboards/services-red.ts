@@ -21,7 +21,8 @@ export function servicesRed(): Dashboard {
   return dashboard({
     uid: 'tempo-services-red',
     title: 'Services / RED',
-    description: 'Rate, errors and duration per service and span name, from the metrics-generator span metrics, with links to the traces.',
+    description:
+      'Rate, errors and duration per service and span name, from the metrics-generator span metrics, with links to the traces. Rates are what the applications sent: a span the collector agents kept at probability p counts 1/p times (sampling.ratio, README "Sampling"); with the tail-sampling gateway, errors and slow requests are over-represented.',
     tags: ['tempo', 'services'],
     from: 'now-1h',
     variables: [
@@ -94,7 +95,8 @@ export function servicesRed(): Dashboard {
           {
             unit: 'suffix: spans/s',
             w: 12,
-            description: 'Span metrics cover only the spans the generator received; discarded spans are missing from this page.',
+            description:
+              'Spans as received, after sampling and not scaled; span metrics cover only these (discarded spans are missing from this page) and count each 1/sampling.ratio times.',
           },
         ),
         timeseries(
