@@ -188,6 +188,11 @@ describe('refused sampling inputs', () => {
       new RegExp(`${AT}sampling\\.services: can never match: components\\.collector\\.scrubbing has service\\.name deleted`),
     ],
     [
+      'a service.name a mask pattern redacts',
+      'sampling: { services: { "ops@example.com": 50 } }',
+      /"ops@example\.com" can never match: the agents mask it \(components\.collector\.scrubbing\.maskPatterns "email"\)/,
+    ],
+    [
       'a service below the default with the tail-sampling gateway',
       'sampling: { services: { game-server: 5 }, tail: { enabled: true } }',
       /"game-server" keeps 5%, below the default 10%: with the tail-sampling gateway .* expected at least 10/,

@@ -86,7 +86,11 @@ export function samplingProblems(env: EnvironmentSettings & { components?: unkno
   const s = env.sampling;
   const components = env.components as
     | {
-        collector?: { image: string; tenant: string; scrubbing: { deleteAttributes: string[]; hashAttributes: string[] } };
+        collector?: {
+          image: string;
+          tenant: string;
+          scrubbing: { deleteAttributes: string[]; hashAttributes: string[]; maskPatterns: Array<{ name: string; regex: string }> };
+        };
         gateway?: { image: string; tenant: string };
       }
     | undefined;
@@ -98,6 +102,8 @@ export function samplingProblems(env: EnvironmentSettings & { components?: unkno
     else if (service.trim() !== service) add('has leading or trailing whitespace, which no SDK sends; expected the name without it');
     else if (/\p{Cc}/u.test(service)) add('contains a control character; expected the name your SDK sets (OTEL_SERVICE_NAME)');
     else if (service.length > 255) add(`is ${service.length} characters long; expected at most 255`);
+    const masked = scrubbing?.maskPatterns.find((m) => matchesRe2(m.regex, service));
+    if (masked) add(`can never match: the agents mask it (components.collector.scrubbing.maskPatterns "${masked.name}") before they route by it`);
     if (p === s.percentage) add(`has the default percentage (${p}); expected a different one, or no entry`);
     if (s.tail.enabled && p < s.percentage)
       add(
@@ -128,4 +134,14 @@ export function samplingProblems(env: EnvironmentSettings & { components?: unkno
   if (s.tail.enabled && !env.features.collector)
     problems.push({ path: 'sampling.tail.enabled', message: 'needs features.collector: the agents are what send whole traces to the gateway' });
   return problems;
+}
+
+/** Whether an RE2 pattern (leading inline flags, (?P<name>) groups) matches `text`, as JavaScript can tell. */
+function matchesRe2(regex: string, text: string): boolean {
+  const flags = /^\(\?([imsU]+)\)/.exec(regex);
+  try {
+    return new RegExp((flags ? regex.slice(flags[0].length) : regex).replace(/\(\?P</g, '(?<'), (flags?.[1] ?? '').replace('U', '')).test(text);
+  } catch {
+    return false; // scrubbingProblems reports a pattern that does not compile
+  }
 }
