@@ -1,12 +1,15 @@
-// The OpenTelemetry Collector agent's configuration (collector.yaml): receive OTLP, limit memory, add
-// Kubernetes and environment attributes, scrub PII, batch, and export to the distributor.
+// The OpenTelemetry Collector agent's configuration (collector.yaml): receive OTLP, limit memory, sample
+// (sampling.ts), add Kubernetes and environment attributes, scrub PII, batch, and export to the
+// distributor (or, with the tail-sampling gateway, to the gateway pod of each trace).
 //
 // Every key of the collector config below was checked against otelcol-contrib 0.159.0 (the pinned image):
 // core components in opentelemetry-collector v0.159.0 (otlpreceiver, memorylimiterprocessor,
 // batchprocessor, otlpexporter with its exporterhelper queue and configretry, otelconftelemetry), contrib
 // components against their config structs and generated config schemas (k8sattributesprocessor,
-// resourceprocessor with coreinternal/attraction, transformprocessor and pkg/ottl, healthcheckextension).
-// The interfaces spell out exactly those keys, so a typo does not compile.
+// resourceprocessor with coreinternal/attraction, transformprocessor and pkg/ottl, healthcheckextension,
+// and for sampling probabilisticsamplerprocessor, routingconnector, loadbalancingexporter). The interfaces
+// spell out exactly those keys, so a typo does not compile; tests/collector-keys.test.ts holds every
+// rendered key to the allow-list written from those structs (tests/helpers/collector-keys.ts).
 import type { Problem } from '../validation/messages';
 import type { EnvironmentSettings } from '../environment/settings';
 import type { Quantity } from '../environment/units';
