@@ -10,6 +10,7 @@
 // and for sampling probabilisticsamplerprocessor, routingconnector, loadbalancingexporter). The interfaces
 // spell out exactly those keys, so a typo does not compile; tests/collector-keys.test.ts holds every
 // rendered key to the allow-list written from those structs (tests/helpers/collector-keys.ts).
+import { RE2JS } from 're2js';
 import type { Problem } from '../validation/messages';
 import type { EnvironmentSettings } from '../environment/settings';
 import type { Quantity } from '../environment/units';
@@ -266,18 +267,20 @@ export function scrubbingProblems(s: Scrubbing): Problem[] {
 }
 
 /**
- * Why the collector (Go RE2) would reject `regex`, as far as JavaScript can tell: RE2 has no lookaround
- * or backreferences; the rest is checked by compiling it here (inline flags and (?P<name>) translated).
+ * Why the collector would reject `regex`: OTTL compiles patterns with Go's regexp (RE2 syntax), so they
+ * are compiled here with re2js, a port of Go's regexp parser (same grammar, same limits, same messages:
+ * no lookaround, backreferences, \Z or \C, repeat counts up to 1000). JavaScript's RegExp accepts all of
+ * those. Lookaround and backreferences get a plainer explanation.
  */
 export function re2Problem(regex: string): string | undefined {
-  if (/\\(?:[1-9]|k<)/.test(regex)) return `"${regex}" uses a backreference, which RE2 does not support`;
-  if (/\(\?(?:=|!|<=|<!|>)/.test(regex)) return `"${regex}" uses lookaround or an atomic group, which RE2 does not support`;
-  const flags = /^\(\?([imsU]+)\)/.exec(regex);
-  const body = (flags ? regex.slice(flags[0].length) : regex).replace(/\(\?P</g, '(?<');
   try {
-    new RegExp(body, (flags?.[1] ?? '').replace('U', ''));
+    RE2JS.compile(regex);
+    return undefined;
   } catch (e) {
-    return `"${regex}" is not a valid regular expression (${(e as Error).message})`;
+    const message = (e as Error).message;
+    if (/unsupported Perl syntax: `\(\?[=!]/.test(message) || /\(\?<[=!]/.test(regex))
+      return `"${regex}" uses lookaround (lookahead or lookbehind), which RE2 does not support (${message})`;
+    if (/invalid escape sequence: `\\[1-9]/.test(message)) return `"${regex}" uses a backreference, which RE2 does not support (${message})`;
+    return `"${regex}" is not a valid regular expression (${message})`;
   }
-  return undefined;
 }
