@@ -37,7 +37,11 @@ const FILE = String.raw`overlays/prod/environment\.yaml`;
 const AT = String.raw`overlays/prod/environment\.yaml:\d+:\d+: `;
 const cases: Array<[string, (y: string) => string, RegExp]> = [
   ['a YAML syntax error, with line and column', (y) => `${y}features: [\n`, new RegExp(`${AT}YAML syntax error`)],
-  ['a duplicate key', (y) => `${y}retention: 72h\nretention: 48h\n`, new RegExp(`${AT}YAML syntax error: Map keys must be unique`)],
+  [
+    'a duplicate key, named',
+    (y) => `${y}retention: 72h\nretention: 48h\n`,
+    new RegExp(`${AT}retention: duplicate key "retention" \\(first at line \\d+\\); expected each key once`),
+  ],
   ['an empty file', () => '', new RegExp(`${FILE}: the file is empty; expected a mapping with at least cluster, aws and s3`)],
   ['a file that is not a mapping', () => '- a\n- b\n', new RegExp(`${FILE}: expected a mapping of settings at the top level, got a list`)],
   [

@@ -1,18 +1,17 @@
 // Reads overlays/<env>/environment.yaml: YAML syntax, schema, then cross-field checks. Every problem is
 // reported at once, each naming the file, the field path and what is expected. The result has every
 // default filled in and its units parsed (index.ts).
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { LineCounter, parseDocument, isMap, type Document } from 'yaml';
 import type { Component } from '../components/component';
 import { COMPONENTS, type ComponentName } from '../components/index';
 import { compiledValidators } from '../validation/compiled';
-import { InputError } from '../validation/messages';
+import { InputError, type Problem } from '../validation/messages';
 import { closest } from '../suggest';
 import { crossFieldProblems } from './checks';
 import { PATTERN_HINTS, PATTERNS } from './fields';
 import { type Environment, decodeUnits, defaultsOf, fileSchema } from './index';
+import { type ParsedYaml, parseYaml, readTextFile } from './yaml';
 
 /** Identity used to render `base/`: every overlay replaces these values. */
 export const BASE_IDENTITY = {
@@ -45,50 +44,107 @@ function schemaValidator() {
   return validateFile;
 }
 
-/** `file` is the path shown in messages; it is read relative to `root`. */
+/**
+ * `file` is the path shown in messages; it is read relative to `root`. Schema problems and the cross-field
+ * problems of the sections that did parse are reported together.
+ */
 export function loadEnvironment(file: string, envName: string, text?: string, root = '.'): Environment {
-  text ??= readFileSync(join(root, file), 'utf8');
   const problems: string[] = [];
   if (!new RegExp(PATTERNS.dnsLabel).test(envName)) {
     problems.push(`${file}: environment directory name "${envName}" must be a DNS label (lowercase letters, digits and "-", at most 63)`);
   }
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true });
-  if (doc.errors.length) {
-    for (const e of doc.errors) {
-      const pos = e.linePos?.[0];
-      problems.push(
-        `${file}${pos ? `:${pos.line}:${pos.col}` : ''}: YAML syntax error: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`,
-      );
-    }
-    throw new InputError(problems);
+  let parsed: ParsedYaml;
+  try {
+    parsed = parseYaml(file, text ?? readTextFile(join(root, file), file));
+  } catch (e) {
+    if (e instanceof InputError) throw new InputError([...problems, ...e.problems].map(visible));
+    throw e;
   }
-  if (doc.contents === null) throw new InputError([...problems, `${file}: the file is empty; expected a mapping with at least cluster, aws and s3`]);
-  if (!isMap(doc.contents)) throw new InputError([...problems, `${file}: expected a mapping of settings at the top level, got ${describe(doc.toJS())}`]);
+  const { data, position } = parsed;
+  if (data === null || data === undefined)
+    throw new InputError([...problems, `${file}: the file is empty; expected a mapping with at least cluster, aws and s3`]);
+  if (!isPlainObject(data)) throw new InputError([...problems, `${file}: expected a mapping of settings at the top level, got ${describe(data)}`]);
 
-  const data = doc.toJS() as Record<string, unknown>;
   const validate = schemaValidator();
+  const invalid = new Set<string>();
+  let usable: Record<string, unknown> = data;
   if (!validate(data)) {
-    // A bad key under propertyNames is reported once, by its propertyNames error.
-    for (const e of validate.errors ?? []) if (e.propertyName === undefined) problems.push(formatSchemaError(file, doc, lines, e));
-    throw new InputError(problems);
+    usable = structuredClone(data);
+    for (const e of validate.errors ?? []) {
+      // A bad key under propertyNames is reported once, by its propertyNames error.
+      if (e.propertyName === undefined) problems.push(formatSchemaError(file, data, position, e));
+      invalid.add(drop(usable, e));
+    }
   }
-  if (problems.length) throw new InputError(problems);
+  const crossField = crossFieldOf(envName, usable, invalid).map((p) => `${file}${position(p.path)}: ${p.path}: ${p.message}`);
+  problems.push(...crossField);
+  if (problems.length) throw new InputError(problems.map(visible));
+  return mergeEnvironment(envName, data);
+}
 
-  const env = mergeEnvironment(envName, data);
-  const componentProblems = Object.values(COMPONENTS).flatMap((c: Component) =>
-    (c.checks?.(env.components[c.name as ComponentName]) ?? []).map((p) => ({ path: `components.${c.name}.${p.path}`, message: p.message })),
-  );
-  const crossField = [...crossFieldProblems(env), ...componentProblems].map((p) => `${file}${position(doc, lines, p.path)}: ${p.path}: ${p.message}`);
-  if (crossField.length) throw new InputError(crossField);
-  return env;
+/**
+ * Cross-field problems of what parsed: invalid values were dropped (their defaults stand in), and a problem
+ * in a section (a top-level key, or components.<name>) that has a schema error is left out, since it may
+ * come from a default rather than the file. Missing required fields leave nothing to check.
+ */
+function crossFieldOf(envName: string, usable: Record<string, unknown>, invalid: Set<string>): Problem[] {
+  const section = (path: string) =>
+    path
+      .split('.')
+      .slice(0, path.startsWith('components.') ? 2 : 1)
+      .join('.');
+  const broken = new Set([...invalid].map(section));
+  let env: Environment;
+  try {
+    env = mergeEnvironment(envName, usable);
+    const componentProblems = Object.values(COMPONENTS).flatMap((c: Component) =>
+      (c.checks?.(env.components[c.name as ComponentName]) ?? []).map((p) => ({ path: `components.${c.name}.${p.path}`, message: p.message })),
+    );
+    return [...crossFieldProblems(env), ...componentProblems].filter((p) => !broken.has(section(p.path)) && !broken.has(''));
+  } catch {
+    return []; // a required field is missing: the checks need it
+  }
+}
+
+/** Removes the value an error is about from `data`; returns the dotted path of what was removed. */
+function drop(data: Record<string, unknown>, e: ErrorObject): string {
+  const at = segments(e.instancePath);
+  if (e.keyword === 'required') return '';
+  if (e.keyword === 'additionalProperties') at.push(String(e.params.additionalProperty));
+  if (e.keyword === 'propertyNames' && e.params.propertyName !== undefined) at.push(String(e.params.propertyName));
+  let parent: unknown = data;
+  for (const [i, key] of at.entries()) {
+    // An invalid list item drops the whole list (indexes must not shift under other errors).
+    if (Array.isArray(parent)) {
+      const holder = valueAt(data, at.slice(0, i - 1)) as Record<string, unknown> | undefined;
+      if (holder && typeof holder === 'object') delete holder[at[i - 1]!];
+      return at.slice(0, i).join('.');
+    }
+    if (i === at.length - 1) {
+      if (isPlainObject(parent)) delete parent[key];
+      return at.join('.');
+    }
+    parent = (parent as Record<string, unknown> | undefined)?.[key];
+  }
+  return at.join('.');
 }
 
 /** `file:line:col` of a field (or its nearest parent) in an environment file, for rules across files. */
 export function locate(file: string, path: string, root = '.'): string {
-  const lines = new LineCounter();
-  const doc = parseDocument(readFileSync(join(root, file), 'utf8'), { lineCounter: lines });
-  return `${file}${position(doc, lines, path)}`;
+  let parsed: ParsedYaml;
+  try {
+    parsed = parseYaml(file, readTextFile(join(root, file), file));
+  } catch {
+    return file;
+  }
+  return `${file}${parsed.position(path)}`;
+}
+
+/** Invisible and look-alike characters (zero-width, bidi controls, no-break spaces ...) written as <U+200B>. */
+export function visible(text: string): string {
+  return text.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/gu, (c) =>
+    c === '\n' || c === '\t' ? c : `<U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}>`,
+  );
 }
 
 /** Defaults deep-merged with a file (already validated), units parsed; arrays and scalars in the file replace the default. */
@@ -116,40 +172,34 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v ===
 function describe(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (value === null) return 'null';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'number' && !Number.isFinite(value))
+    return `number ${Number.isNaN(value) ? '.nan' : value > 0 ? '.inf' : '-.inf'} (not a finite number)`;
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 
 function segments(path: string): string[] {
-  return path === '' ? [] : path.split('.');
+  return path === ''
+    ? []
+    : path
+        .split('/')
+        .slice(1)
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
-function position(doc: Document, lines: LineCounter, path: string): string {
-  const parts = segments(path).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
-  for (let n = parts.length; n > 0; n--) {
-    const node = doc.getIn(parts.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-    if (node?.range) {
-      const { line, col } = lines.linePos(node.range[0]);
-      return `:${line}:${col}`;
-    }
-  }
-  return '';
-}
-
-function formatSchemaError(file: string, doc: Document, lines: LineCounter, e: ErrorObject): string {
-  const path = e.instancePath
-    .split('/')
-    .slice(1)
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .join('.');
-  const at = (p: string) => `${file}${position(doc, lines, p)}: ${p || '(top level)'}`;
-  const got = describe(valueAt(doc, path));
+function formatSchemaError(file: string, data: Record<string, unknown>, position: (path: string) => string, e: ErrorObject): string {
+  const parts = segments(e.instancePath);
+  const path = parts.join('.');
+  const at = (p: string) => `${file}${position(p)}: ${p || '(top level)'}`;
+  const got = describe(valueAt(data, parts));
   switch (e.keyword) {
     case 'additionalProperties': {
       const key = String(e.params.additionalProperty);
       const known = Object.keys((e.parentSchema?.properties as object | undefined) ?? {});
       const close = closest(key, known);
       const full = path ? `${path}.${key}` : key;
-      return `${file}${position(doc, lines, full)}: ${full}: unknown key${close ? ` (did you mean "${close}"?)` : ''}; expected one of: ${known.join(', ')}`;
+      const hidden = visible(key) === key ? '' : ' (it contains an invisible character)';
+      return `${file}${position(full)}: ${full}: unknown key${hidden}${close ? ` (did you mean "${close}"?)` : ''}; expected one of: ${known.join(', ')}`;
     }
     case 'required':
       return `${at(path)}: missing required key "${e.params.missingProperty}"`;
@@ -158,7 +208,7 @@ function formatSchemaError(file: string, doc: Document, lines: LineCounter, e: E
     case 'enum': {
       const allowed = (e.params.allowedValues as unknown[]).map(String);
       if (allowed.length <= 8) return `${at(path)}: expected one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}, got ${got}`;
-      const close = closest(String(valueAt(doc, path)), allowed);
+      const close = closest(String(valueAt(data, parts)), allowed);
       return `${at(path)}: expected a known value${close ? ` (did you mean "${close}"?)` : ''}, got ${got}; see overlays/environment.schema.json for the list`;
     }
     case 'pattern':
@@ -169,14 +219,17 @@ function formatSchemaError(file: string, doc: Document, lines: LineCounter, e: E
     }
     case 'minimum':
     case 'maximum':
-    case 'exclusiveMinimum':
-      return `${at(path)}: expected a number ${e.params.comparison} ${e.params.limit}, got ${got}`;
+    case 'exclusiveMinimum': {
+      // A description that names the bound gives its reason (replicas: "at most 100 ...").
+      const description = String(e.parentSchema?.description ?? '');
+      const why = e.keyword === 'maximum' && description.includes(`at most ${e.params.limit}`) ? description : undefined;
+      return `${at(path)}: expected a number ${e.params.comparison} ${e.params.limit}${why ? ` (${why})` : ''}, got ${got}`;
+    }
     default:
       return `${at(path)}: ${e.message ?? 'is invalid'}`;
   }
 }
 
-function valueAt(doc: Document, path: string): unknown {
-  const js = doc.toJS() as unknown;
-  return segments(path).reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], js);
+function valueAt(data: unknown, parts: string[]): unknown {
+  return parts.reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], data);
 }
