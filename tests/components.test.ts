@@ -21,9 +21,9 @@ const echo = component({
   name: 'echo',
   description: 'A throwaway component that answers on one port',
   settings: {
-    replicas: replicas(2),
+    replicas: replicas(2, 10),
     image: str('echo image with a pinned tag', PATTERNS.pinnedImage, 'example/echo:1.0.0'),
-    resources: resources({ requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '32Mi' } }),
+    resources: resources({ requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '32Mi' } }, { least: '16Mi', why: 'echo needs it' }),
   },
   ports: PORTS,
   metrics: { port: 'http-metrics', container: 'echo', number: 9999 },

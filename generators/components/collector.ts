@@ -30,7 +30,11 @@ export const collector = component({
       PATTERNS.pinnedImage,
       'otel/opentelemetry-collector-contrib:0.159.0',
     ),
-    resources: resources({ requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } }),
+    resources: resources(
+      { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } },
+      // memory_limiter: limit 80%, spike 25%, so data is refused above 55% of the limit.
+      { least: '128Mi', why: "the collector's memory_limiter refuses data above 55% of the limit, and the contrib collector alone needs about 70 MiB" },
+    ),
     scrubbing: object(
       {
         deleteAttributes: attributeKeys('Attributes removed from every resource, span and span event', [

@@ -4,7 +4,7 @@
 import { autoscaling, replicas, resources } from '../environment/fields';
 import type { ContainerPort } from './component';
 import { namespaces, pods } from './peers';
-import { tempoComponent } from './tempo';
+import { TEMPO_MEMORY_FLOOR, tempoComponent } from './tempo';
 
 /** The five receivers, each bound to 0.0.0.0 by tempo/config.ts (Tempo >= 2.7 binds localhost by default). */
 export const RECEIVERS = [
@@ -23,12 +23,15 @@ export const distributor = tempoComponent({
   name: 'distributor',
   description: 'Receives spans (OTLP, Jaeger, Zipkin) and forwards them to ingesters',
   settings: {
-    replicas: replicas(3),
-    resources: resources({
-      requests: { cpu: '500m', memory: '1Gi', 'ephemeral-storage': '256Mi' },
-      limits: { cpu: '2', memory: '2Gi', 'ephemeral-storage': '1Gi' },
-    }),
-    autoscaling: autoscaling(3, 6),
+    replicas: replicas(3, 100),
+    resources: resources(
+      {
+        requests: { cpu: '500m', memory: '1Gi', 'ephemeral-storage': '256Mi' },
+        limits: { cpu: '2', memory: '2Gi', 'ephemeral-storage': '1Gi' },
+      },
+      TEMPO_MEMORY_FLOOR,
+    ),
+    autoscaling: autoscaling(3, 6, 100),
   },
   traits: { ringMember: true, opensStore: false, stateful: false, grpcServer: false },
   extraPorts: RECEIVERS.map((r): ContainerPort => ({ name: r.name, port: r.port, service: true })),

@@ -3,7 +3,7 @@
 import { replicas, resources, volume } from '../environment/fields';
 import { TEMPO_PORTS } from '../tempo/facts';
 import { pods } from './peers';
-import { tempoComponent } from './tempo';
+import { TEMPO_MEMORY_FLOOR, tempoComponent } from './tempo';
 
 /** Ingesters flush every block to S3 on shutdown: give them as long as Tempo's own jsonnet does. */
 export const INGESTER_TERMINATION_GRACE_SECONDS = 1200;
@@ -12,11 +12,14 @@ export const ingester = tempoComponent({
   name: 'ingester',
   description: 'Buffers traces, writes the WAL and flushes blocks to S3',
   settings: {
-    replicas: replicas(3),
-    resources: resources({
-      requests: { cpu: '1', memory: '4Gi', 'ephemeral-storage': '256Mi' },
-      limits: { cpu: '2', memory: '6Gi', 'ephemeral-storage': '1Gi' },
-    }),
+    replicas: replicas(3, 100),
+    resources: resources(
+      {
+        requests: { cpu: '1', memory: '4Gi', 'ephemeral-storage': '256Mi' },
+        limits: { cpu: '2', memory: '6Gi', 'ephemeral-storage': '1Gi' },
+      },
+      TEMPO_MEMORY_FLOOR,
+    ),
     storage: volume('50Gi'),
   },
   traits: { ringMember: true, opensStore: true, stateful: true, grpcServer: true },

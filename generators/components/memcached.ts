@@ -20,8 +20,11 @@ export const memcached = component({
   name: 'memcached',
   description: 'Cache for bloom filters, parquet footers and search results',
   settings: {
-    replicas: replicas(2),
-    resources: resources({ requests: { cpu: '100m', memory: '1152Mi' }, limits: { cpu: '500m', memory: '1280Mi' } }),
+    replicas: replicas(2, 20),
+    resources: resources(
+      { requests: { cpu: '100m', memory: '1152Mi' }, limits: { cpu: '500m', memory: '1280Mi' } },
+      { least: '96Mi', why: 'memcached holds at least its -m item memory (64 MB here) plus connection buffers' },
+    ),
     memoryLimitMb: int('Memcached item memory (-m), MB; keep below the container memory limit', 64, 1024),
     image: str('memcached image with a pinned tag', PATTERNS.pinnedImage, 'memcached:1.6.39-alpine'),
     exporterImage: str('memcached-exporter image with a pinned tag', PATTERNS.pinnedImage, 'prom/memcached-exporter:v0.15.4'),

@@ -3,17 +3,20 @@
 import { replicas, resources, volume } from '../environment/fields';
 import { TEMPO_PORTS } from '../tempo/facts';
 import { pods, remoteWrite } from './peers';
-import { tempoComponent } from './tempo';
+import { TEMPO_MEMORY_FLOOR, tempoComponent } from './tempo';
 
 export const metricsGenerator = tempoComponent({
   name: 'metrics-generator',
   description: 'Span metrics and service graphs, remote-written to Prometheus',
   settings: {
-    replicas: replicas(1),
-    resources: resources({
-      requests: { cpu: '500m', memory: '1Gi', 'ephemeral-storage': '256Mi' },
-      limits: { cpu: '1', memory: '2Gi', 'ephemeral-storage': '1Gi' },
-    }),
+    replicas: replicas(1, 50),
+    resources: resources(
+      {
+        requests: { cpu: '500m', memory: '1Gi', 'ephemeral-storage': '256Mi' },
+        limits: { cpu: '1', memory: '2Gi', 'ephemeral-storage': '1Gi' },
+      },
+      TEMPO_MEMORY_FLOOR,
+    ),
     storage: volume('10Gi'),
   },
   traits: { ringMember: true, opensStore: true, stateful: true, grpcServer: true },

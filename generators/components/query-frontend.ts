@@ -5,7 +5,7 @@ import { labels, selectorLabels } from '../stack';
 import { SERVICES, TEMPO_PORTS } from '../tempo/facts';
 import { servicePort } from './pod';
 import { namespaces, pods } from './peers';
-import { tempoComponent } from './tempo';
+import { TEMPO_MEMORY_FLOOR, tempoComponent } from './tempo';
 
 /** The port the design documents (…query-frontend…:3100); the Service maps it to Tempo's 3200. */
 export const LEGACY_HTTP_PORT = 3100;
@@ -14,11 +14,14 @@ export const queryFrontend = tempoComponent({
   name: 'query-frontend',
   description: 'Shards and queues queries',
   settings: {
-    replicas: replicas(2),
-    resources: resources({
-      requests: { cpu: '250m', memory: '512Mi', 'ephemeral-storage': '256Mi' },
-      limits: { cpu: '1', memory: '1Gi', 'ephemeral-storage': '1Gi' },
-    }),
+    replicas: replicas(2, 20),
+    resources: resources(
+      {
+        requests: { cpu: '250m', memory: '512Mi', 'ephemeral-storage': '256Mi' },
+        limits: { cpu: '1', memory: '1Gi', 'ephemeral-storage': '1Gi' },
+      },
+      TEMPO_MEMORY_FLOOR,
+    ),
   },
   traits: { ringMember: false, opensStore: true, stateful: false, grpcServer: true },
   serviceAliases: [servicePort('http-legacy', LEGACY_HTTP_PORT, 'http')],

@@ -1,9 +1,15 @@
 // Checks that span several fields of one environment; the schema checks each field on its own. Checks
 // that belong to one component live in its file (Component.checks), checks of what the environment
 // renders with its outputs (the Tempo config, AWS names, alert names) in those modules.
+import { MIN_RETENTION_SECONDS, RETENTION_FLOOR_PARTS } from '../tempo/facts';
 import type { Problem } from '../validation/messages';
-import type { Environment } from './index';
-import type { Quantity } from './units';
+import { floorOf } from './fields';
+import { type Environment, environmentSchema } from './index';
+import { Quantity } from './units';
+
+/** Go's time.Duration is an int64 of nanoseconds: Tempo cannot parse a longer duration. */
+const GO_MAX_DURATION_SECONDS = (2 ** 63 - 1) / 1e9;
+const hm = (seconds: number) => `${Math.floor(seconds / 3600)}h${seconds % 3600 ? `${Math.round((seconds % 3600) / 60)}m` : ''}`;
 
 type Figures = Record<string, Quantity | undefined>;
 interface Sized {
@@ -33,6 +39,7 @@ export function crossFieldProblems(env: Environment): Problem[] {
     if (a && a.minReplicas > a.maxReplicas)
       add(`components.${name}.autoscaling.minReplicas`, `must not exceed maxReplicas (${a.maxReplicas}), got ${a.minReplicas}`);
   }
+  problems.push(...retentionProblems(env), ...floorProblems(env));
   if (env.s3.sse === 'SSE-KMS' && !env.s3.kmsKeyId) add('s3.kmsKeyId', 'is required when s3.sse is SSE-KMS');
   const issuerRegion = /^https:\/\/oidc\.eks\.([a-z0-9-]+)\./.exec(env.cluster.oidcIssuer)?.[1];
   if (issuerRegion && issuerRegion !== env.aws.region)
@@ -60,6 +67,42 @@ export function crossFieldProblems(env: Environment): Problem[] {
     const dup = names.find((n, i) => names.indexOf(n) !== i);
     if (dup) add('dedicatedColumns', `${scope} attribute "${dup}" is listed twice`);
   }
+  return problems;
+}
+
+function retentionProblems(env: Environment): Problem[] {
+  const r = env.retention;
+  if (r.seconds < MIN_RETENTION_SECONDS) {
+    const parts = Object.entries(RETENTION_FLOOR_PARTS).map(([key, s]) => `${key} ${hm(s)}`);
+    return [
+      {
+        path: 'retention',
+        message: `${r.text} would let the compactor delete blocks before they are flushed, polled and queried; expected at least ${hm(MIN_RETENTION_SECONDS)} (Tempo 2.10.8: ${parts.join(' + ')})`,
+      },
+    ];
+  }
+  if (r.seconds > GO_MAX_DURATION_SECONDS) return [{ path: 'retention', message: `${r.text} is longer than Go's longest duration; expected at most 2562047h` }];
+  return [];
+}
+
+/** Quantities below their field's floor (fields.ts): a process that cannot start, a volume EBS cannot make. */
+function floorProblems(env: Environment): Problem[] {
+  const problems: Problem[] = [];
+  type Node = { properties?: Record<string, Node>; additionalProperties?: unknown };
+  const walk = (schema: Node, value: unknown, path: string[]) => {
+    const floor = floorOf(schema);
+    if (floor && value instanceof Quantity) {
+      const least = Quantity.parse(floor.least);
+      if (value.value < least.value)
+        problems.push({ path: path.join('.'), message: `${value.text} is below ${least.text}: ${floor.why}; expected at least ${least.text}` });
+    }
+    if (!value || typeof value !== 'object' || value instanceof Quantity) return;
+    for (const [key, v] of Object.entries(value)) {
+      const sub = schema.properties?.[key] ?? (typeof schema.additionalProperties === 'object' ? (schema.additionalProperties as Node) : undefined);
+      if (sub) walk(sub, v, [...path, key]);
+    }
+  };
+  walk(environmentSchema as unknown as Node, env, []);
   return problems;
 }
 

@@ -67,8 +67,10 @@ export const object = <P extends Record<string, TSchema>>(properties: P, descrip
 export const str = (description: string, pattern?: Pattern, fallback?: string) =>
   Type.String({ description, ...(pattern ? { pattern } : {}), ...withDefault(fallback) });
 export const text = (description: string, fallback?: string) => Type.String({ description, minLength: 1, ...withDefault(fallback) });
-export const int = (description: string, minimum: number, fallback?: number, maximum?: number) =>
-  Type.Integer({ description, minimum, ...(maximum === undefined ? {} : { maximum }), ...withDefault(fallback) });
+/** Above 2^53 a JavaScript number is no longer an exact integer (YAML's 1e20 is one): the ceiling of every int. */
+export const MAX_INT = Number.MAX_SAFE_INTEGER;
+export const int = (description: string, minimum: number, fallback?: number, maximum = MAX_INT) =>
+  Type.Integer({ description, minimum, maximum, ...withDefault(fallback) });
 export const num = (description: string, minimum: number, fallback?: number, maximum?: number) =>
   Type.Number({ description, minimum, ...(maximum === undefined ? {} : { maximum }), ...withDefault(fallback) });
 export const positive = (description: string, fallback?: number) => Type.Number({ description, exclusiveMinimum: 0, ...withDefault(fallback) });
@@ -91,53 +93,87 @@ export const map = <T extends TSchema>(keyPattern: string, values: T, descriptio
 /** A Go duration, decoded into a Duration. */
 export const duration = (description: string, fallback?: string) =>
   Type.Unsafe<Duration>({ type: 'string', description, pattern: PATTERNS.goDuration, ...withDefault(fallback) });
+/** The least a quantity may be and why (a process that cannot start below it); checks.ts enforces it. */
+export interface Floor {
+  least: string;
+  why: string;
+}
+const FLOORS = new WeakMap<object, Floor>();
+/** The floor of a quantity field of the definition (the schema objects are shared, not copied). */
+export const floorOf = (schema: object): Floor | undefined => FLOORS.get(schema);
+const withFloor = <T extends object>(schema: T, floor?: Floor): T => {
+  if (floor) FLOORS.set(schema, floor);
+  return schema;
+};
+const atLeast = (description: string, floor?: Floor) => (floor ? `${description} (at least ${floor.least})` : description);
+
+/** Below 10m a Go process is throttled for seconds at start (GC, TLS, config parsing) and misses its probes. */
+export const CPU_FLOOR: Floor = { least: '10m', why: 'a Go process gets too little CPU below 10m to start within its probes' };
+/** The kubelet keeps up to 5 log files of 10Mi per container (containerLogMaxFiles, containerLogMaxSize): they count against it. */
+const EPHEMERAL_FLOOR: Floor = { least: '64Mi', why: "the kubelet keeps up to 50Mi of a container's logs (5 files of 10Mi), counted against this" };
+/** EBS's smallest gp3/gp2/io volume is 1 GiB; a PVC for less is either refused or rounded up. */
+const VOLUME_FLOOR: Floor = { least: '1Gi', why: 'the smallest EBS volume is 1 GiB' };
+
 /** A Kubernetes CPU quantity, decoded into a Quantity (cores). */
-export const cpu = (description: string, fallback?: string) =>
-  Type.Unsafe<Quantity>({ type: 'string', description, pattern: PATTERNS.cpu, ...withDefault(fallback) });
+export const cpu = (description: string, fallback?: string, floor: Floor = CPU_FLOOR) =>
+  withFloor(Type.Unsafe<Quantity>({ type: 'string', description: atLeast(description, floor), pattern: PATTERNS.cpu, ...withDefault(fallback) }), floor);
 /** A Kubernetes byte quantity (memory, volume size), decoded into a Quantity (bytes). */
-export const bytes = (description: string, fallback?: string) =>
-  Type.Unsafe<Quantity>({ type: 'string', description, pattern: PATTERNS.bytes, ...withDefault(fallback) });
+export const bytes = (description: string, fallback?: string, floor?: Floor) =>
+  withFloor(Type.Unsafe<Quantity>({ type: 'string', description: atLeast(description, floor), pattern: PATTERNS.bytes, ...withDefault(fallback) }), floor);
+
+/** Type.Optional copies the schema: the copy keeps the floor. */
+const optional = <T extends TSchema>(schema: T) => withFloor(Type.Optional(schema), FLOORS.get(schema));
 
 /** Requests and limits of a container; `ephemeral-storage` is optional (set where a container writes). */
 export interface ResourceFigures {
   requests: { cpu: string; memory: string; 'ephemeral-storage'?: string };
   limits: { cpu: string; memory: string; 'ephemeral-storage'?: string };
 }
-const figures = (kind: 'requests' | 'limits', f: ResourceFigures[typeof kind]) => {
+const figures = (kind: 'requests' | 'limits', f: ResourceFigures[typeof kind], memoryFloor: Floor) => {
   const what = kind === 'requests' ? 'request' : 'limit';
   return object({
     cpu: cpu(`CPU ${what}`, f.cpu),
-    memory: bytes(kind === 'limits' ? 'Memory limit; GOMEMLIMIT is set to 90% of it' : 'Memory request', f.memory),
-    'ephemeral-storage': Type.Optional(
+    memory: bytes(kind === 'limits' ? 'Memory limit; GOMEMLIMIT is set to 90% of it' : 'Memory request', f.memory, memoryFloor),
+    'ephemeral-storage': optional(
       bytes(
         kind === 'limits'
           ? 'Node disk limit for emptyDir volumes and logs (the pod is evicted above it)'
           : 'Node disk request for emptyDir volumes (/tmp, scratch) and logs',
         f['ephemeral-storage'],
+        EPHEMERAL_FLOOR,
       ),
     ),
   });
 };
-export const resources = (f: ResourceFigures) =>
-  object({ requests: figures('requests', f.requests), limits: figures('limits', f.limits) }, 'Container requests and limits (requests must not exceed limits)');
+/** `memoryFloor`: what the process needs to start (each component says why); requests and limits both. */
+export const resources = (f: ResourceFigures, memoryFloor: Floor) =>
+  object(
+    { requests: figures('requests', f.requests, memoryFloor), limits: figures('limits', f.limits, memoryFloor) },
+    'Container requests and limits (requests must not exceed limits)',
+  );
 
-export const replicas = (fallback: number, description = 'Number of pods') => int(description, 1, fallback);
+/** Kubernetes stores replica counts as int32. */
+export const INT32_MAX = 2 ** 31 - 1;
+/** `maximum`: a sane bound for the component (far below Kubernetes' int32 limit); a larger count is a typo. */
+export const replicas = (fallback: number, maximum: number, description = 'Number of pods') =>
+  int(`${description} (at most ${maximum}; Kubernetes' own limit is ${INT32_MAX})`, 1, fallback, maximum);
 
 export const volume = (size: string, storageClass = 'gp3') =>
   object(
     {
-      size: bytes('PersistentVolumeClaim size per replica (immutable once created)', size),
+      size: bytes('PersistentVolumeClaim size per replica (immutable once created)', size, VOLUME_FLOOR),
       storageClass: str('StorageClass of the volume', PATTERNS.dnsLabel, storageClass),
     },
     'Persistent volume per replica',
   );
 
-export const autoscaling = (minReplicas: number, maxReplicas: number) =>
+/** `maximum`: the component's bound on replicas, which the autoscaler's bounds share. */
+export const autoscaling = (minReplicas: number, maxReplicas: number, maximum: number) =>
   object(
     {
       enabled: bool('Create a HorizontalPodAutoscaler (the workload then leaves replicas to it)', false),
-      minReplicas: int('Lower bound', 1, minReplicas),
-      maxReplicas: int('Upper bound (>= minReplicas)', 1, maxReplicas),
+      minReplicas: int(`Lower bound (at most ${maximum})`, 1, minReplicas, maximum),
+      maxReplicas: int(`Upper bound (>= minReplicas, at most ${maximum})`, 1, maxReplicas, maximum),
       targetCPUUtilizationPercentage: int('Average CPU utilisation to aim for', 1, 70, 100),
     },
     'HorizontalPodAutoscaler on CPU',

@@ -47,3 +47,21 @@ export function effective<K extends TempoDefaultKey>(config: unknown, key: K): u
 
 /** Tempo's flush queue waits up to 120 s between attempts (maxBackoff in modules/ingester/flush.go). */
 export const FLUSH_MAX_BACKOFF_SECONDS = 120;
+
+/**
+ * The shortest block_retention that keeps every block until it has been flushed, polled and queried, as the
+ * sum of Tempo 2.10.8's defaults (tempo.yaml sets none of them). Retention (tempodb/retention.go) deletes a
+ * block once its end time is before now - block_retention, at the compactor's next blocklist poll.
+ */
+export const RETENTION_FLOOR_PARTS = {
+  /** A head block is cut this long after it opened: its oldest trace is that old before the flush. */
+  'ingester.max_block_duration': 30 * 60,
+  /** The ingester then still answers for the flushed block (3 x blocklist_poll in modules/ingester/config.go). */
+  'ingester.complete_block_timeout': 15 * 60,
+  /** Queriers and the compactor see a new block in S3 within one poll (tempodb.DefaultBlocklistPoll). */
+  'storage.trace.blocklist_poll': 5 * 60,
+  /** The compactor merges the blocks of one window (compaction_window): they must outlive it. */
+  'compactor.compaction.compaction_window': 60 * 60,
+} as const;
+/** 1h50m. Seen with the real 2.10.8 binary: a 1s retention marks a block for deletion 2 s after its flush. */
+export const MIN_RETENTION_SECONDS = Object.values(RETENTION_FLOOR_PARTS).reduce((sum, s) => sum + s, 0);
