@@ -2,7 +2,7 @@
 // loaded and checked (each file alone, then with its outputs, then against each other), base/ and each
 // overlay, the shared directories (argocd/, alerts/, dashboards/), the AWS documents, the editor schema and the
 // README's managed regions.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { alertsDir, severityProblems } from './alerts/index';
 import { architectureDiagram } from './architecture';
@@ -72,10 +72,26 @@ export interface RenderedRepository {
 export function environmentNames(root: string): string[] {
   const dir = join(root, 'overlays');
   if (!existsSync(dir)) return [];
+  return (
+    readdirSync(dir, { withFileTypes: true })
+      // lstat: a dangling symlink is an environment file that cannot be read, not a missing one.
+      .filter((d) => d.isDirectory() && lstatSync(join(dir, d.name, ENV_FILE), { throwIfNoEntry: false }) !== undefined)
+      .map((d) => d.name)
+      .sort()
+  );
+}
+
+/** Files that look like an environment file but are not read (environment.yml, Environment.yaml ...): say so. */
+export function misnamedEnvironmentFiles(root: string): string[] {
+  const dir = join(root, 'overlays');
+  if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, ENV_FILE)))
-    .map((d) => d.name)
-    .sort();
+    .filter((d) => d.isDirectory())
+    .flatMap((d) =>
+      readdirSync(join(dir, d.name))
+        .filter((f) => f !== ENV_FILE && /^environment\.(ya?ml|json)$/i.test(f))
+        .map((f) => `overlays/${d.name}/${f}: is not read; expected the environment in overlays/${d.name}/${ENV_FILE} (rename it)`),
+    );
 }
 
 /** One environment, loaded and checked with what it renders; throws InputError naming file, line and field. */
@@ -100,19 +116,51 @@ export function loadEnvironments(root: string): Environment[] {
       else throw e;
     }
   }
+  problems.push(...misnamedEnvironmentFiles(root));
   if (problems.length) throw new InputError(problems);
-  // Each Application owns namespace observability of its cluster: two on one cluster would fight.
-  const owners = new Map<string, string>();
-  for (const env of envs) {
-    const other = owners.get(env.cluster.server);
-    if (other) {
-      problems.push(
-        `${locate(envFile(env.name), 'cluster.server', root)}: cluster.server: ${env.cluster.server} is already the cluster of ${other}; expected each environment's own cluster (two Argo CD Applications would fight over namespace observability)`,
-      );
-    } else owners.set(env.cluster.server, env.name);
-  }
+  problems.push(...sharedProblems(root, envs));
   if (problems.length) throw new InputError(problems);
   return envs;
+}
+
+/**
+ * What two environments must not share. A cluster: two Argo CD Applications would fight over namespace
+ * observability. A bucket prefix (or one inside another's: Tempo lists the tenants under its prefix): each
+ * compactor would apply its retention to the other's blocks and both would rewrite the tenant index.
+ */
+function sharedProblems(root: string, envs: Environment[]): string[] {
+  const problems: string[] = [];
+  const clash = (env: Environment, field: string, what: string, other: Environment, theirs: string, why: string) =>
+    problems.push(
+      `${locate(envFile(env.name), field, root)}: ${field}: ${what} clashes with ${envFile(other.name)} (${theirs}); expected each environment's own: ${why}`,
+    );
+  for (const [i, env] of envs.entries()) {
+    for (const other of envs.slice(0, i)) {
+      if (env.cluster.server === other.cluster.server)
+        clash(env, 'cluster.server', env.cluster.server, other, 'the same server', 'two Argo CD Applications would fight over namespace observability');
+      if (env.cluster.name === other.cluster.name)
+        clash(
+          env,
+          'cluster.name',
+          env.cluster.name,
+          other,
+          'the same name',
+          'two stacks in one cluster would fight over namespace observability and its objects',
+        );
+      const [a, b] = [env.s3.prefix, other.s3.prefix];
+      if (env.s3.bucket === other.s3.bucket && (a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`))) {
+        clash(
+          env,
+          's3.prefix',
+          `s3://${env.s3.bucket}/${a}`,
+          other,
+          `s3://${other.s3.bucket}/${b}`,
+          "each stack's compactor would delete the other's blocks by its own retention and both would rewrite the tenant index; set another bucket or prefix",
+        );
+      }
+    }
+  }
+  return problems;
 }
 
 /** Render -> check -> (the caller) write: a Tempo config that would not start, or not be reachable, stops here. */
