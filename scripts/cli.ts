@@ -3,6 +3,16 @@ import type { Environment } from '../generators/environment/index';
 import { ENV_FILE, environmentNames, loadChecked } from '../generators/repository';
 import { InputError } from '../generators/validation/messages';
 
+/** At most this many problems are printed; a file with thousands says how many more there are. */
+export const MAX_PRINTED_PROBLEMS = 50;
+
+/** `<command>: N problem(s)<suffix>:` then the problems, one a line, capped. */
+export function printProblems(command: string, problems: string[], suffix = ''): void {
+  const lines = problems.slice(0, MAX_PRINTED_PROBLEMS).map((p) => `  ${p}`);
+  if (problems.length > MAX_PRINTED_PROBLEMS) lines.push(`  ... and ${problems.length - MAX_PRINTED_PROBLEMS} more (fix these first)`);
+  console.error(`${command}: ${problems.length} problem(s)${suffix}:\n${lines.join('\n')}`);
+}
+
 /** The environment, or the exit code after printing why not. */
 export function loadCli(command: string, name: unknown, root: string, usage: string): Environment | number {
   const known = environmentNames(root);
@@ -16,8 +26,7 @@ export function loadCli(command: string, name: unknown, root: string, usage: str
     return loadChecked(root, name);
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
-    console.error(`${command}: ${e.problems.length} problem(s):`);
-    for (const p of e.problems) console.error(`  ${p}`);
+    printProblems(command, e.problems);
     return 1;
   }
 }

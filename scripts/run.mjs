@@ -1,14 +1,20 @@
 #!/usr/bin/env node
 // Runs scripts/<name>.ts fast: the TypeScript is bundled once with esbuild into node_modules/.cache and
 // rebuilt only when a source file changes (a content hash decides). Type-checking is `npm run typecheck`.
+// An unexpected error (a bug, not bad input) prints one line and a hint; `--debug` or TEMPO_GITOPS_DEBUG=1
+// prints its stack with the .ts lines (the bundle's source map).
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { join, dirname } from 'node:path';
+import { SourceMap } from 'node:module';
+import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SOURCES = ['generators', 'scripts', 'policies'];
-const [name, ...args] = process.argv.slice(2);
+const [name, ...rest] = process.argv.slice(2);
+const debug = rest.includes('--debug') || ['1', 'true'].includes(process.env.TEMPO_GITOPS_DEBUG ?? '');
+const args = rest.filter((a) => a !== '--debug');
+if (debug) process.setSourceMapsEnabled(true);
 if (!name || !existsSync(join(root, 'scripts', `${name}.ts`))) {
   console.error(`usage: node scripts/run.mjs <script> [args]: no scripts/${name}.ts`);
   process.exit(2);
@@ -21,7 +27,7 @@ function sourceHash() {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (/\.(ts|mts|mjs|json)$/.test(entry.name)) hash.update(path).update(readFileSync(path));
+      else if (/\.(ts|mts|mjs|json)$/.test(entry.name)) hash.update(relative(root, path)).update(readFileSync(path));
     }
   };
   for (const dir of SOURCES) walk(join(root, dir));
@@ -46,8 +52,40 @@ if (!existsSync(bundle)) {
     external: ['typescript', 'esbuild'],
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     logLevel: 'error',
+    // Read only when a stack is shown (--debug) or an unexpected error is located.
+    sourcemap: 'linked',
   });
-  for (const old of readdirSync(cacheDir)) if (old.startsWith(`${name}-`) && join(cacheDir, old) !== bundle) rmSync(join(cacheDir, old));
+  const current = basename(bundle, '.mjs');
+  for (const old of readdirSync(cacheDir)) if (old.startsWith(`${name}-`) && !old.startsWith(current)) rmSync(join(cacheDir, old), { force: true });
 }
-const { main } = await import(pathToFileURL(bundle).href);
-process.exitCode = await main(args, root);
+
+/** `file.ts:line` of the innermost frame of ours in an error's stack, read from the bundle's source map. */
+function sourceOf(error) {
+  try {
+    const frames = String(error?.stack ?? '').matchAll(/(?:file:\/\/)?([^\s()]+\.(?:mjs|ts)):(\d+):(\d+)/g);
+    for (const [, file, line, column] of frames) {
+      if (file.endsWith('.ts')) return `${relative(root, file)}:${line}`;
+      if (basename(file) !== basename(bundle)) continue;
+      const map = new SourceMap(JSON.parse(readFileSync(`${bundle}.map`, 'utf8')));
+      const entry = map.findEntry(Number(line) - 1, Number(column) - 1);
+      if (entry.originalSource && !entry.originalSource.includes('node_modules'))
+        return `${relative(root, fileURLToPath(new URL(entry.originalSource, pathToFileURL(bundle))))}:${entry.originalLine + 1}`;
+    }
+  } catch {
+    // no map: the line below still says what happened
+  }
+  return undefined;
+}
+
+try {
+  const { main } = await import(pathToFileURL(bundle).href);
+  process.exitCode = await main(args, root);
+} catch (error) {
+  if (debug) console.error(error?.stack ?? error);
+  else {
+    const at = sourceOf(error);
+    console.error(`${name}: unexpected error${at ? ` in ${at}` : ''}: ${String(error?.message ?? error).split('\n')[0]}`);
+    console.error(`  This is a bug in tempo-gitops, not in your input: please report it with the output of \`npm run ${name} -- --debug\`.`);
+  }
+  process.exitCode = 70; // EX_SOFTWARE
+}
