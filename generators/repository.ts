@@ -132,19 +132,19 @@ function sharedProblems(root: string, envs: Environment[]): string[] {
   const problems: string[] = [];
   const clash = (env: Environment, field: string, what: string, other: Environment, theirs: string, why: string) =>
     problems.push(
-      `${locate(envFile(env.name), field, root)}: ${field}: ${what} clashes with ${envFile(other.name)} (${theirs}); expected each environment's own: ${why}`,
+      `${locate(envFile(env.name), field, root)}: ${field}: ${what} is already ${theirs} of ${other.name} (${envFile(other.name)}); expected each environment's own: ${why}`,
     );
   for (const [i, env] of envs.entries()) {
     for (const other of envs.slice(0, i)) {
       if (env.cluster.server === other.cluster.server)
-        clash(env, 'cluster.server', env.cluster.server, other, 'the same server', 'two Argo CD Applications would fight over namespace observability');
+        clash(env, 'cluster.server', env.cluster.server, other, 'the cluster', 'two Argo CD Applications would fight over namespace observability');
       if (env.cluster.name === other.cluster.name)
         clash(
           env,
           'cluster.name',
           env.cluster.name,
           other,
-          'the same name',
+          'the cluster name',
           'two stacks in one cluster would fight over namespace observability and its objects',
         );
       const [a, b] = [env.s3.prefix, other.s3.prefix];
@@ -154,7 +154,7 @@ function sharedProblems(root: string, envs: Environment[]): string[] {
           's3.prefix',
           `s3://${env.s3.bucket}/${a}`,
           other,
-          `s3://${other.s3.bucket}/${b}`,
+          a === b ? 'the block store' : `${a.startsWith(b) ? 'inside' : 'around'} s3://${other.s3.bucket}/${b}, the block store`,
           "each stack's compactor would delete the other's blocks by its own retention and both would rewrite the tenant index; set another bucket or prefix",
         );
       }

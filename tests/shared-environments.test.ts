@@ -29,18 +29,20 @@ describe('generate refuses what two environments must not share, naming both fil
       "prod's bucket with the default prefix",
       (y) => y.replace('tempo-traces-qa', 'tempo-traces-prod'),
       new RegExp(
-        `${QA_AT}s3\\.prefix: s3://tempo-traces-prod/traces clashes with overlays/prod/environment\\.yaml \\(s3://tempo-traces-prod/traces\\); expected each environment's own: each stack's compactor would delete the other's blocks`,
+        `${QA_AT}s3\\.prefix: s3://tempo-traces-prod/traces is already the block store of prod \\(overlays/prod/environment\\.yaml\\); expected each environment's own: each stack's compactor would delete the other's blocks`,
       ),
     ],
     [
       "a prefix inside prod's (Tempo would read qa as a tenant of prod)",
       (y) => y.replace('  bucket: tempo-traces-qa', '  bucket: tempo-traces-prod\n  prefix: traces/qa'),
-      new RegExp(`${QA_AT}s3\\.prefix: s3://tempo-traces-prod/traces/qa clashes with overlays/prod/environment\\.yaml \\(s3://tempo-traces-prod/traces\\)`),
+      new RegExp(
+        `${QA_AT}s3\\.prefix: s3://tempo-traces-prod/traces/qa is already inside s3://tempo-traces-prod/traces, the block store of prod \\(overlays/prod/environment\\.yaml\\)`,
+      ),
     ],
     [
       "prod's cluster name",
       (y) => y.replace('gaming-platform-qa', 'gaming-platform-prod'),
-      new RegExp(`${QA_AT}cluster\\.name: gaming-platform-prod clashes with overlays/prod/environment\\.yaml \\(the same name\\)`),
+      new RegExp(`${QA_AT}cluster\\.name: gaming-platform-prod is already the cluster name of prod \\(overlays/prod/environment\\.yaml\\)`),
     ],
   ];
   for (const [what, edit, message] of cases) {
