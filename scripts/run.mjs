@@ -4,7 +4,7 @@
 // An unexpected error (a bug, not bad input) prints one line and a hint; `--debug` or TEMPO_GITOPS_DEBUG=1
 // prints its stack with the .ts lines (the bundle's source map).
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -39,9 +39,11 @@ const cacheDir = join(root, 'node_modules', '.cache', 'tempo-gitops');
 const bundle = join(cacheDir, `${name}-${sourceHash()}.mjs`);
 if (!existsSync(bundle)) {
   const { build } = await import('esbuild');
-  await build({
+  mkdirSync(cacheDir, { recursive: true });
+  const { outputFiles } = await build({
     entryPoints: [join(root, 'scripts', `${name}.ts`)],
     outfile: bundle,
+    write: false,
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -55,6 +57,11 @@ if (!existsSync(bundle)) {
     // Read only when a stack is shown (--debug) or an unexpected error is located.
     sourcemap: 'linked',
   });
+  // Written aside and renamed into place (the map first): a concurrent run never imports a half-written bundle.
+  for (const file of outputFiles.sort((a, b) => b.path.length - a.path.length)) {
+    writeFileSync(`${file.path}.${process.pid}`, file.contents);
+    renameSync(`${file.path}.${process.pid}`, file.path);
+  }
   const current = basename(bundle, '.mjs');
   for (const old of readdirSync(cacheDir)) if (old.startsWith(`${name}-`) && !old.startsWith(current)) rmSync(join(cacheDir, old), { force: true });
 }

@@ -82,8 +82,8 @@ describe('generate writes all or nothing', () => {
     expect(killed.signal).toBe('SIGKILL');
     expect(inputsAndOutputs(b), 'two of three files were replaced').not.toBe(before);
     expect(leftovers(b)).toContain('.generate-journal.json');
-    const next = runCli(b, []);
-    expect(next.status, next.stderr).toBe(0);
+    const next = runMain(main, [], b.dir);
+    expect(next.code, next.stderr).toBe(0);
     expect(next.stderr).toMatch(/removed a stale \.generate\.lock of pid \d+/);
     expect(next.stderr).toMatch(/an earlier run was interrupted mid-write; restored the 3 file\(s\) it had changed/);
     expect(leftovers(b)).toEqual([]);
@@ -99,8 +99,8 @@ describe('one generate at a time', () => {
       [0, 1, 2].map(
         () =>
           new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-            // A slow disk (0.5 s before the first rename) makes the runs overlap whatever the timing.
-            const env = { ...process.env, TEMPO_GITOPS_FAULT: 'sleep:0:500' };
+            // A slow disk (0.3 s before the first rename) makes the runs overlap whatever the timing.
+            const env = { ...process.env, TEMPO_GITOPS_FAULT: 'sleep:0:300' };
             const child = spawn(process.execPath, [join(b.dir, 'scripts/run.mjs'), 'generate'], { stdio: ['ignore', 'pipe', 'pipe'], env });
             let [stdout, stderr] = ['', ''];
             child.stdout.on('data', (d) => (stdout += d));
