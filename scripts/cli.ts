@@ -1,5 +1,6 @@
 // What the environment-scoped commands (cost, bootstrap:aws) share: --env checked, its file loaded.
 import type { Environment } from '../generators/environment/index';
+import { visible } from '../generators/environment/load';
 import { ENV_FILE, environmentNames, loadChecked } from '../generators/repository';
 import { InputError } from '../generators/validation/messages';
 
@@ -8,7 +9,8 @@ export const MAX_PRINTED_PROBLEMS = 50;
 
 /** `<command>: N problem(s)<suffix>:` then the problems, one a line, capped. */
 export function printProblems(command: string, problems: string[], suffix = ''): void {
-  const lines = problems.slice(0, MAX_PRINTED_PROBLEMS).map((p) => `  ${p}`);
+  // Invisible characters are shown (<U+200B>) wherever a problem quotes the input.
+  const lines = problems.slice(0, MAX_PRINTED_PROBLEMS).map((p) => `  ${visible(p)}`);
   if (problems.length > MAX_PRINTED_PROBLEMS) lines.push(`  ... and ${problems.length - MAX_PRINTED_PROBLEMS} more (fix these first)`);
   console.error(`${command}: ${problems.length} problem(s)${suffix}:\n${lines.join('\n')}`);
 }

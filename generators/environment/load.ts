@@ -94,15 +94,19 @@ function crossFieldOf(envName: string, usable: Record<string, unknown>, invalid:
       .slice(0, path.startsWith('components.') ? 2 : 1)
       .join('.');
   const broken = new Set([...invalid].map(section));
-  let env: Environment;
-  try {
-    env = mergeEnvironment(envName, usable);
+  if (broken.has('')) return []; // a required field is missing: the checks need it
+  const run = () => {
+    const env = mergeEnvironment(envName, usable);
     const componentProblems = Object.values(COMPONENTS).flatMap((c: Component) =>
       (c.checks?.(env.components[c.name as ComponentName]) ?? []).map((p) => ({ path: `components.${c.name}.${p.path}`, message: p.message })),
     );
-    return [...crossFieldProblems(env), ...componentProblems].filter((p) => !broken.has(section(p.path)) && !broken.has(''));
+    return [...crossFieldProblems(env), ...componentProblems].filter((p) => !broken.has(section(p.path)));
+  };
+  if (!broken.size) return run();
+  try {
+    return run();
   } catch {
-    return []; // a required field is missing: the checks need it
+    return []; // what did not parse was needed after all: the schema problems say why
   }
 }
 
