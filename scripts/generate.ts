@@ -18,6 +18,8 @@ export function main(argv: string[], root = process.cwd()): number {
     );
   } catch (e) {
     if (!(e instanceof LockError)) throw e;
+    // --check writes nothing: a read-only checkout may still be checked.
+    if (e.readOnly && argv.includes('--check')) return run(argv, root);
     console.error(`generate: ${e.message}`);
     return 1;
   }

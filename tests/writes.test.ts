@@ -42,25 +42,40 @@ const runCli = (b: Sandbox, args: string[], env: Record<string, string> = {}): S
   spawnSync(process.execPath, [join(b.dir, 'scripts/run.mjs'), 'generate', ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
 
 describe('generate writes all or nothing', () => {
+  /** Runs generate with `readOnly` (a directory of the sandbox) not writable; root ignores permissions, so it runs as nobody. */
+  function withReadOnly(b: Sandbox, readOnly: string, argv: string[] = []) {
+    const asRoot = process.geteuid?.() === 0;
+    if (asRoot) spawnSync('chmod', ['-R', 'a+rwX', b.dir]);
+    chmodSync(join(b.dir, readOnly), 0o555);
+    if (asRoot) process.seteuid?.(65534); // the effective uid only: restored below
+    try {
+      return runMain(main, argv, b.dir);
+    } finally {
+      if (asRoot) process.seteuid?.(0);
+      chmodSync(join(b.dir, readOnly), 0o755);
+    }
+  }
+
   it('a read-only overlay directory: a clear message, and every file as it was', () => {
     const b = edited();
     const before = b.snapshot();
-    // root ignores permissions: run as nobody (effective uid only, restored after) where the tree lets it.
-    const asRoot = process.geteuid?.() === 0;
-    if (asRoot) spawnSync('chmod', ['-R', 'a+rwX', b.dir]);
-    chmodSync(join(b.dir, 'overlays/prod'), 0o555);
-    if (asRoot) process.seteuid?.(65534);
-    let r: ReturnType<typeof runMain>;
-    try {
-      r = runMain(main, [], b.dir);
-    } finally {
-      if (asRoot) process.seteuid?.(0);
-      chmodSync(join(b.dir, 'overlays/prod'), 0o755);
-    }
+    const r = withReadOnly(b, 'overlays/prod');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^generate: cannot write overlays\/prod\/\S+ \(EACCES: permission denied\); nothing was changed: every file is as it was$/);
     expect(b.snapshot()).toEqual(before);
     expect(leftovers(b)).toEqual([]);
+  });
+
+  it('a read-only checkout: generate says so, --check still checks', () => {
+    const b = edited();
+    const before = b.snapshot();
+    const r = withReadOnly(b, '.');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^generate: cannot create \.generate\.lock in \S+ \(EACCES\): the checkout is read-only$/);
+    const check = withReadOnly(b, '.', ['--check']);
+    expect(check.code).toBe(1);
+    expect(check.stderr).toContain('the committed files are stale');
+    expect(b.snapshot()).toEqual(before);
   });
 
   it('a fault thrown mid-write: the files already replaced are put back', () => {

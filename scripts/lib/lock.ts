@@ -13,8 +13,15 @@ interface Owner {
   started: string;
 }
 
-/** The lock could not be had: another run holds it. */
-export class LockError extends Error {}
+/** The lock could not be had: another run holds it, or (`readOnly`) the checkout cannot be written. */
+export class LockError extends Error {
+  constructor(
+    message: string,
+    readonly readOnly = false,
+  ) {
+    super(message);
+  }
+}
 
 const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
@@ -47,9 +54,15 @@ export function withLock<T>(root: string, say: (line: string) => void, fn: () =>
   let waiting = false;
   for (;;) {
     const staged = `${lock}.${process.pid}`;
-    rmSync(staged, { recursive: true, force: true });
-    mkdirSync(staged);
-    writeFileSync(join(staged, 'owner.json'), JSON.stringify(me));
+    try {
+      rmSync(staged, { recursive: true, force: true });
+      mkdirSync(staged);
+      writeFileSync(join(staged, 'owner.json'), JSON.stringify(me));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? '';
+      if (['EACCES', 'EPERM', 'EROFS'].includes(code)) throw new LockError(`cannot create ${LOCK} in ${root} (${code}): the checkout is read-only`, true);
+      throw e;
+    }
     try {
       renameSync(staged, lock); // fails while another lock directory (never empty) is there
       break;
