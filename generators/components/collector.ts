@@ -2,7 +2,7 @@
 // applications send OTLP to; it scrubs PII and forwards to the distributor (collector-config.ts). Plain
 // Kubernetes objects, no OpenTelemetry Operator: the agent needs nothing the operator adds, and one less
 // controller means one less thing to run, upgrade and trust with cluster rights.
-import { list, object, PATTERNS, resources, str, text } from '../environment/fields';
+import { type Floor, list, object, PATTERNS, resources, str, text } from '../environment/fields';
 import { goMemLimit } from '../environment/units';
 import type { ObjectOf } from '../kubernetes/objects';
 import { NAMESPACE, imageTag, labels, objectName, selectorLabels } from '../stack';
@@ -20,6 +20,12 @@ const CONFIG_DIR = '/conf';
 
 const attributeKeys = (description: string, fallback: string[]) => list(str('Attribute key', PATTERNS.attributeKey), description, fallback, true);
 
+/** memory_limiter (limit 80%, spike 25%) refuses data above 55% of the limit: the gateway shares this floor. */
+export const COLLECTOR_MEMORY_FLOOR: Floor = {
+  least: '128Mi',
+  why: "the collector's memory_limiter refuses data above 55% of the limit, and the contrib collector alone needs about 70 MiB",
+};
+
 export const collector = component({
   name: 'collector',
   description: 'OpenTelemetry Collector agent (DaemonSet) in front of the distributor',
@@ -30,11 +36,7 @@ export const collector = component({
       PATTERNS.pinnedImage,
       'otel/opentelemetry-collector-contrib:0.159.0',
     ),
-    resources: resources(
-      { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } },
-      // memory_limiter: limit 80%, spike 25%, so data is refused above 55% of the limit.
-      { least: '128Mi', why: "the collector's memory_limiter refuses data above 55% of the limit, and the contrib collector alone needs about 70 MiB" },
-    ),
+    resources: resources({ requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } }, COLLECTOR_MEMORY_FLOOR),
     scrubbing: object(
       {
         deleteAttributes: attributeKeys('Attributes removed from every resource, span and span event', [

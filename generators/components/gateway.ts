@@ -7,6 +7,7 @@ import type { EnvironmentSettings } from '../environment/settings';
 import { type Quantity, goMemLimit } from '../environment/units';
 import { imageTag, labels, objectName, selectorLabels } from '../stack';
 import { TEMPO_UID } from '../tempo/facts';
+import { COLLECTOR_MEMORY_FLOOR } from './collector';
 import { distributorEndpoint } from './collector-config';
 import {
   COLLECTOR_HEALTH_PORT,
@@ -107,8 +108,8 @@ export const gateway = component({
       PATTERNS.pinnedImage,
       'otel/opentelemetry-collector-contrib:0.159.0',
     ),
-    replicas: replicas(3),
-    resources: resources({ requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '2Gi' } }),
+    replicas: replicas(3, 50),
+    resources: resources({ requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '2Gi' } }, COLLECTOR_MEMORY_FLOOR),
     tenant: str(
       'Tenant (X-Scope-OrgID) it writes as when features.multitenancy is on; keep it equal to components.collector.tenant',
       PATTERNS.tenantId,
