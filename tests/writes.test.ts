@@ -1,8 +1,8 @@
 // generate writes all or nothing, one run at a time, and an unexpected error is one line and a hint:
 // proved with a real read-only directory, a fault injected mid-write (thrown, and a real SIGKILL),
 // three concurrent runs, stale and live locks, and the CLI's output.
-import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -20,14 +20,9 @@ afterEach(() => {
 });
 
 /** A sandbox where prod asks for 4 queriers: generate would rewrite README.md and two files of overlays/prod. */
-function edited(cli = false): Sandbox {
+function edited(): Sandbox {
   box = sandbox();
   box.write(PROD, `${box.read(PROD)}components:\n  querier:\n    replicas: 4\n`);
-  if (cli) {
-    // The runner takes its root from where it lives: a copy of the sources, node_modules shared.
-    for (const d of ['generators', 'scripts', 'policies', 'package.json', 'package-lock.json']) cpSync(join(ROOT, d), join(box.dir, d), { recursive: true });
-    symlinkSync(join(ROOT, 'node_modules'), join(box.dir, 'node_modules'));
-  }
   return box;
 }
 /** Files generate leaves behind when it does not finish cleanly. */
@@ -38,8 +33,33 @@ const inputsAndOutputs = (b: Sandbox) => {
   for (const k of [...s.keys()]) if (/^(generators|scripts|policies|node_modules)\//.test(k)) s.delete(k);
   return JSON.stringify([...s]);
 };
-const runCli = (b: Sandbox, args: string[], env: Record<string, string> = {}): SpawnSyncReturns<string> =>
-  spawnSync(process.execPath, [join(b.dir, 'scripts/run.mjs'), 'generate', ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+interface Exit {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+/** `node scripts/run.mjs generate` in a sandbox with the sources (the runner takes its root from where it lives). */
+function runCli(b: Sandbox, args: string[], env: Record<string, string> = {}): Promise<Exit> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(b.dir, 'scripts/run.mjs'), 'generate', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
+    let [stdout, stderr] = ['', ''];
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
+  });
+}
+/** A sandbox of its own with the sources, for the tests that run processes concurrently. */
+function cliSandbox(): Sandbox {
+  const b = sandbox();
+  b.write(PROD, `${b.read(PROD)}components:\n  querier:\n    replicas: 4\n`);
+  for (const d of ['generators', 'scripts', 'policies', 'package.json', 'package-lock.json']) cpSync(join(ROOT, d), join(b.dir, d), { recursive: true });
+  symlinkSync(join(ROOT, 'node_modules'), join(b.dir, 'node_modules'));
+  return b;
+}
 
 describe('generate writes all or nothing', () => {
   /** Runs generate with `readOnly` (a directory of the sandbox) not writable; root ignores permissions, so it runs as nobody. */
@@ -89,48 +109,9 @@ describe('generate writes all or nothing', () => {
     expect(runMain(main, [], b.dir).code).toBe(0);
     expect(b.read('overlays/prod/patches/querier-deployment.yaml')).toContain('value: 4');
   });
-
-  it('a process killed mid-write: the next run restores what it half-wrote, then writes', () => {
-    const b = edited(true);
-    const before = inputsAndOutputs(b);
-    const killed = runCli(b, [], { TEMPO_GITOPS_FAULT: 'kill:2' });
-    expect(killed.signal).toBe('SIGKILL');
-    expect(inputsAndOutputs(b), 'two of three files were replaced').not.toBe(before);
-    expect(leftovers(b)).toContain('.generate-journal.json');
-    const next = runMain(main, [], b.dir);
-    expect(next.code, next.stderr).toBe(0);
-    expect(next.stderr).toMatch(/removed a stale \.generate\.lock of pid \d+/);
-    expect(next.stderr).toMatch(/an earlier run was interrupted mid-write; restored the 3 file\(s\) it had changed/);
-    expect(leftovers(b)).toEqual([]);
-    expect(runMain(main, ['--check'], b.dir).code).toBe(0);
-  });
 });
 
 describe('one generate at a time', () => {
-  it('three concurrent runs all succeed, one after the other, and leave a consistent tree', async () => {
-    const b = edited(true);
-    const runs = await Promise.all(
-      [0, 1, 2].map(
-        () =>
-          new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-            // A slow disk (0.3 s before the first rename) makes the runs overlap whatever the timing.
-            const env = { ...process.env, TEMPO_GITOPS_FAULT: 'sleep:0:300' };
-            const child = spawn(process.execPath, [join(b.dir, 'scripts/run.mjs'), 'generate'], { stdio: ['ignore', 'pipe', 'pipe'], env });
-            let [stdout, stderr] = ['', ''];
-            child.stdout.on('data', (d) => (stdout += d));
-            child.stderr.on('data', (d) => (stderr += d));
-            child.on('close', (code) => resolve({ code, stdout, stderr }));
-          }),
-      ),
-    );
-    for (const r of runs) expect(r.code, r.stderr).toBe(0);
-    // Serialized, the first run writes the 3 changed files and the others find nothing left to write.
-    const written = runs.flatMap((r) => [...r.stdout.matchAll(/: (\d+) written/g)].map((m) => Number(m[1])));
-    expect(written.reduce((a, n) => a + n, 0)).toBe(3);
-    expect(leftovers(b)).toEqual([]);
-    expect(runMain(main, ['--check'], b.dir).code).toBe(0);
-  });
-
   const lockedBy = (b: Sandbox, pid: number) => {
     mkdirSync(join(b.dir, '.generate.lock'));
     writeFileSync(join(b.dir, '.generate.lock/owner.json'), JSON.stringify({ pid, host: hostname(), started: '2026-01-01T00:00:00Z' }));
@@ -168,30 +149,67 @@ describe('one generate at a time', () => {
   });
 });
 
-describe('an unexpected error', () => {
-  it('prints one line naming the source file and a hint, not a stack', () => {
-    const b = edited(true);
-    const r = runCli(b, [], { TEMPO_GITOPS_FAULT: 'throw:0' });
-    expect(r.status).toBe(70);
-    const lines = r.stderr.trim().split('\n');
-    expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^generate: unexpected error in generators\/write\.ts:\d+: injected fault after 0 file\(s\)/);
-    expect(lines[1]).toContain('This is a bug in tempo-gitops, not in your input: please report it with the output of `npm run generate -- --debug`');
+// These run processes: concurrently, each in a sandbox of its own.
+describe.concurrent('processes: killed mid-write, three at once, an unexpected error', () => {
+  it('a process killed mid-write: the next run restores what it half-wrote, then writes', async ({ expect }) => {
+    const b = cliSandbox();
+    try {
+      const before = inputsAndOutputs(b);
+      const killed = await runCli(b, [], { TEMPO_GITOPS_FAULT: 'kill:2' });
+      expect(killed.signal).toBe('SIGKILL');
+      expect(inputsAndOutputs(b), 'two of three files were replaced').not.toBe(before);
+      expect(leftovers(b)).toContain('.generate-journal.json');
+      const next = runMain(main, [], b.dir);
+      expect(next.code, next.stderr).toBe(0);
+      expect(next.stderr).toMatch(/removed a stale \.generate\.lock of pid \d+/);
+      expect(next.stderr).toMatch(/an earlier run was interrupted mid-write; restored the 3 file\(s\) it had changed/);
+      expect(leftovers(b)).toEqual([]);
+      expect(runMain(main, ['--check'], b.dir).code).toBe(0);
+    } finally {
+      b.remove();
+    }
   });
 
-  it('with --debug (or TEMPO_GITOPS_DEBUG=1) prints its stack with the .ts lines', () => {
-    const b = edited(true);
-    for (const [args, env] of [
-      [['--debug'], {}],
-      [[], { TEMPO_GITOPS_DEBUG: '1' }],
-    ] as const) {
-      const r = runCli(b, [...args], { TEMPO_GITOPS_FAULT: 'throw:0', ...env });
-      expect(r.status).toBe(70);
-      expect(r.stderr).toMatch(/^Error: injected fault after 0 file\(s\)/);
-      expect(r.stderr).toMatch(/\n {4}at injectFault \(\S*generators\/write\.ts:\d+:\d+\)/);
-      expect(r.stderr).toMatch(/\n {4}at \S+ \(\S*scripts\/generate\.ts:\d+:\d+\)/);
-      expect(r.stderr).not.toMatch(/generate-[0-9a-f]+\.mjs/);
+  it('three concurrent runs all succeed, one after the other, and leave a consistent tree', async ({ expect }) => {
+    const b = cliSandbox();
+    try {
+      // A slow disk (0.3 s before the first rename) makes the runs overlap whatever the timing.
+      const runs = await Promise.all([0, 1, 2].map(() => runCli(b, [], { TEMPO_GITOPS_FAULT: 'sleep:0:300' })));
+      for (const r of runs) expect(r.status, r.stderr).toBe(0);
+      // Serialized, the first run writes the 3 changed files and the others find nothing left to write.
+      const written = runs.flatMap((r) => [...r.stdout.matchAll(/: (\d+) written/g)].map((m) => Number(m[1])));
+      expect(written.reduce((a, n) => a + n, 0)).toBe(3);
+      expect(leftovers(b)).toEqual([]);
+      expect(runMain(main, ['--check'], b.dir).code).toBe(0);
+    } finally {
+      b.remove();
     }
-    expect(statSync(join(b.dir, PROD)).isFile()).toBe(true);
+  });
+
+  it('an unexpected error: one line naming the source file and a hint; --debug or TEMPO_GITOPS_DEBUG=1: the stack with .ts lines', async ({ expect }) => {
+    const b = cliSandbox();
+    try {
+      const fault = { TEMPO_GITOPS_FAULT: 'throw:0' };
+      const [plain, flag, variable] = await Promise.all([
+        runCli(b, [], fault),
+        runCli(b, ['--debug'], fault),
+        runCli(b, [], { ...fault, TEMPO_GITOPS_DEBUG: '1' }),
+      ]);
+      expect(plain.status).toBe(70);
+      const lines = plain.stderr.trim().split('\n');
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toMatch(/^generate: unexpected error in generators\/write\.ts:\d+: injected fault after 0 file\(s\)/);
+      expect(lines[1]).toContain('This is a bug in tempo-gitops, not in your input: please report it with the output of `npm run generate -- --debug`');
+      for (const r of [flag, variable]) {
+        expect(r.status).toBe(70);
+        expect(r.stderr).toMatch(/^Error: injected fault after 0 file\(s\)/m);
+        expect(r.stderr).toMatch(/\n {4}at injectFault \(\S*generators\/write\.ts:\d+:\d+\)/);
+        expect(r.stderr).toMatch(/\n {4}at \S+ \(\S*scripts\/generate\.ts:\d+:\d+\)/);
+        expect(r.stderr).not.toMatch(/generate-[0-9a-f]+\.mjs/);
+      }
+      expect(leftovers(b)).toEqual([]);
+    } finally {
+      b.remove();
+    }
   });
 });
