@@ -7,7 +7,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SOURCES = ['generators', 'scripts', 'policies'];
+const SOURCES = ['generators', 'scripts', 'policies', 'tests/e2e'];
 const [name, ...args] = process.argv.slice(2);
 if (!name || !existsSync(join(root, 'scripts', `${name}.ts`))) {
   console.error(`usage: node scripts/run.mjs <script> [args]: no scripts/${name}.ts`);
