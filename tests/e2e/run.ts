@@ -192,15 +192,14 @@ class Scenario {
     // protocol checks go before or after it, not beside it.
     if (!rfOne) startVulture();
     const prometheusCheck = checks.background('span metrics and service graph reach Prometheus', () => this.checkPrometheus());
-    if (rfOne) {
-      await this.protocolChecks();
-      await checks.run('crash: kill -9 an ingester after a burst', () => this.checkCrash());
-      startVulture();
-    } else {
-      const crash = checks.background('crash: kill -9 an ingester after a burst', () => this.checkCrash());
-      await this.protocolChecks();
-      await crash;
-    }
+    // The crash check spends its first 16 s waiting for a WAL cut: the protocol checks run meanwhile,
+    // and with replication factor 1 they must be done before the kill.
+    const protocols = this.protocolChecks();
+    protocols.catch(() => undefined);
+    const crash = checks.background('crash: kill -9 an ingester after a burst', () => this.checkCrash(rfOne ? protocols : Promise.resolve()));
+    await protocols;
+    await crash;
+    if (rfOne) startVulture();
     await checks.run('flush writes blocks', () => this.checkFlush());
     await checks.run('querier restarted reads the flushed blocks', () => this.checkQuerierReadsBlocks());
     await compactorReady;
@@ -339,10 +338,10 @@ class Scenario {
    * memory only, is lost: that is printed, not failed (Tempo keeps recent traces in memory until
    * trace_idle_period).
    */
-  private async checkCrash(): Promise<string> {
+  private async checkCrash(beforeKill: Promise<void>): Promise<string> {
     const tenant = this.tenants[0];
     const victim = this.ingesters.at(-1)!;
-    const distributor = this.serviceAddress('distributor', receiverEndpoints(this.env.tempo).find((r) => r.key === 'otlp.grpc')?.port ?? 4317);
+    const distributor = this.otlpGrpcAddress();
     const columns = dedicatedColumns(this.env.tempo);
     const burst = async (n: number) => {
       const acked: TestTrace[] = [];
@@ -360,6 +359,7 @@ class Scenario {
     // An ingester cuts a trace to its WAL once it was idle for trace_idle_period, at the next
     // flush_check_period tick: A is in the victim's WAL after both (plus a second).
     await sleep(durationMs(this.env.tempo.ingester?.trace_idle_period ?? '5s') + durationMs(this.env.tempo.ingester?.flush_check_period ?? '10s') + 1000);
+    await beforeKill;
     const b = await burst(50);
     await this.stack.proc(victim.id).kill9();
     phase('killed');
@@ -384,7 +384,11 @@ class Scenario {
     else {
       await this.checkTraceById(a, tenant);
       const missing: string[] = [];
-      for (const t of b) if ((await request(`${this.frontend}/api/v2/traces/${t.traceId}`, { tenant })).status !== 200) missing.push(t.traceId);
+      for (const t of b) {
+        const r = await request(`${this.frontend}/api/v2/traces/${t.traceId}`, { tenant, headers: { Accept: 'application/json' } });
+        const got = r.status === 200 ? spansOf(JSON.parse(r.text)).map((x) => x.spanId).sort() : [];
+        if (JSON.stringify(got) !== JSON.stringify(spanIds(t))) missing.push(t.traceId);
+      }
       this.pushed.splice(this.pushed.length - b.length, b.length, ...b.filter((t) => !missing.includes(t.traceId)));
       lost = `; replication factor 1: ${missing.length} of ${b.length} acknowledged traces not yet in the WAL were lost with the process`;
       if (missing.length) this.notes.push(`${this.env.name}: replication factor 1 loses acknowledged traces still in an ingester's memory when it crashes (${missing.length} of ${b.length} in the crash check)`);
@@ -396,41 +400,55 @@ class Scenario {
     return this.bucket.blocks(this.prefix).then((all) => all.filter((b) => b.tenant === tenantDir(tenant)));
   }
 
-  private async flushAll(): Promise<void> {
+  /**
+   * POST /flush on every ingester, right after a marker trace: an ingester that holds it must flush a
+   * block (one with nothing new to flush writes none); then every flush queue must drain.
+   */
+  private async flushAll(tenant: string | undefined): Promise<TestTrace> {
+    const flushed = async (p: PlannedProcess) => metricValue(await metrics(this.base(p)), 'tempo_ingester_blocks_flushed_total') ?? 0;
     const before = new Map<string, number>();
-    for (const p of this.ingesters) before.set(p.id, metricValue(await metrics(this.base(p)), 'tempo_ingester_blocks_flushed_total') ?? 0);
+    for (const p of this.ingesters) before.set(p.id, await flushed(p));
+    const marker = makeTrace('flush marker', tenant, dedicatedColumns(this.env.tempo));
+    await push('otlp.grpc', this.otlpGrpcAddress(), [marker], tenant);
+    this.pushed.push(marker);
     for (const p of this.ingesters) {
       const r = await request(`${this.base(p)}/flush`, { method: 'POST' });
       expectThat(r.status === 204 || r.status === 200, `POST ${p.id}/flush: HTTP ${r.status}`);
     }
-    for (const p of this.ingesters) {
-      await until(`${p.id} flushed no block to the bucket after POST /flush`, 60_000, async () => {
+    // Every replica holds the marker when the replication factor covers all ingesters.
+    const holders = this.replicationFactor >= this.ingesters.length ? this.ingesters : [];
+    await until(`after POST /flush, ingesters ${holders.map((p) => p.id).join(', ')} flushed no new block or their flush queues did not drain`, 60_000, async () => {
+      for (const p of this.ingesters) {
         const m = await metrics(this.base(p));
-        const flushed = metricValue(m, 'tempo_ingester_blocks_flushed_total') ?? 0;
-        return flushed > before.get(p.id)! && (metricValue(m, 'tempo_ingester_flush_queue_length') ?? 0) === 0 ? true : undefined;
-      }, 500);
-    }
+        if ((metricValue(m, 'tempo_ingester_flush_queue_length') ?? 0) > 0) return undefined;
+        if (holders.includes(p) && (metricValue(m, 'tempo_ingester_blocks_flushed_total') ?? 0) <= before.get(p.id)!) return undefined;
+      }
+      return true;
+    }, 500);
+    return marker;
+  }
+
+  private otlpGrpcAddress(): string {
+    const otlp = receiverEndpoints(this.env.tempo).find((r) => r.key === 'otlp.grpc');
+    if (!otlp) throw new Error('the rendered config enables no OTLP gRPC receiver (the e2e pushes its bursts with it)');
+    return this.serviceAddress('distributor', otlp.port);
   }
 
   private async checkFlush(): Promise<string> {
-    await this.flushAll();
+    const tenants = [...new Set(this.pushed.map((t) => t.tenant))];
+    await this.flushAll(tenants[0]);
     const version = this.env.tempo.storage?.trace?.block?.version ?? 'vParquet4';
     const columns = dedicatedColumns(this.env.tempo);
     const keys = await this.bucket.keys();
     const outside = keys.filter((k) => !k.startsWith(`${this.prefix}/`));
     expectThat(!this.prefix || outside.length === 0, `objects outside the configured prefix "${this.prefix}/": ${outside.slice(0, 3).join(', ')}`);
-    const tenants = [...new Set(this.pushed.map((t) => t.tenant))];
     const parts: string[] = [];
     for (const tenant of tenants) {
       // Ingester blocks; the metrics-generator's local-blocks (flush_to_storage) are RF1 blocks beside them.
       let blocks = (await this.tenantBlocks(tenant)).filter((b) => b.replicationFactor !== 1);
       if (blocks.length < 2) {
-        // One ingester, one block: push and flush once more so the compactor has copies to merge.
-        const extra = makeTrace('second flush', tenant, columns);
-        await push('otlp.grpc', this.serviceAddress('distributor', receiverEndpoints(this.env.tempo).find((r) => r.key === 'otlp.grpc')?.port ?? 4317), [extra], tenant);
-        this.pushed.push(extra);
-        await sleep(1000);
-        await this.flushAll();
+        // One ingester, one block: flush once more so the compactor has two blocks to merge.
+        await this.flushAll(tenant);
         blocks = (await this.tenantBlocks(tenant)).filter((b) => b.replicationFactor !== 1);
       }
       expectThat(blocks.length >= Math.min(this.ingesters.length, 2), `tenant ${tenantDir(tenant)}: ${blocks.length} blocks under ${this.prefix}/${tenantDir(tenant)}/ after the flush`);

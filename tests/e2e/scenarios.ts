@@ -11,18 +11,24 @@ import type { Any } from './rendered';
 export interface Scenario {
   name: string;
   description: string;
-  /** The environment it starts from, and the name of the copy. */
-  from: string;
+  /** The environment it edits, in the copy (a second environment could not share its cluster and bucket). */
   env: string;
   edit(environment: Any): void;
 }
 
 export const SCENARIOS: Scenario[] = [
   {
+    name: 'multitenancy',
+    description: 'staging with multitenancy on (no per-tenant limits)',
+    env: 'staging',
+    edit(e) {
+      e.features = { ...(e.features ?? {}), multitenancy: true };
+    },
+  },
+  {
     name: 'single-limit-tenant',
     description: 'staging with multitenancy on and one tenant, acme, that sets a single limit (rateLimitBytes)',
-    from: 'staging',
-    env: 'staging-tenants',
+    env: 'staging',
     edit(e) {
       e.features = { ...(e.features ?? {}), multitenancy: true };
       e.limits = { ...(e.limits ?? {}), tenants: { acme: { rateLimitBytes: 2000000 } } };
@@ -64,17 +70,16 @@ export async function withScenario(name: string, root: string, body: (dir: strin
   }
   const dir = copyTree(root);
   try {
-    const doc = parseDocument(readFileSync(join(dir, 'overlays', s.from, 'environment.yaml'), 'utf8'));
-    const environment = doc.toJS();
+    const file = join(dir, 'overlays', s.env, 'environment.yaml');
+    const environment = parseDocument(readFileSync(file, 'utf8')).toJS();
     s.edit(environment);
-    mkdirSync(join(dir, 'overlays', s.env), { recursive: true });
-    writeFileSync(join(dir, 'overlays', s.env, 'environment.yaml'), `# e2e scenario ${s.name}: ${s.description}\n${parseDocument(JSON.stringify(environment)).toString()}`);
+    writeFileSync(file, `# e2e scenario ${s.name}: ${s.description}\n${parseDocument(JSON.stringify(environment)).toString()}`);
     const generate = spawnSync(process.execPath, [join(dir, 'scripts', 'run.mjs'), 'generate'], { cwd: dir, encoding: 'utf8' });
     if (generate.status !== 0) {
       console.error(`e2e: scenario ${s.name}: generate failed:\n${generate.stdout}${generate.stderr}`);
       return 1;
     }
-    console.log(`e2e: scenario ${s.name}: ${s.description}; rendered as overlays/${s.env} in a copy of the tree`);
+    console.log(`e2e: scenario ${s.name}: ${s.description}; overlays/${s.env} edited and rendered in a copy of the tree`);
     return await body(dir, s.env);
   } finally {
     rmSync(dir, { recursive: true, force: true });
