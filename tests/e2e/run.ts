@@ -7,7 +7,7 @@ import type { Binaries } from './binaries';
 import { Bucket } from './bucket';
 import { CheckFailed, Checks, expectThat, type CheckResult } from './checks';
 import { fault } from './faults';
-import { byComponent, planStack, receiverEndpoints, resolveAddress, urlOf, type Plan, type PlannedProcess } from './plan';
+import { byComponent, isWildcardHost, planStack, receiverEndpoints, resolveAddress, splitHostPort, urlOf, type Plan, type PlannedProcess } from './plan';
 import { abortWaits, freePorts, resetWaits, sleep, until } from './proc';
 import { PROTOCOLS, closeClients, push, type Protocol } from './push';
 import { readRendered, type RenderedEnvironment } from './rendered';
@@ -218,7 +218,10 @@ class Scenario {
       for (const r of receivers.filter((x) => PROTOCOLS.includes(x.key as Protocol))) {
         await checks.run(`push ${r.key}${as(tenant)}`, async () => {
           const trace = makeTrace(r.key, tenant, dedicatedColumns(this.env.tempo));
-          await push(r.key as Protocol, this.serviceAddress('distributor', r.port), [trace], tenant);
+          await push(r.key as Protocol, this.serviceAddress('distributor', r.port), [trace], tenant).catch((e: Error) => {
+            const podLocal = r.endpoint === undefined || !isWildcardHost(splitHostPort(r.endpoint).host);
+            throw podLocal ? new Error(`${e.message} (the receiver binds ${r.endpoint ?? 'localhost (no endpoint set)'}: only its own pod can reach it)`) : e;
+          });
           sent.push(trace);
           this.pushed.push(trace);
           return `trace ${trace.traceId}`;
