@@ -234,7 +234,7 @@ export function report(results: ConfigResult[]): string {
   const lines = [
     '| step (spans/s) | ' + results.map((c) => `${c.name}: accepted/s, refused, push p99 ms`).join(' | ') + ' |',
     '|---|' + results.map(() => '---').join('|') + '|',
-    ...r!.steps.map((s, i) => `| ${s.rate} | ` + results.map((c) => `${fmt(c.steps[i]!.acceptedPerSecond)}, ${c.steps[i]!.refusedSpans}, ${fmt(c.steps[i]!.pushP99Ms)}${c.steps[i]!.skippedRequests ? ` (${c.steps[i]!.skippedRequests} requests not sent: ${c.steps[i]!.skippedRequests} over the in-flight cap)` : ''}`).join(' | ') + ' |'),
+    ...r!.steps.map((s, i) => `| ${s.rate} | ` + results.map((c) => `${fmt(c.steps[i]!.acceptedPerSecond)}, ${c.steps[i]!.refusedSpans}, ${fmt(c.steps[i]!.pushP99Ms)}${c.steps[i]!.skippedRequests ? ` (${c.steps[i]!.skippedRequests} requests not sent: the in-flight cap was reached)` : ''}`).join(' | ') + ' |'),
     '',
     '| | rendered | baseline | rendered / baseline |',
     '|---|---|---|---|',
