@@ -27,11 +27,13 @@ export interface Binaries {
 }
 
 export const GET_TEMPO = [
-  'Get Tempo 2.10.8 (linux amd64) from its GitHub release and point TEMPO_BIN at it:',
+  'Get Tempo 2.10.8 (linux amd64) from its GitHub release, check it, and point TEMPO_BIN at it:',
   '  curl -fLO https://github.com/grafana/tempo/releases/download/v2.10.8/tempo_2.10.8_linux_amd64.tar.gz',
   '  curl -fLO https://github.com/grafana/tempo/releases/download/v2.10.8/SHA256SUMS',
-  '  sha256sum --ignore-missing -c SHA256SUMS && mkdir -p ~/.cache/tempo-2.10.8 && tar -xzf tempo_2.10.8_linux_amd64.tar.gz -C ~/.cache/tempo-2.10.8',
+  '  sha256sum --ignore-missing -c SHA256SUMS && mkdir -p ~/.cache/tempo-2.10.8 && tar -xzf tempo_2.10.8_linux_amd64.tar.gz -C ~/.cache/tempo-2.10.8 tempo',
   '  export TEMPO_BIN=~/.cache/tempo-2.10.8/tempo',
+  'The tarball has no tempo-vulture: build it from the tag beside tempo (Go 1.26):',
+  '  git clone --depth 1 --branch v2.10.8 https://github.com/grafana/tempo && (cd tempo && go build -mod=vendor -o ~/.cache/tempo-2.10.8/tempo-vulture ./cmd/tempo-vulture)',
 ].join('\n');
 
 /** The programs, or the reasons some are missing (each with what to do about it). */

