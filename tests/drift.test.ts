@@ -73,7 +73,10 @@ describe('the strict Kubernetes schemas', () => {
     if (files.every((file) => committed(file).inputs === inputs)) return;
     // An input changed: the committed files must be exactly what the pinned packages give now.
     for (const [file, content] of renderSchemas(ROOT)) {
-      expect(readFileSync(join(ROOT, SCHEMA_DIR, file), 'utf8') === content, `${SCHEMA_DIR}/${file} is stale: run \`npm run kubernetes-schemas\` and commit`).toBe(true);
+      expect(
+        readFileSync(join(ROOT, SCHEMA_DIR, file), 'utf8') === content,
+        `${SCHEMA_DIR}/${file} is stale: run \`npm run kubernetes-schemas\` and commit`,
+      ).toBe(true);
     }
   });
 });
