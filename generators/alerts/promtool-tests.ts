@@ -175,10 +175,10 @@ export function alertCases(env: Environment): Partial<Record<AlertName, { firing
       },
     },
     TempoReceiverRefusingSpans: (() => {
-      const otlp = { ...distributor, receiver: 'otlp', transport: 'grpc' };
+      const otlp = { ...distributor, receiver: 'otlp/otlp_receiver', transport: 'grpc' };
       const spans = (refused: number) => [
-        series('tempo_receiver_accepted_spans_total', otlp, counter(100 - refused)),
-        series('tempo_receiver_refused_spans_total', otlp, counter(refused)),
+        series('tempo_receiver_accepted_spans', otlp, counter(100 - refused)),
+        series('tempo_receiver_refused_spans', otlp, counter(refused)),
       ];
       return {
         firing: {

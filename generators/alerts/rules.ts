@@ -114,12 +114,12 @@ export function alertDefinitions(env: Environment): AlertDefinition[] {
       severity: 'warning',
       for: '15m',
       expr: promql`
-        100 * sum by (cluster, namespace, receiver, transport) (rate(tempo_receiver_refused_spans_total{${job('distributor')}}[5m]))
+        100 * sum by (cluster, namespace, receiver, transport) (rate(tempo_receiver_refused_spans{${job('distributor')}}[5m]))
         /
         (
-          sum by (cluster, namespace, receiver, transport) (rate(tempo_receiver_accepted_spans_total{${job('distributor')}}[5m]))
+          sum by (cluster, namespace, receiver, transport) (rate(tempo_receiver_accepted_spans{${job('distributor')}}[5m]))
           +
-          sum by (cluster, namespace, receiver, transport) (rate(tempo_receiver_refused_spans_total{${job('distributor')}}[5m]))
+          sum by (cluster, namespace, receiver, transport) (rate(tempo_receiver_refused_spans{${job('distributor')}}[5m]))
         ) > ${t.refusedSpansPercent}`,
       summary: 'Tempo receivers are refusing spans.',
       description: `The {{ $labels.receiver }}/{{ $labels.transport }} receiver in ${where} refuses ${value(1)}% of the spans sent to it (threshold ${t.refusedSpansPercent}%).`,

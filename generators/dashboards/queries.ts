@@ -34,3 +34,14 @@ export const quantile = (q: number, histogram: string, selector: string, ...labe
 /** Errors over all, per `labels`: `sum(rate(errors)) / sum(rate(all))`. */
 export const ratio = (metric: string, errorSelector: string, allSelector: string, ...labels: string[]): string =>
   `${sumRate(metric, errorSelector, ...labels)} / ${sumRate(metric, allSelector, ...labels)}`;
+
+/**
+ * `expr`, or a single 0 series when it has none. Tempo creates an error counter labelled by tenant,
+ * ingester ... on its first error, so before that a panel would say "No data" where a reader expects a
+ * flat 0. `on()` adds the zero only when `expr` is empty; `labels` give it the value "none" for the legend.
+ */
+export const orZero = (expr: string, ...labels: string[]): string =>
+  `${expr} or on() ${labels.reduce((zero, l) => `label_replace(${zero}, "${l}", "none", "", "")`, 'vector(0)')}`;
+
+/** sumRate of an error counter that may not exist yet: 0 until the first error (see orZero). */
+export const errorRate = (metric: string, selector: string, ...labels: string[]): string => orZero(sumRate(metric, selector, ...labels), ...labels);

@@ -60,12 +60,12 @@ export function servicesGraph(): Dashboard {
         timeseries(
           'Edges',
           [
-            { expr: sumRate('tempo_metrics_generator_processor_service_graphs_edges_total', job('metrics-generator')), legend: 'edges' },
+            { expr: sumRate('tempo_metrics_generator_processor_service_graphs_edges', job('metrics-generator')), legend: 'edges' },
             {
-              expr: sumRate('tempo_metrics_generator_processor_service_graphs_expired_edges_total', job('metrics-generator')),
+              expr: sumRate('tempo_metrics_generator_processor_service_graphs_expired_edges', job('metrics-generator')),
               legend: 'expired without a pair',
             },
-            { expr: sumRate('tempo_metrics_generator_processor_service_graphs_dropped_spans_total', job('metrics-generator')), legend: 'dropped spans' },
+            { expr: sumRate('tempo_metrics_generator_processor_service_graphs_dropped_spans', job('metrics-generator')), legend: 'dropped spans' },
           ],
           {
             unit: 'ops',
