@@ -5,7 +5,7 @@
 // query over an error-only counter to reading 0 instead of "No data".
 
 export type Absence =
-  /** Needs what only a cluster runs: kube-state-metrics, the kubelet, cAdvisor, the collector agent, memcached's exporter. */
+  /** Needs what only a cluster runs: kube-state-metrics, the kubelet, cAdvisor, the collector agent and gateway, memcached's exporter. */
   | 'cluster-only'
   /** A counter vector Tempo creates on its first error (labelled by tenant, ingester ...): a healthy stack has none. */
   | 'error-only'
@@ -24,6 +24,7 @@ const KSM = cluster('kube-state-metrics: no Kubernetes on loopback');
 const KUBELET = cluster('the kubelet (volume stats): no Kubernetes on loopback');
 const CADVISOR = cluster('cAdvisor (kubelet): no containers on loopback');
 const COLLECTOR = cluster('the OpenTelemetry Collector agent is not run on loopback (the e2e pushes to the distributor)');
+const GATEWAY = cluster('the tail-sampling gateway (an OpenTelemetry Collector) is not run on loopback');
 const MEMCACHED_EXPORTER = cluster('memcached runs on loopback, its exporter does not (no Debian or npm package)');
 
 export const NOT_ON_LOOPBACK: Record<string, Declaration> = {
@@ -56,6 +57,8 @@ export const NOT_ON_LOOPBACK: Record<string, Declaration> = {
   otelcol_exporter_enqueue_failed_spans_total: COLLECTOR,
   otelcol_exporter_queue_size: COLLECTOR,
   otelcol_exporter_queue_capacity: COLLECTOR,
+  otelcol_processor_tail_sampling_sampling_trace_dropped_too_early_total: GATEWAY,
+  otelcol_processor_tail_sampling_sampling_decision_timer_latency: GATEWAY,
   memcached_up: MEMCACHED_EXPORTER,
   memcached_commands_total: MEMCACHED_EXPORTER,
   memcached_current_bytes: MEMCACHED_EXPORTER,
