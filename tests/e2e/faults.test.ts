@@ -1,0 +1,53 @@
+// Each planted fault changes what it says in the rendered environment, and the loopback stack then
+// shows it the way the cluster would (no binary needed). `npm run e2e -- --plant <fault>` proves the
+// named check catches it against the real Tempo.
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { FAULTS, fault } from './faults';
+import { loopbackTempoConfig } from './loopback';
+import { planStack, receiverEndpoints, resolveAddress } from './plan';
+import { readRendered } from './rendered';
+import { workloads } from './topology';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const planted = (name: string) => {
+  const env = readRendered(ROOT, 'prod');
+  fault(name).plant(env);
+  let port = 30_000;
+  return planStack(env, () => port++, '/nonexistent/e2e-fault-test');
+};
+
+describe('e2e planted faults', () => {
+  it('each names a check and a description', () => {
+    expect(FAULTS.map((f) => f.name).sort()).toEqual(['reader-prefix', 'receiver-localhost', 'ring-address']);
+    for (const f of FAULTS) expect(f.failsCheck.length * f.description.length).toBeGreaterThan(0);
+    expect(() => fault('no-such-fault')).toThrow(/ring-address/);
+  });
+
+  it('ring-address: the gossip ring members resolve to no Service, so every process joins the blackhole', () => {
+    const plan = planted('ring-address');
+    const unresolved: string[] = [];
+    const p = plan.processes.find((x) => x.component === 'ingester')!;
+    const c = loopbackTempoConfig(plan.env.tempo, { plan, process: p, blackhole: '127.0.0.1:9', onUnresolved: (path) => unresolved.push(path) });
+    expect(c.memberlist.join_members).toEqual(['127.0.0.1:9']);
+    expect(unresolved).toEqual(['memberlist.join_members']);
+  });
+
+  it("receiver-localhost: the OTLP gRPC receiver binds a pod-local port, not the one the distributor's Service reaches", () => {
+    const plan = planted('receiver-localhost');
+    const d = plan.processes.find((x) => x.component === 'distributor')!;
+    const c = loopbackTempoConfig(plan.env.tempo, { plan, process: d, blackhole: '127.0.0.1:9' });
+    const bound = receiverEndpoints(c).find((r) => r.key === 'otlp.grpc')!.endpoint;
+    const reached = resolveAddress(plan, 'tempo-stack-distributor.observability.svc.cluster.local:4317');
+    expect(reached).toHaveLength(1);
+    expect(bound).not.toBe(reached[0]);
+    expect(bound).toBe(`127.0.0.1:${d.podLocalPorts.get(4317)}`);
+  });
+
+  it('reader-prefix: only the querier gets another S3 prefix', () => {
+    const plan = planted('reader-prefix');
+    const withFlag = workloads(plan.env.objects).filter((w) => w.args.some((a) => a.startsWith('-storage.trace.s3.prefix=')));
+    expect(withFlag.map((w) => w.name)).toEqual(['tempo-stack-querier']);
+    expect(withFlag[0]!.args).toContain(`-storage.trace.s3.prefix=${plan.env.tempo.storage.trace.s3.prefix}-stale`);
+  });
+});

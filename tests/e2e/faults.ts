@@ -1,0 +1,58 @@
+// Faults planted in a rendered environment (in memory, after reading it), to prove the e2e catches
+// them: each names the check that must fail. `npm run e2e -- --env <env> --plant <fault>` passes only
+// if the run fails at that check.
+import type { RenderedEnvironment } from './rendered';
+import { workloads } from './topology';
+
+export interface Fault {
+  name: string;
+  description: string;
+  /** The check that must fail (a prefix of its name). */
+  failsCheck: string;
+  plant(env: RenderedEnvironment): void;
+}
+
+function tempoWorkload(env: RenderedEnvironment, target: string) {
+  const o = env.objects.find((x) => (x.kind === 'Deployment' || x.kind === 'StatefulSet') && (x.spec?.template?.spec?.containers?.[0]?.args ?? []).includes(`-target=${target}`));
+  if (!o) throw new Error(`no ${target} workload to plant a fault in`);
+  return o;
+}
+
+export const FAULTS: Fault[] = [
+  {
+    name: 'ring-address',
+    description: 'memberlist.join_members names a Service that does not exist (a typo in the gossip ring address)',
+    failsCheck: 'ring',
+    plant(env) {
+      const members: string[] = env.tempo.memberlist?.join_members ?? [];
+      if (!members.length) throw new Error('no memberlist.join_members to break');
+      env.tempo.memberlist.join_members = members.map((m) => m.replace(/^((?:dns\+)?[a-z0-9-]+)/, '$1-typo'));
+    },
+  },
+  {
+    name: 'reader-prefix',
+    description: 'the querier reads another S3 prefix than the ingesters write (-storage.trace.s3.prefix in its args)',
+    failsCheck: 'querier restarted reads the flushed blocks',
+    plant(env) {
+      const prefix = env.tempo.storage?.trace?.s3?.prefix ?? '';
+      tempoWorkload(env, 'querier').spec.template.spec.containers[0].args.push(`-storage.trace.s3.prefix=${prefix ? `${prefix}-` : ''}stale`);
+      if (!workloads(env.objects).some((w) => w.args.some((a) => a.startsWith('-storage.trace.s3.prefix=')))) throw new Error('prefix fault not planted');
+    },
+  },
+  {
+    name: 'receiver-localhost',
+    description: "the OTLP gRPC receiver binds localhost:4317 (Tempo's default): other pods cannot reach it",
+    failsCheck: 'push otlp.grpc',
+    plant(env) {
+      const grpc = env.tempo.distributor?.receivers?.otlp?.protocols?.grpc;
+      if (!grpc) throw new Error('no OTLP gRPC receiver to break');
+      grpc.endpoint = 'localhost:4317';
+    },
+  },
+];
+
+export function fault(name: string): Fault {
+  const f = FAULTS.find((x) => x.name === name);
+  if (!f) throw new Error(`no planted fault "${name}" (have: ${FAULTS.map((x) => x.name).join(', ')})`);
+  return f;
+}

@@ -1,0 +1,89 @@
+// The loopback variant of each environment's config differs from the rendered one only where
+// ALLOWED_DIFFERENCES (or a re-rooted volume path) says it may, and listens on 127.0.0.1 only.
+// No Tempo binary needed: this is the proof behind "only addresses, ports, ring identities and the S3
+// endpoint may differ".
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { ALLOWED_DIFFERENCES, allowedDifference, differingPaths, loopbackTempoConfig } from './loopback';
+import { planStack, receiverEndpoints, resolveAddress, type Plan } from './plan';
+import { environmentNames, readRendered, type Any } from './rendered';
+import { Stack } from './stack';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'tempo-e2e-unit-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const names = environmentNames(ROOT);
+const plans: Plan[] = names.map((name) => {
+  let port = 20_000;
+  return planStack(readRendered(ROOT, name), () => port++, join(dir, name));
+});
+const usedRules = new Set<string>();
+
+describe('e2e loopback configs', () => {
+  it('there are environments to check', () => {
+    expect(names.length).toBeGreaterThan(0);
+  });
+
+  for (const plan of plans) {
+    describe(plan.env.name, () => {
+      const tempo = plan.processes.filter((p) => p.role === 'tempo');
+
+      it('plans every component, ingesters as the StatefulSet has them (up to 3)', () => {
+        const components = new Set(tempo.map((p) => p.component));
+        for (const c of ['distributor', 'ingester', 'query-frontend', 'querier', 'compactor', 'metrics-generator']) expect(components, c).toContain(c);
+        const sts = plan.env.objects.find((o) => o.kind === 'StatefulSet' && o.spec.template.spec.containers[0].args.includes('-target=ingester'));
+        expect(tempo.filter((p) => p.component === 'ingester')).toHaveLength(Math.min(sts.spec.replicas, 3));
+        expect(new Set(plan.processes.flatMap((p) => [...p.ports.values(), ...p.podLocalPorts.values()])).size).toBe(plan.processes.reduce((n, p) => n + p.ports.size + p.podLocalPorts.size, 0));
+      });
+
+      for (const p of tempo) {
+        it(`${p.id}: every difference from the rendered config is allowed`, () => {
+          const unresolved: string[] = [];
+          const derived = loopbackTempoConfig(plan.env.tempo, { plan, process: p, blackhole: '127.0.0.1:1', onUnresolved: (path, a) => unresolved.push(`${path}=${a}`) });
+          const paths = differingPaths(plan.env.tempo, derived);
+          expect(paths.length).toBeGreaterThan(0);
+          const unexplained = paths.filter((path) => !allowedDifference(path, plan.env.tempo, derived, p));
+          expect(unexplained, 'differences outside ALLOWED_DIFFERENCES').toEqual([]);
+          for (const path of paths) {
+            const rule = ALLOWED_DIFFERENCES.find((r) => r.path.test(path));
+            if (rule) usedRules.add(rule.path.source);
+          }
+          expect(unresolved, 'in-cluster addresses that resolve to no Service').toEqual([]);
+        });
+
+        it(`${p.id}: listens on 127.0.0.1 only and names no in-cluster or cloud host`, () => {
+          const derived: Any = loopbackTempoConfig(plan.env.tempo, { plan, process: p, blackhole: '127.0.0.1:1' });
+          expect(derived.server.http_listen_address).toBe('127.0.0.1');
+          expect(derived.server.grpc_listen_address).toBe('127.0.0.1');
+          expect(derived.memberlist.bind_addr).toEqual(['127.0.0.1']);
+          for (const r of receiverEndpoints(derived)) expect(r.endpoint, r.key).toMatch(/^127\.0\.0\.1:\d+$/);
+          expect(JSON.stringify(derived)).not.toMatch(/svc\.cluster\.local|amazonaws\.com|0\.0\.0\.0/);
+          expect(derived.memberlist.join_members.length).toBeGreaterThanOrEqual(tempo.filter((x) => x.workload.podLabels['tempo-gossip-member'] === 'true').length);
+        });
+      }
+
+      it('the runtime overrides file is passed on unchanged, and each process gets its derived config', () => {
+        const stack = new Stack(plan, { tempo: '', vulture: '', memcached: '', prometheus: '', s3rver: '' }, 'bucket', []);
+        for (const p of tempo) {
+          const derived = stack.prepareTempo(p);
+          expect(readFileSync(derived.overrides.per_tenant_override_config, 'utf8')).toBe(plan.env.overridesText);
+          expect(parse(readFileSync(join(p.dir, 'conf', 'tempo.yaml'), 'utf8'))).toEqual(derived);
+        }
+      });
+
+      it("the distributor's receivers are reachable through its Service", () => {
+        const svc = plan.services.find((s) => s.name.endsWith('-distributor'))!;
+        for (const r of receiverEndpoints(plan.env.tempo)) expect(resolveAddress(plan, `${svc.name}.${svc.namespace}.svc.cluster.local:${r.port}`), r.key).toHaveLength(1);
+      });
+    });
+  }
+
+  it('every allow-list entry is needed by some environment', () => {
+    expect([...usedRules].sort()).toEqual(ALLOWED_DIFFERENCES.map((r) => r.path.source).sort());
+  });
+});

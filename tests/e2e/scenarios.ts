@@ -1,0 +1,87 @@
+// Environments that do not exist in the repository but must work when someone writes them: each is
+// rendered in a throw-away copy of the tree (the repo's own `generate`), then run like any other.
+// `npm run e2e -- --scenario <name>` (the copy is removed afterwards; --keep is for the run's directory).
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseDocument } from 'yaml';
+import type { Any } from './rendered';
+
+export interface Scenario {
+  name: string;
+  description: string;
+  /** The environment it edits, in the copy (a second environment could not share its cluster and bucket). */
+  env: string;
+  edit(environment: Any): void;
+}
+
+export const SCENARIOS: Scenario[] = [
+  {
+    name: 'multitenancy',
+    description: 'staging with multitenancy on (no per-tenant limits)',
+    env: 'staging',
+    edit(e) {
+      e.features = { ...(e.features ?? {}), multitenancy: true };
+    },
+  },
+  {
+    name: 'single-limit-tenant',
+    description: 'staging with multitenancy on and one tenant, acme, that sets a single limit (rateLimitBytes)',
+    env: 'staging',
+    edit(e) {
+      e.features = { ...(e.features ?? {}), multitenancy: true };
+      e.limits = { ...(e.limits ?? {}), tenants: { acme: { rateLimitBytes: 2000000 } } };
+    },
+  },
+];
+
+/** The tracked and untracked (not ignored) files of the tree, or everything but node_modules and .git. */
+function treeFiles(root: string): string[] {
+  const git = spawnSync('git', ['-C', root, 'ls-files', '-co', '--exclude-standard', '-z'], { encoding: 'utf8' });
+  if (git.status === 0) return git.stdout.split('\0').filter((f) => f && existsSync(join(root, f)));
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => join(d.parentPath, d.name).slice(root.length + 1))
+    .filter((f) => !/^(node_modules|\.git)(\/|$)/.test(f));
+}
+
+/** A copy of the tree whose node_modules links to the real one's packages (its bundle cache stays its own). */
+export function copyTree(root: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tempo-gitops-scenario-'));
+  for (const f of treeFiles(root)) {
+    mkdirSync(dirname(join(dir, f)), { recursive: true });
+    cpSync(join(root, f), join(dir, f));
+  }
+  const modules = join(root, 'node_modules');
+  if (existsSync(modules)) {
+    mkdirSync(join(dir, 'node_modules'));
+    for (const entry of readdirSync(modules)) if (entry !== '.cache') symlinkSync(join(modules, entry), join(dir, 'node_modules', entry));
+  }
+  return dir;
+}
+
+/** Renders the scenario's environment in a copy of the tree, runs `body` on it, removes the copy. */
+export async function withScenario(name: string, root: string, body: (dir: string, env: string) => Promise<number>): Promise<number> {
+  const s = SCENARIOS.find((x) => x.name === name);
+  if (!s) {
+    console.error(`e2e: no scenario "${name}" (have: ${SCENARIOS.map((x) => x.name).join(', ')})`);
+    return 2;
+  }
+  const dir = copyTree(root);
+  try {
+    const file = join(dir, 'overlays', s.env, 'environment.yaml');
+    const environment = parseDocument(readFileSync(file, 'utf8')).toJS();
+    s.edit(environment);
+    writeFileSync(file, `# e2e scenario ${s.name}: ${s.description}\n${parseDocument(JSON.stringify(environment)).toString()}`);
+    const generate = spawnSync(process.execPath, [join(dir, 'scripts', 'run.mjs'), 'generate'], { cwd: dir, encoding: 'utf8' });
+    if (generate.status !== 0) {
+      console.error(`e2e: scenario ${s.name}: generate failed:\n${generate.stdout}${generate.stderr}`);
+      return 1;
+    }
+    console.log(`e2e: scenario ${s.name}: ${s.description}; overlays/${s.env} edited and rendered in a copy of the tree`);
+    return await body(dir, s.env);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
