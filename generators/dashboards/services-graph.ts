@@ -3,7 +3,7 @@
 // cluster); Tempo draws the node graph from those series through its serviceMap setting.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { dashboard, row, serviceGraph, timeseries, variables } from './panels';
-import { generated, job, quantile, sumRate } from './queries';
+import { generated, job, quantile, share, sumRate } from './queries';
 
 const REQUESTS = 'traces_service_graph_request_total';
 const FAILED = 'traces_service_graph_request_failed_total';
@@ -36,7 +36,7 @@ export function servicesGraph(): Dashboard {
         timeseries('Requests', [{ expr: sumRate(REQUESTS, edges, 'client', 'server'), legend: edge }], { unit: 'reqps', w: 12 }),
         timeseries(
           'Failed requests',
-          [{ expr: `${sumRate(FAILED, edges, 'client', 'server')} / ${sumRate(REQUESTS, edges, 'client', 'server')}`, legend: edge }],
+          [{ expr: share(sumRate(FAILED, edges, 'client', 'server'), sumRate(REQUESTS, edges, 'client', 'server')), legend: edge }],
           {
             unit: 'percentunit',
             w: 12,

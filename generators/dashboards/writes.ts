@@ -2,7 +2,7 @@
 // copy the distributor sends to the metrics-generator), with rate, latency and errors at each hop.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { dashboard, row, timeseries, variables } from './panels';
-import { errorRate, job, quantile, stack, sumRate } from './queries';
+import { errorRate, job, orZero, quantile, stack, sumRate } from './queries';
 
 const push = 'route=~"/tempopb.Pusher/Push.*"';
 const s3Writers = 'job=~"$namespace/(ingester|compactor)"';
@@ -41,7 +41,13 @@ export function writes(): Dashboard {
           'Appends to ingesters',
           [
             { expr: sumRate('tempo_distributor_ingester_appends_total', job('distributor')), legend: 'appends' },
-            { expr: errorRate('tempo_distributor_ingester_append_failures_total', job('distributor'), 'ingester'), legend: 'failed to {{ingester}}' },
+            {
+              expr: orZero(
+                sumRate('tempo_distributor_ingester_append_failures_total', job('distributor'), 'ingester'),
+                sumRate('tempo_distributor_ingester_appends_total', job('distributor'), 'ingester'),
+              ),
+              legend: 'failed to {{ingester}}',
+            },
           ],
           { unit: 'ops', w: 8, description: 'Each batch is written to replication-factor ingesters; a failure to one is tolerated while a quorum succeeds.' },
         ),
