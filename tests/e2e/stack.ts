@@ -10,6 +10,7 @@ import { Bucket } from './bucket';
 import { S3_ACCESS_KEY, S3_SECRET_KEY, loopbackTempoConfig, reroot } from './loopback';
 import { byComponent, resolveAddress, type Plan, type PlannedProcess } from './plan';
 import { Proc, blackhole, settlesWithin, until } from './proc';
+import { prometheusConfig } from './scrape-config';
 
 /** SIGTERM grace before SIGKILL: the 2.10.8 querier and query-frontend never exit on SIGTERM. */
 export const STOP_GRACE_MS = 5_000;
@@ -59,7 +60,7 @@ export class Stack {
     this.s3 = new Proc('s3rver', join(this.logs, 's3rver.log'), process.execPath, [this.bin.s3rver, s3dir, String(this.plan.s3Port), this.bucket, tls.key, tls.cert]);
     const promDir = join(this.plan.dir, 'prometheus');
     mkdirSync(promDir, { recursive: true });
-    writeFileSync(join(promDir, 'prometheus.yml'), 'global: {}\n');
+    writeFileSync(join(promDir, 'prometheus.yml'), prometheusConfig(this.plan, promDir)); // scrapes and rules: scrape-config.ts
     this.prometheus = new Proc('prometheus', join(this.logs, 'prometheus.log'), this.bin.prometheus, [
       `--config.file=${join(promDir, 'prometheus.yml')}`,
       `--storage.tsdb.path=${join(promDir, 'data')}`,
