@@ -9,15 +9,16 @@ import { type Checks, expectThat } from './checks';
 import { FORMATS, METRICS, exporterOf, exposition, type Format } from '../helpers/metrics/catalogue';
 import { NOT_ON_LOOPBACK } from '../helpers/metrics/loopback';
 import { checkDashboard, missingMetrics, renderedDashboards } from './dashboard-queries';
-import { byComponent, receiverEndpoints, urlOf, type Plan, type PlannedProcess } from './plan';
+import { byComponent, receiverEndpoints, urlOf, type Plan } from './plan';
 import { PrometheusApi, describeAlert, type PromAlert } from './prometheus-api';
 import { sleep, until } from './proc';
 import type { Any, RenderedEnvironment } from './rendered';
-import { ACCEPTED_BY_DEFAULT, scrapeTargets, seconds, testRuleGroups } from './scrape-config';
+import { ACCEPTED_BY_DEFAULT, scrapeTargets, testRuleGroups } from './scrape-config';
 import type { Stack } from './stack';
-import { request, search } from './tempo-api';
-import { SINGLE_TENANT, configuredTenants, multitenancy } from './tenants';
+import { search } from './tempo-api';
+import { configuredTenants, multitenancy } from './tenants';
 import { pushTrafficTrace } from './traffic';
+import { AlertFaults } from './alert-faults';
 
 /** Long enough for every `[5m]` window of the rules to forget the harness's own crash and restarts. */
 const SETTLE_MS = 6 * 60_000;
@@ -26,6 +27,7 @@ export class ObservabilityChecks {
   private readonly prom: PrometheusApi;
   private readonly tenant: string | undefined;
   private traffic?: Promise<void>;
+  private trafficUrl = '';
   private stopTraffic = false;
 
   constructor(
@@ -48,7 +50,15 @@ export class ObservabilityChecks {
       await checks.run('dashboards: every panel query returns series', () => this.checkDashboards());
       await checks.run('rules: every rule evaluates and reads metrics that exist', () => this.checkRules());
       await checks.run('alerts: nothing pending or firing on the healthy stack', () => this.checkQuiet());
-      await this.checkFaults();
+      await new AlertFaults(
+        this.env,
+        this.plan,
+        this.stack,
+        this.checks,
+        this.tenant,
+        (what, alerts, match, ms) => this.waitFor(what, alerts, match, ms),
+        () => this.pushOnce(),
+      ).run();
     } finally {
       this.stopTraffic = true;
       await this.traffic;
@@ -61,6 +71,7 @@ export class ObservabilityChecks {
     const http = receiverEndpoints(this.env.tempo).find((r) => r.key === 'otlp.http');
     expectThat(http, 'the distributor has no OTLP HTTP receiver to send the traffic to');
     const url = `${urlOf(distributor, http.port)}/v1/traces`;
+    this.trafficUrl = url;
     this.traffic = (async () => {
       for (let i = 0; !this.stopTraffic && i < 3600; i++) {
         await pushTrafficTrace(url, this.tenant, i).catch(() => undefined); // refused while a tenant is over its limit
@@ -108,42 +119,55 @@ export class ObservabilityChecks {
     return `${wanted.length} targets up (${components.join(', ')}), job/cluster/namespace/pod/container as the relabelings make them`;
   }
 
-  /** Every Tempo, vulture and Go metric of the catalogue on the processes' /metrics, in both formats. */
+  /**
+   * Every Tempo, vulture and Go metric of the catalogue on the processes' /metrics, in each format they
+   * serve when asked for OpenMetrics 1.0.0 and for text 0.0.4 (Tempo serves both; tempo-vulture only text).
+   */
   private async checkExposition(): Promise<string> {
-    const seen = { openmetrics: new Map<string, string>(), text: new Map<string, string>() };
-    const samples = { openmetrics: new Set<string>(), text: new Set<string>() };
+    type Seen = { types: Map<string, string>; samples: Set<string> };
+    const seen = new Map<string, Seen>(); // "<tempo|vulture> <format served>"
+    const served = new Map<string, Set<Format>>();
     for (const t of scrapeTargets(this.plan)) {
-      for (const format of Object.keys(FORMATS) as Format[]) {
-        const r = await fetch(`http://${t.address}/metrics`, { headers: { Accept: FORMATS[format] }, signal: AbortSignal.timeout(10_000) });
+      const kind = t.process.role === 'vulture' ? 'vulture' : 'tempo';
+      for (const asked of Object.keys(FORMATS) as Format[]) {
+        const r = await fetch(`http://${t.address}/metrics`, { headers: { Accept: FORMATS[asked] }, signal: AbortSignal.timeout(10_000) });
         const type = r.headers.get('content-type') ?? '';
-        expectThat(type.startsWith(FORMATS[format].split(';')[0]!), `${t.process.id}: asked for ${FORMATS[format]}, got ${type}`);
+        const format: Format = type.startsWith('application/openmetrics-text') ? 'openmetrics' : 'text';
+        expectThat(kind !== 'tempo' || format === asked, `${t.process.id}: asked for ${FORMATS[asked]}, got ${type}`);
+        served.set(kind, (served.get(kind) ?? new Set()).add(format));
+        const into = seen.get(`${kind} ${format}`) ?? { types: new Map(), samples: new Set() };
         for (const line of (await r.text()).split('\n')) {
           const m = /^# TYPE (\S+) (\S+)/.exec(line);
-          if (m) seen[format].set(m[1]!, m[2]!);
-          else if (line && !line.startsWith('#')) samples[format].add(/^[^{ ]+/.exec(line)![0]);
+          if (m) into.types.set(m[1]!, m[2]!);
+          else if (line && !line.startsWith('#')) into.samples.add(/^[^{ ]+/.exec(line)![0]);
         }
+        seen.set(`${kind} ${format}`, into);
       }
     }
     const problems: string[] = [];
     const staleDeclarations: string[] = [];
     const checked = new Set<string>();
     for (const [name, info] of Object.entries(METRICS)) {
-      if (!['tempo', 'vulture', 'go'].includes(exporterOf(info))) continue;
+      const exporter = exporterOf(info);
+      if (!['tempo', 'vulture', 'go'].includes(exporter)) continue;
+      const kind = exporter === 'vulture' ? 'vulture' : 'tempo';
       const declared = NOT_ON_LOOPBACK[name];
-      for (const format of Object.keys(FORMATS) as Format[]) {
+      for (const format of served.get(kind) ?? []) {
+        const { types, samples } = seen.get(`${kind} ${format}`)!;
         const want = exposition(name, format);
-        const present = want.samples.filter((s) => samples[format].has(s));
+        const present = want.samples.filter((x) => samples.has(x));
         if (declared && present.length && declared.absence !== 'error-only') staleDeclarations.push(`${name} (${declared.absence})`);
         if (declared) continue;
-        if (present.length !== want.samples.length) problems.push(`${format}: no ${want.samples.filter((s) => !present.includes(s)).join(', ')}`);
-        else if (seen[format].get(want.family) !== want.type)
-          problems.push(`${format}: # TYPE ${want.family} ${seen[format].get(want.family)}, the catalogue says ${want.type}`);
+        if (present.length !== want.samples.length) problems.push(`${kind} ${format}: no ${want.samples.filter((x) => !present.includes(x)).join(', ')}`);
+        else if (types.get(want.family) !== want.type)
+          problems.push(`${kind} ${format}: # TYPE ${want.family} ${types.get(want.family)}, the catalogue says ${want.type}`);
         else checked.add(name);
       }
     }
     expectThat(!problems.length, `the catalogue does not match the scrape:\n    ${problems.join('\n    ')}`);
     expectThat(!staleDeclarations.length, `declared absent in tests/helpers/metrics/loopback.ts, yet exposed: ${[...new Set(staleDeclarations)].join(', ')}`);
-    return `${checked.size} metrics match the catalogue in OpenMetrics 1.0.0 and text 0.0.4 (names and # TYPE)`;
+    const formats = [...served].map(([kind, f]) => `${kind}: ${[...f].join(' and ')}`).join('; ');
+    return `${checked.size} metrics exposed as the catalogue says (sample names and # TYPE; ${formats})`;
   }
 
   private async checkDashboards(): Promise<string> {
@@ -221,6 +245,13 @@ export class ObservabilityChecks {
     return first.length ? `none after ${waited} s (left over from the run's own crash and restarts: ${first.map(describeAlert).join('; ')})` : 'none';
   }
 
+  private async pushOnce(): Promise<boolean> {
+    return pushTrafficTrace(this.trafficUrl, this.tenant, 1).then(
+      () => true,
+      () => false,
+    );
+  }
+
   private async waitFor(what: string, alerts: string[], match: (a: PromAlert) => boolean, timeoutMs: number): Promise<string> {
     const started = Date.now();
     let last: PromAlert[] = [];
@@ -235,72 +266,5 @@ export class ObservabilityChecks {
       2000,
     );
     return `${what}: ${found.map(describeAlert).join('; ')} after ${((Date.now() - started) / 1000).toFixed(0)} s`;
-  }
-
-  /** Three faults at once; each check waits for its own alerts (the ring's heartbeat timeout sets the longest wait). */
-  private async checkFaults(): Promise<void> {
-    const ingesters = byComponent(this.plan, 'ingester');
-    const victim = ingesters.at(-1)!;
-    const generator = byComponent(this.plan, 'metrics-generator')[0];
-    const heartbeat = seconds(String(this.env.tempo.ingester?.lifecycler?.ring?.heartbeat_timeout ?? '5m')) * 1000;
-    const tenant = this.tenant ?? SINGLE_TENANT;
-
-    // A tenant over its limit: its runtime overrides (the defaults, with a 1-byte rate and burst) reloaded live.
-    const limited = structuredClone(this.env.tempo.overrides?.defaults ?? {});
-    limited.ingestion = { ...(limited.ingestion ?? {}), rate_limit_bytes: 1, burst_size_bytes: 1 };
-    const overrides = structuredClone(this.env.overrides ?? {});
-    overrides.overrides = { ...(overrides.overrides ?? {}), [tenant]: limited };
-    this.plan.env.overridesText = JSON.stringify(overrides);
-    for (const p of this.plan.processes.filter((x) => x.role === 'tempo' && x.id !== victim.id && x.id !== generator?.id)) this.stack.prepareTempo(p);
-    // The metrics-generator's remote-write target down: restarted with its URL on a port that drops every connection.
-    if (generator) {
-      const prometheusPort = this.plan.prometheusPort;
-      this.plan.prometheusPort = this.plan.blackholePort;
-      try {
-        await this.stack.restart(generator);
-      } finally {
-        this.plan.prometheusPort = prometheusPort;
-      }
-    }
-    await this.stack.proc(victim.id).kill9();
-
-    const job = (component: string, p?: PlannedProcess) => (a: PromAlert) =>
-      a.labels.job === `${this.plan.namespace}/${component}` && (!p || !a.labels.pod || a.labels.pod === p.id);
-    const waits = [
-      this.checks.run(`fault: ingester ${victim.id} killed -> TempoTargetDown / TempoComponentDown`, () =>
-        this.waitFor('scrape', ['TempoTargetDown', 'TempoComponentDown'], job('ingester', victim), 90_000),
-      ),
-      this.checks.run(`fault: ingester ${victim.id} killed -> TempoIngesterUnhealthy (after the ring's ${heartbeat / 1000} s heartbeat timeout)`, () =>
-        this.waitFor('ring', ['TempoIngesterUnhealthy'], () => true, heartbeat + 120_000),
-      ),
-      this.checks.run(`fault: tenant ${tenant} over its limit -> TempoDiscardingSpans, TempoReceiverRefusingSpans`, async () => {
-        const discarded = await this.waitFor(
-          'discarded',
-          ['TempoDiscardingSpans'],
-          (a) => a.labels.tenant === tenant && a.labels.reason === 'rate_limited',
-          120_000,
-        );
-        const refused = await this.waitFor('refused', ['TempoReceiverRefusingSpans'], () => true, 120_000);
-        const limits = await this.prom.query(`tempo_limits_overrides{user="${tenant}", limit_name="ingestion_rate_limit_bytes"}`);
-        expectThat(limits.length, `tempo_limits_overrides has no series for ${tenant} after its override was loaded`);
-        return `${discarded}; ${refused}; tempo_limits_overrides{user="${tenant}"} exposed`;
-      }),
-    ];
-    if (generator) {
-      waits.push(
-        this.checks.run('fault: remote-write target down -> TempoMetricsGeneratorRemoteWriteBehind', () =>
-          this.waitFor(
-            'remote write',
-            ['TempoMetricsGeneratorRemoteWriteBehind', 'TempoMetricsGeneratorRemoteWriteFailing'],
-            job('metrics-generator'),
-            300_000,
-          ),
-        ),
-      );
-    } else this.checks.skip('fault: remote-write target down', 'the environment runs no metrics-generator');
-    const failed = (await Promise.allSettled(waits)).find((r) => r.status === 'rejected');
-    if (failed) throw failed.reason;
-    const reply = await request(`${this.frontend}/ready`);
-    expectThat(reply.status === 200, `the query-frontend is not ready after the faults: HTTP ${reply.status}`);
   }
 }
