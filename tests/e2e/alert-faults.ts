@@ -89,14 +89,18 @@ export class AlertFaults {
       });
     } else this.checks.skip('fault: remote-write target down', 'the environment runs no metrics-generator');
 
-    const victim = byComponent(this.plan, 'ingester').at(-1)!;
+    const ingesters = byComponent(this.plan, 'ingester');
+    const victim = ingesters.at(-1)!;
     const heartbeat = seconds(String(this.env.tempo.ingester?.lifecycler?.ring?.heartbeat_timeout ?? '5m')) * 1000;
     await this.stack.proc(victim.id).kill9();
     await this.checks.run(`fault: ingester ${victim.id} killed -> TempoTargetDown or TempoComponentDown`, () =>
       this.waitFor('scrape', ['TempoTargetDown', 'TempoComponentDown'], job('ingester', victim), 90_000),
     );
-    await this.checks.run(`fault: ingester ${victim.id} killed -> TempoIngesterUnhealthy (the ring's heartbeat timeout is ${heartbeat / 1000} s)`, () =>
-      this.waitFor('ring', ['TempoIngesterUnhealthy'], () => true, heartbeat + 120_000),
-    );
+    const ring = `fault: ingester ${victim.id} killed -> TempoIngesterUnhealthy (the ring's heartbeat timeout is ${heartbeat / 1000} s)`;
+    // A ring recomputes tempo_ring_members only when its state changes (dskit ring.updateRingMetrics):
+    // with no other ingester heartbeating, nothing changes and the dead one stays ACTIVE (seen on dev).
+    if (ingesters.length < 2)
+      this.checks.skip(ring, 'the only ingester is dead: no heartbeat changes the ring, so it never turns Unhealthy; TempoComponentDown is the alert');
+    else await this.checks.run(ring, () => this.waitFor('ring', ['TempoIngesterUnhealthy'], () => true, heartbeat + 120_000));
   }
 }

@@ -256,7 +256,7 @@ export class ObservabilityChecks {
     const started = Date.now();
     let last: PromAlert[] = [];
     const found = await until(
-      `${alerts.join(' or ')} not pending within ${timeoutMs / 1000} s (active: ${last.map(describeAlert).join('; ') || 'none'})`,
+      `${alerts.join(' or ')} pending`,
       timeoutMs,
       async () => {
         last = await this.active();
@@ -264,7 +264,9 @@ export class ObservabilityChecks {
         return hits.length ? hits : undefined;
       },
       2000,
-    );
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}; active then: ${last.map(describeAlert).join('; ') || 'none'}`);
+    });
     return `${what}: ${found.map(describeAlert).join('; ')} after ${((Date.now() - started) / 1000).toFixed(0)} s`;
   }
 }
