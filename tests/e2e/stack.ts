@@ -12,8 +12,9 @@ import { byComponent, resolveAddress, type Plan, type PlannedProcess } from './p
 import { Proc, blackhole, settlesWithin, until } from './proc';
 import { prometheusConfig } from './scrape-config';
 
-/** SIGTERM grace before SIGKILL: the 2.10.8 querier and query-frontend never exit on SIGTERM. */
-export const STOP_GRACE_MS = 5_000;
+/** SIGTERM grace before SIGKILL: the 2.10.8 querier and query-frontend never exit on SIGTERM (and the
+ * metrics-generator is rarely done within it); ingesters flush and exit well within it. */
+export const STOP_GRACE_MS = 3_000;
 
 /** A throw-away key and self-signed certificate for 127.0.0.1 (the S3 server's; Tempo trusts it as its CA). */
 export function selfSignedCertificate(dir: string): { key: string; cert: string } {
