@@ -37,9 +37,11 @@ export function serviceMonitor(env: EnvironmentSettings, c: Component, labels: R
     spec: {
       // The query-frontend discovery Service shares these labels but has no metrics port: no target.
       selector: { matchLabels: selectorLabels(c.name) },
-      // OpenMetrics text only: Tempo registers some counters without `_total` (tempo_receiver_*_spans)
-      // and only OpenMetrics adds it; the protobuf format would also drop the classic `_bucket` series
-      // the rules and dashboards read when Prometheus has native histograms on.
+      // Text formats only, never protobuf: a Prometheus that scrapes native histograms (the
+      // `native-histograms` feature before 3.8, `scrape_native_histograms` since) asks for protobuf first
+      // and then keeps only the native form of a histogram that has one, dropping the classic `_bucket`
+      // series the rules and dashboards read (Tempo gives tempo_distributor_push_duration_seconds, the
+      // flush, queue, cache and S3 latencies native buckets). Metric names are the same in every format.
       scrapeProtocols: ['OpenMetricsText1.0.0', 'OpenMetricsText0.0.1'],
       endpoints: [
         {

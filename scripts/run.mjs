@@ -10,7 +10,7 @@ import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SOURCES = ['generators', 'scripts', 'policies', 'tests/e2e'];
+const SOURCES = ['generators', 'scripts', 'policies', 'tests/e2e', 'tests/helpers'];
 const [name, ...rest] = process.argv.slice(2);
 const debug = rest.includes('--debug') || ['1', 'true'].includes(process.env.TEMPO_GITOPS_DEBUG ?? '');
 const args = rest.filter((a) => a !== '--debug');

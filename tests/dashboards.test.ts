@@ -8,6 +8,7 @@ import { DASHBOARDS, DASHBOARDS_DIR, FOLDER, FOLDER_ANNOTATION, dashboardConfigM
 import { GRID_COLUMNS } from '../generators/dashboards/panels';
 import { DATASOURCES, TEMPO_QUERY_URL, TRACES_TO_METRICS_QUERIES, grafanaDatasources } from '../generators/grafana-datasources';
 import { isKnownMetric, lookupMetric } from './helpers/metrics/catalogue';
+import { declarationOf } from './helpers/metrics/loopback';
 import { metricNames, parsePromQL } from './helpers/metrics/promql';
 import { baseEnvironment } from '../generators/environment/load';
 import { runningComponents } from '../generators/render';
@@ -136,6 +137,14 @@ describe('dashboards', () => {
             const matches = op === '=' ? jobs.filter((j) => j === value) : jobs.filter((j) => new RegExp(`^(?:${value})$`).test(j));
             expect(matches.length, `${q.where}: job${op}"${value}" selects no scraped job (${jobs.join(', ')})`).toBeGreaterThan(0);
           }
+        }
+      });
+
+      it('a query over an error-only counter reads 0, not "No data", before the first error', () => {
+        for (const q of promqlOf(d)) {
+          const errorOnly = metricNames(q.expr).filter((m) => declarationOf(m)?.absence === 'error-only');
+          if (errorOnly.length)
+            expect(q.raw, `${q.where}: ${errorOnly.join(', ')} (tests/helpers/metrics/loopback.ts)`).toMatch(/ or (on\(\) vector\(0\)|0 \* )/);
         }
       });
 

@@ -1,6 +1,6 @@
 // The PromQL parser and the metric catalogue that every alert and dashboard query is checked with.
 import { describe, expect, it } from 'vitest';
-import { METRICS, isKnownMetric, lookupMetric } from './helpers/metrics/catalogue';
+import { METRICS, exporterOf, exposition, isKnownMetric, lookupMetric } from './helpers/metrics/catalogue';
 import { PromQLError, metricNames, parsePromQL } from './helpers/metrics/promql';
 
 describe('parsePromQL', () => {
@@ -31,10 +31,38 @@ describe('metric catalogue', () => {
     expect(isKnownMetric('tempo_request_duration_seconds')).toBe(false);
     expect(lookupMetric('traces_spanmetrics_latency_bucket')?.name).toBe('traces_spanmetrics_latency');
   });
-  it('knows counters by their scraped _total names only', () => {
-    expect(isKnownMetric('tempo_receiver_accepted_spans_total')).toBe(true);
-    expect(isKnownMetric('tempo_receiver_accepted_spans')).toBe(false);
+  it('knows counters by their scraped names: no _total where Tempo registers none', () => {
+    expect(isKnownMetric('tempo_receiver_accepted_spans')).toBe(true);
+    expect(isKnownMetric('tempo_receiver_accepted_spans_total')).toBe(false);
+    expect(isKnownMetric('tempo_metrics_generator_processor_service_graphs_edges_total')).toBe(false);
     expect(isKnownMetric('tempo_ingester_failed_flushes_total')).toBe(true);
+  });
+  it('says how each format exposes a counter: OpenMetrics types one without _total unknown', () => {
+    expect(exposition('tempo_receiver_accepted_spans', 'openmetrics')).toEqual({
+      family: 'tempo_receiver_accepted_spans',
+      type: 'unknown',
+      samples: ['tempo_receiver_accepted_spans'],
+    });
+    expect(exposition('tempo_receiver_accepted_spans', 'text')).toEqual({
+      family: 'tempo_receiver_accepted_spans',
+      type: 'counter',
+      samples: ['tempo_receiver_accepted_spans'],
+    });
+    expect(exposition('tempo_ingester_failed_flushes_total', 'openmetrics')).toEqual({
+      family: 'tempo_ingester_failed_flushes',
+      type: 'counter',
+      samples: ['tempo_ingester_failed_flushes_total'],
+    });
+    expect(exposition('tempo_request_duration_seconds', 'text').samples).toEqual([
+      'tempo_request_duration_seconds_bucket',
+      'tempo_request_duration_seconds_sum',
+      'tempo_request_duration_seconds_count',
+    ]);
+  });
+  it('knows what serves each metric', () => {
+    for (const info of Object.values(METRICS)) expect(() => exporterOf(info)).not.toThrow();
+    expect(exporterOf(METRICS.tempo_receiver_accepted_spans!)).toBe('tempo');
+    expect(exporterOf(METRICS.traces_spanmetrics_calls_total!)).toBe('remote-write');
   });
   it('rejects the names the seed got wrong', () => {
     for (const wrong of [
@@ -46,9 +74,11 @@ describe('metric catalogue', () => {
     ])
       expect(isKnownMetric(wrong), wrong).toBe(false);
   });
-  it('lists counters with _total and no histogram with a series suffix', () => {
+  it('lists counters with _total unless registered without it, and no histogram with a series suffix', () => {
     for (const [name, info] of Object.entries(METRICS)) {
-      if (info.type === 'counter') expect(name, name).toMatch(/_total$/);
+      if (info.type === 'counter' && info.registeredWithoutTotal) expect(name, name).not.toMatch(/_total$/);
+      else if (info.type === 'counter') expect(name, name).toMatch(/_total$/);
+      if (info.registeredWithoutTotal) expect(info.type, name).toBe('counter');
       if (info.type === 'histogram') expect(name, name).not.toMatch(/_(bucket|sum|count)$/);
     }
   });

@@ -49,7 +49,7 @@ describe.each(environmentNames(ROOT))('ServiceMonitors of %s', (name) => {
     }
   });
 
-  it('scrape OpenMetrics text only, so counters registered without _total get it and classic buckets stay', () => {
+  it('scrape OpenMetrics text only, never protobuf, so the classic histogram buckets the rules read stay', () => {
     for (const m of of('ServiceMonitor')) {
       expect(m.spec.scrapeProtocols, m.metadata.name).toEqual(['OpenMetricsText1.0.0', 'OpenMetricsText0.0.1']);
     }

@@ -53,8 +53,8 @@ const BY_CLUSTER = 'cluster, namespace';
 /** The PVCs of the StatefulSets: data-tempo-stack-ingester-0, ... */
 export const VOLUME_CLAIMS_REGEX = `data-(${STATEFUL_TARGETS.map(objectName).join('|')})-[0-9]+`;
 
-/** Routes that are long-lived streams or scrapes, not requests a user waits for. */
-const NOT_USER_REQUESTS = 'metrics|/frontend.Frontend/Process|debug_pprof';
+/** Routes that are long-lived streams, scrapes or readiness probes (503 while a pod starts), not requests a user waits for. */
+const NOT_USER_REQUESTS = 'metrics|ready|/frontend.Frontend/Process|debug_pprof';
 
 /** Request-duration aggregates by cluster, namespace, job and route, for alerts and dashboards. */
 export const REQUEST_DURATION = 'cluster_namespace_job_route:tempo_request_duration_seconds';
@@ -114,12 +114,12 @@ export function alertDefinitions(env: Environment): AlertDefinition[] {
       severity: 'warning',
       for: '15m',
       expr: promql`
-        100 * sum by (cluster, namespace, receiver, transport) (rate(tempo_receiver_refused_spans_total{${job('distributor')}}[5m]))
+        100 * sum by (cluster, namespace, receiver, transport) (rate(tempo_receiver_refused_spans{${job('distributor')}}[5m]))
         /
         (
-          sum by (cluster, namespace, receiver, transport) (rate(tempo_receiver_accepted_spans_total{${job('distributor')}}[5m]))
+          sum by (cluster, namespace, receiver, transport) (rate(tempo_receiver_accepted_spans{${job('distributor')}}[5m]))
           +
-          sum by (cluster, namespace, receiver, transport) (rate(tempo_receiver_refused_spans_total{${job('distributor')}}[5m]))
+          sum by (cluster, namespace, receiver, transport) (rate(tempo_receiver_refused_spans{${job('distributor')}}[5m]))
         ) > ${t.refusedSpansPercent}`,
       summary: 'Tempo receivers are refusing spans.',
       description: `The {{ $labels.receiver }}/{{ $labels.transport }} receiver in ${where} refuses ${value(1)}% of the spans sent to it (threshold ${t.refusedSpansPercent}%).`,

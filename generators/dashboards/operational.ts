@@ -2,7 +2,7 @@
 // S3, is compaction keeping up, are queries answered?
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { dashboard, row, stat, timeseries, variables } from './panels';
-import { job, quantile, ratio, stack, sumRate } from './queries';
+import { errorRate, job, quantile, ratio, stack, sumRate } from './queries';
 
 const tenant = 'tenant=~"$tenant"';
 const api = 'route=~"api_.*"';
@@ -23,7 +23,7 @@ export function operational(): Dashboard {
         stat('Bytes received', { expr: sumRate('tempo_distributor_bytes_received_total', job('distributor', tenant)) }, { unit: 'Bps' }),
         stat(
           'Spans discarded',
-          { expr: `${sumRate('tempo_discarded_spans_total', stack(tenant))} or vector(0)` },
+          { expr: errorRate('tempo_discarded_spans_total', stack(tenant)) },
           {
             unit: 'suffix: spans/s',
             thresholds: [[0.001, 'red']],
@@ -84,7 +84,7 @@ export function operational(): Dashboard {
         timeseries(
           'Spans refused and discarded',
           [
-            { expr: sumRate('tempo_receiver_refused_spans_total', job('distributor'), 'receiver'), legend: 'refused by the {{receiver}} receiver' },
+            { expr: sumRate('tempo_receiver_refused_spans', job('distributor'), 'receiver'), legend: 'refused by the {{receiver}} receiver' },
             { expr: sumRate('tempo_discarded_spans_total', stack(tenant), 'reason'), legend: 'discarded: {{reason}}' },
           ],
           {
@@ -136,7 +136,7 @@ export function operational(): Dashboard {
           [
             { expr: sumRate('tempodb_compaction_errors_total', job('compactor')), legend: 'compaction' },
             { expr: sumRate('tempodb_retention_errors_total', job('compactor')), legend: 'retention' },
-            { expr: sumRate('tempodb_blocklist_poll_errors_total', stack()), legend: 'blocklist poll' },
+            { expr: errorRate('tempodb_blocklist_poll_errors_total', stack()), legend: 'blocklist poll' },
           ],
           { unit: 'ops', w: 8 },
         ),

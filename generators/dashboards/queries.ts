@@ -31,6 +31,21 @@ export const sumRate = (metric: string, selector: string, ...labels: string[]): 
 export const quantile = (q: number, histogram: string, selector: string, ...labels: string[]): string =>
   `histogram_quantile(${q}, ${sum(['le', ...labels], rate(`${histogram}_bucket`, selector))})`;
 
-/** Errors over all, per `labels`: `sum(rate(errors)) / sum(rate(all))`. */
+/**
+ * `expr`, or 0 where it has no series yet. Tempo creates an error counter (or the series of an error
+ * label value: status_code="5..", STATUS_CODE_ERROR) on the first error, so before that a panel would say
+ * "No data" where a reader expects a flat 0. With `like` (the same aggregation of a counter that always
+ * exists), every series of `like` without a match in `expr` reads 0, labels and all; without it, a single
+ * unlabelled 0 stands in when `expr` is entirely empty.
+ */
+export const orZero = (expr: string, like?: string): string => (like ? `${expr} or 0 * ${like}` : `${expr} or on() vector(0)`);
+
+/** sumRate of an error counter Tempo creates on the first error (see orZero). */
+export const errorRate = (metric: string, selector: string, like?: string): string => orZero(sumRate(metric, selector), like);
+
+/** `part / whole`, where a part that has no series yet (no error so far) reads 0 for each series of `whole`. */
+export const share = (part: string, whole: string): string => `(${orZero(part, whole)}) / ${whole}`;
+
+/** Errors over all, per `labels`: `sum(rate(errors)) / sum(rate(all))`, 0 before the first error. */
 export const ratio = (metric: string, errorSelector: string, allSelector: string, ...labels: string[]): string =>
-  `${sumRate(metric, errorSelector, ...labels)} / ${sumRate(metric, allSelector, ...labels)}`;
+  share(sumRate(metric, errorSelector, ...labels), sumRate(metric, allSelector, ...labels));

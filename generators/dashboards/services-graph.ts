@@ -3,7 +3,7 @@
 // cluster); Tempo draws the node graph from those series through its serviceMap setting.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { dashboard, row, serviceGraph, timeseries, variables } from './panels';
-import { generated, job, quantile, sumRate } from './queries';
+import { generated, job, quantile, share, sumRate } from './queries';
 
 const REQUESTS = 'traces_service_graph_request_total';
 const FAILED = 'traces_service_graph_request_failed_total';
@@ -36,7 +36,7 @@ export function servicesGraph(): Dashboard {
         timeseries('Requests', [{ expr: sumRate(REQUESTS, edges, 'client', 'server'), legend: edge }], { unit: 'reqps', w: 12 }),
         timeseries(
           'Failed requests',
-          [{ expr: `${sumRate(FAILED, edges, 'client', 'server')} / ${sumRate(REQUESTS, edges, 'client', 'server')}`, legend: edge }],
+          [{ expr: share(sumRate(FAILED, edges, 'client', 'server'), sumRate(REQUESTS, edges, 'client', 'server')), legend: edge }],
           {
             unit: 'percentunit',
             w: 12,
@@ -60,12 +60,12 @@ export function servicesGraph(): Dashboard {
         timeseries(
           'Edges',
           [
-            { expr: sumRate('tempo_metrics_generator_processor_service_graphs_edges_total', job('metrics-generator')), legend: 'edges' },
+            { expr: sumRate('tempo_metrics_generator_processor_service_graphs_edges', job('metrics-generator')), legend: 'edges' },
             {
-              expr: sumRate('tempo_metrics_generator_processor_service_graphs_expired_edges_total', job('metrics-generator')),
+              expr: sumRate('tempo_metrics_generator_processor_service_graphs_expired_edges', job('metrics-generator')),
               legend: 'expired without a pair',
             },
-            { expr: sumRate('tempo_metrics_generator_processor_service_graphs_dropped_spans_total', job('metrics-generator')), legend: 'dropped spans' },
+            { expr: sumRate('tempo_metrics_generator_processor_service_graphs_dropped_spans', job('metrics-generator')), legend: 'dropped spans' },
           ],
           {
             unit: 'ops',

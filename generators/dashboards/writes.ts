@@ -2,7 +2,7 @@
 // copy the distributor sends to the metrics-generator), with rate, latency and errors at each hop.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { dashboard, row, timeseries, variables } from './panels';
-import { job, quantile, stack, sumRate } from './queries';
+import { errorRate, job, orZero, quantile, stack, sumRate } from './queries';
 
 const push = 'route=~"/tempopb.Pusher/Push.*"';
 const s3Writers = 'job=~"$namespace/(ingester|compactor)"';
@@ -31,8 +31,8 @@ export function writes(): Dashboard {
         timeseries(
           'Spans by receiver',
           [
-            { expr: sumRate('tempo_receiver_accepted_spans_total', job('distributor'), 'receiver'), legend: '{{receiver}} accepted' },
-            { expr: sumRate('tempo_receiver_refused_spans_total', job('distributor'), 'receiver'), legend: '{{receiver}} refused' },
+            { expr: sumRate('tempo_receiver_accepted_spans', job('distributor'), 'receiver'), legend: '{{receiver}} accepted' },
+            { expr: sumRate('tempo_receiver_refused_spans', job('distributor'), 'receiver'), legend: '{{receiver}} refused' },
           ],
           { unit: 'suffix: spans/s', w: 8, description: 'What the OTLP, Jaeger and Zipkin receivers took in and turned away.' },
         ),
@@ -41,7 +41,13 @@ export function writes(): Dashboard {
           'Appends to ingesters',
           [
             { expr: sumRate('tempo_distributor_ingester_appends_total', job('distributor')), legend: 'appends' },
-            { expr: sumRate('tempo_distributor_ingester_append_failures_total', job('distributor'), 'ingester'), legend: 'failed to {{ingester}}' },
+            {
+              expr: orZero(
+                sumRate('tempo_distributor_ingester_append_failures_total', job('distributor'), 'ingester'),
+                sumRate('tempo_distributor_ingester_appends_total', job('distributor'), 'ingester'),
+              ),
+              legend: 'failed to {{ingester}}',
+            },
           ],
           { unit: 'ops', w: 8, description: 'Each batch is written to replication-factor ingesters; a failure to one is tolerated while a quorum succeeds.' },
         ),
@@ -103,7 +109,7 @@ export function writes(): Dashboard {
           'Pushes from distributors',
           [
             { expr: sumRate('tempo_distributor_metrics_generator_pushes_total', job('distributor')), legend: 'pushes' },
-            { expr: sumRate('tempo_distributor_metrics_generator_pushes_failures_total', job('distributor')), legend: 'failures' },
+            { expr: errorRate('tempo_distributor_metrics_generator_pushes_failures_total', job('distributor')), legend: 'failures' },
           ],
           { unit: 'ops', w: 8 },
         ),

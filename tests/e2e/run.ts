@@ -7,6 +7,7 @@ import type { Binaries } from './binaries';
 import { Bucket } from './bucket';
 import { CheckFailed, Checks, expectThat, type CheckResult } from './checks';
 import { fault } from './faults';
+import { ObservabilityChecks } from './observability';
 import { byComponent, isWildcardHost, planStack, receiverEndpoints, resolveAddress, splitHostPort, urlOf, type Plan, type PlannedProcess } from './plan';
 import { abortWaits, freePorts, resetWaits, sleep, until } from './proc';
 import { PROTOCOLS, closeClients, push, type Protocol } from './push';
@@ -228,6 +229,7 @@ class Scenario {
     await checks.run('compactor merges the copies; no trace lost or duplicated', () => this.checkCompaction());
     await prometheusCheck;
     if (vultureStarted) await checks.run(`tempo-vulture for ${this.opts.vultureSeconds} s`, () => this.checkVulture(vultureStarted));
+    await new ObservabilityChecks(this.env, this.plan, this.stack, checks, this.frontend).run(); // dashboards and alerts, then faults
   }
 
   /** Every receiver protocol as every tenant; then trace by id, search and TraceQL metrics per tenant. */

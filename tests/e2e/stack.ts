@@ -10,6 +10,7 @@ import { Bucket } from './bucket';
 import { S3_ACCESS_KEY, S3_SECRET_KEY, loopbackTempoConfig, reroot } from './loopback';
 import { byComponent, resolveAddress, type Plan, type PlannedProcess } from './plan';
 import { Proc, blackhole, settlesWithin, until } from './proc';
+import { prometheusConfig } from './scrape-config';
 
 /** SIGTERM grace before SIGKILL: the 2.10.8 querier and query-frontend never exit on SIGTERM (and the
  * metrics-generator is rarely done within it); ingesters flush and exit well within it. */
@@ -89,7 +90,7 @@ export class Stack {
     ]);
     const promDir = join(this.plan.dir, 'prometheus');
     mkdirSync(promDir, { recursive: true });
-    writeFileSync(join(promDir, 'prometheus.yml'), 'global: {}\n');
+    writeFileSync(join(promDir, 'prometheus.yml'), prometheusConfig(this.plan, promDir)); // scrapes and rules: scrape-config.ts
     this.prometheus = new Proc('prometheus', join(this.logs, 'prometheus.log'), this.bin.prometheus, [
       `--config.file=${join(promDir, 'prometheus.yml')}`,
       `--storage.tsdb.path=${join(promDir, 'data')}`,

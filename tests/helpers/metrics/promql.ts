@@ -59,3 +59,28 @@ export function metricNames(expr: string): string[] {
   });
   return [...names].sort();
 }
+
+export interface Selector {
+  metric: string;
+  matchers: Array<{ label: string; op: string; value: string }>;
+}
+
+/** Each vector selector of `expr` with a metric name: the name and its label matchers as written. */
+export function selectors(expr: string): Selector[] {
+  const out: Selector[] = [];
+  parsePromQL(expr).iterate({
+    enter(ref) {
+      if (ref.name !== 'VectorSelector') return;
+      const identifier = ref.node.getChild('Identifier');
+      if (!identifier) return false;
+      const matchers = (ref.node.getChild('LabelMatchers')?.getChildren('UnquotedLabelMatcher') ?? []).map((m) => ({
+        label: text(expr, m.getChild('LabelName')!),
+        op: text(expr, m.getChild('MatchOp')!),
+        value: JSON.parse(text(expr, m.getChild('StringLiteral')!).replace(/^'|'$/g, '"')) as string,
+      }));
+      out.push({ metric: text(expr, identifier), matchers });
+      return false;
+    },
+  });
+  return out;
+}

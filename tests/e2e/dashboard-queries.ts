@@ -1,0 +1,82 @@
+// Every query of every rendered dashboard, run against the loopback Prometheus (and Tempo for TraceQL)
+// with its template variables resolved as Grafana resolves them on first load: a query variable takes
+// the first of its label values (sorted), or its All value where All is the default; custom and text
+// variables take their defaults. A query must return series unless every metric it lacks is declared
+// in tests/helpers/metrics/loopback.ts; and every metric a query names must exist with the scrape's
+// cluster/namespace/job labels (so a zero fallback cannot hide a wrong name).
+import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import { expandVariables, queriesOf } from '../helpers/grafana';
+import { type Declaration, declarationOf } from '../helpers/metrics/loopback';
+import { selectors } from '../helpers/metrics/promql';
+import type { PrometheusApi } from './prometheus-api';
+import type { Any } from './rendered';
+
+/** The labels that say which scrape a series came from: the ServiceMonitors' (and the generator's external labels). */
+const IDENTITY = ['cluster', 'namespace', 'job'];
+
+/** The dashboards as the Grafana sidecar loads them: the JSON of every ConfigMap labelled grafana_dashboard. */
+export function renderedDashboards(objects: Any[]): Dashboard[] {
+  return objects
+    .filter((o) => o.kind === 'ConfigMap' && o.metadata.labels?.grafana_dashboard === '1')
+    .flatMap((o) => Object.values<string>(o.data ?? {}).map((text) => JSON.parse(text) as Dashboard));
+}
+
+export async function resolveVariables(d: Dashboard, prom: PrometheusApi): Promise<Record<string, string>> {
+  const values: Record<string, string> = {};
+  for (const v of (d.templating?.list ?? []) as Any[]) {
+    const all = v.includeAll && v.current?.value === '$__all';
+    if (v.type === 'query') {
+      const m = /^label_values\((.+),\s*(\w+)\)$/.exec(v.query);
+      if (!m) throw new Error(`${d.uid}: variable ${v.name} is not label_values(selector, label)`);
+      const found = [...new Set((await prom.series(expandVariables(m[1]!, values))).map((s) => s[m[2]!]).filter((x): x is string => !!x))].sort();
+      if (!found.length) throw new Error(`${d.uid}: variable ${v.name} has no values: ${expandVariables(v.query, values)} is empty`);
+      values[v.name] = all ? v.allValue : found[0]!;
+    } else if (v.type === 'datasource') values[v.name] = v.current?.value;
+    else values[v.name] = all ? v.allValue : String(v.current?.value ?? '');
+  }
+  return values;
+}
+
+/** The metrics of `expr` that have no series with its cluster/namespace/job matchers. */
+export async function missingMetrics(expr: string, prom: PrometheusApi, recorded: Set<string> = new Set()): Promise<string[]> {
+  const missing = new Set<string>();
+  for (const s of selectors(expr)) {
+    if (recorded.has(s.metric)) continue;
+    const identity = s.matchers.filter((m) => IDENTITY.includes(m.label)).map((m) => `${m.label}${m.op}${JSON.stringify(m.value)}`);
+    if (!(await prom.query(`count(${s.metric}{${identity.join(', ')}})`)).length) missing.add(s.metric);
+  }
+  return [...missing];
+}
+
+export interface PanelReport {
+  queries: number;
+  withSeries: number;
+  /** Query -> the declarations that excuse it. */
+  excused: Array<{ where: string; declarations: Array<[string, Declaration]> }>;
+  problems: string[];
+}
+
+/** Runs one dashboard's queries; `traceql` runs a TraceQL search and returns how many traces it found. */
+export async function checkDashboard(d: Dashboard, prom: PrometheusApi, traceql: (q: string) => Promise<number>): Promise<PanelReport> {
+  const report: PanelReport = { queries: 0, withSeries: 0, excused: [], problems: [] };
+  const values = await resolveVariables(d, prom);
+  for (const q of queriesOf(d)) {
+    report.queries++;
+    const text = expandVariables(q.text, values);
+    if (q.language === 'traceql') {
+      const n = await traceql(text);
+      if (n > 0) report.withSeries++;
+      else report.problems.push(`${q.panel}: TraceQL ${text} finds no trace`);
+      continue;
+    }
+    const expr = q.language === 'servicemap' ? `traces_service_graph_request_total${text}` : text;
+    const missing = await missingMetrics(expr, prom);
+    const undeclared = missing.filter((m) => !declarationOf(m));
+    const series = (await prom.query(expr)).length;
+    if (undeclared.length) report.problems.push(`${q.panel}: no series of ${undeclared.join(', ')} (with its cluster/namespace/job): ${expr}`);
+    else if (series) report.withSeries++;
+    else if (missing.length) report.excused.push({ where: q.panel, declarations: missing.map((m) => [m, declarationOf(m)!]) });
+    else report.problems.push(`${q.panel}: every metric exists, yet the query returns nothing: ${expr}`);
+  }
+  return report;
+}
