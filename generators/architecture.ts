@@ -5,6 +5,7 @@ import { COMPONENTS, COMPONENT_NAMES, TEMPO_TARGETS } from './components/index';
 import { OTLP_GRPC } from './components/distributor';
 import { MEMCACHED_PORT } from './components/memcached';
 import { LEGACY_HTTP_PORT } from './components/query-frontend';
+import { ownRetentions } from './environment/tenants';
 import type { KubeObject } from './kubernetes/objects';
 import type { RenderedEnvironment } from './render';
 import { objectName } from './stack';
@@ -37,6 +38,11 @@ function ports(envs: RenderedEnvironment[], component: string): string {
 }
 
 const perEnv = (envs: RenderedEnvironment[], value: (r: RenderedEnvironment) => string) => envs.map((r) => `${r.env.name} ${value(r)}`).join(' · ');
+/** `336h`, or with tenants that keep their blocks longer or shorter: `336h (tenant acme 720h)`. */
+function retention(r: RenderedEnvironment): string {
+  const own = ownRetentions(r.env).map((t) => `tenant ${t.tenant} ${t.retention.text}`);
+  return `${r.env.retention.text}${own.length ? ` (${own.join(', ')})` : ''}`;
+}
 const nodeId = (component: string) => component.replace(/-/g, '_');
 
 export function architectureDiagram(envs: RenderedEnvironment[]): string {
@@ -62,7 +68,7 @@ export function architectureDiagram(envs: RenderedEnvironment[]): string {
     `  distributor -->|"spans, ${grpc}"| ingester`,
     `  distributor -->|"spans, ${grpc}"| metrics_generator`,
     '  ingester -->|"flush blocks"| s3',
-    `  compactor -->|"compact, delete after ${perEnv(envs, (r) => r.env.retention.text)}"| s3`,
+    `  compactor -->|"compact, delete after ${perEnv(envs, retention)}"| s3`,
     `  grafana -->|"TraceQL, HTTP :${LEGACY_HTTP_PORT} or :${PORTS.http}"| query_frontend`,
     `  query_frontend -->|"jobs, ${grpc} (queriers pull)"| querier`,
     `  querier -->|"recent traces, ${grpc}"| ingester`,

@@ -2,6 +2,7 @@
 // compression, S3 requests from Tempo's write and poll cadence plus a query assumption, and compute from
 // the requests the workloads render. Offline: every price is a documented default, overridable by flag.
 import type { Environment } from './environment/index';
+import { SINGLE_TENANT, WILDCARD_TENANT, settingsOf, tenantBlocks, unnamedTenantSettings } from './environment/tenants';
 import { Quantity } from './environment/units';
 import { isKind } from './kubernetes/objects';
 import { renderEnvironment } from './render';
@@ -89,15 +90,33 @@ export interface CostLine {
 
 const round = (n: number, digits = 1) => n.toLocaleString('en-US', { maximumFractionDigits: digits });
 
+/**
+ * Who keeps blocks how long: without multitenancy single-tenant alone; with it each tenant named in
+ * limits.tenants and, as one more share, every other tenant. The estimate splits ingest evenly between them.
+ */
+export function retentionShares(env: Environment): Array<{ who: string; days: number }> {
+  if (!env.features.multitenancy) return [{ who: SINGLE_TENANT, days: settingsOf(env, SINGLE_TENANT).retention.days }];
+  const named = tenantBlocks(env).filter((b) => b.tenant !== WILDCARD_TENANT);
+  return [...named.map((b) => ({ who: b.tenant, days: b.settings.retention.days })), { who: 'other tenants', days: unnamedTenantSettings(env).retention.days }];
+}
+
+/** The retention a GB of ingest gets on average (days), and how the tenants make it up when they differ. */
+export function retentionDays(env: Environment): { days: number; detail: string } {
+  const shares = retentionShares(env);
+  const days = shares.reduce((sum, s) => sum + s.days, 0) / shares.length;
+  if (shares.every((s) => s.days === shares[0]!.days)) return { days, detail: '' };
+  return { days, detail: `on average: ${shares.map((s) => `${s.who} ${round(s.days, 2)}`).join(', ')}, ingest split evenly` };
+}
+
 export function estimate(env: Environment, a: Assumptions): CostLine[] {
-  const retentionDays = env.retention.days;
+  const retention = retentionDays(env);
   const kept = keptShare(env, a);
   const storedPerDay = a.ingestGbPerDay! * kept * a.compressionRatio!;
-  const tenants = Math.max(1, Object.keys(env.limits.tenants).length);
+  const tenants = retentionShares(env).length;
   const rf = env.tempo.replicationFactor;
 
   // Deleted blocks stay as noncurrent versions for noncurrentVersionDays (the bucket is versioned).
-  const storedGb = storedPerDay * (retentionDays + env.s3.lifecycle.noncurrentVersionDays);
+  const storedGb = storedPerDay * (retention.days + env.s3.lifecycle.noncurrentVersionDays);
   // Ingesters each flush their copy (replication factor); the compactor merges them and rewrites.
   const writtenGbMonth = storedPerDay * DAYS_PER_MONTH * (rf + COMPACTION_PASSES);
   const blocksMonth = env.components.ingester.replicas * tenants * BLOCKS_PER_INGESTER_DAY * DAYS_PER_MONTH;
@@ -126,7 +145,7 @@ export function estimate(env: Environment, a: Assumptions): CostLine[] {
   return [
     {
       item: 'S3 storage',
-      quantity: `${round(storedGb)} GB (${round(a.ingestGbPerDay!)} GB/day x ${round(kept * 100, 2)}% kept x (${round(retentionDays, 2)} + ${env.s3.lifecycle.noncurrentVersionDays} noncurrent) days x ${a.compressionRatio})`,
+      quantity: `${round(storedGb)} GB (${round(a.ingestGbPerDay!)} GB/day x ${round(kept * 100, 2)}% kept x (${round(retention.days, 2)}${retention.detail ? ` (${retention.detail})` : ''} + ${env.s3.lifecycle.noncurrentVersionDays} noncurrent) days x ${a.compressionRatio})`,
       dollars: storedGb * a.s3GbMonth!,
     },
     {
@@ -235,7 +254,7 @@ export interface StorageClassCost {
 
 /** Each class priced for this environment's object life; reads: every block is read by about COMPACTION_PASSES compactions. */
 export function storageClassCosts(env: Environment): { lifeDays: number; classes: StorageClassCost[] } {
-  const life = env.retention.days + env.s3.lifecycle.noncurrentVersionDays;
+  const life = retentionDays(env).days + env.s3.lifecycle.noncurrentVersionDays;
   const month = (gbMonth: number, days: number) => (gbMonth * days) / DAYS_PER_MONTH;
   const standard = STORAGE_CLASSES[0]!.gbMonth;
   const classes = STORAGE_CLASSES.map((c): StorageClassCost => {

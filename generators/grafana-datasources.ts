@@ -2,11 +2,14 @@
 // grafana_datasource: "1". Their uids are stable: the dashboards and the correlations refer to them.
 // Tempo links each span to its logs (Loki, by trace id), to its span metrics (Prometheus) and draws the
 // service graph; Prometheus links exemplars back to traces; Loki links trace ids in log lines to Tempo.
+import { createHash } from 'node:crypto';
 import { LEGACY_HTTP_PORT } from './components/query-frontend';
 import type { EnvironmentSettings } from './environment/settings';
+import { WILDCARD_TENANT } from './environment/tenants';
 import { toYaml } from './files';
 import type { ObjectOf } from './kubernetes/objects';
 import { objectName, serviceHost, stackLabels } from './stack';
+import { TENANT_LABEL } from './tempo/overrides';
 
 export const DATASOURCES = {
   tempo: { type: 'tempo', uid: 'tempo', name: 'Tempo' },
@@ -30,48 +33,86 @@ export const TRACES_TO_METRICS_QUERIES = [
   { name: 'p95 latency', query: 'histogram_quantile(0.95, sum by (le, span_name) (rate(traces_spanmetrics_latency_bucket{$__tags}[5m])))' },
 ];
 
+/** One Tempo data source: what it is called, and the tenants it queries as (none: multitenancy is off). */
+export interface TempoDatasource {
+  name: string;
+  uid: string;
+  /** X-Scope-OrgID: "a|b" queries several tenants at once. */
+  tenants?: string;
+  /** Its span-metrics links keep to its tenant (the metrics-generator labels series with it). */
+  tenantFilter?: string;
+}
+
+/** A Grafana uid (at most 40 of A-Z a-z 0-9 - _) for a tenant's data source; other ids get a hash. */
+const tenantUid = (tenant: string) =>
+  `${DATASOURCES.tempo.uid}-tenant-${/^[A-Za-z0-9_-]{1,27}$/.test(tenant) ? tenant : createHash('sha256').update(tenant).digest('hex').slice(0, 12)}`;
+
+/**
+ * Without multitenancy, one Tempo data source. With it, the operators' one queries every tenant the
+ * environment names (grafana.tenants and limits.tenants) at once, and each of them gets its own, so
+ * that Grafana can grant access to one team's traces (data source permissions).
+ */
+export function tempoDatasources(env: EnvironmentSettings): TempoDatasource[] {
+  const { tempo } = DATASOURCES;
+  if (!env.features.multitenancy) return [{ name: tempo.name, uid: tempo.uid }];
+  const named = Object.keys(env.limits.tenants)
+    .filter((t) => t !== WILDCARD_TENANT)
+    .sort();
+  const tenants = [...new Set([...env.grafana.tenants.split('|'), ...named])];
+  return [
+    { name: tempo.name, uid: tempo.uid, tenants: tenants.join('|') },
+    ...tenants.map((t) => ({ name: `${tempo.name} (tenant ${t})`, uid: tenantUid(t), tenants: t, tenantFilter: t })),
+  ];
+}
+
+function tempoDatasource(ds: TempoDatasource) {
+  const { tempo, prometheus, loki } = DATASOURCES;
+  const ofTenant = (query: string) => (ds.tenantFilter ? query.replace(/\{\$__tags/g, `{$__tags, ${TENANT_LABEL}="${ds.tenantFilter}"`) : query);
+  return {
+    name: ds.name,
+    type: tempo.type,
+    uid: ds.uid,
+    access: 'proxy',
+    url: TEMPO_QUERY_URL,
+    editable: false,
+    jsonData: {
+      // The span's logs: its service's streams in Loki, filtered by the trace id (as the design
+      // correlates them). Loki >= 3 derives service_name for every stream.
+      tracesToLogsV2: {
+        datasourceUid: loki.uid,
+        spanStartTimeShift: '-5m',
+        spanEndTimeShift: '5m',
+        filterByTraceID: true,
+        filterBySpanID: false,
+        tags: [
+          { key: 'service.name', value: 'service_name' },
+          { key: 'k8s.namespace.name', value: 'namespace' },
+        ],
+      },
+      tracesToMetrics: {
+        datasourceUid: prometheus.uid,
+        spanStartTimeShift: '-15m',
+        spanEndTimeShift: '15m',
+        // Span metrics carry the span's service.name as `service`.
+        tags: [{ key: 'service.name', value: 'service' }],
+        queries: TRACES_TO_METRICS_QUERIES.map((q) => ({ ...q, query: ofTenant(q.query) })),
+      },
+      serviceMap: { datasourceUid: prometheus.uid },
+      nodeGraph: { enabled: true },
+      search: { hide: false },
+      // Multitenant Tempo refuses queries without a tenant header.
+      ...(ds.tenants ? { httpHeaderName1: 'X-Scope-OrgID' } : {}),
+    },
+    ...(ds.tenants ? { secureJsonData: { httpHeaderValue1: ds.tenants } } : {}),
+  };
+}
+
 export function grafanaDatasources(env: EnvironmentSettings): Array<ObjectOf<'ConfigMap'>> {
   const { tempo, prometheus, loki } = DATASOURCES;
   const provisioning = {
     apiVersion: 1,
     datasources: [
-      {
-        name: tempo.name,
-        type: tempo.type,
-        uid: tempo.uid,
-        access: 'proxy',
-        url: TEMPO_QUERY_URL,
-        editable: false,
-        jsonData: {
-          // The span's logs: its service's streams in Loki, filtered by the trace id (as the design
-          // correlates them). Loki >= 3 derives service_name for every stream.
-          tracesToLogsV2: {
-            datasourceUid: loki.uid,
-            spanStartTimeShift: '-5m',
-            spanEndTimeShift: '5m',
-            filterByTraceID: true,
-            filterBySpanID: false,
-            tags: [
-              { key: 'service.name', value: 'service_name' },
-              { key: 'k8s.namespace.name', value: 'namespace' },
-            ],
-          },
-          tracesToMetrics: {
-            datasourceUid: prometheus.uid,
-            spanStartTimeShift: '-15m',
-            spanEndTimeShift: '15m',
-            // Span metrics carry the span's service.name as `service`.
-            tags: [{ key: 'service.name', value: 'service' }],
-            queries: TRACES_TO_METRICS_QUERIES,
-          },
-          serviceMap: { datasourceUid: prometheus.uid },
-          nodeGraph: { enabled: true },
-          search: { hide: false },
-          // Multitenant Tempo refuses queries without a tenant header.
-          ...(env.features.multitenancy ? { httpHeaderName1: 'X-Scope-OrgID' } : {}),
-        },
-        ...(env.features.multitenancy ? { secureJsonData: { httpHeaderValue1: env.grafana.tenants } } : {}),
-      },
+      ...tempoDatasources(env).map(tempoDatasource),
       {
         name: prometheus.name,
         type: prometheus.type,

@@ -14,6 +14,7 @@ import {
   storageClassCosts,
 } from '../generators/cost';
 import type { Environment } from '../generators/environment/index';
+import { ownRetentions } from '../generators/environment/tenants';
 import { loadCli } from './cli';
 
 const USAGE = 'usage: npm run cost -- --env <environment> [--sampling-percentage N] [--ingest-gb-per-day N] [--<assumption> N ...] [--help]';
@@ -58,7 +59,11 @@ export function main(argv: string[], root = process.cwd()): number {
   }
   const env = loadCli('cost', values.env, root, USAGE);
   if (typeof env === 'number') return env;
-  console.log(`Monthly estimate for ${env.name} (${env.cluster.name}, bucket ${env.s3.bucket} in ${env.aws.region}, retention ${env.retention})\n`);
+  console.log(
+    `Monthly estimate for ${env.name} (${env.cluster.name}, bucket ${env.s3.bucket} in ${env.aws.region}, retention ${env.retention}${ownRetentions(env)
+      .map((r) => `, tenant ${r.tenant} ${r.retention}`)
+      .join('')})\n`,
+  );
   if (percentage === undefined) {
     console.log(`Sampling: ${sampling(env, assumptions)}\n`);
     console.log(costTable(env, assumptions));

@@ -177,10 +177,20 @@ describe('rules and commands', () => {
     expect(r.unchanged).toBe(true);
   });
 
-  it('a longer retention without a longer lifecycle is rejected too', () => {
-    const r = generateWith((y) => `${y}retention: 720h\n`);
+  it("an unset lifecycle follows the longest retention; a set one shorter than a tenant's retention is rejected", () => {
+    const longer = generateWith((y) => `${y}retention: 720h\n`);
+    expect(longer.code, longer.stderr).toBe(0);
+    expect(JSON.parse(box!.read('overlays/prod/aws/lifecycle.json')).Rules[0].Expiration).toEqual({ Days: 31 });
+    box!.remove();
+    const bucket = '  bucket: tempo-traces-prod\n';
+    const r = generateWith(
+      (y) =>
+        `${y.replace(bucket, `${bucket}  lifecycle: { expirationDays: 15 }\n`)}features: { multitenancy: true }\nlimits: { tenants: { acme: { retention: 720h } } }\n`,
+    );
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/s3\.lifecycle\.expirationDays: 15 days would expire blocks .*expected at least 31/);
+    expect(r.stderr).toMatch(
+      /s3\.lifecycle\.expirationDays: 15 days would expire blocks Tempo still serves \(retention of tenant "acme" \(limits\.tenants\) 720h = 30 days\); expected at least 31/,
+    );
   });
 
   it('two environments on one cluster are rejected (their Applications would fight)', () => {

@@ -75,7 +75,11 @@ describe('the Tempo config schema', () => {
   });
 
   it('requires runtime overrides in the nested format and says where a legacy key moved', () => {
-    expect(problemsAfter((_c, o) => (o.overrides.acme = { ingestion_rate_limit_bytes: 1000, max_bytes_per_trace: 10 }))).toEqual([
+    const complete = (c: Any) => {
+      const { rate_strategy: _, ...ingestion } = c.overrides.defaults.ingestion;
+      return { ...structuredClone(c.overrides.defaults), ingestion };
+    };
+    expect(problemsAfter((c, o) => (o.overrides.acme = { ...complete(c), ingestion_rate_limit_bytes: 1000, max_bytes_per_trace: 10 }))).toEqual([
       'overrides.yaml: overrides.acme.ingestion_rate_limit_bytes: legacy flat override key (Tempo 2.10 warns of a type mismatch, Tempo 3 refuses it); write it nested as overrides.acme.ingestion.rate_limit_bytes',
       'overrides.yaml: overrides.acme.max_bytes_per_trace: legacy flat override key (Tempo 2.10 warns of a type mismatch, Tempo 3 refuses it); write it nested as overrides.acme.global.max_bytes_per_trace',
     ]);

@@ -4,6 +4,7 @@
 // them); `npm run bootstrap:aws` applies them (bootstrap.ts).
 import { SECRET_STORE_SERVICE_ACCOUNT } from '../credentials';
 import type { EnvironmentSettings } from '../environment/settings';
+import { longestRetention } from '../environment/tenants';
 import { type Files, jsonFile } from '../files';
 import { NAMESPACE, SERVICE_ACCOUNT } from '../stack';
 import type { Problem } from '../validation/messages';
@@ -37,7 +38,7 @@ export function lifecycle(env: EnvironmentSettings): Json {
         Status: 'Enabled',
         Filter: filter,
         // A backstop: the compactor deletes blocks after retention; this catches what it never will.
-        Expiration: { Days: l.expirationDays },
+        Expiration: { Days: expirationDays(env) },
         // The bucket is versioned: without this, every block Tempo deletes is kept (and billed) forever.
         NoncurrentVersionExpiration: { NoncurrentDays: l.noncurrentVersionDays },
         AbortIncompleteMultipartUpload: { DaysAfterInitiation: l.abortIncompleteUploadDays },
@@ -128,15 +129,26 @@ export function awsFiles(env: EnvironmentSettings): Files {
   return files;
 }
 
+/** The fewest days S3 may keep blocks: the longest retention of any tenant plus the margin. */
+export function minimumExpirationDays(env: EnvironmentSettings): number {
+  return Math.ceil((longestRetention(env).retention.hours + LIFECYCLE_MARGIN_HOURS) / 24);
+}
+
+/** s3.lifecycle.expirationDays, or (unset) the fewest days that keep every tenant's blocks. */
+export const expirationDays = (env: EnvironmentSettings): number => env.s3.lifecycle.expirationDays ?? minimumExpirationDays(env);
+
 /** What AWS would refuse or what would lose data, as problems of environment.yaml fields. */
 export function awsProblems(env: EnvironmentSettings): Problem[] {
   const problems: Problem[] = [];
   // The lifecycle is a backstop: expiring a block before the compactor is done with it breaks queries.
-  const minDays = Math.ceil((env.retention.hours + LIFECYCLE_MARGIN_HOURS) / 24);
-  if (env.s3.lifecycle.expirationDays < minDays) {
+  const minDays = minimumExpirationDays(env);
+  const set = env.s3.lifecycle.expirationDays;
+  if (set !== undefined && set < minDays) {
+    const { retention, tenant } = longestRetention(env);
+    const whose = tenant === undefined ? 'retention' : `retention of tenant "${tenant}" (limits.tenants)`;
     problems.push({
       path: 's3.lifecycle.expirationDays',
-      message: `${env.s3.lifecycle.expirationDays} days would expire blocks Tempo still serves (retention ${env.retention.text} = ${+env.retention.days.toFixed(2)} days); expected at least ${minDays}: retention plus a day for compacted blocks and S3's daily lifecycle run`,
+      message: `${set} days would expire blocks Tempo still serves (${whose} ${retention.text} = ${+retention.days.toFixed(2)} days); expected at least ${minDays}: the longest retention plus a day for compacted blocks and S3's daily lifecycle run (or leave it out: it then follows the longest retention)`,
     });
   }
   const longest = Object.values(awsNames(env)).reduce((a, b) => (b.length > a.length ? b : a));

@@ -3,6 +3,7 @@
 // it finds missing or wrong in tempo_vulture_* metrics. Flags as in cmd/tempo-vulture of Tempo v2.10.8.
 import { PATTERNS, resources, str } from '../environment/fields';
 import type { EnvironmentSettings } from '../environment/settings';
+import { SINGLE_TENANT, settingsOf } from '../environment/tenants';
 import { goMemLimit } from '../environment/units';
 import { labels, objectName, selectorLabels, serviceHost } from '../stack';
 import { TEMPO_PORTS, TEMPO_UID } from '../tempo/facts';
@@ -24,8 +25,8 @@ export function vultureArgs(env: EnvironmentSettings): string[] {
     `-prometheus-listen-address=:${METRICS_PORT}`,
     `-tempo-push-url=http://${serviceHost(objectName('distributor'))}:${OTLP_GRPC}`,
     `-tempo-query-url=http://${serviceHost(objectName('query-frontend'))}:${TEMPO_PORTS.http}`,
-    // Vulture asks for traces up to this old: beyond the compactor's retention they are gone by design.
-    `-tempo-retention-duration=${env.retention.text}`,
+    // Vulture asks for traces up to this old: beyond its tenant's retention they are gone by design.
+    `-tempo-retention-duration=${settingsOf(env, env.features.multitenancy ? VULTURE_TENANT : SINGLE_TENANT).retention.text}`,
     ...(env.features.multitenancy ? [`-tempo-org-id=${VULTURE_TENANT}`] : []),
   ];
 }

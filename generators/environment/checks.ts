@@ -1,15 +1,11 @@
 // Checks that span several fields of one environment; the schema checks each field on its own. Checks
 // that belong to one component live in its file (Component.checks), checks of what the environment
 // renders with its outputs (the Tempo config, AWS names, alert names) in those modules.
-import { MIN_RETENTION_SECONDS, RETENTION_FLOOR_PARTS } from '../tempo/facts';
 import type { Problem } from '../validation/messages';
 import { floorOf } from './fields';
 import { type Environment, environmentSchema } from './index';
+import { dedicatedColumnProblems, retentionProblem, tenantProblems } from './tenants';
 import { Quantity } from './units';
-
-/** Go's time.Duration is an int64 of nanoseconds: Tempo cannot parse a longer duration. */
-const GO_MAX_DURATION_SECONDS = (2 ** 63 - 1) / 1e9;
-const hm = (seconds: number) => `${Math.floor(seconds / 3600)}h${seconds % 3600 ? `${Math.round((seconds % 3600) / 60)}m` : ''}`;
 
 type Figures = Record<string, Quantity | undefined>;
 interface Sized {
@@ -60,29 +56,14 @@ export function crossFieldProblems(env: Environment): Problem[] {
     );
   }
 
-  for (const scope of ['span', 'resource'] as const) {
-    const names = env.dedicatedColumns.filter((c) => c.scope === scope).map((c) => c.name);
-    // vParquet4 and vParquet5 reserve 10 string columns per scope.
-    if (names.length > 10) add('dedicatedColumns', `at most 10 ${scope} columns are supported, got ${names.length}`);
-    const dup = names.find((n, i) => names.indexOf(n) !== i);
-    if (dup) add('dedicatedColumns', `${scope} attribute "${dup}" is listed twice`);
-  }
+  problems.push(...dedicatedColumnProblems('dedicatedColumns', env.dedicatedColumns));
+  problems.push(...tenantProblems(env));
   return problems;
 }
 
 function retentionProblems(env: Environment): Problem[] {
-  const r = env.retention;
-  if (r.seconds < MIN_RETENTION_SECONDS) {
-    const parts = Object.entries(RETENTION_FLOOR_PARTS).map(([key, s]) => `${key} ${hm(s)}`);
-    return [
-      {
-        path: 'retention',
-        message: `${r.text} would let the compactor delete blocks before they are flushed, polled and queried; expected at least ${hm(MIN_RETENTION_SECONDS)} (Tempo 2.10.8: ${parts.join(' + ')})`,
-      },
-    ];
-  }
-  if (r.seconds > GO_MAX_DURATION_SECONDS) return [{ path: 'retention', message: `${r.text} is longer than Go's longest duration; expected at most 2562047h` }];
-  return [];
+  const why = retentionProblem(env.retention);
+  return why ? [{ path: 'retention', message: why }] : [];
 }
 
 /** Quantities below their field's floor (fields.ts): a process that cannot start, a volume EBS cannot make. */

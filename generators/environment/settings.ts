@@ -1,9 +1,10 @@
 // The environment's own settings (everything but the components, which declare theirs in
 // generators/components/): each field with its description and its default. The defaults are the
 // production figures of the design, so an environment file lists only what differs.
-import type { Static, TSchema } from 'typebox';
-import { bool, duration, int, list, map, num, object, oneOf, PATTERNS, percent, positive, str, text } from './fields';
+import Type, { type Static, type TSchema } from 'typebox';
+import { bool, duration, int, list, map, num, object, oneOf, PATTERNS, percent, positive, str } from './fields';
 import { sampling } from './sampling';
+import { GENERATOR_PROCESSORS, dedicatedColumnList, limits, processorList } from './tenant-settings';
 
 export const TEMPO_VERSION = '2.10.8';
 
@@ -52,20 +53,6 @@ export const AWS_REGIONS = [
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-const ingestionLimits = (
-  description: string,
-  d?: { rateStrategy: 'local' | 'global'; rateLimitBytes: number; burstSizeBytes: number; maxTracesPerUser: number; maxBytesPerTrace: number },
-) =>
-  object(
-    {
-      rateStrategy: oneOf(['local', 'global'], 'local: per distributor; global: shared across all distributors', d?.rateStrategy),
-      rateLimitBytes: int('Ingestion rate limit per tenant, bytes/s', 1, d?.rateLimitBytes),
-      burstSizeBytes: int('Ingestion burst per tenant, bytes', 1, d?.burstSizeBytes),
-      maxTracesPerUser: int('Live traces per tenant per ingester', 1, d?.maxTracesPerUser),
-      maxBytesPerTrace: int('Largest trace accepted, bytes', 1, d?.maxBytesPerTrace),
-    },
-    description,
-  );
 const namespaces = (description: string, fallback: string[]) => list(str('Namespace name', PATTERNS.dnsLabel), description, fallback, true);
 
 export const settings = {
@@ -113,11 +100,13 @@ export const settings = {
       kmsKeyId: str('KMS key id or key ARN (SSE-KMS only)', PATTERNS.kmsKey, ''),
       lifecycle: object(
         {
-          // 15 days: the 14-day retention plus a day for compacted blocks and S3's once-a-day lifecycle run.
-          expirationDays: int(
-            'Objects under the prefix expire after this many days: a backstop for blocks the compactor missed; must outlast retention',
-            1,
-            15,
+          // Unset: the longest retention of any tenant plus a day for compacted blocks and S3's once-a-day
+          // lifecycle run (15 days with the 14-day default); aws/documents.ts refuses a shorter one.
+          expirationDays: Type.Optional(
+            int(
+              'Objects under the prefix expire after this many days: a backstop for blocks the compactor missed; unset: the longest tenant retention plus a day',
+              1,
+            ),
           ),
           noncurrentVersionDays: int('Versions Tempo deleted (the bucket is versioned) are removed after this many days', 1, 1),
           abortIncompleteUploadDays: int('Multipart uploads left incomplete (a crashed flush) are aborted after this many days', 1, 1),
@@ -140,19 +129,7 @@ export const settings = {
     },
     'Tempo itself',
   ),
-  limits: object(
-    {
-      defaults: ingestionLimits('Limits for every tenant', {
-        rateStrategy: 'global',
-        rateLimitBytes: 15_000_000,
-        burstSizeBytes: 20_000_000,
-        maxTracesPerUser: 10_000,
-        maxBytesPerTrace: 5_000_000,
-      }),
-      tenants: map(PATTERNS.tenantId, ingestionLimits('Limits for this tenant'), 'Per-tenant limits (hot-reloaded, no restart), keyed by tenant id'),
-    },
-    'Ingestion limits',
-  ),
+  limits,
   metricsGenerator: object(
     {
       remoteWriteUrl: str(
@@ -160,25 +137,16 @@ export const settings = {
         PATTERNS.httpUrl,
         'http://prometheus-operated.monitoring.svc.cluster.local:9090/api/v1/write',
       ),
-      processors: list(
-        oneOf(['service-graphs', 'span-metrics', 'local-blocks']),
-        'Processors enabled for every tenant (local-blocks: TraceQL metrics queries)',
-        ['service-graphs', 'span-metrics', 'local-blocks'],
-        true,
-      ),
+      processors: processorList('Processors of every tenant that does not set its own (local-blocks: TraceQL metrics queries)', [...GENERATOR_PROCESSORS]),
     },
     'Metrics generator',
   ),
   // The attributes this platform queries most get their own parquet columns (faster TraceQL).
-  dedicatedColumns: list(
-    object({ name: text('Attribute name'), scope: oneOf(['span', 'resource']), type: oneOf(['string']) }),
-    'Attributes stored in their own parquet columns (at most 10 per scope)',
-    [
-      { name: 'user.id', scope: 'span', type: 'string' },
-      { name: 'game.id', scope: 'span', type: 'string' },
-      { name: 'game_session_id', scope: 'span', type: 'string' },
-    ],
-  ),
+  dedicatedColumns: dedicatedColumnList('Attributes stored in their own parquet columns (at most 10 per scope) for every tenant that does not set its own', [
+    { name: 'user.id', scope: 'span', type: 'string' },
+    { name: 'game.id', scope: 'span', type: 'string' },
+    { name: 'game_session_id', scope: 'span', type: 'string' },
+  ]),
   monitoring: object(
     {
       selectorLabels: map(
@@ -203,6 +171,7 @@ export const settings = {
           requestErrorsPercent: percent('TempoRequestErrors: HTTP 5xx share per component and route', 5),
           refusedSpansPercent: percent('TempoReceiverRefusingSpans: share of spans the receivers refused', 1),
           discardedSpansPercent: percent("TempoDiscardingSpans: share of a tenant's spans discarded for one reason", 1),
+          tenantLimitPercent: percent("TempoTenantNearLimit: a tenant's ingestion rate or live traces as a share of its own limit", 90, 1),
           ingesterWriteMiBPerSecond: positive('TempoProvisioningTooManyWrites: average write rate per ingester, MiB/s', 30),
           failuresPerHour: int('Compaction, flush, poll and tenant-index failures tolerated per hour', 0, 2),
           compactorBehindBlocks: int('TempoCompactorBehind: outstanding blocks of one tenant', 0, 100),
@@ -282,4 +251,5 @@ export const settings = {
 type StaticOf<T> = { [K in keyof T]: T[K] extends TSchema ? Static<T[K]> : never };
 /** An environment without its components: what every component and output may read. */
 export type EnvironmentSettings = { name: string } & StaticOf<typeof settings>;
-export type IngestionLimits = EnvironmentSettings['limits']['defaults'];
+export type TenantDefaults = EnvironmentSettings['limits']['defaults'];
+export type TenantOwnSettings = EnvironmentSettings['limits']['tenants'][string];

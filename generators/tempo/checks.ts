@@ -14,6 +14,7 @@ import { CLUSTER_DOMAIN, NAMESPACE, objectName, selectorLabels } from '../stack'
 import { compiledValidators } from '../validation/compiled';
 import { type ObjectProblem, type Problem, jsonPath, schemaProblems } from '../validation/messages';
 import { CONFIG_MAP, OVERRIDES_CONFIG_MAP, SERVICES, effective } from './facts';
+import { tenantBlockProblems } from './overrides';
 import { nestedKeyFor, runtimeOverridesSchema, tempoConfigSchema } from './schema';
 
 export interface TempoProblem extends Problem {
@@ -60,7 +61,8 @@ export function tempoProblems(config: unknown, overrides: unknown, objects: Kube
     const at = (path: string[], key: string) => (path.length === 2 && path[0] === 'overrides' ? hook(path, key) : undefined);
     problems.push(...schemaProblems(validateOverrides.errors ?? [], overrides, at).map((p) => ({ file: 'overrides.yaml' as const, ...p })));
   }
-  if (typeof config === 'object' && config !== null) problems.push(...wiringProblems(config as TempoConfig, new Cluster(objects)));
+  if (typeof config === 'object' && config !== null) problems.push(...wiringProblems(config as TempoConfig, new Cluster(objects), overrides as TempoConfig));
+  problems.push(...tenantBlockProblems(config, overrides));
   return problems;
 }
 
@@ -124,7 +126,7 @@ export function podConfigs(cluster: Cluster, target: string): Array<TempoPod | {
     });
 }
 
-function wiringProblems(config: TempoConfig, cluster: Cluster): TempoProblem[] {
+function wiringProblems(config: TempoConfig, cluster: Cluster, overrides: TempoConfig | undefined): TempoProblem[] {
   const problems: TempoProblem[] = [];
   const add = (path: Array<string | number>, message: string, field?: string) =>
     problems.push({ file: 'tempo.yaml', path: jsonPath(path), message, ...(field ? { field } : {}) });
@@ -215,12 +217,16 @@ function wiringProblems(config: TempoConfig, cluster: Cluster): TempoProblem[] {
   const generator = config.metrics_generator ?? {};
   if (!generator.storage?.path)
     add(['metrics_generator', 'storage', 'path'], 'is not set: Tempo disables the metrics-generator; expected a path on its volume');
-  const processors: unknown[] = config.overrides?.defaults?.metrics_generator?.processors ?? [];
-  if (processors.includes('local-blocks') && !generator.traces_storage?.path) {
-    add(
-      ['metrics_generator', 'traces_storage', 'path'],
-      'is not set, but overrides.defaults.metrics_generator.processors has local-blocks; expected a path on the generator volume',
-    );
+  const blocks: Array<[string, TempoConfig | undefined]> = [
+    ['overrides.defaults.metrics_generator.processors', config.overrides?.defaults],
+    ...Object.entries<TempoConfig | undefined>(overrides?.overrides ?? {}).map(([t, b]): [string, TempoConfig | undefined] => [
+      `${jsonPath(['overrides', t, 'metrics_generator', 'processors'])} (overrides.yaml)`,
+      b,
+    ]),
+  ];
+  const local = blocks.find(([, b]) => ((b?.metrics_generator?.processors ?? []) as unknown[]).includes('local-blocks'));
+  if (local && !generator.traces_storage?.path) {
+    add(['metrics_generator', 'traces_storage', 'path'], `is not set, but ${local[0]} has local-blocks; expected a path on the generator volume`);
   }
   return problems;
 }

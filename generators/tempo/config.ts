@@ -5,9 +5,13 @@ import { type ReceiverName, receiverPort } from '../components/distributor';
 import { MEMCACHED_PORT } from '../components/memcached';
 import { SAMPLING_RATIO_ATTRIBUTE } from '../components/sampling';
 import { S3_ENV } from '../credentials';
-import type { EnvironmentSettings, IngestionLimits } from '../environment/settings';
+import type { EnvironmentSettings } from '../environment/settings';
+import { tenantBlocks } from '../environment/tenants';
 import { objectName, serviceHost } from '../stack';
 import { PATHS, SERVICES, TEMPO_PORTS } from './facts';
+import { TENANT_LABEL, overridesDefaults } from './overrides';
+
+export { runtimeOverrides } from './overrides';
 
 const receiver = (name: ReceiverName) => ({ endpoint: `0.0.0.0:${receiverPort(name)}` });
 
@@ -65,13 +69,17 @@ export function tempoConfig(env: EnvironmentSettings): Record<string, unknown> {
     },
     metrics_generator: {
       ring: memberlistKv,
-      registry: { external_labels: { source: 'tempo', cluster: env.cluster.name } },
+      registry: {
+        external_labels: { source: 'tempo', cluster: env.cluster.name },
+        // Tenants' span metrics apart in one Prometheus (the per-tenant Grafana data sources filter on it).
+        ...(env.features.multitenancy ? { inject_tenant_id_as: TENANT_LABEL } : {}),
+      },
       storage: {
         path: `${PATHS.data}/generator/wal`,
         remote_write: [{ url: env.metricsGenerator.remoteWriteUrl, send_exemplars: true }],
       },
       ...generatorProcessors(env),
-      ...(env.metricsGenerator.processors.includes('local-blocks') ? { traces_storage: { path: `${PATHS.data}/generator/traces` } } : {}),
+      ...(usesLocalBlocks(env) ? { traces_storage: { path: `${PATHS.data}/generator/traces` } } : {}),
     },
     storage: {
       trace: {
@@ -106,11 +114,7 @@ export function tempoConfig(env: EnvironmentSettings): Record<string, unknown> {
         }
       : {}),
     overrides: {
-      defaults: {
-        ingestion: ingestion(env.limits.defaults),
-        global: { max_bytes_per_trace: env.limits.defaults.maxBytesPerTrace },
-        metrics_generator: { processors: env.metricsGenerator.processors },
-      },
+      defaults: overridesDefaults(env),
       per_tenant_override_config: `${PATHS.overrides}/overrides.yaml`,
       per_tenant_override_period: '10s',
     },
@@ -128,29 +132,11 @@ function generatorProcessors(env: EnvironmentSettings): Record<string, unknown> 
     processor: {
       service_graphs: multiplier,
       span_metrics: multiplier,
-      ...(env.metricsGenerator.processors.includes('local-blocks') ? { local_blocks: { filter_server_spans: false, flush_to_storage: true } } : {}),
+      ...(usesLocalBlocks(env) ? { local_blocks: { filter_server_spans: false, flush_to_storage: true } } : {}),
     },
   };
 }
 
-function ingestion(l: Partial<IngestionLimits>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  if (l.rateStrategy !== undefined) out.rate_strategy = l.rateStrategy;
-  if (l.rateLimitBytes !== undefined) out.rate_limit_bytes = l.rateLimitBytes;
-  if (l.burstSizeBytes !== undefined) out.burst_size_bytes = l.burstSizeBytes;
-  if (l.maxTracesPerUser !== undefined) out.max_traces_per_user = l.maxTracesPerUser;
-  return out;
-}
-
-/** Runtime overrides in the nested format (the legacy flat one is deprecated and refused by Tempo 3). */
-export function runtimeOverrides(env: EnvironmentSettings): Record<string, unknown> {
-  const overrides: Record<string, unknown> = {};
-  for (const [tenant, limits] of Object.entries(env.limits.tenants).sort(([a], [b]) => a.localeCompare(b))) {
-    const ing = ingestion(limits);
-    overrides[tenant] = {
-      ...(Object.keys(ing).length ? { ingestion: ing } : {}),
-      ...(limits.maxBytesPerTrace !== undefined ? { global: { max_bytes_per_trace: limits.maxBytesPerTrace } } : {}),
-    };
-  }
-  return { overrides };
-}
+/** Whether any tenant (the defaults included) runs the local-blocks processor. */
+const usesLocalBlocks = (env: EnvironmentSettings) =>
+  env.metricsGenerator.processors.includes('local-blocks') || tenantBlocks(env).some((b) => b.settings.processors.includes('local-blocks'));
