@@ -73,6 +73,8 @@ describe.each(envs)('alerts of %s', (env) => {
   it('descriptions only name labels the expression keeps', () => {
     for (const r of alerts(spec)) {
       const kept = new Set([...r.expr.matchAll(/by \(([^)]*)\)/g)].flatMap((m) => m[1]!.split(',').map((l) => l.trim())));
+      // ... and the labels label_replace(v, "dst", "replacement", "src", "regex") sets.
+      for (const m of r.expr.matchAll(/,\s*"(\w+)",\s*"[^"]*",\s*"[^"]*",\s*"[^"]*"\)/g)) kept.add(m[1]!);
       for (const [, label] of r.annotations!.description!.matchAll(/\$labels\.(\w+)/g))
         expect([...kept], `${where(r)}: {{ $labels.${label} }}`).toContain(label);
     }

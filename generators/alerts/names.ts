@@ -5,6 +5,7 @@ export const ALERT_GROUPS = {
     'TempoHighIngestionLatency',
     'TempoReceiverRefusingSpans',
     'TempoDiscardingSpans',
+    'TempoTenantNearLimit',
     'TempoProvisioningTooManyWrites',
     'TempoIngesterFlushFailures',
     'TempoIngesterFlushesUnhealthy',

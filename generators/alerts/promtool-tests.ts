@@ -205,6 +205,40 @@ export function alertCases(env: Environment): Partial<Record<AlertName, { firing
         quiet: { shows: `${t.discardedSpansPercent / 2}% rate-limited`, series: spans(t.discardedSpansPercent / 2), evalTime: '25m', expect: [] },
       };
     })(),
+    TempoTenantNearLimit: (() => {
+      // The three ways a tenant gets a limit: its own block (acme), the block of "*" (gamma), the defaults (beta).
+      const limits = (exporter: Labels, limitName: string, blocks: Record<string, number>, defaults: number) => [
+        ...Object.entries(blocks).map(([user, v]) => series('tempo_limits_overrides', { ...exporter, limit_name: limitName, user }, constant(v))),
+        series('tempo_limits_defaults', { ...exporter, limit_name: limitName }, constant(defaults)),
+      ];
+      const atPercent = (p: number): InputSeries[] => [
+        ...limits(ingesters[0]!, 'max_local_traces_per_user', { acme: 1000, '*': 4000 }, 10000),
+        ...limits(distributor, 'ingestion_rate_limit_bytes', { acme: 6e6 }, 3e6),
+        series('tempo_ingester_live_traces', { ...ingesters[0]!, tenant: 'acme' }, constant(10 * p)),
+        series('tempo_ingester_live_traces', { ...ingesters[0]!, tenant: 'gamma' }, constant(40 * p)),
+        series('tempo_distributor_bytes_received_total', { ...distributor, tenant: 'beta' }, counter(3e6 * 0.6 * p)),
+        series('tempo_distributor_bytes_received_total', { ...distributor, tenant: 'acme' }, counter(3e6 * 0.6 * p)),
+      ];
+      const p = overPercent(t.tenantLimitPercent);
+      return {
+        firing: {
+          shows: `live traces of acme (its block) and gamma ("*"), the rate of beta (the defaults) at ${p}%; acme's rate at half that`,
+          series: atPercent(p),
+          evalTime: '25m',
+          expect: [
+            { labels: { ...where(distributor), tenant: 'beta', limit: 'ingestion rate' }, value: p },
+            { labels: { ...where(ingesters[0]!), tenant: 'acme', limit: 'live traces' }, value: p },
+            { labels: { ...where(ingesters[0]!), tenant: 'gamma', limit: 'live traces' }, value: p },
+          ],
+        },
+        quiet: {
+          shows: `every tenant at ${t.tenantLimitPercent / 2}% of its limits`,
+          series: atPercent(t.tenantLimitPercent / 2),
+          evalTime: '25m',
+          expect: [],
+        },
+      };
+    })(),
     TempoProvisioningTooManyWrites: (() => {
       const writes = (mib: number) =>
         ingesters.map((i) => series('tempo_ingester_bytes_received_total', { ...i, data_type: 'trace', ...tenant }, counter(mib * 2 ** 20 * 60)));

@@ -90,6 +90,34 @@ function ringUnhealthy(name: AlertName, ring: string, severity: Severity, impact
   };
 }
 
+/**
+ * A tenant's limit by (cluster, namespace, tenant), as Tempo resolves it (getOverridesForUser): its own
+ * block, else the block of "*", else the defaults; every tenant of `usage` gets one. 0 means no limit.
+ */
+function tenantLimit(component: string, limitName: string, usage: string): string {
+  const where = `${job(component)}, limit_name="${limitName}"`;
+  const each = (limits: string) => `(0 * ${usage} + on (cluster, namespace) group_left max by (cluster, namespace) (${limits}))`;
+  return promql`
+    ((
+      label_replace(max by (cluster, namespace, user) (tempo_limits_overrides{${where}, user!="*"}), "tenant", "$1", "user", "(.*)")
+      or on (cluster, namespace, tenant) ${each(`tempo_limits_overrides{${where}, user="*"}`)}
+      or on (cluster, namespace, tenant) ${each(`tempo_limits_defaults{${where}}`)}
+    ) > 0)`;
+}
+
+/** A tenant's use of its own limits, percent, labelled with the limit: ingestion rate (shared by the distributors with the global strategy) and live traces on its busiest ingester. */
+function tenantNearLimit(env: Environment): string {
+  const bytes = `rate(tempo_distributor_bytes_received_total{${job('distributor')}}[5m])`;
+  const rate =
+    env.limits.defaults.rateStrategy === 'global'
+      ? `sum by (cluster, namespace, tenant) (${bytes})`
+      : `max by (cluster, namespace, tenant) (sum by (cluster, namespace, pod, tenant) (${bytes}))`;
+  const live = `max by (cluster, namespace, tenant) (tempo_ingester_live_traces{${job('ingester')}})`;
+  const share = (name: string, usage: string, component: string, limitName: string) =>
+    `label_replace(100 * ${usage} / on (cluster, namespace, tenant) group_left () ${tenantLimit(component, limitName, usage).replace(/\n/g, '\n  ')}, "limit", "${name}", "", "")`;
+  return `(\n  ${share('ingestion rate', rate, 'distributor', 'ingestion_rate_limit_bytes')}\n  or\n  ${share('live traces', live, 'ingester', 'max_local_traces_per_user')}\n) > ${env.alerts.thresholds.tenantLimitPercent}`;
+}
+
 export function alertDefinitions(env: Environment): AlertDefinition[] {
   const t = env.alerts.thresholds;
   const components = runningComponents(env).map((r) => r.component.name);
@@ -135,6 +163,14 @@ export function alertDefinitions(env: Environment): AlertDefinition[] {
         > ${t.discardedSpansPercent}`,
       summary: 'Tempo is discarding spans.',
       description: `Tempo in ${where} discards ${value(1)}% of the spans of tenant {{ $labels.tenant }} for reason {{ $labels.reason }} (threshold ${t.discardedSpansPercent}%).`,
+    },
+    {
+      name: 'TempoTenantNearLimit',
+      severity: 'warning',
+      for: '15m',
+      expr: tenantNearLimit(env),
+      summary: 'A tenant is close to one of its own limits.',
+      description: `Tenant {{ $labels.tenant }} in ${where} is at ${value(0)}% of its {{ $labels.limit }} limit (threshold ${t.tenantLimitPercent}%); at 100% Tempo refuses its spans.`,
     },
     {
       name: 'TempoProvisioningTooManyWrites',

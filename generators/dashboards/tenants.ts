@@ -1,19 +1,27 @@
 // Tempo / Tenants: each tenant's use against its limits (environment.yaml `limits`, served to Tempo as
-// runtime overrides). Tempo exports the limits themselves: tempo_limits_defaults{limit_name} for every
-// tenant, tempo_limits_overrides{limit_name, user} for tenants with their own values.
+// runtime overrides). Tempo exports the limits themselves: tempo_limits_overrides{limit_name, user} for
+// each tenant with a block of its own (user="*": every tenant not named), tempo_limits_defaults{limit_name}
+// for the others.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { ComponentName } from '../components/index';
-import { dashboard, row, timeseries, variables } from './panels';
+import { dashboard, row, table, timeseries, variables } from './panels';
 import { job, stack, sumRate } from './queries';
 
 const tenant = 'tenant=~"$tenant"';
 
-/** A tenant's limit: its override where it has one, else the default (limit names: modules/overrides). */
+/**
+ * A tenant's limit as Tempo resolves it (getOverridesForUser): its own block, else the block of "*", else
+ * the defaults. `usage` is a vector by tenant: the fallbacks give each of its tenants the value.
+ */
 function limit(component: ComponentName, limitName: string, usage: string): string {
-  const override = `label_replace(max by (user) (tempo_limits_overrides{${job(component, `limit_name="${limitName}"`, 'user=~"$tenant"')}}), "tenant", "$1", "user", "(.*)")`;
-  const fallback = `0 * (${usage}) + scalar(max(tempo_limits_defaults{${job(component, `limit_name="${limitName}"`)}}))`;
-  return `${override} or on (tenant) (${fallback})`;
+  const name = `limit_name="${limitName}"`;
+  const own = `label_replace(max by (user) (tempo_limits_overrides{${job(component, name, 'user=~"$tenant"', 'user!="*"')}}), "tenant", "$1", "user", "(.*)")`;
+  const each = (limits: string) => `(0 * (${usage}) + on () group_left () max(${limits}))`;
+  return `${own} or on (tenant) ${each(`tempo_limits_overrides{${job(component, name, 'user="*"')}}`)} or on (tenant) ${each(`tempo_limits_defaults{${job(component, name)}}`)}`;
 }
+
+/** One limit of every tenant with a block of its own, for the table of limits in force. */
+const blockLimit = (limitName: string, scale = '') => `max by (user) (tempo_limits_overrides{${job('distributor', `limit_name="${limitName}"`)}})${scale}`;
 
 /** `usage` (a vector by tenant) as a share of each tenant's limit. */
 const againstLimit = (component: ComponentName, limitName: string, usage: string) => `(${usage}) / on (tenant) (${limit(component, limitName, usage)})`;
@@ -100,6 +108,23 @@ export function tenants(): Dashboard {
             { expr: `max by (tenant) (tempo_metrics_generator_registry_max_active_series{${job('metrics-generator', tenant)}})`, legend: '{{tenant}} limit' },
           ],
           { w: 8, description: 'Span-metrics and service-graph series per tenant; at the limit, new series are dropped.' },
+        ),
+      ),
+      row(
+        'Limits in force',
+        table(
+          'Tenants with settings of their own (* = every tenant not named)',
+          [
+            { name: 'rate limit', unit: 'Bps', expr: blockLimit('ingestion_rate_limit_bytes') },
+            { name: 'burst', unit: 'bytes', expr: blockLimit('ingestion_burst_size_bytes') },
+            { name: 'live traces per ingester', expr: blockLimit('max_local_traces_per_user') },
+            { name: 'largest trace', unit: 'bytes', expr: blockLimit('max_bytes_per_trace') },
+            { name: 'retention', unit: 's', expr: blockLimit('block_retention', ' / 1e9') },
+          ],
+          {
+            description:
+              'As Tempo read them from overrides.yaml (environment.yaml limits.tenants). A tenant not listed here has the defaults, or the limits of * when it is listed.',
+          },
         ),
       ),
     ],
