@@ -251,5 +251,4 @@ export const settings = {
 type StaticOf<T> = { [K in keyof T]: T[K] extends TSchema ? Static<T[K]> : never };
 /** An environment without its components: what every component and output may read. */
 export type EnvironmentSettings = { name: string } & StaticOf<typeof settings>;
-export type TenantDefaults = EnvironmentSettings['limits']['defaults'];
 export type TenantOwnSettings = EnvironmentSettings['limits']['tenants'][string];

@@ -15,7 +15,8 @@ import { readRendered, type RenderedEnvironment } from './rendered';
 import { STOP_GRACE_MS, Stack } from './stack';
 import { getJson, isReady, metricValue, metrics, request, ringMembers, search, spansOf } from './tempo-api';
 import { SINGLE_TENANT, configuredTenants, multitenancy } from './tenants';
-import { BACKEND, GATEWAY, dedicatedColumns, dedicatedValue, makeTrace, spanIds, type TestTrace } from './traces';
+import { columnsOf, processorsOf, tenantChecks } from './tenant-checks';
+import { BACKEND, GATEWAY, dedicatedValue, makeTrace, spanIds, type TestTrace } from './traces';
 import { services, selects } from './topology';
 
 export interface E2EOptions {
@@ -222,12 +223,20 @@ class Scenario {
     // an open finding, kept out of this check so that it stays about a stack that is whole again.
     const crash = checks.background('crash: kill -9 an ingester after a burst', () => this.checkCrash(rfOne ? protocols : Promise.resolve(), startVulture));
     await protocols;
+    const generator = byComponent(this.plan, 'metrics-generator')[0];
+    const tenantSeries = tenantChecks(this.checks, this.env, this.tenants, {
+      distributor: this.base(this.tempo('distributor')),
+      generator: generator && this.base(generator),
+      prometheus: `http://127.0.0.1:${this.plan.prometheusPort}`,
+    });
+    tenantSeries.catch(() => undefined);
     await crash;
     await checks.run('flush writes blocks', () => this.checkFlush());
     await checks.run('querier restarted reads the flushed blocks', () => this.checkQuerierReadsBlocks());
     await compactorReady;
     await checks.run('compactor merges the copies; no trace lost or duplicated', () => this.checkCompaction());
     await prometheusCheck;
+    await tenantSeries;
     if (vultureStarted) await checks.run(`tempo-vulture for ${this.opts.vultureSeconds} s`, () => this.checkVulture(vultureStarted));
     await new ObservabilityChecks(this.env, this.plan, this.stack, checks, this.frontend).run(); // dashboards and alerts, then faults
   }
@@ -242,7 +251,7 @@ class Scenario {
     for (const tenant of this.tenants) {
       for (const r of receivers.filter((x) => PROTOCOLS.includes(x.key as Protocol))) {
         await checks.run(`push ${r.key}${as(tenant)}`, async () => {
-          const trace = makeTrace(r.key, tenant, dedicatedColumns(this.env.tempo));
+          const trace = makeTrace(r.key, tenant, columnsOf(this.env, tenant));
           await push(r.key as Protocol, this.serviceAddress('distributor', r.port), [trace], tenant).catch((e: Error) => {
             const podLocal = r.endpoint === undefined || !isWildcardHost(splitHostPort(r.endpoint).host);
             throw podLocal ? new Error(`${e.message} (the receiver binds ${r.endpoint ?? 'localhost (no endpoint set)'}: only its own pod can reach it)`) : e;
@@ -257,7 +266,10 @@ class Scenario {
       const mine = sent.filter((t) => t.tenant === tenant);
       await checks.run(`trace by id (/api/traces, /api/v2/traces)${as(tenant)}`, () => this.checkTraceById(mine, tenant));
       await checks.run(`TraceQL search incl. dedicated columns${as(tenant)}`, () => this.checkSearch(mine, tenant));
-      await checks.run(`TraceQL metrics (| rate())${as(tenant)}`, () => this.checkMetricsQuery(tenant));
+      // TraceQL metrics read recent data from the metrics-generator's local blocks.
+      if (processorsOf(this.env, tenant).includes('local-blocks'))
+        await checks.run(`TraceQL metrics (| rate())${as(tenant)}`, () => this.checkMetricsQuery(tenant));
+      else checks.skip(`TraceQL metrics (| rate())${as(tenant)}`, 'the tenant runs no local-blocks processor, which serves recent TraceQL metrics');
     }
   }
 
@@ -350,7 +362,7 @@ class Scenario {
   }
 
   private async checkSearch(traces: TestTrace[], tenant: string | undefined): Promise<string> {
-    const columns = dedicatedColumns(this.env.tempo).filter((c) => c.type === 'string');
+    const columns = columnsOf(this.env, tenant).filter((c) => c.type === 'string');
     const t = traces[0];
     expectThat(t, 'no trace was pushed');
     const queries = [
@@ -408,7 +420,7 @@ class Scenario {
     const tenant = this.tenants[0];
     const victim = this.ingesters.at(-1)!;
     const distributor = this.otlpGrpcAddress();
-    const columns = dedicatedColumns(this.env.tempo);
+    const columns = columnsOf(this.env, tenant);
     const burst = async (n: number) => {
       const acked: TestTrace[] = [];
       for (let i = 0; i < n; i += 10) {
@@ -491,7 +503,7 @@ class Scenario {
     const flushed = async (p: PlannedProcess) => metricValue(await metrics(this.base(p)), 'tempo_ingester_blocks_flushed_total') ?? 0;
     const before = new Map<string, number>();
     for (const p of this.ingesters) before.set(p.id, await flushed(p));
-    const marker = makeTrace('flush marker', tenant, dedicatedColumns(this.env.tempo));
+    const marker = makeTrace('flush marker', tenant, columnsOf(this.env, tenant));
     await push('otlp.grpc', this.otlpGrpcAddress(), [marker], tenant);
     this.pushed.push(marker);
     for (const p of this.ingesters) {
@@ -526,7 +538,6 @@ class Scenario {
     const tenants = [...new Set(this.pushed.map((t) => t.tenant))];
     await this.flushAll(tenants[0]);
     const version = this.env.tempo.storage?.trace?.block?.version ?? 'vParquet4';
-    const columns = dedicatedColumns(this.env.tempo);
     const keys = await this.bucket.keys();
     const outside = keys.filter((k) => !k.startsWith(`${this.prefix}/`));
     expectThat(!this.prefix || outside.length === 0, `objects outside the configured prefix "${this.prefix}/": ${outside.slice(0, 3).join(', ')}`);
@@ -543,6 +554,7 @@ class Scenario {
         blocks.length >= Math.min(this.ingesters.length, 2),
         `tenant ${tenantDir(tenant)}: ${blocks.length} blocks under ${this.prefix}/${tenantDir(tenant)}/ after the flush`,
       );
+      const columns = columnsOf(this.env, tenant);
       for (const b of blocks) {
         expectThat(b.version === version, `block ${b.key}: format ${b.version}, configured ${version}`);
         const names = b.dedicatedColumns.map((c) => c.n).sort();

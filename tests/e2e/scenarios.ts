@@ -34,6 +34,33 @@ export const SCENARIOS: Scenario[] = [
       e.limits = { ...(e.limits ?? {}), tenants: { acme: { rateLimitBytes: 2000000 } } };
     },
   },
+  {
+    name: 'tenants',
+    description:
+      'staging with multitenancy on: acme sets one limit, archive its own retention (720h; the lifecycle follows), dedicated columns and span-metrics dimension, lean its own processors (service graph only), "*" a limit for every other tenant',
+    env: 'staging',
+    edit(e) {
+      e.features = { ...(e.features ?? {}), multitenancy: true };
+      // Left out, the bucket lifecycle follows the longest retention (31 days for archive's 720h).
+      delete e.s3?.lifecycle?.expirationDays;
+      e.limits = {
+        ...(e.limits ?? {}),
+        tenants: {
+          acme: { rateLimitBytes: 2000000 },
+          archive: {
+            retention: '720h',
+            dedicatedColumns: [
+              { name: 'game.id', scope: 'span', type: 'string' },
+              { name: 'e2e.region', scope: 'resource', type: 'string' },
+            ],
+            spanMetricsDimensions: ['e2e.protocol'],
+          },
+          lean: { processors: ['service-graphs'] },
+          '*': { maxTracesPerUser: 20000 },
+        },
+      };
+    },
+  },
 ];
 
 /** The tracked and untracked (not ignored) files of the tree, or everything but node_modules and .git. */
