@@ -216,8 +216,8 @@ export function alertCases(env: Environment): Partial<Record<AlertName, { firing
         ...limits(distributor, 'ingestion_rate_limit_bytes', { acme: 6e6 }, 3e6),
         series('tempo_ingester_live_traces', { ...ingesters[0]!, tenant: 'acme' }, constant(10 * p)),
         series('tempo_ingester_live_traces', { ...ingesters[0]!, tenant: 'gamma' }, constant(40 * p)),
-        series('tempo_distributor_bytes_received_total', { ...distributor, tenant: 'beta' }, counter(3e6 * 0.6 * p)),
-        series('tempo_distributor_bytes_received_total', { ...distributor, tenant: 'acme' }, counter(3e6 * 0.6 * p)),
+        series('tempo_distributor_ingress_bytes_total', { ...distributor, tenant: 'beta' }, counter(3e6 * 0.6 * p)),
+        series('tempo_distributor_ingress_bytes_total', { ...distributor, tenant: 'acme' }, counter(3e6 * 0.6 * p)),
       ];
       const p = overPercent(t.tenantLimitPercent);
       return {

@@ -107,7 +107,7 @@ function tenantLimit(component: string, limitName: string, usage: string): strin
 
 /** A tenant's use of its own limits, percent, labelled with the limit: ingestion rate (shared by the distributors with the global strategy) and live traces on its busiest ingester. */
 function tenantNearLimit(env: Environment): string {
-  const bytes = `rate(tempo_distributor_bytes_received_total{${job('distributor')}}[5m])`;
+  const bytes = `rate(tempo_distributor_ingress_bytes_total{${job('distributor')}}[5m])`;
   const rate =
     env.limits.defaults.rateStrategy === 'global'
       ? `sum by (cluster, namespace, tenant) (${bytes})`

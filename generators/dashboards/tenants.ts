@@ -26,7 +26,8 @@ const blockLimit = (limitName: string, scale = '') => `max by (user) (tempo_limi
 /** `usage` (a vector by tenant) as a share of each tenant's limit. */
 const againstLimit = (component: ComponentName, limitName: string, usage: string) => `(${usage}) / on (tenant) (${limit(component, limitName, usage)})`;
 
-const bytesReceived = sumRate('tempo_distributor_bytes_received_total', job('distributor', tenant), 'tenant');
+// Before the rate limit (tempo_distributor_bytes_received_total counts what passed it, so never much above it).
+const bytesReceived = sumRate('tempo_distributor_ingress_bytes_total', job('distributor', tenant), 'tenant');
 const liveTraces = `max by (tenant) (tempo_ingester_live_traces{${job('ingester', tenant)}})`;
 
 export function tenants(): Dashboard {
@@ -41,7 +42,7 @@ export function tenants(): Dashboard {
       row(
         'Ingestion rate',
         timeseries(
-          'Bytes received and limit',
+          'Bytes sent and limit',
           [
             { expr: bytesReceived, legend: '{{tenant}}' },
             { expr: limit('distributor', 'ingestion_rate_limit_bytes', bytesReceived), legend: '{{tenant}} limit' },
@@ -49,10 +50,11 @@ export function tenants(): Dashboard {
           {
             unit: 'Bps',
             w: 12,
-            description: 'With rateStrategy global (the default) the limit is shared by all distributors, so it is compared with the sum over them.',
+            description:
+              'What the tenant sends, before the limit is applied. With rateStrategy global (the default) the limit is shared by all distributors, so it is compared with the sum over them.',
           },
         ),
-        timeseries('Bytes received / limit', [{ expr: againstLimit('distributor', 'ingestion_rate_limit_bytes', bytesReceived), legend: '{{tenant}}' }], {
+        timeseries('Bytes sent / limit', [{ expr: againstLimit('distributor', 'ingestion_rate_limit_bytes', bytesReceived), legend: '{{tenant}}' }], {
           unit: 'percentunit',
           thresholds: [
             [0.8, 'orange'],

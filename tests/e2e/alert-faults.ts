@@ -44,7 +44,7 @@ export class AlertFaults {
     const job = (component: string, p?: PlannedProcess) => (a: PromAlert) =>
       a.labels.job === `${this.plan.namespace}/${component}` && (!p || !a.labels.pod || a.labels.pod === p.id);
 
-    await this.checks.run(`fault: tenant ${tenant} over its limit -> TempoDiscardingSpans, TempoReceiverRefusingSpans`, async () => {
+    await this.checks.run(`fault: tenant ${tenant} over its limit -> TempoDiscardingSpans, TempoReceiverRefusingSpans, TempoTenantNearLimit`, async () => {
       // The tenant's own block: the defaults with a 1-byte rate and burst (a block replaces the defaults whole).
       const original = structuredClone(this.env.overrides ?? {});
       const limited = structuredClone(this.env.tempo.overrides?.defaults ?? {});
@@ -58,11 +58,18 @@ export class AlertFaults {
           120_000,
         );
         const refused = await this.waitFor('refused', ['TempoReceiverRefusingSpans'], () => true, 120_000);
+        // What it sends (counted before the limit) against its own block's limit.
+        const near = await this.waitFor(
+          'near its limit',
+          ['TempoTenantNearLimit'],
+          (a) => a.labels.tenant === tenant && a.labels.limit === 'ingestion rate',
+          120_000,
+        );
         expectThat(
           (await this.prom.query(`tempo_limits_overrides{user="${tenant}"}`)).length,
           `tempo_limits_overrides has no series for ${tenant} once its limits are overridden`,
         );
-        return `${discarded}; ${refused}; tempo_limits_overrides{user="${tenant}"} exposed`;
+        return `${discarded}; ${refused}; ${near}; tempo_limits_overrides{user="${tenant}"} exposed`;
       } finally {
         this.writeOverrides(original);
         await until(`pushes as ${tenant} still refused after its override was removed`, 60_000, () => this.pushOnce().then((ok) => ok || undefined), 2000);
