@@ -297,3 +297,16 @@ describe('Grafana with multitenancy', () => {
     expect(tempoDatasources(load(''))).toEqual([{ name: 'Tempo', uid: 'tempo' }]);
   });
 });
+
+describe('README "Tenants"', () => {
+  it('its example is an environment generate accepts, rendering what it says', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('\n## Tenants\n'));
+    const example = /```yaml\n([\s\S]*?)```/.exec(section)![1]!;
+    const env = load(example);
+    expect(block(env, 'acme').ingestion.burst_size_bytes).toBe(20000000);
+    expect((lifecycle(env) as Any).Rules[0].Expiration).toEqual({ Days: 31 });
+    expect(block(env, 'lean').metrics_generator.processors).toEqual(['span-metrics']);
+    expect(block(env, '*').ingestion.max_traces_per_user).toBe(20000);
+  });
+});
