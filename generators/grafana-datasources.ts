@@ -14,8 +14,22 @@ export const DATASOURCES = {
   loki: { type: 'loki', uid: 'tempo-loki', name: 'Loki (Tempo)' },
 } as const;
 
-/** The query-frontend, on the port the original design documents (3100; 3200 works too). */
+/** The query-frontend, on the port the original design documents (3100; 3200 works too); https with tls.enabled. */
 export const TEMPO_QUERY_URL = `http://${serviceHost(objectName('query-frontend'))}:${LEGACY_HTTP_PORT}`;
+export const tempoQueryUrl = (env: EnvironmentSettings): string => (env.tls.enabled ? TEMPO_QUERY_URL.replace(/^http:/, 'https:') : TEMPO_QUERY_URL);
+
+/**
+ * With TLS the data source checks the query-frontend against the CA committed as tls.caCertificate (the
+ * namespace CA exists only in the cluster: README "Encryption in transit"). Streaming is off: Grafana
+ * releases before grafana/grafana#111770 open the streaming gRPC connection without TLS.
+ */
+function tempoTls(env: EnvironmentSettings): { jsonData: Record<string, unknown>; secureJsonData: Record<string, string> } {
+  if (!env.tls.enabled) return { jsonData: {}, secureJsonData: {} };
+  return {
+    jsonData: { tlsAuthWithCACert: true, tlsSkipVerify: false, streamingEnabled: { search: false, metrics: false } },
+    secureJsonData: env.tls.caCertificate ? { tlsCACert: env.tls.caCertificate } : {},
+  };
+}
 export const DATASOURCES_CONFIG_MAP = objectName('grafana-datasources');
 export const DATASOURCES_FILE = 'tempo-datasources.yaml';
 
@@ -32,6 +46,8 @@ export const TRACES_TO_METRICS_QUERIES = [
 
 export function grafanaDatasources(env: EnvironmentSettings): Array<ObjectOf<'ConfigMap'>> {
   const { tempo, prometheus, loki } = DATASOURCES;
+  const tls = tempoTls(env);
+  const secureJsonData = { ...(env.features.multitenancy ? { httpHeaderValue1: env.grafana.tenants } : {}), ...tls.secureJsonData };
   const provisioning = {
     apiVersion: 1,
     datasources: [
@@ -40,7 +56,7 @@ export function grafanaDatasources(env: EnvironmentSettings): Array<ObjectOf<'Co
         type: tempo.type,
         uid: tempo.uid,
         access: 'proxy',
-        url: TEMPO_QUERY_URL,
+        url: tempoQueryUrl(env),
         editable: false,
         jsonData: {
           // The span's logs: its service's streams in Loki, filtered by the trace id (as the design
@@ -69,8 +85,9 @@ export function grafanaDatasources(env: EnvironmentSettings): Array<ObjectOf<'Co
           search: { hide: false },
           // Multitenant Tempo refuses queries without a tenant header.
           ...(env.features.multitenancy ? { httpHeaderName1: 'X-Scope-OrgID' } : {}),
+          ...tls.jsonData,
         },
-        ...(env.features.multitenancy ? { secureJsonData: { httpHeaderValue1: env.grafana.tenants } } : {}),
+        ...(Object.keys(secureJsonData).length ? { secureJsonData } : {}),
       },
       {
         name: prometheus.name,

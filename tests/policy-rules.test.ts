@@ -280,6 +280,16 @@ const cases: Case[] = [
     breaks: (t) => tempoConfig(t, 'ingester: {flush_all_on_shutdown: true}\n'),
     expected: /replication factor is 1; expected >= 3/,
   },
+  {
+    rule: 'tls-in-transit',
+    bad: 'gossip in plaintext',
+    breaks: (t) =>
+      tempoConfig(
+        t,
+        'ingester: {lifecycler: {ring: {replication_factor: 3}}, flush_all_on_shutdown: true}\nserver: {grpc_tls_config: {cert_file: /tls/tls.crt}, http_tls_config: {cert_file: /tls/tls.crt}}\n',
+      ),
+    expected: /plaintext in transit: memberlist gossip \(7946\) \(StatefulSet\/tempo-ingester\); set tls.enabled, or waive it by name/,
+  },
   { rule: 'tempo-replication', bad: 'two ingesters', breaks: (t) => (ingester(t).spec.replicas = 2), expected: /runs 2 ingester\(s\); expected >= 3/ },
   {
     rule: 'tempo-replication',

@@ -4,6 +4,7 @@
 import type { Static, TSchema } from 'typebox';
 import { bool, duration, int, list, map, num, object, oneOf, PATTERNS, percent, positive, str, text } from './fields';
 import { sampling } from './sampling';
+import { tls } from './tls';
 
 export const TEMPO_VERSION = '2.10.8';
 
@@ -263,6 +264,7 @@ export const settings = {
     'Who may reach the stack when features.networkPolicies is on',
   ),
   sampling,
+  tls,
   features: object(
     {
       memcached: bool('Deploy memcached and use it for bloom, parquet-footer and frontend-search caching', true),

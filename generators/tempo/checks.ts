@@ -15,6 +15,7 @@ import { compiledValidators } from '../validation/compiled';
 import { type ObjectProblem, type Problem, jsonPath, schemaProblems } from '../validation/messages';
 import { CONFIG_MAP, OVERRIDES_CONFIG_MAP, SERVICES, effective } from './facts';
 import { nestedKeyFor, runtimeOverridesSchema, tempoConfigSchema } from './schema';
+import { tlsWiringProblems } from './tls-checks';
 
 export interface TempoProblem extends Problem {
   file: 'tempo.yaml' | 'overrides.yaml';
@@ -222,5 +223,6 @@ function wiringProblems(config: TempoConfig, cluster: Cluster): TempoProblem[] {
       'is not set, but overrides.defaults.metrics_generator.processors has local-blocks; expected a path on the generator volume',
     );
   }
+  tlsWiringProblems(config, cluster, add);
   return problems;
 }
