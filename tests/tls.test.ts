@@ -145,7 +145,9 @@ describe('half-TLS is refused', () => {
 
   it('a server name the certificate does not carry, a client without one, a file no Secret holds', () => {
     expect(problemsAfter((c) => (c.ingester_client.grpc_client_config.tls_server_name = 'tempo-stack-querier.observability.svc.cluster.local'))).toEqual([
-      expect.stringMatching(/"tempo-stack-querier.observability.svc.cluster.local" is not among the dnsNames of Certificate\/tempo-stack-ingester, which StatefulSet\/tempo-stack-ingester serves/),
+      expect.stringMatching(
+        /"tempo-stack-querier.observability.svc.cluster.local" is not among the dnsNames of Certificate\/tempo-stack-ingester, which StatefulSet\/tempo-stack-ingester serves/,
+      ),
     ]);
     expect(problemsAfter((c) => delete c.querier.frontend_worker.grpc_client_config.tls_server_name)[0]).toMatch(
       /tls_server_name: is not set: clients dial pod IPs/,
