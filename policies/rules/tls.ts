@@ -1,6 +1,7 @@
 // Encryption in transit: traces carry what applications put in them (player ids, requests), so every
 // connection of the stack is TLS. One finding per stack, on its Namespace: turning TLS off is one switch
 // (tls.enabled), and a waiver names it once, per environment, with the reason.
+import { parse } from 'yaml';
 import { TEMPO_TARGETS } from '../../generators/components/index';
 import type { Cluster } from '../../generators/kubernetes/cluster';
 import { type TempoPod, podConfigs } from '../../generators/tempo/checks';
@@ -49,5 +50,27 @@ export const tlsRules: Rule[] = [
         },
       ];
     },
+  },
+  {
+    id: 'grafana-trusts-tempo',
+    reason:
+      "A Tempo data source that speaks https carries the CA it checks the query-frontend against (tls.caCertificate), or Grafana's queries fail their handshake",
+    severity: 'warning',
+    check: (cluster: Cluster) =>
+      cluster
+        .kind('ConfigMap')
+        .filter((cm) => cm.metadata.labels?.grafana_datasource === '1')
+        .flatMap((cm) =>
+          Object.values(cm.data ?? {}).flatMap((text) => {
+            const parsed = parse(text) as {
+              datasources?: Array<{ name?: string; type?: string; url?: string; secureJsonData?: { tlsCACert?: string } }>;
+            } | null;
+            const sources = (parsed?.datasources ?? []).filter((d) => d.type === 'tempo' && String(d.url).startsWith('https:') && !d.secureJsonData?.tlsCACert);
+            return sources.map((d) => ({
+              object: cm,
+              message: `data source "${d.name}" reads ${d.url} with no CA: commit the CA as tls.caCertificate after the first sync (README "Encryption in transit")`,
+            }));
+          }),
+        ),
   },
 ];
