@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadEnvironment, mergeEnvironment } from '../generators/environment/load';
 import { tlsProblems } from '../generators/environment/tls';
 import { Duration } from '../generators/environment/units';
+import { KubernetesValidator } from '../generators/kubernetes/validate';
 import { renderEnvironment } from '../generators/render';
 import { tempoProblems } from '../generators/tempo/checks';
 import { CA_SECRET, TLS_DIR, serverName } from '../generators/tls';
@@ -94,6 +95,12 @@ describe('certificates (prod: a namespace CA bootstrapped by cert-manager)', () 
     expect(r.filter((o) => o.kind === 'Issuer')).toEqual([]);
     for (const c of r.filter((o) => o.kind === 'Certificate'))
       expect(c.spec.issuerRef).toEqual({ name: 'platform-ca', kind: 'ClusterIssuer', group: 'cert-manager.io' });
+    // Held to cert-manager's strict schema, like the overlays' objects.
+    const validator = new KubernetesValidator();
+    expect(r.filter((o) => o.kind === 'Certificate').flatMap((o) => validator.validate(o, '1.32'))).toEqual([]);
+    const newer = structuredClone(r.find((o) => o.kind === 'Certificate'));
+    newer.spec.renewBeforePercentage = 33; // cert-manager >= 1.15: newer than the models the schema is made from
+    expect(validator.validate(newer, '1.32').map((p) => p.path)).toEqual(['spec.renewBeforePercentage']);
   });
 
   it('with tls.enabled false nothing of it is rendered', () => {
