@@ -38,7 +38,7 @@ export const tlsRules: Rule[] = [
           if (open.length) owners.add(`${t.pod.owner.kind}/${t.pod.owner.metadata.name}`);
         }
       }
-      for (const pod of cluster.pods.filter((p) => p.spec.containers.some((c) => c.image?.startsWith('memcached:') && !c.args?.includes('-Z'))))
+      for (const pod of cluster.pods.filter((p) => p.spec.containers.some((c) => /(^|\/)memcached:/.test(c.image ?? '') && !c.args?.includes('-Z'))))
         found.add(`memcached server (${pod.owner.kind}/${pod.owner.metadata.name})`);
       if (!found.size) return [];
       const object = cluster.kind('Namespace')[0] ?? cluster.pods[0]?.owner;
