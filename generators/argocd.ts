@@ -37,6 +37,8 @@ export const NAMESPACED_KINDS = [
   { group: 'apps', kind: 'Deployment' },
   { group: 'apps', kind: 'StatefulSet' },
   { group: 'autoscaling', kind: 'HorizontalPodAutoscaler' },
+  { group: 'cert-manager.io', kind: 'Certificate' },
+  { group: 'cert-manager.io', kind: 'Issuer' },
   { group: 'external-secrets.io', kind: 'ExternalSecret' },
   { group: 'external-secrets.io', kind: 'SecretStore' },
   { group: 'monitoring.coreos.com', kind: 'PrometheusRule' },

@@ -17,8 +17,22 @@ export const DATASOURCES = {
   loki: { type: 'loki', uid: 'tempo-loki', name: 'Loki (Tempo)' },
 } as const;
 
-/** The query-frontend, on the port the original design documents (3100; 3200 works too). */
+/** The query-frontend, on the port the original design documents (3100; 3200 works too); https with tls.enabled. */
 export const TEMPO_QUERY_URL = `http://${serviceHost(objectName('query-frontend'))}:${LEGACY_HTTP_PORT}`;
+export const tempoQueryUrl = (env: EnvironmentSettings): string => (env.tls.enabled ? TEMPO_QUERY_URL.replace(/^http:/, 'https:') : TEMPO_QUERY_URL);
+
+/**
+ * With TLS the data source checks the query-frontend against the CA committed as tls.caCertificate (the
+ * namespace CA exists only in the cluster: README "Encryption in transit"). Streaming is off: Grafana
+ * releases before grafana/grafana#111770 open the streaming gRPC connection without TLS.
+ */
+function tempoTls(env: EnvironmentSettings): { jsonData: Record<string, unknown>; secureJsonData: Record<string, string> } {
+  if (!env.tls.enabled) return { jsonData: {}, secureJsonData: {} };
+  return {
+    jsonData: { tlsAuthWithCACert: true, tlsSkipVerify: false, streamingEnabled: { search: false, metrics: false } },
+    secureJsonData: env.tls.caCertificate ? { tlsCACert: env.tls.caCertificate } : {},
+  };
+}
 export const DATASOURCES_CONFIG_MAP = objectName('grafana-datasources');
 export const DATASOURCES_FILE = 'tempo-datasources.yaml';
 
@@ -65,15 +79,17 @@ export function tempoDatasources(env: EnvironmentSettings): TempoDatasource[] {
   ];
 }
 
-function tempoDatasource(ds: TempoDatasource) {
+function tempoDatasource(env: EnvironmentSettings, ds: TempoDatasource) {
   const { tempo, prometheus, loki } = DATASOURCES;
+  const tls = tempoTls(env);
+  const secureJsonData = { ...(ds.tenants ? { httpHeaderValue1: ds.tenants } : {}), ...tls.secureJsonData };
   const ofTenant = (query: string) => (ds.tenantFilter ? query.replace(/\{\$__tags/g, `{$__tags, ${TENANT_LABEL}="${ds.tenantFilter}"`) : query);
   return {
     name: ds.name,
     type: tempo.type,
     uid: ds.uid,
     access: 'proxy',
-    url: TEMPO_QUERY_URL,
+    url: tempoQueryUrl(env),
     editable: false,
     jsonData: {
       // The span's logs: its service's streams in Loki, filtered by the trace id (as the design
@@ -102,8 +118,9 @@ function tempoDatasource(ds: TempoDatasource) {
       search: { hide: false },
       // Multitenant Tempo refuses queries without a tenant header.
       ...(ds.tenants ? { httpHeaderName1: 'X-Scope-OrgID' } : {}),
+      ...tls.jsonData,
     },
-    ...(ds.tenants ? { secureJsonData: { httpHeaderValue1: ds.tenants } } : {}),
+    ...(Object.keys(secureJsonData).length ? { secureJsonData } : {}),
   };
 }
 
@@ -112,7 +129,7 @@ export function grafanaDatasources(env: EnvironmentSettings): Array<ObjectOf<'Co
   const provisioning = {
     apiVersion: 1,
     datasources: [
-      ...tempoDatasources(env).map(tempoDatasource),
+      ...tempoDatasources(env).map((ds) => tempoDatasource(env, ds)),
       {
         name: prometheus.name,
         type: prometheus.type,

@@ -8,6 +8,7 @@ import type { Component, MetricsEndpoint } from './components/component';
 import type { EnvironmentSettings } from './environment/settings';
 import type { ObjectOf } from './kubernetes/objects';
 import { NAMESPACE, objectName, selectorLabels } from './stack';
+import { serverName, tlsSecret } from './tls';
 
 export const scrapeJob = (component: string): string => `${NAMESPACE}/${component}`;
 
@@ -47,6 +48,7 @@ export function serviceMonitor(env: EnvironmentSettings, c: Component, labels: R
         {
           port: endpoint.port,
           path: '/metrics',
+          ...scrapeTls(env, c),
           interval: env.monitoring.scrapeInterval,
           // prometheus-operator applies these after its defaults, so they win.
           relabelings: [
@@ -64,5 +66,18 @@ export function serviceMonitor(env: EnvironmentSettings, c: Component, labels: R
         },
       ],
     },
+  };
+}
+
+/**
+ * Tempo's HTTP port speaks TLS when tls.enabled: Prometheus checks it against the CA (the ca.crt of the
+ * component's own Secret, in this namespace) under the Service's name, since it scrapes pod IPs. The
+ * other metrics endpoints (memcached's exporter, the collectors, vulture) stay plaintext.
+ */
+function scrapeTls(env: EnvironmentSettings, c: Component) {
+  if (!env.tls.enabled || !c.tempo) return {};
+  return {
+    scheme: 'https' as const,
+    tlsConfig: { ca: { secret: { name: tlsSecret(c.name), key: 'ca.crt' } }, serverName: serverName(objectName(c.name)) },
   };
 }

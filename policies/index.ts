@@ -7,6 +7,7 @@ import { networkRules } from './rules/network';
 import { podSecurityRules } from './rules/pod-security';
 import { secretRules } from './rules/secrets';
 import { tempoRules } from './rules/tempo';
+import { tlsRules } from './rules/tls';
 import { workloadRules } from './rules/workload';
 import type { Finding, PolicyContext, Rule, Waiver } from './types';
 import { WAIVERS } from './waivers';
@@ -14,7 +15,15 @@ import { WAIVERS } from './waivers';
 export type { Finding, PolicyContext, Rule, Severity, Waiver } from './types';
 export { WAIVERS } from './waivers';
 
-export const RULES: readonly Rule[] = [...podSecurityRules, ...workloadRules, ...availabilityRules, ...secretRules, ...networkRules, ...tempoRules];
+export const RULES: readonly Rule[] = [
+  ...podSecurityRules,
+  ...workloadRules,
+  ...availabilityRules,
+  ...secretRules,
+  ...networkRules,
+  ...tempoRules,
+  ...tlsRules,
+];
 
 const applies = (w: Waiver, context: PolicyContext) => !w.environments || w.environments.includes(context.environment);
 

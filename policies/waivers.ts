@@ -11,4 +11,11 @@ export const WAIVERS: Waiver[] = [
     reason:
       'dev runs one ingester with replication factor 1 by design (cost): losing its volume loses at most the traces not yet flushed, in an environment whose traces nobody depends on',
   },
+  {
+    rule: 'tls-in-transit',
+    object: 'Namespace/observability',
+    environments: ['dev'],
+    reason:
+      'dev runs plaintext by choice (tls.enabled: false): it keeps the no-TLS path of the generators and the loopback e2e exercised, and plain tools (curl, grpcurl, tcpdump) work there; its traces are synthetic test traffic',
+  },
 ];

@@ -98,8 +98,13 @@ export function objectsOf(stream: string, where: string): Map<string, string> {
   return objects;
 }
 
+/** Whether a build encrypts in transit: the stack's certificates are rendered (generators/tls.ts). */
+const encrypts = (objects: Map<string, string>) => [...objects.keys()].some((id) => id.startsWith('Certificate/'));
+
 export function compareObjects(env: string, before: Map<string, string>, after: Map<string, string>): EnvironmentDiff {
   const diff: EnvironmentDiff = { env, built: true, added: [], removed: [], changed: [] };
+  if (before.size && encrypts(before) && !encrypts(after))
+    diff.notices = ['TLS in transit turned OFF: every connection of the stack becomes plaintext (policy tls-in-transit needs a named waiver)'];
   const ids = [...new Set([...before.keys(), ...after.keys()])].sort();
   for (const id of ids) {
     const a = before.get(id);

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { collectorConfig } from '../generators/components/collector-config';
 import { gatewayConfig } from '../generators/components/gateway';
+import { sidecarConfig } from '../generators/components/vulture';
 import type { Environment } from '../generators/environment/index';
 import { baseEnvironment } from '../generators/environment/load';
 import { loadEnvironments } from '../generators/repository';
@@ -26,6 +27,7 @@ const configs: Array<[string, Record<string, unknown>]> = [
     { ...collectorConfig(env, env.components.collector) },
   ]),
   ['gateway', { ...gatewayConfig(tail, tail.components.gateway) }],
+  ["tempo-vulture's TLS sidecar", { ...sidecarConfig(tail) }],
 ];
 
 describe('collector configs use only keys of otelcol-contrib 0.159.0', () => {

@@ -8,6 +8,7 @@ import { S3_SECRET_REMOTE, secretStoreRoleArn, tempoRoleArn } from '../generator
 import { COMPONENTS, TEMPO_TARGETS } from '../generators/components/index';
 import { IRSA_ANNOTATION, RELOAD_ANNOTATION, S3_SECRET, SECRET_STORE_SERVICE_ACCOUNT } from '../generators/credentials';
 import type { KubeObject } from '../generators/kubernetes/objects';
+import { tlsSecret } from '../generators/tls';
 import { loadEnvironments, renderRepository } from '../generators/repository';
 import { ROOT, build } from './helpers/kustomize';
 import { type Any, tempoConfig } from './helpers/objects';
@@ -77,7 +78,9 @@ for (const env of envs) {
         const workloads = tempoWorkloads(objects);
         expect(workloads.filter((w) => STORAGE_CLIENTS.includes(component(w))).length).toBe(STORAGE_CLIENTS.length);
         for (const w of workloads) {
-          const expected = STORAGE_CLIENTS.includes(component(w)) ? S3_SECRET : undefined;
+          // With TLS each also rolls with its certificate's Secret (Tempo reloads neither memberlist's certificate nor a CA).
+          const secrets = [...(STORAGE_CLIENTS.includes(component(w)) ? [S3_SECRET] : []), ...(env.tls.enabled ? [tlsSecret(component(w))] : [])];
+          const expected = secrets.length ? secrets.join(',') : undefined;
           expect(w.metadata.annotations?.[RELOAD_ANNOTATION], w.metadata.name).toBe(expected);
         }
       });

@@ -216,8 +216,12 @@ describe.each(overlays)('overlays/%s', (env) => {
         .sort(),
     );
     const byUid = (uid: string) => ds.find((x) => x.uid === uid)!;
-    expect(byUid(DATASOURCES.tempo.uid).url).toBe('http://tempo-stack-query-frontend.observability.svc.cluster.local:3100');
-    expect(byUid(DATASOURCES.tempo.uid).url).toBe(TEMPO_QUERY_URL);
+    const tempo = byUid(DATASOURCES.tempo.uid);
+    expect(tempo.url).toBe(`${e.tls.enabled ? 'https' : 'http'}://tempo-stack-query-frontend.observability.svc.cluster.local:3100`);
+    expect(tempo.url.replace(/^https:/, 'http:')).toBe(TEMPO_QUERY_URL);
+    // With TLS it checks the query-frontend against the committed CA; streaming stays off (older Grafana streams without TLS).
+    expect(tempo.jsonData.tlsAuthWithCACert ?? false).toBe(e.tls.enabled);
+    if (e.tls.enabled) expect(tempo.jsonData.streamingEnabled).toEqual({ search: false, metrics: false });
     expect(byUid(DATASOURCES.prometheus.uid).url).toBe(e.grafana.prometheusUrl);
     expect(byUid(DATASOURCES.loki.uid).url).toBe(e.grafana.lokiUrl);
     expect(byUid(DATASOURCES.prometheus.uid).jsonData.timeInterval, 'the scrape interval, so $__rate_interval covers four scrapes').toBe(

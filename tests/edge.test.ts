@@ -180,9 +180,20 @@ for (const env of loadEnvironments(ROOT)) {
     const vulture = find(objects, 'Deployment', 'tempo-stack-vulture').spec.template.spec.containers[0];
     const arg = (flag: string): string | undefined => vulture.args.find((a: string) => a.startsWith(`-${flag}=`))?.slice(flag.length + 2);
 
-    it('pushes to the distributor Service port that reaches the OTLP gRPC receiver', () => {
+    it('pushes to the distributor Service port that reaches the OTLP gRPC receiver (with TLS: through its sidecar)', () => {
       const url = new URL(arg('tempo-push-url')!);
-      const { workload, containerPort } = resolve(objects, url.hostname, Number(url.port));
+      let target = { host: url.hostname, port: Number(url.port) };
+      if (tempo.distributor.receivers.otlp.protocols.grpc.tls) {
+        // vulture pushes plaintext to the sidecar on its loopback, which exports over TLS with the CA.
+        const cm = objects.find((o: Any) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('tempo-stack-vulture-tls-sidecar-')) as Any;
+        const sidecar = parse(cm.data['tls-sidecar.yaml']);
+        expect(sidecar.receivers.otlp.protocols.grpc.endpoint).toBe(`${url.hostname}:${url.port}`);
+        expect(sidecar.service.pipelines.traces.processors).toEqual([]);
+        expect(sidecar.exporters.otlp_grpc.tls).toEqual({ ca_file: '/etc/tempo-ca/ca.crt' });
+        const [host, port] = sidecar.exporters.otlp_grpc.endpoint.split(':');
+        target = { host, port: Number(port) };
+      }
+      const { workload, containerPort } = resolve(objects, target.host, target.port);
       expect(workload.metadata.name).toBe('tempo-stack-distributor');
       expect(containerPort).toBe(port(tempo.distributor.receivers.otlp.protocols.grpc.endpoint));
     });
@@ -267,6 +278,7 @@ describe('feature switches', () => {
       'vulture-networkpolicy.yaml',
       'vulture-service.yaml',
       'vulture-servicemonitor.yaml',
+      'vulture-tls-sidecar-configmap.yaml',
     ]);
   });
 });

@@ -27,9 +27,9 @@ const rendered = renderEnvironment(env);
 const objects = rendered.objects.map((o) => ({ ...o, metadata: { ...o.metadata, namespace: 'observability' } })) as Any[];
 
 describe('the tail-sampling gateway', () => {
-  it('renders a Deployment, a headless Service, a PodDisruptionBudget, a ServiceMonitor, a NetworkPolicy and its config', () => {
+  it('renders a Deployment, a headless Service, a PodDisruptionBudget, a ServiceMonitor, a NetworkPolicy, its certificate and its config', () => {
     const mine = objects.filter((o) => o.metadata.name === 'tempo-stack-gateway').map((o) => o.kind);
-    expect(mine.sort()).toEqual(['Deployment', 'NetworkPolicy', 'PodDisruptionBudget', 'Service', 'ServiceMonitor']);
+    expect(mine.sort()).toEqual(['Certificate', 'Deployment', 'NetworkPolicy', 'PodDisruptionBudget', 'Service', 'ServiceMonitor']);
     expect(rendered.configMaps.map((c) => c.name)).toContain('tempo-stack-gateway');
     expect(renderEnvironment(mergeEnvironment('x', identity)).objects.some((o) => o.metadata.name === 'tempo-stack-gateway')).toBe(false);
   });

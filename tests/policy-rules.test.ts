@@ -280,6 +280,28 @@ const cases: Case[] = [
     breaks: (t) => tempoConfig(t, 'ingester: {flush_all_on_shutdown: true}\n'),
     expected: /replication factor is 1; expected >= 3/,
   },
+  {
+    rule: 'tls-in-transit',
+    bad: 'gossip in plaintext',
+    breaks: (t) =>
+      tempoConfig(
+        t,
+        'ingester: {lifecycler: {ring: {replication_factor: 3}}, flush_all_on_shutdown: true}\nserver: {grpc_tls_config: {cert_file: /tls/tls.crt}, http_tls_config: {cert_file: /tls/tls.crt}}\n',
+      ),
+    expected: /plaintext in transit: memberlist gossip \(7946\) \(StatefulSet\/tempo-ingester\); set tls.enabled, or waive it by name/,
+  },
+  {
+    rule: 'grafana-trusts-tempo',
+    bad: 'an https Tempo data source without a CA',
+    breaks: (t) =>
+      t.push({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'datasources', namespace: 'apps', labels: { grafana_datasource: '1' } },
+        data: { 'ds.yaml': 'datasources:\n  - {name: Tempo, type: tempo, url: "https://tempo:3100", jsonData: {tlsAuthWithCACert: true}}\n' },
+      } as KubeObject),
+    expected: /data source "Tempo" reads https:\/\/tempo:3100 with no CA: commit the CA as tls.caCertificate/,
+  },
   { rule: 'tempo-replication', bad: 'two ingesters', breaks: (t) => (ingester(t).spec.replicas = 2), expected: /runs 2 ingester\(s\); expected >= 3/ },
   {
     rule: 'tempo-replication',

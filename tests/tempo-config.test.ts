@@ -113,7 +113,9 @@ describe('the Tempo wiring rules', () => {
     expect(problemsAfter((c) => (c.distributor.receivers.otlp.protocols.grpc.endpoint = 'localhost:4317'))).toEqual([
       'tempo.yaml: distributor.receivers.otlp.protocols.grpc.endpoint: "localhost:4317" binds localhost only: pods behind the Service cannot be reached; expected 0.0.0.0:4317',
     ]);
-    expect(problemsAfter((c) => (c.distributor.receivers.jaeger.protocols.thrift_http = {}))).toEqual([
+    expect(
+      problemsAfter((c) => (c.distributor.receivers.jaeger.protocols.thrift_http = { tls: c.distributor.receivers.jaeger.protocols.thrift_http.tls })),
+    ).toEqual([
       'tempo.yaml: distributor.receivers.jaeger.protocols.thrift_http.endpoint: is not set, so the receiver binds localhost only and other pods cannot reach it; expected 0.0.0.0:<port>',
     ]);
   });

@@ -15,9 +15,11 @@ import type { Problem } from '../validation/messages';
 import type { EnvironmentSettings } from '../environment/settings';
 import type { Quantity } from '../environment/units';
 import { objectName, serviceHost } from '../stack';
+import { CA_FILE, serverName } from '../tls';
 import { OTLP_GRPC } from './distributor';
 import {
   type AttributeAction,
+  type ClientTls,
   COLLECTOR_HEALTH_PORT,
   COLLECTOR_METRICS_PORT,
   type MemoryLimiter,
@@ -25,6 +27,7 @@ import {
   type Pipeline,
   type Telemetry,
   batch,
+  clientTls,
   healthCheck,
   memoryLimiter,
   otlpExporter,
@@ -121,7 +124,7 @@ export interface CollectorConfig {
     otlp_grpc?: OtlpExporter;
     load_balancing?: Omit<OtlpExporter, 'endpoint' | 'tls' | 'headers'> & {
       routing_key: 'traceID';
-      protocol: { otlp: { tls: { insecure: boolean }; sending_queue: { enabled: false }; retry_on_failure: { enabled: false } } };
+      protocol: { otlp: { tls: ClientTls; sending_queue: { enabled: false }; retry_on_failure: { enabled: false } } };
       resolver: { dns: { hostname: string; port: string; interval: string } };
     };
   };
@@ -200,12 +203,19 @@ export function collectorConfig(env: EnvironmentSettings, own: CollectorSettings
           // fails on one gateway is routed again, and the queue is bounded once, not once per gateway.
           load_balancing: {
             routing_key: 'traceID',
-            protocol: { otlp: { tls: { insecure: true }, sending_queue: { enabled: false }, retry_on_failure: { enabled: false } } },
+            // The resolver yields pod IPs: the gateway's certificate is checked under its Service's name.
+            protocol: {
+              otlp: {
+                tls: clientTls(env, CA_FILE, serverName(objectName('gateway'))),
+                sending_queue: { enabled: false },
+                retry_on_failure: { enabled: false },
+              },
+            },
             resolver: { dns: { hostname: serviceHost(objectName('gateway')), port: String(OTLP_GRPC), interval: '5s' } },
             ...resilience(memoryLimit),
           },
         }
-      : { otlp_grpc: otlpExporter(memoryLimit, distributorEndpoint(), tenantHeaders(env, own.tenant)) },
+      : { otlp_grpc: otlpExporter(memoryLimit, distributorEndpoint(), clientTls(env, CA_FILE), tenantHeaders(env, own.tenant)) },
     service: { extensions: ['health_check'], telemetry: telemetry(), pipelines },
   };
 }

@@ -7,6 +7,7 @@ import { goMemLimit } from '../environment/units';
 import type { ObjectOf } from '../kubernetes/objects';
 import { NAMESPACE, imageTag, labels, objectName, selectorLabels } from '../stack';
 import { TEMPO_UID } from '../tempo/facts';
+import { caMount, caVolume } from '../tls';
 import { OTLP_GRPC } from './distributor';
 import { COLLECTOR_PORTS, NODE_NAME_ENV, collectorConfig, scrubbingProblems } from './collector-config';
 import { COLLECTOR_METRICS_PORT } from './otelcol';
@@ -83,8 +84,9 @@ export const collector = component({
     ].filter((f) => f.from.length > 0),
   // The spans it scrubbed go to the distributor only; k8s_attributes watches the API.
   egress: () => [DNS, toStack([OTLP_GRPC]), HTTPS],
-  objects(_env, own) {
+  objects(env, own) {
     const meta = { name: COLLECTOR, labels: labels('collector', imageTag(own.image)) };
+    const tls = env.tls.enabled;
     const daemonSet: ObjectOf<'DaemonSet'> = {
       apiVersion: 'apps/v1',
       kind: 'DaemonSet',
@@ -119,10 +121,11 @@ export const collector = component({
                 livenessProbe: { tcpSocket: { port: 'health' }, initialDelaySeconds: 15, periodSeconds: 20, failureThreshold: 3 },
                 resources: containerResources(own.resources),
                 securityContext: containerSecurity,
-                volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }],
+                volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }, ...(tls ? [caMount] : [])],
               },
             ],
-            volumes: [{ name: 'config', configMap: { name: COLLECTOR } }],
+            // With TLS: the CA certificate alone (the ca.crt item of the distributor's Secret), to check the next hop.
+            volumes: [{ name: 'config', configMap: { name: COLLECTOR } }, ...(tls ? [caVolume('distributor')] : [])],
           },
         },
       },

@@ -7,6 +7,7 @@ import type { EnvironmentSettings } from '../environment/settings';
 import { type Quantity, goMemLimit } from '../environment/units';
 import { imageTag, labels, objectName, selectorLabels } from '../stack';
 import { TEMPO_UID } from '../tempo/facts';
+import { TLS_FILES, certificate, podNames, serviceNames, tlsMount, tlsVolume } from '../tls';
 import { COLLECTOR_MEMORY_FLOOR } from './collector';
 import { distributorEndpoint } from './collector-config';
 import {
@@ -15,8 +16,10 @@ import {
   type MemoryLimiter,
   type OtlpExporter,
   type Pipeline,
+  type ServerTls,
   type Telemetry,
   batch,
+  clientTls,
   healthCheck,
   memoryLimiter,
   otlpExporter,
@@ -57,7 +60,7 @@ export function gatewaySizing(env: EnvironmentSettings, own: { replicas: number 
 
 export interface GatewayConfig {
   extensions: { health_check: { endpoint: string; path: string } };
-  receivers: { otlp: { protocols: { grpc: { endpoint: string } } } };
+  receivers: { otlp: { protocols: { grpc: { endpoint: string; tls?: ServerTls } } } };
   processors: {
     memory_limiter: MemoryLimiter;
     tail_sampling: {
@@ -77,7 +80,17 @@ export function gatewayConfig(env: EnvironmentSettings, own: GatewaySettings): G
   const sizing = gatewaySizing(env, own);
   return {
     extensions: { health_check: healthCheck() },
-    receivers: { otlp: { protocols: { grpc: { endpoint: `0.0.0.0:${OTLP_GRPC}` } } } },
+    receivers: {
+      otlp: {
+        protocols: {
+          grpc: {
+            endpoint: `0.0.0.0:${OTLP_GRPC}`,
+            // The gateway's own certificate, re-read hourly (no restart at renewal).
+            ...(env.tls.enabled ? { tls: { cert_file: TLS_FILES.cert, key_file: TLS_FILES.key, min_version: '1.2', reload_interval: '1h' } } : {}),
+          },
+        },
+      },
+    },
     processors: {
       memory_limiter: memoryLimiter(),
       tail_sampling: {
@@ -89,7 +102,9 @@ export function gatewayConfig(env: EnvironmentSettings, own: GatewaySettings): G
       },
       batch: batch(),
     },
-    exporters: { otlp_grpc: otlpExporter(own.resources.limits.memory, distributorEndpoint(), tenantHeaders(env, own.tenant)) },
+    exporters: {
+      otlp_grpc: otlpExporter(own.resources.limits.memory, distributorEndpoint(), clientTls(env, TLS_FILES.ca), tenantHeaders(env, own.tenant)),
+    },
     service: {
       extensions: ['health_check'],
       telemetry: telemetry(),
@@ -159,10 +174,10 @@ export const gateway = component({
                   livenessProbe: { tcpSocket: { port: 'health' }, initialDelaySeconds: 15, periodSeconds: 20, failureThreshold: 3 },
                   resources: containerResources(own.resources),
                   securityContext: containerSecurity,
-                  volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }],
+                  volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }, ...(env.tls.enabled ? [tlsMount] : [])],
                 },
               ],
-              volumes: [{ name: 'config', configMap: { name: GATEWAY } }],
+              volumes: [{ name: 'config', configMap: { name: GATEWAY } }, ...(env.tls.enabled ? [tlsVolume('gateway')] : [])],
             },
           },
         },
@@ -171,6 +186,7 @@ export const gateway = component({
       // exporter hashes trace ids over (a ClusterIP would spread one trace over every pod).
       service({ name: 'gateway', ports: PORTS }, meta.labels, { headless: true }),
       ...(own.replicas > 1 ? [podDisruptionBudget('gateway', meta.labels, selector)] : []),
+      ...(env.tls.enabled ? [certificate(env, 'gateway', [...serviceNames(GATEWAY), ...podNames(GATEWAY)])] : []),
     ];
   },
   configMaps: (env, own) => [

@@ -19,10 +19,25 @@ export interface Pipeline {
   processors: string[];
   exporters: string[];
 }
+/**
+ * The client side of an OTLP hop (configtls.ClientConfig): plaintext when the stack runs without TLS, else
+ * the CA (only its certificate is mounted) and, where the exporter dials pod IPs, the name to check.
+ */
+export type ClientTls = { insecure: true } | { ca_file: string; server_name_override?: string };
+/** The server side of an OTLP receiver (configtls.ServerConfig): the pod's certificate, re-read hourly. */
+export interface ServerTls {
+  cert_file: string;
+  key_file: string;
+  min_version: string;
+  reload_interval: string;
+}
+export const clientTls = (env: EnvironmentSettings, caFile: string, serverNameOverride?: string): ClientTls =>
+  env.tls.enabled ? { ca_file: caFile, ...(serverNameOverride ? { server_name_override: serverNameOverride } : {}) } : { insecure: true };
+
 /** The OTLP exporter settings the agent (to the distributor or, inside load_balancing, to a gateway) and the gateway share. */
 export interface OtlpExporter {
   endpoint: string;
-  tls: { insecure: boolean };
+  tls: ClientTls;
   headers?: Record<string, string>;
   sending_queue: { enabled: boolean; sizer: 'requests' | 'items' | 'bytes'; queue_size: number; num_consumers: number };
   retry_on_failure: { enabled: boolean; initial_interval: string; max_interval: string; max_elapsed_time: string };
@@ -60,8 +75,8 @@ export const batch = () => ({ timeout: '1s', send_batch_size: 1024 });
  * (otelcol_exporter_enqueue_failed_spans_total) instead of OOM-killing the collector. The seed's 1,000
  * batches of 1,024 spans would need ~2 GiB.
  */
-export function otlpExporter(memoryLimit: Quantity, endpoint: string, headers?: Record<string, string>): OtlpExporter {
-  return { endpoint, tls: { insecure: true }, ...(headers ? { headers } : {}), ...resilience(memoryLimit) };
+export function otlpExporter(memoryLimit: Quantity, endpoint: string, tls: ClientTls, headers?: Record<string, string>): OtlpExporter {
+  return { endpoint, tls, ...(headers ? { headers } : {}), ...resilience(memoryLimit) };
 }
 export function resilience(memoryLimit: Quantity): Pick<OtlpExporter, 'sending_queue' | 'retry_on_failure'> {
   return {

@@ -13,6 +13,7 @@ import type { EnvironmentSettings } from '../environment/settings';
 import { goMemLimit, type Quantity } from '../environment/units';
 import type { KubeObject, ObjectOf } from '../kubernetes/objects';
 import { INSTANCE_SELECTOR, SERVICE_ACCOUNT, labels, objectName, selectorLabels, stackLabels } from '../stack';
+import { certificate, podNames, serverName, serviceNames, tlsMount, tlsSecret, tlsVolume } from '../tls';
 import { CONFIG_MAP, GOSSIP_LABEL, OVERRIDES_CONFIG_MAP, PATHS, SERVICES, TEMPO_PORTS, TEMPO_UID } from '../tempo/facts';
 import { type Component, type ContainerPort, type Flow, type TempoTraits, component } from './component';
 import {
@@ -104,7 +105,12 @@ export function tempoComponent<P extends Record<string, TSchema>>(t: TempoTarget
       args: [`-target=${t.name}`, `-config.file=${PATHS.config}/tempo.yaml`, '-config.expand-env=true'],
       ports: containerPorts(ports),
       env: variables,
-      readinessProbe: { httpGet: { path: '/ready', port: 'http' }, initialDelaySeconds: 15, timeoutSeconds: 1 },
+      // With TLS the probe speaks HTTPS (the kubelet checks no certificate; the server asks for none).
+      readinessProbe: {
+        httpGet: { path: '/ready', port: 'http', ...(env.tls.enabled ? { scheme: 'HTTPS' } : {}) },
+        initialDelaySeconds: 15,
+        timeoutSeconds: 1,
+      },
       resources: containerResources(o.resources),
       securityContext: containerSecurity,
       volumeMounts: [
@@ -113,6 +119,7 @@ export function tempoComponent<P extends Record<string, TSchema>>(t: TempoTarget
         { name: 'overrides', mountPath: PATHS.overrides, readOnly: true },
         { name: 'data', mountPath: PATHS.data },
         { name: 'tmp', mountPath: '/tmp' },
+        ...(env.tls.enabled ? [tlsMount] : []),
       ],
     };
   }
@@ -130,16 +137,19 @@ export function tempoComponent<P extends Record<string, TSchema>>(t: TempoTarget
         { name: 'overrides', configMap: { name: OVERRIDES_CONFIG_MAP } },
         ...(t.traits.stateful ? [] : [{ name: 'data', emptyDir: {} }]),
         { name: 'tmp', emptyDir: {} },
+        ...(env.tls.enabled ? [tlsVolume(t.name)] : []),
       ],
     };
   }
 
   function workload(env: EnvironmentSettings, o: TempoSettings): ObjectOf<'Deployment' | 'StatefulSet'> {
+    // Roll the pods when a Secret they read at start changes: the S3 keys are env vars, and Tempo
+    // reloads neither memberlist's certificate nor any CA (README "Encryption in transit").
+    const reload = [...(withKeys(env) ? [S3_SECRET] : []), ...(env.tls.enabled ? [tlsSecret(t.name)] : [])];
     const metadata = {
       name: objectName(t.name),
       labels: tempoLabels(t.name, env),
-      // The keys are env vars, read once at start: roll the pods when the synced Secret changes.
-      ...(withKeys(env) ? { annotations: { [RELOAD_ANNOTATION]: S3_SECRET } } : {}),
+      ...(reload.length ? { annotations: { [RELOAD_ANNOTATION]: reload.join(',') } } : {}),
     };
     const template = {
       metadata: { labels: { ...tempoLabels(t.name, env), ...(t.traits.ringMember ? { [GOSSIP_LABEL]: 'true' } : {}) } },
@@ -210,9 +220,20 @@ export function tempoComponent<P extends Record<string, TSchema>>(t: TempoTarget
       ];
       if (maximumReplicas(o) > 1) objects.push(podDisruptionBudget(t.name, objectLabels, selectorLabels(t.name)));
       if (o.autoscaling?.enabled) objects.push(horizontalPodAutoscaler(t.name, objectLabels, o.autoscaling));
+      if (env.tls.enabled) objects.push(componentCertificate(env, t.name, objects, t.traits.ringMember));
       return objects;
     },
   });
+}
+
+/**
+ * A component's certificate names every Service it renders (and the pods behind a headless one), plus
+ * the gossip Service for ring members: memberlist checks each member against that one name.
+ */
+export function componentCertificate(env: EnvironmentSettings, name: string, objects: KubeObject[], ringMember = false): ObjectOf<'Certificate'> {
+  const services = objects.filter((o): o is ObjectOf<'Service'> => o.kind === 'Service');
+  const names = services.flatMap((s) => [...serviceNames(s.metadata.name), ...(s.spec?.clusterIP === 'None' ? podNames(s.metadata.name) : [])]);
+  return certificate(env, name, [...names, ...(ringMember ? [serverName(SERVICES.gossip)] : [])]);
 }
 
 /** The headless Service every ring member joins memberlist through (it publishes not-ready pods too). */

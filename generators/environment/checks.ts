@@ -5,6 +5,7 @@ import type { Problem } from '../validation/messages';
 import { floorOf } from './fields';
 import { type Environment, environmentSchema } from './index';
 import { dedicatedColumnProblems, retentionProblem, tenantProblems } from './tenants';
+import { tlsProblems } from './tls';
 import { Quantity } from './units';
 
 type Figures = Record<string, Quantity | undefined>;
@@ -35,7 +36,7 @@ export function crossFieldProblems(env: Environment): Problem[] {
     if (a && a.minReplicas > a.maxReplicas)
       add(`components.${name}.autoscaling.minReplicas`, `must not exceed maxReplicas (${a.maxReplicas}), got ${a.minReplicas}`);
   }
-  problems.push(...retentionProblems(env), ...floorProblems(env));
+  problems.push(...retentionProblems(env), ...floorProblems(env), ...tlsProblems(env.tls));
   if (env.s3.sse === 'SSE-KMS' && !env.s3.kmsKeyId) add('s3.kmsKeyId', 'is required when s3.sse is SSE-KMS');
   const issuerRegion = /^https:\/\/oidc\.eks\.([a-z0-9-]+)\./.exec(env.cluster.oidcIssuer)?.[1];
   if (issuerRegion && issuerRegion !== env.aws.region)

@@ -27,6 +27,8 @@ export const PATTERNS = {
   accountId: '^[0-9]{12}$',
   s3Prefix: '^[A-Za-z0-9!_.*()-]+(/[A-Za-z0-9!_.*()-]+)*$',
   scrapeInterval: '^[0-9]+(ms|s|m|h)$',
+  issuerName: '^$|^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$',
+  pemCertificate: '^$|^-----BEGIN CERTIFICATE-----\\r?\\n[A-Za-z0-9+/=\\r\\n]+-----END CERTIFICATE-----\\r?\\n?$',
 } as const;
 
 /** Shown in messages next to a failed pattern, so a user knows what is expected. */
@@ -55,6 +57,8 @@ export const PATTERN_HINTS: Record<string, string> = {
   [PATTERNS.accountId]: 'a 12-digit AWS account id in quotes, such as "123456789012"',
   [PATTERNS.s3Prefix]: 'an S3 key prefix such as traces or tempo/prod (no leading or trailing "/")',
   [PATTERNS.scrapeInterval]: 'a Prometheus duration such as 30s or 1m',
+  [PATTERNS.issuerName]: 'empty, or a Kubernetes object name such as platform-ca',
+  [PATTERNS.pemCertificate]: 'empty, or one PEM certificate (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)',
 };
 
 type Pattern = (typeof PATTERNS)[keyof typeof PATTERNS];

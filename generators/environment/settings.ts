@@ -5,6 +5,7 @@ import Type, { type Static, type TSchema } from 'typebox';
 import { bool, duration, int, list, map, num, object, oneOf, PATTERNS, percent, positive, str } from './fields';
 import { sampling } from './sampling';
 import { GENERATOR_PROCESSORS, dedicatedColumnList, limits, processorList } from './tenant-settings';
+import { tls } from './tls';
 
 export const TEMPO_VERSION = '2.10.8';
 
@@ -232,6 +233,7 @@ export const settings = {
     'Who may reach the stack when features.networkPolicies is on',
   ),
   sampling,
+  tls,
   features: object(
     {
       memcached: bool('Deploy memcached and use it for bloom, parquet-footer and frontend-search caching', true),

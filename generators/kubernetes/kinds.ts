@@ -50,6 +50,13 @@ export const SCHEMA_SOURCES: SchemaSource[] = [
     kinds: ['external-secrets.io/v1/ClusterSecretStore', 'external-secrets.io/v1/ExternalSecret', 'external-secrets.io/v1/SecretStore'],
   },
   {
+    // The models of 4.4.4 (the newest release that runs on Node 20) describe cert-manager v1 as of about
+    // v1.13; every field rendered here is unchanged in v1.21, and newer ones (renewBeforePercentage) are refused.
+    file: 'cert-manager.json',
+    package: '@kubernetes-models/cert-manager',
+    kinds: ['cert-manager.io/v1/Certificate', 'cert-manager.io/v1/ClusterIssuer', 'cert-manager.io/v1/Issuer'],
+  },
+  {
     file: 'argo-cd.json',
     package: '@kubernetes-models/argo-cd',
     kinds: ['argoproj.io/v1alpha1/AppProject', 'argoproj.io/v1alpha1/Application', 'argoproj.io/v1alpha1/ApplicationSet'],

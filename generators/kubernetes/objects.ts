@@ -1,6 +1,9 @@
 // The Kubernetes objects this repository renders, typed by the kubernetes-models interfaces: every
 // producer returns one of these, and readers of built output (validate, policies) narrow by kind.
 import type { IObjectMeta } from '@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta';
+import type { ICertificate } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate';
+import type { IClusterIssuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer';
+import type { IIssuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Issuer';
 import type { IAppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject';
 import type { IApplication } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
 import type { IExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret';
@@ -54,6 +57,9 @@ export type KubeObject =
   | Named<IPrometheusRule>
   | Named<ISecretStore>
   | Named<IExternalSecret>
+  | Named<ICertificate>
+  | Named<IIssuer>
+  | Named<IClusterIssuer>
   | Named<IAppProject>
   | Named<IApplication>;
 

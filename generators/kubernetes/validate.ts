@@ -7,6 +7,7 @@ import { compiledValidators } from '../validation/compiled';
 import { SCHEMA_SOURCES, SKIPPED_KINDS, kindKey } from './kinds';
 import { type ObjectProblem, schemaProblems } from '../validation/messages';
 import argoCd from './schemas/argo-cd.json';
+import certManager from './schemas/cert-manager.json';
 import externalSecrets from './schemas/external-secrets.json';
 import kubernetes from './schemas/kubernetes.json';
 import prometheusOperator from './schemas/prometheus-operator.json';
@@ -22,6 +23,7 @@ export const SCHEMA_FILES: Record<string, SchemaFile> = {
   'kubernetes.json': kubernetes,
   'prometheus-operator.json': prometheusOperator,
   'external-secrets.json': externalSecrets,
+  'cert-manager.json': certManager,
   'argo-cd.json': argoCd,
 };
 

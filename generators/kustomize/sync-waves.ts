@@ -21,6 +21,8 @@ export const SYNC_WAVES: readonly WaveRule[] = [
   { wave: -3, group: '', kind: 'Namespace', why: 'everything else lives in it' },
   { wave: -2, group: '', kind: 'ServiceAccount', why: 'the SecretStore authenticates as one; pods run as one' },
   { wave: -2, group: 'external-secrets.io', kind: 'SecretStore', why: 'the ExternalSecret reads through it' },
+  { wave: -2, group: 'cert-manager.io', kind: 'Issuer', why: 'the Certificates name their issuer' },
+  { wave: -1, group: 'cert-manager.io', kind: 'Certificate', why: 'pods that mount a certificate wait in ContainerCreating until its Secret exists' },
   { wave: -1, group: 'external-secrets.io', kind: 'ExternalSecret', why: 'Argo CD waits until the S3 keys are synced before starting pods that need them' },
   { wave: 1, group: 'monitoring.coreos.com', kind: 'ServiceMonitor', why: 'scrape targets exist first' },
   { wave: 1, group: 'monitoring.coreos.com', kind: 'PodMonitor', why: 'scrape targets exist first' },

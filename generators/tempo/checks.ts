@@ -16,6 +16,7 @@ import { type ObjectProblem, type Problem, jsonPath, schemaProblems } from '../v
 import { CONFIG_MAP, OVERRIDES_CONFIG_MAP, SERVICES, effective } from './facts';
 import { tenantBlockProblems } from './overrides';
 import { nestedKeyFor, runtimeOverridesSchema, tempoConfigSchema } from './schema';
+import { tlsWiringProblems } from './tls-checks';
 
 export interface TempoProblem extends Problem {
   file: 'tempo.yaml' | 'overrides.yaml';
@@ -228,5 +229,6 @@ function wiringProblems(config: TempoConfig, cluster: Cluster, overrides: TempoC
   if (local && !generator.traces_storage?.path) {
     add(['metrics_generator', 'traces_storage', 'path'], `is not set, but ${local[0]} has local-blocks; expected a path on the generator volume`);
   }
+  tlsWiringProblems(config, cluster, add);
   return problems;
 }

@@ -8,12 +8,48 @@ import { S3_ENV } from '../credentials';
 import type { EnvironmentSettings } from '../environment/settings';
 import { tenantBlocks } from '../environment/tenants';
 import { objectName, serviceHost } from '../stack';
+import { TLS_FILES, TLS_MIN_VERSION, serverName } from '../tls';
 import { PATHS, SERVICES, TEMPO_PORTS } from './facts';
 import { TENANT_LABEL, overridesDefaults } from './overrides';
 
 export { runtimeOverrides } from './overrides';
 
-const receiver = (name: ReceiverName) => ({ endpoint: `0.0.0.0:${receiverPort(name)}` });
+/**
+ * TLS of the OpenTelemetry receivers (configtls.ServerConfig): the distributor's certificate, re-read
+ * every hour (the receivers keep their start-up certificate otherwise). No client certificates: senders
+ * are applications and collectors, which hold only the CA.
+ */
+const RECEIVER_TLS = { cert_file: TLS_FILES.cert, key_file: TLS_FILES.key, min_version: '1.2', reload_interval: '1h' };
+const receiver = (env: EnvironmentSettings, name: ReceiverName) => ({
+  endpoint: `0.0.0.0:${receiverPort(name)}`,
+  ...(env.tls.enabled ? { tls: RECEIVER_TLS } : {}),
+});
+
+/**
+ * A dskit client's TLS (gRPC, memberlist, memcached): the pod's own certificate (the servers require one),
+ * the CA, and the name the server's certificate carries. Clients dial pod IPs (ring members, DNS
+ * answers), so without tls_server_name they would check the IP, which no certificate has.
+ */
+const clientTls = (service: string) => ({
+  tls_enabled: true,
+  tls_cert_path: TLS_FILES.cert,
+  tls_key_path: TLS_FILES.key,
+  tls_ca_path: TLS_FILES.ca,
+  tls_server_name: serverName(service),
+  tls_min_version: TLS_MIN_VERSION,
+});
+const grpcClient = (env: EnvironmentSettings, service: string) => (env.tls.enabled ? { grpc_client_config: clientTls(service) } : undefined);
+
+/** gRPC (9095) requires a client certificate: only Tempo's components dial it. HTTP (3200) asks for none: probes, Prometheus, Grafana, vulture. */
+function serverTls(env: EnvironmentSettings): Record<string, unknown> {
+  if (!env.tls.enabled) return {};
+  const files = { cert_file: TLS_FILES.cert, key_file: TLS_FILES.key, client_ca_file: TLS_FILES.ca };
+  return {
+    tls_min_version: TLS_MIN_VERSION,
+    grpc_tls_config: { ...files, client_auth_type: 'RequireAndVerifyClientCert' },
+    http_tls_config: { ...files, client_auth_type: 'VerifyClientCertIfGiven' },
+  };
+}
 
 const memberlistKv = { kvstore: { store: 'memberlist' } };
 
@@ -35,18 +71,28 @@ export function tempoConfig(env: EnvironmentSettings): Record<string, unknown> {
       http_listen_port: TEMPO_PORTS.http,
       grpc_listen_port: TEMPO_PORTS.grpc,
       log_level: env.tempo.logLevel,
+      ...serverTls(env),
     },
     memberlist: {
       join_members: [`dns+${serviceHost(SERVICES.gossip)}:${TEMPO_PORTS.gossip}`],
       bind_port: TEMPO_PORTS.gossip,
       abort_if_cluster_join_fails: false,
+      // Gossip is encrypted and the member's certificate checked; dskit asks no certificate of the dialer.
+      ...(env.tls.enabled ? clientTls(SERVICES.gossip) : {}),
     },
+    ...(env.tls.enabled
+      ? {
+          // Distributor and querier -> ingesters and metrics-generators.
+          ingester_client: grpcClient(env, objectName('ingester')),
+          metrics_generator_client: grpcClient(env, objectName('metrics-generator')),
+        }
+      : {}),
     distributor: {
       ring: memberlistKv,
       receivers: {
-        otlp: { protocols: { grpc: receiver('otlp-grpc'), http: receiver('otlp-http') } },
-        jaeger: { protocols: { grpc: receiver('jaeger-grpc'), thrift_http: receiver('jaeger-http') } },
-        zipkin: receiver('zipkin'),
+        otlp: { protocols: { grpc: receiver(env, 'otlp-grpc'), http: receiver(env, 'otlp-http') } },
+        jaeger: { protocols: { grpc: receiver(env, 'jaeger-grpc'), thrift_http: receiver(env, 'jaeger-http') } },
+        zipkin: receiver(env, 'zipkin'),
       },
     },
     ingester: {
@@ -55,7 +101,10 @@ export function tempoConfig(env: EnvironmentSettings): Record<string, unknown> {
       flush_all_on_shutdown: true,
     },
     querier: {
-      frontend_worker: { frontend_address: `${serviceHost(SERVICES.queryFrontendDiscovery)}:${TEMPO_PORTS.grpc}` },
+      frontend_worker: {
+        frontend_address: `${serviceHost(SERVICES.queryFrontendDiscovery)}:${TEMPO_PORTS.grpc}`,
+        ...grpcClient(env, SERVICES.queryFrontendDiscovery),
+      },
     },
     query_frontend: {
       max_outstanding_per_tenant: 2000,
@@ -107,6 +156,8 @@ export function tempoConfig(env: EnvironmentSettings): Record<string, unknown> {
                   consistent_hash: true,
                   timeout: '500ms',
                   max_idle_conns: 100,
+                  // memcached requires a client certificate (ssl_verify_mode 2, components/memcached.ts).
+                  ...(env.tls.enabled ? clientTls(objectName('memcached')) : {}),
                 },
               },
             ],

@@ -113,6 +113,48 @@ const receivers = obj({
   zipkin: httpServer({ parse_string_tags: bool }),
 });
 
+// dskit TLS (crypto/tls ClientConfig, server.TLSConfig) as Tempo 2.10.8 vendors it.
+const dskitClientTls = {
+  tls_cert_path: str,
+  tls_key_path: str,
+  tls_ca_path: str,
+  tls_server_name: str,
+  tls_insecure_skip_verify: bool,
+  tls_cipher_suites: str,
+  tls_min_version: oneOf('VersionTLS10', 'VersionTLS11', 'VersionTLS12', 'VersionTLS13'),
+};
+const dskitServerTls = shared(
+  'dskitServerTls',
+  obj({
+    cert: str,
+    key: str,
+    client_ca: str,
+    cert_file: str,
+    key_file: str,
+    client_ca_file: str,
+    client_auth_type: oneOf('NoClientCert', 'RequestClientCert', 'RequireAnyClientCert', 'VerifyClientCertIfGiven', 'RequireAndVerifyClientCert'),
+  }),
+);
+/** dskit grpcclient.Config: ingester_client, metrics_generator_client, querier.frontend_worker. */
+const grpcClientConfig = shared(
+  'grpcClientConfig',
+  obj({
+    max_recv_msg_size: int,
+    max_send_msg_size: int,
+    grpc_compression: oneOf('', 'gzip', 'snappy'),
+    rate_limit: num,
+    rate_limit_burst: int,
+    backoff_on_ratelimits: bool,
+    backoff_config: obj({ min_period: dur, max_period: dur, max_retries: int }),
+    tls_enabled: bool,
+    ...dskitClientTls,
+    connect_timeout: dur,
+    connect_backoff_base_delay: dur,
+    connect_backoff_max_delay: dur,
+  }),
+);
+const componentClient = obj({ remote_timeout: dur, grpc_client_config: grpcClientConfig });
+
 const dedicatedColumns = shared(
   'dedicatedColumns',
   list(
@@ -332,7 +374,13 @@ export const tempoConfigSchema: Schema = {
       log_request_at_info_level_enabled: bool,
       register_instrumentation: bool,
       http_path_prefix: str,
+      tls_cipher_suites: str,
+      tls_min_version: oneOf('VersionTLS10', 'VersionTLS11', 'VersionTLS12', 'VersionTLS13'),
+      http_tls_config: dskitServerTls,
+      grpc_tls_config: dskitServerTls,
     }),
+    ingester_client: componentClient,
+    metrics_generator_client: componentClient,
     memberlist: obj({
       node_name: str,
       randomize_node_name: bool,
@@ -362,11 +410,7 @@ export const tempoConfigSchema: Schema = {
       packet_dial_timeout: dur,
       packet_write_timeout: dur,
       tls_enabled: bool,
-      tls_cert_path: str,
-      tls_key_path: str,
-      tls_ca_path: str,
-      tls_server_name: str,
-      tls_insecure_skip_verify: bool,
+      ...dskitClientTls,
     }),
     distributor: obj({
       ring: ring(),
@@ -432,7 +476,14 @@ export const tempoConfigSchema: Schema = {
       trace_by_id: obj({ query_timeout: dur }),
       metrics: obj({ concurrent_blocks: int, time_overlap_cutoff: num }),
       max_concurrent_queries: int,
-      frontend_worker: obj({ frontend_address: endpoint, dns_lookup_duration: dur, parallelism: int, match_max_concurrent: bool, id: str }),
+      frontend_worker: obj({
+        frontend_address: endpoint,
+        dns_lookup_duration: dur,
+        parallelism: int,
+        match_max_concurrent: bool,
+        id: str,
+        grpc_client_config: grpcClientConfig,
+      }),
       shuffle_sharding_ingesters_enabled: bool,
       shuffle_sharding_ingesters_lookback_period: dur,
       query_relevant_ingesters: bool,
@@ -591,13 +642,7 @@ export const tempoConfigSchema: Schema = {
               circuit_breaker_interval: dur,
               ttl: dur,
               tls_enabled: bool,
-              tls_cert_path: str,
-              tls_key_path: str,
-              tls_ca_path: str,
-              tls_server_name: str,
-              tls_insecure_skip_verify: bool,
-              tls_cipher_suites: str,
-              tls_min_version: str,
+              ...dskitClientTls,
             }),
             redis: obj({
               endpoint: str,

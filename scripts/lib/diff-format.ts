@@ -14,6 +14,8 @@ export interface EnvironmentDiff {
   added: string[];
   removed: string[];
   changed: ObjectChange[];
+  /** Changes a reviewer must not miss, said in one line each (encryption in transit turned off). */
+  notices?: string[];
 }
 
 export interface RenderedDiff {
@@ -28,6 +30,7 @@ const changeCount = (e: EnvironmentDiff) => e.added.length + e.removed.length + 
 const summary = (e: EnvironmentDiff): string => {
   if (changeCount(e) === 0) return e.built ? 'no object changed' : 'no change';
   const parts = [
+    ...(e.notices ?? []).map((n) => `!! ${n}`),
     e.changed.length && `${e.changed.length} changed`,
     e.added.length && `${e.added.length} added`,
     e.removed.length && `${e.removed.length} removed`,
@@ -55,6 +58,7 @@ export function formatText(d: RenderedDiff, colour = false): string {
   for (const e of d.environments) out.push(`  ${e.env.padEnd(width)}  ${summary(e)}`);
   for (const e of d.environments.filter(changeCount)) {
     out.push('', bold(`${e.env}: ${summary(e)}`));
+    for (const n of e.notices ?? []) out.push(bold(red(`  !! ${n}`)));
     for (const [mark, id] of objectLines(e)) out.push(`  ${(mark === '+' ? green : mark === '-' ? red : cyan)(`${mark} ${id}`)}`);
     for (const c of e.changed) {
       out.push('');
@@ -89,6 +93,7 @@ export function formatMarkdown(d: RenderedDiff): string {
   let size = out.join('\n').length;
   let left = 0;
   for (const e of d.environments.filter(changeCount)) {
+    for (const n of e.notices ?? []) out.push('', `> [!CAUTION]\n> **${e.env}**: ${n}`);
     out.push('', `<details><summary><b>${e.env}</b>: ${summary(e)}</summary>`, '');
     out.push(...objectLines(e).map(([mark, id]) => `- ${{ '+': 'added', '-': 'removed', '~': 'changed' }[mark]} \`${id}\``));
     for (const c of e.changed) {

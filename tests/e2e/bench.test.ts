@@ -30,7 +30,13 @@ describe('bench:stack baseline', () => {
         expect(b.distributor, p.id).toEqual(a.distributor);
         expect(b.ingester.lifecycler, p.id).toMatchObject({ id: a.ingester.lifecycler.id, ring: a.ingester.lifecycler.ring });
         expect(b.storage.trace.s3, p.id).toMatchObject({ bucket: a.storage.trace.s3.bucket, endpoint: a.storage.trace.s3.endpoint });
-        expect(b.querier, p.id).toEqual({ frontend_worker: { frontend_address: a.querier.frontend_worker.frontend_address } });
+        // TLS (when on) is part of the topology: the baseline encrypts what the rendered config encrypts.
+        expect(b.querier, p.id).toEqual({ frontend_worker: a.querier.frontend_worker });
+        expect([b.server.grpc_tls_config, b.ingester_client, b.metrics_generator_client], p.id).toEqual([
+          a.server.grpc_tls_config,
+          a.ingester_client,
+          a.metrics_generator_client,
+        ]);
       }
     });
   }

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Binaries } from './binaries';
+import { prepareTls, schemeOf } from './tls';
 import { byComponent, planStack, receiverEndpoints, resolveAddress, urlOf, type Plan } from './plan';
 import { abortWaits, freePorts, resetWaits, sleep, until } from './proc';
 import { closeClients, push } from './push';
@@ -59,6 +60,13 @@ const TOPOLOGY_PATHS = [
   'distributor.receivers',
   'ingester.lifecycler.ring',
   'querier.frontend_worker.frontend_address',
+  // TLS is part of the topology: the baseline encrypts what the rendered config encrypts.
+  'server.tls_min_version',
+  'server.grpc_tls_config',
+  'server.http_tls_config',
+  'ingester_client',
+  'metrics_generator_client',
+  'querier.frontend_worker.grpc_client_config',
   'compactor.ring',
   'metrics_generator.ring',
   'metrics_generator.storage',
@@ -113,6 +121,7 @@ async function benchOne(env: RenderedEnvironment, name: string, bin: Binaries, o
   // The baseline has no cache: its memcached would stand idle.
   if (!env.tempo.cache) plan.processes = plan.processes.filter((p) => p.role !== 'memcached');
   const stack = new Stack(plan, bin, env.tempo.storage.trace.s3.bucket, []);
+  prepareTls(plan);
   const tenant = multitenancy(env) ? 'bench' : undefined;
   try {
     await stack.startBacking();
@@ -121,11 +130,11 @@ async function benchOne(env: RenderedEnvironment, name: string, bin: Binaries, o
     await Promise.all(
       plan.processes
         .filter((p) => p.role === 'tempo' && p.component !== 'compactor')
-        .map((p) => until(`${p.id} ready`, 90_000, async () => ((await isReady(urlOf(p, http))) ? true : undefined), 500)),
+        .map((p) => until(`${p.id} ready`, 90_000, async () => ((await isReady(urlOf(p, http, schemeOf(plan)))) ? true : undefined), 500)),
     );
     opts.log(`${name}: stack ready; pushing ${opts.rates.join(', ')} spans/s, ${opts.stepSeconds} s each`);
     const distributor = serviceAddress(plan, 'distributor', receiverEndpoints(env.tempo).find((r) => r.key === 'otlp.grpc')?.port ?? 4317);
-    const frontend = `http://${serviceAddress(plan, 'query-frontend', http)}`;
+    const frontend = `${schemeOf(plan)}://${serviceAddress(plan, 'query-frontend', http)}`;
     const acked: TestTrace[] = [];
     const queryLatency = { byId: [] as number[], search: [] as number[] };
     let querying = true;

@@ -19,7 +19,7 @@ const planted = (name: string) => {
 
 describe('e2e planted faults', () => {
   it('each names a check and a description', () => {
-    expect(FAULTS.map((f) => f.name).sort()).toEqual(['reader-prefix', 'receiver-localhost', 'ring-address']);
+    expect(FAULTS.map((f) => f.name).sort()).toEqual(['reader-prefix', 'receiver-localhost', 'ring-address', 'tls-server-name']);
     for (const f of FAULTS) expect(f.failsCheck.length * f.description.length).toBeGreaterThan(0);
     expect(() => fault('no-such-fault')).toThrow(/ring-address/);
   });
@@ -42,6 +42,14 @@ describe('e2e planted faults', () => {
     expect(reached).toHaveLength(1);
     expect(bound).not.toBe(reached[0]);
     expect(bound).toBe(`127.0.0.1:${d.podLocalPorts.get(4317)}`);
+  });
+
+  it('tls-server-name: the distributor checks the ingesters under a name their certificate does not carry', () => {
+    const plan = planted('tls-server-name');
+    const name = plan.env.tempo.ingester_client.grpc_client_config.tls_server_name;
+    expect(name).toBe('tempo-stack-querier.observability.svc.cluster.local');
+    const ingester = plan.env.objects.find((o) => o.kind === 'Certificate' && o.metadata.name === 'tempo-stack-ingester');
+    expect(ingester.spec.dnsNames).not.toContain(name);
   });
 
   it('reader-prefix: only the querier gets another S3 prefix', () => {

@@ -51,6 +51,16 @@ export const FAULTS: Fault[] = [
       grpc.endpoint = 'localhost:4317';
     },
   },
+  {
+    name: 'tls-server-name',
+    description: "the distributor checks the ingesters' certificate under the querier's name (ingester_client.grpc_client_config.tls_server_name)",
+    failsCheck: 'push otlp.grpc',
+    plant(env) {
+      const client = env.tempo.ingester_client?.grpc_client_config;
+      if (!client?.tls_server_name) throw new Error('the rendered config runs no TLS to the ingesters (plant it in an environment with tls.enabled)');
+      client.tls_server_name = client.tls_server_name.replace('-ingester.', '-querier.');
+    },
+  },
 ];
 
 export function fault(name: string): Fault {

@@ -10,12 +10,13 @@ import { FORMATS, METRICS, exporterOf, exposition, type Format } from '../helper
 import { NOT_ON_LOOPBACK } from '../helpers/metrics/loopback';
 import { checkDashboard, missingMetrics, renderedDashboards } from './dashboard-queries';
 import { byComponent, receiverEndpoints, urlOf, type Plan } from './plan';
+import { schemeOf } from './tls';
 import { PrometheusApi, describeAlert, type PromAlert } from './prometheus-api';
 import { sleep, until } from './proc';
 import type { Any, RenderedEnvironment } from './rendered';
 import { ACCEPTED_BY_DEFAULT, scrapeTargets, testRuleGroups } from './scrape-config';
 import type { Stack } from './stack';
-import { search } from './tempo-api';
+import { request, search } from './tempo-api';
 import { configuredTenants, multitenancy } from './tenants';
 import { pushTrafficTrace } from './traffic';
 import { AlertFaults } from './alert-faults';
@@ -70,7 +71,7 @@ export class ObservabilityChecks {
     const distributor = byComponent(this.plan, 'distributor')[0]!;
     const http = receiverEndpoints(this.env.tempo).find((r) => r.key === 'otlp.http');
     expectThat(http, 'the distributor has no OTLP HTTP receiver to send the traffic to');
-    const url = `${urlOf(distributor, http.port)}/v1/traces`;
+    const url = `${urlOf(distributor, http.port, schemeOf(this.plan))}/v1/traces`;
     this.trafficUrl = url;
     this.traffic = (async () => {
       for (let i = 0; !this.stopTraffic && i < 3600; i++) {
@@ -130,13 +131,13 @@ export class ObservabilityChecks {
     for (const t of scrapeTargets(this.plan)) {
       const kind = t.process.role === 'vulture' ? 'vulture' : 'tempo';
       for (const asked of Object.keys(FORMATS) as Format[]) {
-        const r = await fetch(`http://${t.address}/metrics`, { headers: { Accept: FORMATS[asked] }, signal: AbortSignal.timeout(10_000) });
-        const type = r.headers.get('content-type') ?? '';
+        const r = await request(`${t.scheme}://${t.address}/metrics`, { headers: { Accept: FORMATS[asked] } });
+        const type = r.contentType ?? '';
         const format: Format = type.startsWith('application/openmetrics-text') ? 'openmetrics' : 'text';
         expectThat(kind !== 'tempo' || format === asked, `${t.process.id}: asked for ${FORMATS[asked]}, got ${type}`);
         served.set(kind, (served.get(kind) ?? new Set()).add(format));
         const into = seen.get(`${kind} ${format}`) ?? { types: new Map(), samples: new Set() };
-        for (const line of (await r.text()).split('\n')) {
+        for (const line of r.text.split('\n')) {
           const m = /^# TYPE (\S+) (\S+)/.exec(line);
           if (m) into.types.set(m[1]!, m[2]!);
           else if (line && !line.startsWith('#')) into.samples.add(/^[^{ ]+/.exec(line)![0]);

@@ -124,6 +124,11 @@ export function planStack(env: RenderedEnvironment, nextPort: PortSource, dir: s
     if (role === 'tempo') {
       for (const r of receiverEndpoints(env.tempo)) if (!r.endpoint || !isWildcardHost(splitHostPort(r.endpoint).host)) podLocalPorts.set(r.port, nextPort());
     }
+    // A URL on the pod's own loopback (tempo-vulture's push through its TLS sidecar) gets a port of its own.
+    for (const a of role === 'vulture' ? w.args : []) {
+      const local = /^-[\w-]+=https?:\/\/(?:127\.0\.0\.1|localhost):(\d+)/.exec(a);
+      if (local) podLocalPorts.set(Number(local[1]), nextPort());
+    }
     processes.push({ id, role, component, workload: w, ports, podLocalPorts, dir: join(dir, id) });
   };
   for (const w of all) {

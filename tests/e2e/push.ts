@@ -2,6 +2,7 @@
 // receiver acknowledged it and rejects with the receiver's own answer (status and message) otherwise.
 import * as grpc from '@grpc/grpc-js';
 import { JAEGER_GRPC_METHOD, OTLP_GRPC_METHOD, jaegerProtobuf, jaegerThrift, otlpJson, otlpPartialSuccess, otlpProtobuf, zipkinJson } from './encodings';
+import { request, tlsClient } from './tempo-api';
 import type { TestTrace } from './traces';
 
 export const PUSH_TIMEOUT_MS = 10_000;
@@ -13,14 +14,20 @@ export const PROTOCOLS: Protocol[] = ['otlp.grpc', 'otlp.http', 'jaeger.grpc', '
 const identity = (b: Buffer | Uint8Array) => Buffer.from(b);
 
 const clients = new Map<string, grpc.Client>();
+/** Plaintext, or (with TLS) the run's CA checked under the receiver's in-cluster name, without a client certificate: as the collectors do. */
 function grpcClient(address: string): grpc.Client {
   let c = clients.get(address);
   if (!c) {
-    c = new grpc.Client(address, grpc.credentials.createInsecure());
+    const tls = tlsClient();
+    const name = tls?.serverName(Number(address.split(':').pop()));
+    c = tls
+      ? new grpc.Client(address, grpc.credentials.createSsl(tls.ca), name ? { 'grpc.ssl_target_name_override': name, 'grpc.default_authority': name } : {})
+      : new grpc.Client(address, grpc.credentials.createInsecure());
     clients.set(address, c);
   }
   return c;
 }
+const scheme = () => (tlsClient() ? 'https' : 'http');
 
 export function closeClients(): void {
   for (const c of clients.values()) c.close();
@@ -40,9 +47,8 @@ function unary(address: string, method: string, body: Uint8Array, tenant: string
 
 async function post(url: string, body: BodyInit, contentType: string, tenant: string | undefined): Promise<void> {
   const headers: Record<string, string> = { 'Content-Type': contentType };
-  if (tenant) headers['X-Scope-OrgID'] = tenant;
-  const res = await fetch(url, { method: 'POST', body, headers, signal: AbortSignal.timeout(PUSH_TIMEOUT_MS) });
-  const text = await res.text();
+  const res = await request(url, { method: 'POST', body, headers, tenant, timeoutMs: PUSH_TIMEOUT_MS });
+  const text = res.text;
   if (res.status < 200 || res.status > 299) throw new Error(`HTTP ${res.status}: ${text.trim().slice(0, 300)}`);
   // OTLP/HTTP reports refused spans in a 200 with partialSuccess.
   if (text.includes('rejectedSpans')) {
@@ -60,15 +66,16 @@ export async function push(protocol: Protocol, address: string, traces: TestTrac
       return;
     }
     case 'otlp.http':
-      return post(`http://${address}/v1/traces`, JSON.stringify(otlpJson(traces)), 'application/json', tenant);
+      return post(`${scheme()}://${address}/v1/traces`, JSON.stringify(otlpJson(traces)), 'application/json', tenant);
     case 'jaeger.grpc':
       for (const t of traces) for (const s of t.services) await unary(address, JAEGER_GRPC_METHOD, jaegerProtobuf(t.traceId, s), tenant);
       return;
     case 'jaeger.thrift_http':
       for (const t of traces)
-        for (const s of t.services) await post(`http://${address}/api/traces`, new Uint8Array(jaegerThrift(t.traceId, s)), 'application/x-thrift', tenant);
+        for (const s of t.services)
+          await post(`${scheme()}://${address}/api/traces`, new Uint8Array(jaegerThrift(t.traceId, s)), 'application/x-thrift', tenant);
       return;
     case 'zipkin':
-      return post(`http://${address}/api/v2/spans`, JSON.stringify(traces.flatMap(zipkinJson)), 'application/json', tenant);
+      return post(`${scheme()}://${address}/api/v2/spans`, JSON.stringify(traces.flatMap(zipkinJson)), 'application/json', tenant);
   }
 }

@@ -1,6 +1,6 @@
 // One e2e run against one rendered environment: plan the loopback stack, start it, run every check in
 // order (the slow ones in the background), stop everything, scan the logs for panics, clean up.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Binaries } from './binaries';
@@ -18,6 +18,7 @@ import { SINGLE_TENANT, configuredTenants, multitenancy } from './tenants';
 import { columnsOf, processorsOf, tenantChecks } from './tenant-checks';
 import { BACKEND, GATEWAY, dedicatedValue, makeTrace, spanIds, type TestTrace } from './traces';
 import { services, selects } from './topology';
+import { type TlsRun, checkTransport, prepareTls, schemeOf } from './tls';
 
 export interface E2EOptions {
   root: string;
@@ -100,7 +101,8 @@ export async function runE2E(opts: E2EOptions, bin: Binaries): Promise<E2EResult
   const checks = new Checks(opts.log);
   let failure: CheckFailed | undefined;
   try {
-    await new Scenario(env, plan, stack, checks, opts, notes).run();
+    const tls = prepareTls(plan);
+    await new Scenario(env, plan, stack, checks, opts, notes, tls).run();
   } catch (e) {
     if (!(e instanceof CheckFailed)) throw e;
     failure = e;
@@ -150,6 +152,7 @@ class Scenario {
     private readonly checks: Checks,
     private readonly opts: E2EOptions,
     private readonly notes: string[],
+    private readonly tls?: TlsRun,
   ) {
     this.bucket = new Bucket(plan.s3Port, stack.bucket, plan.s3CaFile);
     this.tenants = multitenancy(env) ? [...configuredTenants(env), UNNAMED_TENANT] : [undefined];
@@ -166,7 +169,7 @@ class Scenario {
     return p;
   }
   private base(p: PlannedProcess) {
-    return urlOf(p, this.httpPort);
+    return urlOf(p, this.httpPort, schemeOf(this.plan));
   }
   private get replicationFactor(): number {
     return Number(this.env.tempo.ingester?.lifecycler?.ring?.replication_factor ?? 1);
@@ -183,7 +186,7 @@ class Scenario {
   }
 
   private get frontend(): string {
-    return `http://${this.serviceAddress('query-frontend', this.httpPort)}`;
+    return `${schemeOf(this.plan)}://${this.serviceAddress('query-frontend', this.httpPort)}`;
   }
 
   async run(): Promise<void> {
@@ -204,6 +207,10 @@ class Scenario {
       ),
     );
     await checks.run('ring', () => this.checkRing());
+    const tls = this.tls;
+    const started = this.plan.processes.filter((p) => !late.includes(p));
+    if (tls) await checks.run('TLS: no port of Tempo or memcached accepts plaintext', () => checkTransport(this.plan, tls, stack.procs, started));
+    else checks.skip('TLS: no port of Tempo or memcached accepts plaintext', 'the rendered config runs without TLS (tls.enabled: false)');
     for (const p of late) stack.startTempo(p);
     const compactorReady = checks.background('ready: compactor', () => this.waitReady(late, 150_000));
 
@@ -234,6 +241,7 @@ class Scenario {
     await checks.run('flush writes blocks', () => this.checkFlush());
     await checks.run('querier restarted reads the flushed blocks', () => this.checkQuerierReadsBlocks());
     await compactorReady;
+    if (tls) await checks.run('TLS: no port of the compactor accepts plaintext', () => checkTransport(this.plan, tls, stack.procs, late));
     await checks.run('compactor merges the copies; no trace lost or duplicated', () => this.checkCompaction());
     await prometheusCheck;
     await tenantSeries;
@@ -573,9 +581,21 @@ class Scenario {
     const p = byComponent(this.plan, 'memcached')[0];
     if (!p) return {};
     const { createConnection } = await import('node:net');
+    const { connect } = await import('node:tls');
     const port = [...p.ports.values()][0]!;
+    const pki = this.tls?.pki;
     return new Promise((resolve, reject) => {
-      const socket = createConnection({ host: '127.0.0.1', port });
+      // memcached with TLS asks for a client certificate of the CA, as Tempo presents its own.
+      const socket = pki
+        ? connect({
+            host: '127.0.0.1',
+            port,
+            ca: readFileSync(pki.ca),
+            cert: readFileSync(pki.client.crt),
+            key: readFileSync(pki.client.key),
+            servername: this.tls!.names.get(port),
+          })
+        : createConnection({ host: '127.0.0.1', port });
       let text = '';
       socket.setTimeout(5_000, () => socket.destroy(new Error('memcached stats timed out')));
       socket.on('data', (d) => {

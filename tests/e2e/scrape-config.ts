@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { secretKeyFile } from './pki';
 import type { Plan, PlannedProcess } from './plan';
 import type { Any } from './rendered';
 import { selects, services, targetContainerPort } from './topology';
@@ -25,6 +26,8 @@ export interface ScrapeTarget {
   monitor: string;
   address: string;
   container: string;
+  /** The endpoint's scheme (https where the metrics port speaks TLS). */
+  scheme: 'http' | 'https';
 }
 
 const byKind = (objects: Any[], kind: string) => objects.filter((o) => o.kind === kind);
@@ -67,6 +70,7 @@ export function scrapeTargets(plan: Plan): Array<ScrapeTarget & { meta: Record<s
             monitor: `serviceMonitor/${namespace}/${sm.metadata.name}/0`,
             address: `127.0.0.1:${loopback}`,
             container: meta.__meta_kubernetes_pod_container_name!,
+            scheme: endpoint.scheme === 'https' ? 'https' : 'http',
             meta,
           });
         }
@@ -111,6 +115,14 @@ export function testRuleGroups(objects: Any[]): Any[] {
   }));
 }
 
+/** An https endpoint's tlsConfig as Prometheus' tls_config: the CA from the Secret it names (the run's own), and its serverName. */
+function scrapeTls(plan: Plan, endpoint: Any): Record<string, unknown> {
+  if (!endpoint.scheme) return {};
+  const t = endpoint.tlsConfig ?? {};
+  const ca = t.ca?.secret ? { ca_file: secretKeyFile(plan.dir, t.ca.secret.name, t.ca.secret.key) } : {};
+  return { scheme: endpoint.scheme, ...(endpoint.tlsConfig ? { tls_config: { ...ca, ...(t.serverName ? { server_name: t.serverName } : {}) } } : {}) };
+}
+
 /** Writes the rule file into `dir` and returns prometheus.yml. */
 export function prometheusConfig(plan: Plan, dir: string): string {
   const rulesFile = join(dir, 'rules.yaml');
@@ -123,6 +135,7 @@ export function prometheusConfig(plan: Plan, dir: string): string {
       job_name: t.monitor,
       scrape_interval: SCRAPE_INTERVAL,
       metrics_path: endpoint.path ?? '/metrics',
+      ...scrapeTls(plan, endpoint),
       static_configs: [],
       relabel_configs: (endpoint.relabelings ?? []).map(relabelConfig),
     };

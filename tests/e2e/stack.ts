@@ -10,6 +10,7 @@ import { Bucket } from './bucket';
 import { S3_ACCESS_KEY, S3_SECRET_KEY, loopbackTempoConfig, reroot } from './loopback';
 import { byComponent, resolveAddress, type Plan, type PlannedProcess } from './plan';
 import { Proc, blackhole, settlesWithin, until } from './proc';
+import { startSidecarStandIn } from './tls';
 import { prometheusConfig } from './scrape-config';
 
 /** SIGTERM grace before SIGKILL: the 2.10.8 querier and query-frontend never exit on SIGTERM (and the
@@ -57,6 +58,7 @@ export class Stack {
   readonly procs = new Map<string, Proc>();
   readonly unresolved: Unresolved[] = [];
   private hole?: Server;
+  private sidecar?: Server;
   private s3?: Proc;
   private prometheus?: Proc;
   readonly logs: string;
@@ -108,9 +110,21 @@ export class Stack {
     // The container's own args (memory, item size, connections), on loopback; root needs a user to drop to.
     const port = [...p.ports.values()][0]!;
     const asRoot = process.getuid?.() === 0 ? ['-u', 'nobody'] : [];
+    // Certificate files in -o ssl_*=<path> sit on the pod's volumes: re-rooted like every volume path.
+    const args = p.workload.args.map((a) =>
+      a.replace(
+        /(?<=^|[=,])\/[^,=]+/g,
+        (path) =>
+          reroot(
+            path,
+            p.workload.secretMounts.map((m) => m.mountPath),
+            p.dir,
+          ) ?? path,
+      ),
+    );
     this.procs.set(
       p.id,
-      new Proc(p.id, join(this.logs, `${p.id}.log`), this.bin.memcached, [...p.workload.args, '-l', '127.0.0.1', '-p', String(port), '-U', '0', ...asRoot]),
+      new Proc(p.id, join(this.logs, `${p.id}.log`), this.bin.memcached, [...args, '-l', '127.0.0.1', '-p', String(port), '-U', '0', ...asRoot]),
     );
   }
 
@@ -178,18 +192,30 @@ export class Stack {
       }
       if (/^https?:\/\//.test(value!)) {
         const url = new URL(value!);
-        const target = resolveAddress(this.plan, `${url.hostname}:${url.port || (url.protocol === 'https:' ? 443 : 80)}`)[0] ?? this.blackholeAddress;
+        const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+        // The pod's own loopback (its TLS sidecar), else a Service of the stack.
+        const local = ['127.0.0.1', 'localhost'].includes(url.hostname) ? p.podLocalPorts.get(port) : undefined;
+        let target = local !== undefined ? `127.0.0.1:${local}` : (resolveAddress(this.plan, `${url.hostname}:${port}`)[0] ?? this.blackholeAddress);
         if (target === this.blackholeAddress) this.unresolved.push({ process: p.id, path: flag!, address: value! });
+        // https checks the host: vulture has no server-name flag, and the test's query-frontend certificate names localhost too.
+        if (url.protocol === 'https:') target = target.replace('127.0.0.1', 'localhost');
         return `${flag}=${url.protocol}//${target}${url.pathname === '/' ? '' : url.pathname}`;
       }
       return a;
     });
+    this.sidecar = startSidecarStandIn(this.plan, p, (port) => {
+      const local = p.podLocalPorts.get(port);
+      if (local === undefined) throw new Error(`${p.id}: the sidecar listens on ${port}, which vulture does not push to`);
+      return local;
+    });
+    // Env values that are files on the pod's volumes (SSL_CERT_FILE: the mounted CA).
+    const env = Object.fromEntries(Object.entries(p.workload.env).map(([k, v]) => [k, reroot(v, p.workload.mountPaths, p.dir) ?? v]));
     const proc = new Proc(
       p.id,
       join(this.logs, `${p.id}.log`),
       this.bin.vulture,
       [...args, ...this.vultureExtraArgs],
-      { PATH: process.env.PATH ?? '', ...p.workload.env },
+      { PATH: process.env.PATH ?? '', ...env },
       undefined,
     );
     this.procs.set(p.id, proc);
@@ -221,6 +247,7 @@ export class Stack {
     const backing: Array<[string, Proc | undefined]> = [...rest, ['s3rver', this.s3], ['prometheus', this.prometheus]];
     await Promise.all(backing.map(async ([id, p]) => p && how.set(id, await p.stop({ graceMs: STOP_GRACE_MS }))));
     if (this.hole) await settlesWithin(new Promise((resolve) => this.hole!.close(resolve)), 2_000);
+    if (this.sidecar) await settlesWithin(new Promise((resolve) => this.sidecar!.close(resolve)), 2_000);
     return how;
   }
 

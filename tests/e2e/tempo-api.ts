@@ -1,18 +1,64 @@
 // Tempo's HTTP API as the e2e uses it: readiness, rings, flush, trace by id, search, TraceQL metrics,
 // its own /metrics. Every request has a timeout; X-Scope-OrgID goes on every call when a tenant is given.
 
+import { request as httpsRequest } from 'node:https';
+
 export const REQUEST_TIMEOUT_MS = 10_000;
 
 export interface Reply {
   status: number;
   text: string;
+  contentType?: string;
 }
+
+/** How https:// requests check the server: the run's CA, and the in-cluster name of the process behind a loopback port. */
+export interface TlsClient {
+  ca: Buffer;
+  serverName(port: number): string | undefined;
+}
+let tls: TlsClient | undefined;
+export const useTls = (client: TlsClient | undefined) => {
+  tls = client;
+};
+export const tlsClient = (): TlsClient | undefined => tls;
 
 export async function request(url: string, init: RequestInit & { tenant?: string; timeoutMs?: number } = {}): Promise<Reply> {
   const headers = new Headers(init.headers);
   if (init.tenant) headers.set('X-Scope-OrgID', init.tenant);
+  if (url.startsWith('https:')) return secure(url, init, headers);
   const res = await fetch(url, { ...init, headers, signal: AbortSignal.timeout(init.timeoutMs ?? REQUEST_TIMEOUT_MS) });
-  return { status: res.status, text: await res.text() };
+  return { status: res.status, text: await res.text(), contentType: res.headers.get('content-type') ?? '' };
+}
+
+/** An https request that checks the certificate against the run's CA under the process's in-cluster name (no client certificate, like Grafana). */
+function secure(url: string, init: RequestInit & { timeoutMs?: number }, headers: Headers): Promise<Reply> {
+  if (!tls) throw new Error(`${url}: https without the run's CA (prepareTls was not called)`);
+  const u = new URL(url);
+  const servername = tls.serverName(Number(u.port));
+  const body = init.body === undefined || init.body === null ? undefined : typeof init.body === 'string' ? init.body : Buffer.from(init.body as Uint8Array);
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      url,
+      {
+        method: init.method ?? 'GET',
+        headers: Object.fromEntries(headers),
+        ca: tls!.ca,
+        ...(servername ? { servername } : {}),
+        timeout: init.timeoutMs ?? REQUEST_TIMEOUT_MS,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), contentType: String(res.headers['content-type'] ?? '') }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`${init.method ?? 'GET'} ${url}: timed out`)));
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 export async function getJson<T = unknown>(url: string, tenant?: string): Promise<T> {

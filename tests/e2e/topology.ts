@@ -22,6 +22,15 @@ export interface Workload {
   secretEnv: string[];
   ports: ContainerPort[];
   mountPaths: string[];
+  /** Secret volumes any container of the pod mounts (certificates): where, which Secret, which keys (all when absent). */
+  secretMounts: SecretMount[];
+}
+
+export interface SecretMount {
+  container: string;
+  mountPath: string;
+  secretName: string;
+  items?: Array<{ key: string; path: string }>;
 }
 
 export interface ServicePort {
@@ -64,7 +73,21 @@ function workloadOf(o: Any): Workload {
     secretEnv,
     ports: (c.ports ?? []).map((p: Any) => ({ name: p.name, containerPort: Number(p.containerPort) })),
     mountPaths: (c.volumeMounts ?? []).map((m: Any) => String(m.mountPath)),
+    secretMounts: secretMountsOf(o),
   };
+}
+
+function secretMountsOf(o: Any): SecretMount[] {
+  const spec = o.spec.template.spec;
+  const volumes = new Map<string, Any>((spec.volumes ?? []).filter((v: Any) => v.secret).map((v: Any) => [v.name, v.secret]));
+  return (spec.containers ?? []).flatMap((c: Any) =>
+    (c.volumeMounts ?? [])
+      .filter((m: Any) => volumes.has(m.name))
+      .map((m: Any) => {
+        const secret = volumes.get(m.name);
+        return { container: c.name, mountPath: String(m.mountPath), secretName: secret.secretName, ...(secret.items ? { items: secret.items } : {}) };
+      }),
+  );
 }
 
 export function workloads(objects: Any[]): Workload[] {

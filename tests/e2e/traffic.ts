@@ -2,6 +2,8 @@
 // three services, cart -> checkout -> payments, so span metrics, service-graph edges, errors and slow
 // server spans all exist. The names sort before the other e2e services, so `$service` (Grafana's first
 // value) is cart, which has errors and spans slower than the RED dashboard's default 500ms.
+import { request } from './tempo-api';
+
 const hex = (bytes: number) => [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, '0')).join('');
 
 const SERVER = 2;
@@ -40,6 +42,6 @@ export async function pushTrafficTrace(url: string, tenant: string | undefined, 
   };
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (tenant) headers['X-Scope-OrgID'] = tenant;
-  const r = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
-  if (!r.ok) throw new Error(`OTLP HTTP push: HTTP ${r.status} ${(await r.text()).slice(0, 200)}`);
+  const r = await request(url, { method: 'POST', headers, body: JSON.stringify(body) });
+  if (r.status < 200 || r.status > 299) throw new Error(`OTLP HTTP push: HTTP ${r.status} ${r.text.slice(0, 200)}`);
 }

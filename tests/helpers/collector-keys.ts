@@ -12,7 +12,10 @@
 // available here (no npm or Debian package ships otelcol-contrib), so this is the check.
 export type Keys = { [key: string]: Keys | true | [Keys] };
 
-const TLS: Keys = { insecure: true };
+/** configtls.ClientConfig (config/configtls v1.65.0, collector v0.159.0): plaintext, or the CA and the name to check. */
+const TLS: Keys = { insecure: true, ca_file: true, server_name_override: true };
+/** configtls.ServerConfig: the receiver's certificate, re-read every reload_interval. */
+const SERVER_TLS: Keys = { cert_file: true, key_file: true, min_version: true, reload_interval: true };
 const QUEUE: Keys = { enabled: true, sizer: true, queue_size: true, num_consumers: true };
 const RETRY: Keys = { enabled: true, initial_interval: true, max_interval: true, max_elapsed_time: true };
 /** otlpexporter.Config: exporterhelper timeout, queue and retry, and configgrpc.ClientConfig (squashed). */
@@ -29,7 +32,7 @@ const POLICY_SETTINGS: Keys = {
 
 /** By component type (the part of its id before `/`). */
 export const COLLECTOR_KEYS: Record<'receivers' | 'processors' | 'exporters' | 'connectors' | 'extensions', Record<string, Keys>> = {
-  receivers: { otlp: { protocols: { grpc: { endpoint: true }, http: { endpoint: true } } } },
+  receivers: { otlp: { protocols: { grpc: { endpoint: true, tls: SERVER_TLS }, http: { endpoint: true } } } },
   processors: {
     memory_limiter: { check_interval: true, limit_percentage: true, spike_limit_percentage: true },
     batch: { timeout: true, send_batch_size: true },

@@ -94,6 +94,8 @@ function ingester(): KubeObject[] {
     '  lifecycler: {ring: {replication_factor: 3}}',
     '  flush_all_on_shutdown: true',
     'storage: {trace: {wal: {path: /var/tempo/wal}}}',
+    'server: {grpc_tls_config: {cert_file: /tls/tls.crt}, http_tls_config: {cert_file: /tls/tls.crt}}',
+    'memberlist: {tls_enabled: true}',
     '',
   ].join('\n');
   return [
