@@ -8,13 +8,22 @@ import { podSecurityRules } from './rules/pod-security';
 import { secretRules } from './rules/secrets';
 import { tempoRules } from './rules/tempo';
 import { workloadRules } from './rules/workload';
+import { zoneRules } from './rules/zones';
 import type { Finding, PolicyContext, Rule, Waiver } from './types';
 import { WAIVERS } from './waivers';
 
 export type { Finding, PolicyContext, Rule, Severity, Waiver } from './types';
 export { WAIVERS } from './waivers';
 
-export const RULES: readonly Rule[] = [...podSecurityRules, ...workloadRules, ...availabilityRules, ...secretRules, ...networkRules, ...tempoRules];
+export const RULES: readonly Rule[] = [
+  ...podSecurityRules,
+  ...workloadRules,
+  ...availabilityRules,
+  ...secretRules,
+  ...networkRules,
+  ...tempoRules,
+  ...zoneRules,
+];
 
 const applies = (w: Waiver, context: PolicyContext) => !w.environments || w.environments.includes(context.environment);
 

@@ -114,12 +114,15 @@ describe.each(envs)('alerts of %s', (env) => {
 });
 
 describe('volume alerts', () => {
-  it('select the claims of the ingester and metrics-generator StatefulSets', () => {
-    const claims = build('overlays/prod')
-      .filter((o) => o.kind === 'StatefulSet')
-      .flatMap((s: Any) => s.spec.volumeClaimTemplates.map((t: Any) => `${t.metadata.name}-${s.metadata.name}-0`));
-    expect(claims.length).toBe(2);
-    for (const claim of claims) expect(claim).toMatch(new RegExp(`^${VOLUME_CLAIMS_REGEX}$`));
+  it('select the claims of the ingester and metrics-generator StatefulSets, zone-aware or not', () => {
+    for (const env of environmentNames(ROOT)) {
+      const sets = build(`overlays/${env}`).filter((o) => o.kind === 'StatefulSet');
+      const claims = sets.flatMap((s: Any) => s.spec.volumeClaimTemplates.map((t: Any) => `${t.metadata.name}-${s.metadata.name}-0`));
+      expect(claims.length, env).toBe(sets.length);
+      expect(sets.length, env).toBeGreaterThanOrEqual(2);
+      for (const claim of claims) expect(claim).toMatch(new RegExp(`^${VOLUME_CLAIMS_REGEX}$`));
+    }
+    expect('data-tempo-stack-querier-0').not.toMatch(new RegExp(`^${VOLUME_CLAIMS_REGEX}$`));
   });
 });
 

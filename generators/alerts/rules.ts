@@ -50,8 +50,8 @@ const value = (digits: number) => `{{ printf "%.${digits}f" $value }}`;
 const where = '{{ $labels.cluster }}/{{ $labels.namespace }}';
 const BY_CLUSTER = 'cluster, namespace';
 
-/** The PVCs of the StatefulSets: data-tempo-stack-ingester-0, ... */
-export const VOLUME_CLAIMS_REGEX = `data-(${STATEFUL_TARGETS.map(objectName).join('|')})-[0-9]+`;
+/** The PVCs of the StatefulSets: data-tempo-stack-ingester-0, and with zones data-tempo-stack-ingester-zone-a-0 (components/zones.ts). */
+export const VOLUME_CLAIMS_REGEX = `data-(${STATEFUL_TARGETS.map(objectName).join('|')})(-zone-[a-z])?-[0-9]+`;
 
 /** Routes that are long-lived streams, scrapes or readiness probes (503 while a pod starts), not requests a user waits for. */
 const NOT_USER_REQUESTS = 'metrics|ready|/frontend.Frontend/Process|debug_pprof';
