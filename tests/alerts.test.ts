@@ -78,14 +78,15 @@ describe.each(envs)('alerts of %s', (env) => {
     }
   });
 
-  it("every alert of ALERT_NAMES is deployed (TempoLowCacheHitRate only with memcached, TempoDistributorUnhealthy only with a distributor ring, the gateway's only with it)", () => {
+  it("every alert of ALERT_NAMES is deployed (TempoLowCacheHitRate only with memcached, TempoDistributorUnhealthy only with a distributor ring, the gateway's and the zones' only with them)", () => {
     const deployed = new Set(alerts(spec).map((r) => r.alert));
     const s = settings.get(env)!;
     const expected = ALERT_NAMES.filter(
       (n) =>
         (n !== 'TempoLowCacheHitRate' || s.features.memcached) &&
         (n !== 'TempoDistributorUnhealthy' || s.limits.defaults.rateStrategy === 'global') &&
-        (!(ALERT_GROUPS.tempo_sampling as readonly string[]).includes(n) || s.sampling.tail.enabled),
+        (!(ALERT_GROUPS.tempo_sampling as readonly string[]).includes(n) || s.sampling.tail.enabled) &&
+        (!(ALERT_GROUPS.tempo_zones as readonly string[]).includes(n) || s.components.ingester.zoneAware),
     );
     expect([...deployed].sort()).toEqual([...expected].sort());
   });

@@ -11,6 +11,7 @@ import { runningComponents } from '../render';
 import { scrapeJob } from '../servicemonitors';
 import { INSTANCE, NAMESPACE, objectName } from '../stack';
 import { ALERT_GROUPS, type AlertGroup, type AlertName } from './names';
+import { zoneAlerts } from './zones';
 
 export interface AlertDefinition {
   name: AlertName;
@@ -454,6 +455,7 @@ export function alertDefinitions(env: Environment): AlertDefinition[] {
     );
   }
   if (env.sampling.tail.enabled) defs.push(...gatewayAlerts());
+  defs.push(...zoneAlerts(env));
   return defs;
 }
 

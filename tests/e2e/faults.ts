@@ -51,6 +51,17 @@ export const FAULTS: Fault[] = [
       grpc.endpoint = 'localhost:4317';
     },
   },
+  {
+    name: 'zone-unaware',
+    description:
+      'the ingester ring ignores the zones its ingesters announce (zone_awareness_enabled: false): with more ingesters than copies, two copies of a trace land in one zone (run it with --scenario zones-two-per-zone)',
+    failsCheck: 'zones: each acknowledged trace has one copy in every zone',
+    plant(env) {
+      const ring = env.tempo.ingester?.lifecycler?.ring;
+      if (ring?.zone_awareness_enabled !== true) throw new Error('the ingester ring is not zone-aware: nothing to break');
+      ring.zone_awareness_enabled = false;
+    },
+  },
 ];
 
 export function fault(name: string): Fault {

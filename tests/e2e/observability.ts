@@ -19,6 +19,7 @@ import { search } from './tempo-api';
 import { configuredTenants, multitenancy } from './tenants';
 import { pushTrafficTrace } from './traffic';
 import { AlertFaults } from './alert-faults';
+import { zoneAware } from './zones';
 
 /** Long enough for every `[5m]` window of the rules to forget the harness's own crash and restarts. */
 const SETTLE_MS = 6 * 60_000;
@@ -151,7 +152,8 @@ export class ObservabilityChecks {
       const exporter = exporterOf(info);
       if (!['tempo', 'vulture', 'go'].includes(exporter)) continue;
       const kind = exporter === 'vulture' ? 'vulture' : 'tempo';
-      const declared = NOT_ON_LOOPBACK[name];
+      // A zone-aware ring must expose what only a zone-aware ring has: the declaration holds elsewhere.
+      const declared = NOT_ON_LOOPBACK[name]?.absence === 'zone-aware-ring' && zoneAware(this.env.tempo) ? undefined : NOT_ON_LOOPBACK[name];
       for (const format of served.get(kind) ?? []) {
         const { types, samples } = seen.get(`${kind} ${format}`)!;
         const want = exposition(name, format);
