@@ -210,10 +210,10 @@ export function tempoComponent<P extends Record<string, TSchema>>(t: TempoTarget
     objects(env, settings) {
       const o = own(settings);
       const objectLabels = tempoLabels(t.name, env);
-      const pod = workload(env, o);
+      const primary = workload(env, o);
       const budget = maximumReplicas(o) > 1 ? podDisruptionBudget(t.name, objectLabels, selectorLabels(t.name)) : undefined;
       const objects: KubeObject[] = [
-        ...(t.reshape ? t.reshape(env, settings, pod, budget) : [pod, ...(budget ? [budget] : [])]),
+        ...(t.reshape ? t.reshape(env, settings, primary, budget) : [primary, ...(budget ? [budget] : [])]),
         service(self, objectLabels, { headless: t.traits.stateful, extraPorts: t.serviceAliases ?? [], spec: t.serviceSpec?.(env) ?? {} }),
         ...(t.extraObjects?.(env, settings) ?? []),
       ];
