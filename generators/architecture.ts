@@ -19,13 +19,24 @@ const WORKLOADS = ['Deployment', 'StatefulSet', 'DaemonSet'];
 const NODES = COMPONENT_NAMES;
 const RING_MEMBERS = TEMPO_TARGETS.filter((n) => COMPONENTS[n].tempo?.ringMember);
 
-/** `dev 1 · prod 3 · staging 2-4 (HPA)`: what each environment runs (`off` where it has none). */
+/** The component's workloads: one, or one per zone (zone-aware ingesters), found by their pods' component label. */
+const workloadsOf = (r: RenderedEnvironment, component: string) =>
+  r.objects.filter(
+    (o) =>
+      WORKLOADS.includes(o.kind) &&
+      'spec' in o &&
+      (o.spec as { template?: { metadata?: { labels?: Record<string, string> } } })?.template?.metadata?.labels?.['app.kubernetes.io/component'] === component,
+  );
+
+/** `dev 1 · prod 3 in 3 zones · staging 2-4 (HPA)`: what each environment runs (`off` where it has none). */
 function replicas(envs: RenderedEnvironment[], component: string): string {
   const counts = envs.map((r) => {
     const hpa = spec(find(r, ['HorizontalPodAutoscaler'], objectName(component)));
-    const workload = find(r, WORKLOADS, objectName(component));
-    if (workload?.kind === 'DaemonSet') return 'one per node';
-    return hpa ? `${hpa.minReplicas}-${hpa.maxReplicas} (HPA)` : workload ? String(spec(workload)!.replicas) : 'off';
+    const workloads = workloadsOf(r, component);
+    if (workloads[0]?.kind === 'DaemonSet') return 'one per node';
+    const total = workloads.reduce((n, w) => n + (spec(w)!.replicas ?? 1), 0);
+    const zones = workloads.length > 1 ? ` in ${workloads.length} zones` : '';
+    return hpa ? `${hpa.minReplicas}-${hpa.maxReplicas} (HPA)` : workloads.length ? `${total}${zones}` : 'off';
   });
   if (counts.every((c) => c === 'one per node')) return 'one per node';
   return envs.map((r, i) => `${r.env.name} ${counts[i]}`).join(' · ');
@@ -46,8 +57,8 @@ function retention(r: RenderedEnvironment): string {
 const nodeId = (component: string) => component.replace(/-/g, '_');
 
 export function architectureDiagram(envs: RenderedEnvironment[]): string {
-  const present = NODES.filter((c) => envs.some((r) => find(r, WORKLOADS, objectName(c))));
-  const kind = (c: string) => envs.map((r) => find(r, WORKLOADS, objectName(c))?.kind).find(Boolean);
+  const present = NODES.filter((c) => envs.some((r) => workloadsOf(r, c).length));
+  const kind = (c: string) => envs.map((r) => workloadsOf(r, c)[0]?.kind).find(Boolean);
   const outside = ['apps', 'grafana', 's3', 'prometheus', ...(present.includes('collector') ? [] : ['collector'])];
   const otlpGrpc = OTLP_GRPC;
   const grpc = `gRPC :${PORTS.grpc}`;
@@ -77,6 +88,7 @@ export function architectureDiagram(envs: RenderedEnvironment[]): string {
       ? [`  querier -.->|"bloom, parquet footers :${MEMCACHED_PORT}"| memcached`, `  query_frontend -.->|"search results :${MEMCACHED_PORT}"| memcached`]
       : []),
     '  metrics_generator -->|"remote write span metrics, service graphs"| prometheus',
+    ...(present.includes('rollout-operator') ? ['  rollout_operator -.->|"rolls out and drains one zone at a time"| ingester'] : []),
     ...(present.includes('vulture')
       ? [`  vulture -->|"test traces, OTLP :${otlpGrpc}"| distributor`, `  vulture -->|"reads them back, HTTP :${PORTS.http}"| query_frontend`]
       : []),

@@ -19,9 +19,15 @@ export const PROJECT = 'tempo';
 export const applicationName = (env: EnvironmentSettings): string => `tempo-${env.name}`;
 export const overlayPath = (env: EnvironmentSettings): string => `overlays/${env.name}`;
 
-/** The cluster-scoped kinds the overlays render: the namespace, and the collector agent's read-only RBAC. */
+/**
+ * The cluster-scoped kinds the overlays render: the namespace, the collector agent's read-only RBAC, and for
+ * zone-aware ingesters the rollout-operator's budget kind (its CRD), its pod-eviction webhook and the RBAC that
+ * lets it write its CA into that webhook.
+ */
 export const CLUSTER_KINDS = [
   { group: '', kind: 'Namespace' },
+  { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
+  { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
   { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
   { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
 ];
@@ -45,6 +51,9 @@ export const NAMESPACED_KINDS = [
   { group: 'monitoring.coreos.com', kind: 'ServiceMonitor' },
   { group: 'networking.k8s.io', kind: 'NetworkPolicy' },
   { group: 'policy', kind: 'PodDisruptionBudget' },
+  { group: 'rbac.authorization.k8s.io', kind: 'Role' },
+  { group: 'rbac.authorization.k8s.io', kind: 'RoleBinding' },
+  { group: 'rollout-operator.grafana.com', kind: 'ZoneAwarePodDisruptionBudget' },
 ];
 
 const labels = { 'app.kubernetes.io/part-of': 'tempo', 'app.kubernetes.io/managed-by': 'tempo-gitops' };
@@ -75,6 +84,15 @@ export function application(r: RenderedEnvironment, sharedDirs: string[], perEnv
   const autoscaled = r.objects
     .filter((o) => isKind(o, 'HorizontalPodAutoscaler'))
     .flatMap((h) => (h.spec ? [{ group: 'apps', kind: h.spec.scaleTargetRef.kind, name: h.spec.scaleTargetRef.name, jsonPointers: ['/spec/replicas'] }] : []));
+  // The rollout-operator writes its self-signed CA into its webhook (not in git): not a diff to revert.
+  const webhooks = r.objects
+    .filter((o) => isKind(o, 'ValidatingWebhookConfiguration'))
+    .map((w) => ({
+      group: 'admissionregistration.k8s.io',
+      kind: 'ValidatingWebhookConfiguration',
+      name: w.metadata.name,
+      jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'],
+    }));
   return {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',
@@ -112,7 +130,7 @@ export function application(r: RenderedEnvironment, sharedDirs: string[], perEnv
         ],
         retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } },
       },
-      ...(autoscaled.length ? { ignoreDifferences: autoscaled } : {}),
+      ...(autoscaled.length || webhooks.length ? { ignoreDifferences: [...autoscaled, ...webhooks] } : {}),
     },
   };
 }

@@ -6,6 +6,7 @@ import { SINGLE_TENANT, WILDCARD_TENANT, settingsOf, tenantBlocks, unnamedTenant
 import { Quantity } from './environment/units';
 import { isKind } from './kubernetes/objects';
 import { renderEnvironment } from './render';
+import { CROSS_AZ_ASSUMPTIONS, crossAz } from './cost-zones';
 
 export interface Assumption {
   key: string;
@@ -53,6 +54,7 @@ export const ASSUMPTIONS: readonly Assumption[] = [
   },
   { key: 'memoryGbHour', flag: 'memory-gb-hour', value: 0.004445, unit: '$/GiB-hour', source: 'AWS Fargate us-east-1 on-demand' },
   { key: 'ebsGbMonth', flag: 'ebs-gb-month', value: 0.08, unit: '$/GB-month', source: 'EBS gp3 us-east-1' },
+  ...CROSS_AZ_ASSUMPTIONS,
   {
     key: 'alwaysKeptPercent',
     flag: 'always-kept-percent',
@@ -161,6 +163,7 @@ export function estimate(env: Environment, a: Assumptions): CostLine[] {
     { item: 'compute: CPU', quantity: `${round(vcpu, 2)} vCPU requested x ${HOURS_PER_MONTH} h`, dollars: vcpu * HOURS_PER_MONTH * a.vcpuHour! },
     { item: 'compute: memory', quantity: `${round(memoryGb, 1)} GiB requested x ${HOURS_PER_MONTH} h`, dollars: memoryGb * HOURS_PER_MONTH * a.memoryGbHour! },
     { item: 'EBS volumes', quantity: `${round(volumeGb, 0)} GiB (ingester and metrics-generator PVCs)`, dollars: volumeGb * a.ebsGbMonth! },
+    crossAz(env, a, rendered, kept, DAYS_PER_MONTH),
   ];
 }
 

@@ -9,6 +9,7 @@ import { architectureDiagram } from './architecture';
 import { ARGOCD_DIR, argocdFiles } from './argocd';
 import { AWS_DIR, awsFiles, awsProblems } from './aws/documents';
 import { samplingProblems } from './components/sampling';
+import { zoneProblems } from './components/zones';
 import { dashboardsDir } from './dashboards/index';
 import type { Problem } from './validation/messages';
 import type { Environment } from './environment/index';
@@ -58,7 +59,12 @@ export const MARKED_DIRS: readonly string[] = ['overlays'];
 export const GENERATED_DIRS = { owned: OWNED_DIRS, marked: MARKED_DIRS };
 
 /** Checks of what an environment renders, by the output that renders it (paths are environment.yaml fields). */
-const OUTPUT_CHECKS: Array<(env: Environment) => Problem[]> = [awsProblems, severityProblems, samplingProblems];
+const OUTPUT_CHECKS: Array<(env: Environment) => Problem[]> = [
+  awsProblems,
+  severityProblems,
+  samplingProblems,
+  (env) => zoneProblems(env, 'ingester', env.components.ingester, env.tempo.replicationFactor),
+];
 
 export interface RenderedRepository {
   files: Files;

@@ -18,6 +18,7 @@ const APP_NAMES: Record<string, string> = {
   collector: 'opentelemetry-collector',
   gateway: 'opentelemetry-collector',
   vulture: 'tempo-vulture',
+  'rollout-operator': 'rollout-operator',
 };
 
 /** Stable selector labels: never anything that changes (version, environment). */

@@ -7,6 +7,7 @@ import type { IVolume } from 'kubernetes-models/v1/Volume';
 import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
 import type { EnvironmentSettings } from './environment/settings';
 import type { KubeObject, ObjectOf } from './kubernetes/objects';
+import { CA_BOOTSTRAP, COMPONENT_LABEL } from './kustomize/sync-waves';
 import { CLUSTER_DOMAIN, NAMESPACE, objectName, stackLabels } from './stack';
 
 /** A component's own certificate, key and CA: its Secret, mounted whole as a directory (never subPath, which the kubelet does not refresh). */
@@ -73,12 +74,14 @@ export function certificate(env: EnvironmentSettings, component: string, dnsName
 export function issuerObjects(env: EnvironmentSettings): KubeObject[] {
   if (!env.tls.enabled || env.tls.clusterIssuer) return [];
   const labels = stackLabels(env.tempo.tag);
+  // The bootstrap is labelled for its own, earlier sync wave (kustomize/sync-waves.ts).
+  const bootstrap = { ...labels, [COMPONENT_LABEL]: CA_BOOTSTRAP };
   return [
-    { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { name: SELF_SIGNED_ISSUER, labels }, spec: { selfSigned: {} } },
+    { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { name: SELF_SIGNED_ISSUER, labels: bootstrap }, spec: { selfSigned: {} } },
     {
       apiVersion: 'cert-manager.io/v1',
       kind: 'Certificate',
-      metadata: { name: CA_SECRET, labels },
+      metadata: { name: CA_SECRET, labels: bootstrap },
       spec: {
         isCA: true,
         commonName: `${objectName('ca')} ${env.name}`,

@@ -9,6 +9,7 @@ import { secretRules } from './rules/secrets';
 import { tempoRules } from './rules/tempo';
 import { tlsRules } from './rules/tls';
 import { workloadRules } from './rules/workload';
+import { zoneRules } from './rules/zones';
 import type { Finding, PolicyContext, Rule, Waiver } from './types';
 import { WAIVERS } from './waivers';
 
@@ -23,6 +24,7 @@ export const RULES: readonly Rule[] = [
   ...networkRules,
   ...tempoRules,
   ...tlsRules,
+  ...zoneRules,
 ];
 
 const applies = (w: Waiver, context: PolicyContext) => !w.environments || w.environments.includes(context.environment);

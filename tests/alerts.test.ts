@@ -80,14 +80,15 @@ describe.each(envs)('alerts of %s', (env) => {
     }
   });
 
-  it("every alert of ALERT_NAMES is deployed (TempoLowCacheHitRate only with memcached, TempoDistributorUnhealthy only with a distributor ring, the gateway's only with it)", () => {
+  it("every alert of ALERT_NAMES is deployed (TempoLowCacheHitRate only with memcached, TempoDistributorUnhealthy only with a distributor ring, the gateway's and the zones' only with them)", () => {
     const deployed = new Set(alerts(spec).map((r) => r.alert));
     const s = settings.get(env)!;
     const expected = ALERT_NAMES.filter(
       (n) =>
         (n !== 'TempoLowCacheHitRate' || s.features.memcached) &&
         (n !== 'TempoDistributorUnhealthy' || s.limits.defaults.rateStrategy === 'global') &&
-        (!(ALERT_GROUPS.tempo_sampling as readonly string[]).includes(n) || s.sampling.tail.enabled),
+        (!(ALERT_GROUPS.tempo_sampling as readonly string[]).includes(n) || s.sampling.tail.enabled) &&
+        (!(ALERT_GROUPS.tempo_zones as readonly string[]).includes(n) || s.components.ingester.zoneAware),
     );
     expect([...deployed].sort()).toEqual([...expected].sort());
   });
@@ -116,12 +117,15 @@ describe.each(envs)('alerts of %s', (env) => {
 });
 
 describe('volume alerts', () => {
-  it('select the claims of the ingester and metrics-generator StatefulSets', () => {
-    const claims = build('overlays/prod')
-      .filter((o) => o.kind === 'StatefulSet')
-      .flatMap((s: Any) => s.spec.volumeClaimTemplates.map((t: Any) => `${t.metadata.name}-${s.metadata.name}-0`));
-    expect(claims.length).toBe(2);
-    for (const claim of claims) expect(claim).toMatch(new RegExp(`^${VOLUME_CLAIMS_REGEX}$`));
+  it('select the claims of the ingester and metrics-generator StatefulSets, zone-aware or not', () => {
+    for (const env of environmentNames(ROOT)) {
+      const sets = build(`overlays/${env}`).filter((o) => o.kind === 'StatefulSet');
+      const claims = sets.flatMap((s: Any) => s.spec.volumeClaimTemplates.map((t: Any) => `${t.metadata.name}-${s.metadata.name}-0`));
+      expect(claims.length, env).toBe(sets.length);
+      expect(sets.length, env).toBeGreaterThanOrEqual(2);
+      for (const claim of claims) expect(claim).toMatch(new RegExp(`^${VOLUME_CLAIMS_REGEX}$`));
+    }
+    expect('data-tempo-stack-querier-0').not.toMatch(new RegExp(`^${VOLUME_CLAIMS_REGEX}$`));
   });
 });
 

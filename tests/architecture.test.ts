@@ -16,8 +16,14 @@ const edges = [...mermaid.matchAll(/^ {2}(\w+) -\.?->\|"(.*?)"\| (\w+)$/gm)].map
 describe('architecture diagram', () => {
   it('has a node per component with its replicas in every environment, read from the rendered objects', () => {
     // Components no environment runs (the tail-sampling gateway unless sampling.tail.enabled) are not drawn.
-    const running = (c: string) =>
-      environments.some((r) => r.objects.some((o) => ['Deployment', 'StatefulSet'].includes(o.kind) && o.metadata.name === `tempo-stack-${c}`));
+    // A component's workloads: one, or one per zone (zone-aware ingesters), by their pods' component label.
+    const workloadsOf = (r: (typeof environments)[number], c: string) =>
+      r.objects.filter(
+        (o) =>
+          ['Deployment', 'StatefulSet'].includes(o.kind) &&
+          (o as { spec: { template: { metadata: { labels: Record<string, string> } } } }).spec.template.metadata.labels['app.kubernetes.io/component'] === c,
+      ) as Array<{ spec: { replicas: number } }>;
+    const running = (c: string) => environments.some((r) => workloadsOf(r, c).length > 0);
     expect(running('distributor')).toBe(true);
     for (const component of COMPONENT_NAMES.filter((c) => c !== 'collector' && c !== 'vulture' && running(c))) {
       const label = nodes.get(component.replace(/-/g, '_'));
@@ -27,10 +33,10 @@ describe('architecture diagram', () => {
         const hpa = r.objects.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === name) as
           | { spec: { minReplicas: number; maxReplicas: number } }
           | undefined;
-        const workload = r.objects.find((o) => ['Deployment', 'StatefulSet'].includes(o.kind) && o.metadata.name === name) as
-          | { spec: { replicas: number } }
-          | undefined;
-        const expected = hpa ? `${hpa.spec.minReplicas}-${hpa.spec.maxReplicas} (HPA)` : String(workload?.spec.replicas ?? 'off');
+        const workloads = workloadsOf(r, component);
+        const total = workloads.reduce((n, w) => n + w.spec.replicas, 0);
+        const zones = workloads.length > 1 ? ` in ${workloads.length} zones` : '';
+        const expected = hpa ? `${hpa.spec.minReplicas}-${hpa.spec.maxReplicas} (HPA)` : workloads.length ? `${total}${zones}` : 'off';
         expect(label, `${component} in ${r.env.name}`).toContain(`${r.env.name} ${expected}`);
       }
     }

@@ -68,6 +68,19 @@ describe('argocd/', () => {
       ]);
     });
 
+    it(`${env.name}: ignores the CA bundle the rollout-operator writes into exactly the webhooks the overlay renders`, () => {
+      const objects = overlays.get(env.name)! as Any[];
+      const app = apps.find((a) => a.spec.source.path === `overlays/${env.name}`);
+      const webhooks = (app.spec.ignoreDifferences ?? []).filter((d: Any) => d.kind === 'ValidatingWebhookConfiguration');
+      expect(webhooks.map((d: Any) => d.name).sort()).toEqual(
+        objects
+          .filter((o) => o.kind === 'ValidatingWebhookConfiguration')
+          .map((o) => o.metadata.name)
+          .sort(),
+      );
+      for (const d of webhooks) expect(d.jqPathExpressions).toEqual(['.webhooks[]?.clientConfig.caBundle']);
+    });
+
     it(`${env.name}: ignores replicas of exactly the HPA-managed Deployments, which omit replicas`, () => {
       const objects = overlays.get(env.name)! as Any[];
       const targets = objects
@@ -75,10 +88,12 @@ describe('argocd/', () => {
         .map((h) => h.spec.scaleTargetRef.name)
         .sort();
       const app = apps.find((a) => a.spec.source.path === `overlays/${env.name}`);
-      const ignored = (app.spec.ignoreDifferences ?? []).map((d: Any) => {
-        expect(d).toEqual({ group: 'apps', kind: 'Deployment', name: d.name, jsonPointers: ['/spec/replicas'] });
-        return d.name;
-      });
+      const ignored = (app.spec.ignoreDifferences ?? [])
+        .filter((d: Any) => d.kind !== 'ValidatingWebhookConfiguration')
+        .map((d: Any) => {
+          expect(d).toEqual({ group: 'apps', kind: 'Deployment', name: d.name, jsonPointers: ['/spec/replicas'] });
+          return d.name;
+        });
       expect(ignored.sort()).toEqual(targets);
       for (const name of targets) expect(objects.find((o) => o.kind === 'Deployment' && o.metadata.name === name).spec.replicas).toBeUndefined();
     });
@@ -112,7 +127,14 @@ describe('sync waves', () => {
       for (const o of objects) expect(wave(o), `${o.kind}/${o.metadata.name}`).toBe(syncWave(o));
       const byKind = (kind: string) => objects.filter((o) => o.kind === kind).map(wave);
       const workloads = [...byKind('Deployment'), ...byKind('StatefulSet')];
-      expect(Math.min(...workloads)).toBe(0);
+      // Zone StatefulSets and the rollout-operator come one wave before the other workloads (sync-waves.ts).
+      expect(Math.max(...workloads)).toBe(0);
+      expect(Math.min(...workloads)).toBeGreaterThanOrEqual(-1);
+      for (const w of objects.filter((o) => (o.kind === 'StatefulSet' || o.kind === 'Deployment') && wave(o) < 0))
+        expect(w.metadata.labels?.['rollout-group'] ?? w.metadata.labels?.['app.kubernetes.io/component'], `${w.kind}/${w.metadata.name}`).toMatch(
+          /^(ingester|rollout-operator)$/,
+        );
+      for (const config of byKind('ConfigMap').filter((w) => w < 0)) expect(config).toBeLessThanOrEqual(Math.min(...workloads));
       for (const before of ['Namespace', 'SecretStore', 'ExternalSecret', 'ServiceAccount']) {
         for (const w of byKind(before)) expect(w, before).toBeLessThan(Math.min(...workloads));
       }
@@ -144,7 +166,9 @@ describe('sync waves', () => {
     expect(syncWave(o('monitoring.coreos.com/v1', 'PrometheusRule'))).toBeGreaterThan(0);
     expect(syncWave(o('monitoring.coreos.com/v1', 'ServiceMonitor'))).toBeGreaterThan(0);
     expect(syncWave(o('v1', 'ConfigMap', { grafana_dashboard: '1' }))).toBeGreaterThan(0);
-    expect(syncWave(o('v1', 'ConfigMap'))).toBe(0);
+    expect(syncWave(o('v1', 'ConfigMap'))).toBeLessThan(syncWave(o('apps/v1', 'Deployment')));
     expect(syncWave(o('apps/v1', 'Deployment'))).toBe(0);
+    expect(syncWave(o('apps/v1', 'StatefulSet', { 'rollout-group': 'ingester' }))).toBe(-1);
+    expect(syncWave(o('apps/v1', 'StatefulSet'))).toBe(0);
   });
 });

@@ -25,7 +25,7 @@ describe('npm run cost', () => {
     it(`${env.name}: a table whose total is the sum of its lines`, () => {
       const r = run(['--env', env.name]);
       expect(r.code, r.stderr).toBe(0);
-      const items = ['S3 storage', 'S3 PUT/LIST requests', 'S3 GET requests', 'compute: CPU', 'compute: memory', 'EBS volumes'];
+      const items = ['S3 storage', 'S3 PUT/LIST requests', 'S3 GET requests', 'compute: CPU', 'compute: memory', 'EBS volumes', 'cross-AZ transfer'];
       const sum = items.reduce((s, i) => s + dollars(r.stdout, i), 0);
       expect(dollars(r.stdout, 'total')).toBeCloseTo(sum, 1);
     });
@@ -60,6 +60,29 @@ describe('npm run cost', () => {
         code: 2,
         stderr: expect.stringContaining('--sampling-percentage: expected a percentage from 0 to 100'),
       });
+  });
+
+  it('cross-AZ transfer: replicated writes (RF copies + the generator) and query results, (Z-1)/Z of them in another zone, at $0.02/GB', () => {
+    for (const env of envs) {
+      const a = { ...defaultAssumptions(), ingestGbPerDay: 100 };
+      const line = estimate(env, a).find((l) => l.item === 'cross-AZ transfer')!;
+      const z = env.cluster.zones.length || 3;
+      const away = (z - 1) / z;
+      const rf = env.tempo.replicationFactor;
+      const objects = build(`overlays/${env.name}`) as Any[];
+      const inZone = (c: string) => objects.find((o) => o.kind === 'Service' && o.metadata.name === `tempo-stack-${c}`)?.spec.trafficDistribution !== undefined;
+      const received = 100 * (env.sampling.percentage / 100) * 0.5;
+      const writes = received * ((inZone('distributor') ? 0 : away) + rf * away + away);
+      const queries = ((2000 * 100) / 1e6) * (rf * away + away + (inZone('query-frontend') ? 0 : away));
+      expect(line.dollars, env.name).toBeCloseTo((writes + queries) * (730 / 24) * 0.02, 6);
+      // Zone-aware with as many zones as copies: exactly two of three copies cross.
+      if (env.components.ingester.zoneAware && z === rf) expect(rf * away).toBeCloseTo(rf - 1, 9);
+    }
+    const prod = run(['--env', 'prod', '--cross-az-gb', '0']);
+    expect(dollars(prod.stdout, 'cross-AZ transfer')).toBe(0);
+    expect(prod.stdout).toMatch(
+      /^cross-AZ transfer\s+[0-9.]+ GB \(writes [0-9.]+: 3 copies \+ 1 to the generator, 67% in another of 3 zones, agents in-zone; queries [0-9.]+\)/m,
+    );
   });
 
   it('names the storage class Tempo can read that costs least for the retention: Standard, with the numbers', () => {

@@ -16,7 +16,10 @@ const TEMPO_WORKLOADS = [
   'Deployment/tempo-stack-distributor',
   'Deployment/tempo-stack-querier',
   'Deployment/tempo-stack-query-frontend',
-  'StatefulSet/tempo-stack-ingester',
+  // prod's ingesters are zone-aware: one StatefulSet per zone of cluster.zones.
+  'StatefulSet/tempo-stack-ingester-zone-a',
+  'StatefulSet/tempo-stack-ingester-zone-b',
+  'StatefulSet/tempo-stack-ingester-zone-c',
   'StatefulSet/tempo-stack-metrics-generator',
 ];
 
@@ -146,7 +149,8 @@ describe('npm run diff', () => {
     const ok = await run(diff, ['--format', 'markdown'], box.dir);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('### Rendered changes per environment');
-    expect(ok.stdout).toContain('| prod | 8 changed |');
+    // The ConfigMap, the Tempo workloads and tempo-vulture (the retention edit above).
+    expect(ok.stdout).toContain(`| prod | ${TEMPO_WORKLOADS.length + 2} changed |`);
     expect(ok.stderr).toBe('');
   });
 

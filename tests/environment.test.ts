@@ -98,9 +98,38 @@ const cases: Array<[string, (y: string) => string, RegExp]> = [
   ],
   [
     'ingester replicas below the replication factor',
-    (y) => `${y}components:\n  ingester:\n    replicas: 2\n`,
+    (y) => `${y}components:\n  ingester:\n    zoneAware: false\n    replicas: 2\n`,
     new RegExp(
       `${AT}components\\.ingester\\.replicas: 2 ingester\\(s\\) \\(StatefulSet/tempo-stack-ingester\\) for replication factor 3: every trace is written to 3 ingesters`,
+    ),
+  ],
+  [
+    'zone-aware ingesters that cannot be split evenly over the zones',
+    (y) => `${y}components:\n  ingester:\n    replicas: 4\n`,
+    new RegExp(`${AT}components\\.ingester\\.replicas: 4 cannot be split evenly over 3 zones .*expected a multiple of 3`),
+  ],
+  [
+    'zone-aware ingesters with fewer zones than copies',
+    (y) => y.replace(/  zones: \[[^\]]*\]\n/, '  zones: [us-east-1a, us-east-1b]\n'),
+    new RegExp(`${AT}cluster\\.zones: lists 2 zone\\(s\\), but zone-aware ingesters put each of 3 copies in a different zone; expected at least 3 zones`),
+  ],
+  [
+    'a zone of another region',
+    (y) => y.replace(/  zones: \[[^\]]*\]\n/, '  zones: [us-east-1a, us-east-1b, eu-west-1c]\n'),
+    new RegExp(`${AT}cluster\\.zones\\.2: eu-west-1c is not a zone of aws\\.region us-east-1; expected us-east-1 and one letter`),
+  ],
+  [
+    'zone awareness with a single copy',
+    (y) => `${y}tempo:\n  replicationFactor: 1\n`,
+    new RegExp(
+      `${AT}tempo\\.replicationFactor: 1: zone-aware ingesters place each copy of a trace in another zone, and there is no second copy; expected components\\.ingester\\.zoneAware: false, or at least 2`,
+    ),
+  ],
+  [
+    'the single StatefulSet kept without zone awareness',
+    (y) => `${y}components:\n  ingester:\n    zoneAware: false\n    legacyStatefulSet: true\n`,
+    new RegExp(
+      `${AT}components\\.ingester\\.legacyStatefulSet: keeps the single StatefulSet beside the zones while moving to zoneAware; expected zoneAware: true`,
     ),
   ],
   [

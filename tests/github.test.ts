@@ -99,12 +99,13 @@ describe('renovate.json', () => {
   const tag = (image: string) => image.slice(image.lastIndexOf(':') + 1);
   const rule = (name: string): Any => config.packageRules.find((r: Any) => r.matchPackageNames?.includes(name));
 
-  it('finds the Tempo, memcached, exporter and collector versions where their defaults are written', () => {
+  it('finds the Tempo, memcached, exporter, collector and rollout-operator versions where their defaults are written', () => {
     expect(Object.fromEntries(extracted)).toEqual({
       'grafana/tempo': TEMPO_VERSION, // tempo-vulture runs the same tag
       memcached: tag(defaults.components.memcached.image),
       'prom/memcached-exporter': tag(defaults.components.memcached.exporterImage),
       'otel/opentelemetry-collector-contrib': tag(defaults.components.collector.image),
+      'grafana/rollout-operator': tag(defaults.components['rollout-operator'].image),
     });
     expect(config.customManagers.every((m: Any) => m.customType === 'regex' && m.datasourceTemplate === 'docker')).toBe(true);
   });

@@ -34,12 +34,14 @@ describe('the strict Kubernetes validator on a rendered object', () => {
   });
 
   it('catches a wrong type', () => {
-    const s = rendered('StatefulSet', 'tempo-stack-ingester');
+    const s = rendered('StatefulSet', 'tempo-stack-ingester-zone-a');
     s.spec.replicas = '3';
     s.spec.template.spec.containers[0].ports[0].containerPort = 'http';
+    s.spec.persistentVolumeClaimRetentionPolicy.whenScaled = false;
     expect(messages(s)).toEqual([
-      'StatefulSet/tempo-stack-ingester: spec.replicas: expected number, got string "3"',
-      'StatefulSet/tempo-stack-ingester: spec.template.spec.containers[0].ports[0].containerPort: expected number, got string "http"',
+      'StatefulSet/tempo-stack-ingester-zone-a: spec.persistentVolumeClaimRetentionPolicy.whenScaled: expected string, got boolean false',
+      'StatefulSet/tempo-stack-ingester-zone-a: spec.replicas: expected number, got string "3"',
+      'StatefulSet/tempo-stack-ingester-zone-a: spec.template.spec.containers[0].ports[0].containerPort: expected number, got string "http"',
     ]);
   });
 
@@ -62,10 +64,10 @@ describe('the strict Kubernetes validator on a rendered object', () => {
   });
 
   it("rejects an apiVersion the environment's Kubernetes removed", () => {
-    const pdb = rendered('PodDisruptionBudget', 'tempo-stack-ingester');
+    const pdb = rendered('PodDisruptionBudget', 'tempo-stack-querier');
     pdb.apiVersion = 'policy/v1beta1';
     expect(messages(pdb, '1.30')).toEqual([
-      'PodDisruptionBudget/tempo-stack-ingester: apiVersion: policy/v1beta1 PodDisruptionBudget was removed in Kubernetes 1.25 (this environment runs 1.30); use policy/v1',
+      'PodDisruptionBudget/tempo-stack-querier: apiVersion: policy/v1beta1 PodDisruptionBudget was removed in Kubernetes 1.25 (this environment runs 1.30); use policy/v1',
     ]);
   });
 

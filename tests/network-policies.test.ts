@@ -57,8 +57,11 @@ function allowed(objects: KubeObject[], from: Endpoint, to: Endpoint, port: numb
   return side(from, to, 'Egress') && side(to, from, 'Ingress');
 }
 
+/** A pod of the component (zone-aware ingesters: the first zone's; every zone's pods carry the same component labels). */
 const podOf = (objects: KubeObject[], component: ComponentName): Pod => {
-  const w = objects.find((o) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind) && o.metadata.name === objectName(component)) as Any;
+  const w = objects.find(
+    (o) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind) && (o as Any).spec.template.metadata.labels['app.kubernetes.io/component'] === component,
+  ) as Any;
   if (!w) throw new Error(`${objectName(component)} is not rendered`);
   return { namespace: w.metadata.namespace, labels: w.spec.template.metadata.labels };
 };
@@ -114,6 +117,16 @@ for (const envName of environmentNames(ROOT)) {
           ['prometheus -> collector metrics', prometheus, pod('collector'), COMPONENTS.collector.metrics.number],
         );
       }
+      if (has('rollout-operator')) {
+        const o = COMPONENTS['rollout-operator'];
+        open.push(
+          // The API server calls the pod-eviction webhook from the control plane's addresses.
+          ['API server -> rollout-operator webhook', { ip: '10.0.12.34' }, pod('rollout-operator'), portOf(o, 'https')],
+          ['rollout-operator -> API server', pod('rollout-operator'), { ip: '10.0.12.34' }, 443],
+          ['rollout-operator -> DNS', pod('rollout-operator'), kubeDns, 53, 'UDP'],
+          ['prometheus -> rollout-operator metrics', prometheus, pod('rollout-operator'), o.metrics.number],
+        );
+      }
       if (has('vulture')) {
         open.push(
           ['vulture -> distributor OTLP gRPC', pod('vulture'), pod('distributor'), 4317],
@@ -153,6 +166,11 @@ for (const envName of environmentNames(ROOT)) {
       }
       if (has('vulture'))
         closed.push(['vulture -> querier', pod('vulture'), pod('querier'), PORTS.http], ['vulture -> outside the cluster', pod('vulture'), s3, 443]);
+      if (has('rollout-operator'))
+        closed.push(
+          ['app -> rollout-operator metrics', app, pod('rollout-operator'), COMPONENTS['rollout-operator'].metrics.number],
+          ['rollout-operator -> ingester (it deletes pods through the API only)', pod('rollout-operator'), pod('ingester'), PORTS.http],
+        );
       expect(closed.filter(([, from, to, port]) => allowed(objects, from, to, port)).map(([name]) => name)).toEqual([]);
     });
   });
@@ -184,7 +202,11 @@ describe('NetworkPolicies from environment.yaml', () => {
 });
 
 describe('NetworkPolicies with the tail-sampling gateway (sampling.tail.enabled)', () => {
-  const identity: Any = { cluster: { name: 'c' }, aws: { region: 'us-east-1', accountId: '123456789012' }, s3: { bucket: 'tempo-traces-x' } };
+  const identity: Any = {
+    cluster: { name: 'c', zones: ['us-east-1a', 'us-east-1b', 'us-east-1c'] },
+    aws: { region: 'us-east-1', accountId: '123456789012' },
+    s3: { bucket: 'tempo-traces-x' },
+  };
   const objects = renderEnvironment(mergeEnvironment('x', { ...identity, sampling: { tail: { enabled: true } } })).objects.map((o) => ({
     ...o,
     metadata: { ...o.metadata, namespace: 'observability' },

@@ -1,4 +1,4 @@
-// A new environment is one new file: in a copy of the repository, a 9-line overlays/<name>/environment.yaml
+// A new environment is one new file: in a copy of the repository, a 10-line overlays/<name>/environment.yaml
 // is all it takes for generate to render its overlay, alerts, AWS documents and Argo CD Application, and
 // for validate to pass it (real kustomize, strict schemas, Tempo rules, policies). Every other test takes
 // the environment list from overlays/*/environment.yaml, so they cover the new one too.
@@ -16,6 +16,7 @@ cluster:
   name: gaming-platform-${NAME}
   server: https://0A1B2C3D4E5F60718293A4B5C6D7E8F9.gr7.us-east-1.eks.amazonaws.com
   oidcIssuer: https://oidc.eks.us-east-1.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9
+  zones: [us-east-1a, us-east-1b, us-east-1c]
 aws:
   region: us-east-1
   accountId: "444444444444"

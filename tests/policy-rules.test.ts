@@ -5,7 +5,7 @@ import type { KubeObject } from '../generators/kubernetes/objects';
 import { RULES, failures, report, runPolicies, unusedWaivers } from '../policies/index';
 import { credentialAssignments } from '../policies/rules/secrets';
 import { find } from './helpers/objects';
-import { INGESTER, WEB, goodTree } from './helpers/policy-fixtures';
+import { INGESTER, WEB, goodTree, zonedTree } from './helpers/policy-fixtures';
 
 const get = find; // returns Any: the cases below mutate fixtures freely
 const webPod = (t: KubeObject[]) => get(t, 'Deployment', 'web').spec.template.spec;
@@ -21,7 +21,16 @@ interface Case {
   bad: string;
   breaks(t: KubeObject[]): void;
   expected: RegExp;
+  /** The tree the case breaks (the good tree unless it is about zone-aware ingesters). */
+  tree?: () => KubeObject[];
 }
+
+const zoneSet = (t: KubeObject[], zone: string) => get(t, 'StatefulSet', `tempo-ingester-zone-${zone}`);
+const pinTo = (t: KubeObject[], zone: string, az: string) => {
+  const pod = zoneSet(t, zone).spec.template.spec;
+  pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values = [az];
+  pod.containers[0].env = [{ name: 'AVAILABILITY_ZONE', value: az }];
+};
 
 const cases: Case[] = [
   { rule: 'pss-non-root', bad: 'a UID below 10000', breaks: (t) => (webPod(t).securityContext.runAsUser = 1000), expected: /UID 1000; expected >= 10000/ },
@@ -351,6 +360,87 @@ const cases: Case[] = [
       }),
     expected: /expected maxUnavailable: 1, got \{"minAvailable":1\}/,
   },
+  {
+    rule: 'tempo-ingester-zones',
+    bad: 'an ingester announcing another zone than the one it is pinned to',
+    tree: zonedTree,
+    breaks: (t) => (zoneSet(t, 'b').spec.template.spec.containers[0].env = [{ name: 'AVAILABILITY_ZONE', value: 'us-east-1a' }]),
+    expected:
+      /tempo-ingester-zone-b: \[tempo-ingester-zones\] announces zone "us-east-1a" \(ingester.lifecycler.availability_zone\) but is pinned to us-east-1b/,
+  },
+  {
+    rule: 'tempo-ingester-zones',
+    bad: 'two zones for three copies',
+    tree: zonedTree,
+    breaks: (t) => pinTo(t, 'c', 'us-east-1b'),
+    expected: /pinned to 2 zone\(s\) \(us-east-1a, us-east-1b\); replication factor 3 needs 3/,
+  },
+  {
+    rule: 'tempo-ingester-zones',
+    bad: 'a zone StatefulSet pinned nowhere',
+    tree: zonedTree,
+    breaks: (t) => delete zoneSet(t, 'a').spec.template.spec.affinity.nodeAffinity,
+    expected: /tempo-ingester-zone-a: \[tempo-ingester-zones\] is in rollout group "ingester" but no required node affinity pins it/,
+  },
+  {
+    rule: 'tempo-ingester-zoneless',
+    bad: 'an ingester with no zone in a zone-aware ring',
+    tree: zonedTree,
+    breaks: (t) => (zoneSet(t, 'c').spec.template.spec.containers[0].env = []),
+    expected: /tempo-ingester-zone-c: \[tempo-ingester-zoneless\] joins the zone-aware ring with no availability zone/,
+  },
+  {
+    rule: 'tempo-ingester-rollout',
+    bad: 'OnDelete zones with no rollout-operator running',
+    tree: zonedTree,
+    breaks: (t) => drop(t, 'Deployment', 'rollout-operator'),
+    expected: /updateStrategy is OnDelete and is in rollout group "ingester" but no rollout-operator Deployment runs in apps/,
+  },
+  {
+    rule: 'tempo-ingester-rollout',
+    bad: 'a zone of the rollout group that rolls by itself',
+    tree: zonedTree,
+    breaks: (t) => (zoneSet(t, 'c').spec.updateStrategy = { type: 'RollingUpdate' }),
+    expected: /StatefulSet\/tempo-ingester-zone-c of rollout group "ingester" is not OnDelete: the rollout-operator skips the whole group/,
+  },
+  {
+    rule: 'tempo-ingester-rollout',
+    bad: 'more unavailable pods than a zone has',
+    tree: zonedTree,
+    breaks: (t) => (zoneSet(t, 'a').metadata.annotations['rollout-max-unavailable'] = '2'),
+    expected: /rollout-max-unavailable is "2"; expected 1 to the pods of its zone/,
+  },
+  {
+    rule: 'tempo-ingester-pdb',
+    bad: 'a zone-aware budget no eviction webhook applies',
+    tree: zonedTree,
+    breaks: (t) => drop(t, 'ValidatingWebhookConfiguration', 'pod-eviction'),
+    expected: /a ZoneAwarePodDisruptionBudget selects it, but no pod-eviction webhook \(failurePolicy Fail, served by a Service of the tree\) applies it/,
+  },
+  {
+    rule: 'tempo-ingester-pdb',
+    bad: 'an eviction webhook that fails open',
+    tree: zonedTree,
+    breaks: (t) => (get(t, 'ValidatingWebhookConfiguration', 'pod-eviction').webhooks[0].failurePolicy = 'Ignore'),
+    expected: /no pod-eviction webhook \(failurePolicy Fail/,
+  },
+  {
+    rule: 'pod-disruption-budget',
+    bad: 'a zone-aware budget that allows no eviction',
+    tree: zonedTree,
+    breaks: (t) => {
+      for (const z of ['a', 'b', 'c']) zoneSet(t, z).spec.replicas = 2;
+      get(t, 'ZoneAwarePodDisruptionBudget', 'tempo-ingester').spec = { maxUnavailable: 0, selector: { matchLabels: { 'rollout-group': 'ingester' } } };
+    },
+    expected: /tempo-ingester-zone-a: \[pod-disruption-budget\] runs up to 2 replicas but no PodDisruptionBudget selects its pods/,
+  },
+  {
+    rule: 'tempo-replication',
+    bad: 'two zones of one ingester each',
+    tree: zonedTree,
+    breaks: (t) => drop(t, 'StatefulSet', 'tempo-ingester-zone-c'),
+    expected: /tempo-ingester-zone-a: \[tempo-replication\] runs 2 ingester\(s\); expected >= 3/,
+  },
 ];
 
 const messagesOf = async (tree: KubeObject[], rule?: string) =>
@@ -381,8 +471,15 @@ describe('policies', () => {
     expect(new Set(RULES.map((r) => r.id)).size).toBe(RULES.length);
   });
 
-  it.each(cases)('$rule catches $bad', async ({ rule, breaks, expected }) => {
-    const tree = goodTree();
+  it('the zone-aware tree passes every rule; beside the single StatefulSet (the migration) it only warns of the zoneless ingester', async () => {
+    expect(await messagesOf(zonedTree())).toEqual([]);
+    const migration = await runPolicies(zonedTree(true), { environment: 'test' }, RULES, []);
+    expect(failures(migration)).toEqual([]);
+    expect(migration.map((f) => `${f.object}: [${f.rule}]`)).toEqual(['StatefulSet/tempo-ingester: [tempo-ingester-zoneless]']);
+  });
+
+  it.each(cases)('$rule catches $bad', async ({ rule, breaks, expected, tree: make = goodTree }) => {
+    const tree = make();
     breaks(tree);
     const found = await messagesOf(tree, rule);
     expect(found.length, `${rule} found nothing`).toBeGreaterThan(0);

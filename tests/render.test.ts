@@ -16,23 +16,40 @@ describe('prod carries the design figures', () => {
   const prod = build('overlays/prod');
   const replicas = (kind: string, component: string) => find(prod, kind, `tempo-stack-${component}`).spec.replicas;
 
+  /** prod's ingesters are zone-aware: one StatefulSet per zone, the component's replicas split over them. */
+  const ingesters = workloads(prod).filter((w) => w.metadata.labels['app.kubernetes.io/component'] === 'ingester');
+
   it('replicas per component', () => {
     expect(replicas('Deployment', 'distributor')).toBe(3);
-    expect(replicas('StatefulSet', 'ingester')).toBe(3);
+    expect(ingesters.map((w) => w.spec.replicas)).toEqual([1, 1, 1]);
     expect(replicas('Deployment', 'query-frontend')).toBe(2);
     expect(replicas('Deployment', 'querier')).toBe(2);
     expect(replicas('Deployment', 'compactor')).toBe(1);
     expect(replicas('StatefulSet', 'metrics-generator')).toBe(1);
   });
 
-  it('ingesters: 50Gi volume each, parallel start, a grace period long enough to flush, one down at a time', () => {
-    const ing = find(prod, 'StatefulSet', 'tempo-stack-ingester');
-    expect(ing.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('50Gi');
-    expect(ing.spec.podManagementPolicy).toBe('Parallel');
-    expect(ing.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(600);
-    expect(find(prod, 'PodDisruptionBudget', 'tempo-stack-ingester').spec.maxUnavailable).toBe(1);
-    const anti = ing.spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0];
-    expect(anti.topologyKey).toBe('kubernetes.io/hostname');
+  it('ingesters: one StatefulSet per zone, pinned to it, 50Gi volume each, parallel start, a grace period long enough to flush, one zone down at a time', () => {
+    expect(ingesters.map((w) => w.metadata.name)).toEqual(['a', 'b', 'c'].map((z) => `tempo-stack-ingester-zone-${z}`));
+    const zones = ingesters.map((ing) => {
+      expect(ing.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('50Gi');
+      expect(ing.spec.podManagementPolicy).toBe('Parallel');
+      expect(ing.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(600);
+      expect(ing.spec.updateStrategy).toEqual({ type: 'OnDelete' });
+      expect(ing.metadata.labels['rollout-group']).toBe('ingester');
+      expect(ing.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Delete' });
+      const anti = ing.spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0];
+      expect(anti.topologyKey).toBe('kubernetes.io/hostname');
+      const pin = ing.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0];
+      expect(pin.key).toBe('topology.kubernetes.io/zone');
+      expect(ing.spec.template.spec.containers[0].env).toContainEqual({ name: 'AVAILABILITY_ZONE', value: pin.values[0] });
+      return pin.values[0];
+    });
+    expect(zones).toEqual(['us-east-1a', 'us-east-1b', 'us-east-1c']);
+    expect(find(prod, 'ZoneAwarePodDisruptionBudget', 'tempo-stack-ingester').spec).toEqual({
+      maxUnavailablePercentage: 100,
+      selector: { matchLabels: { 'rollout-group': 'ingester' } },
+    });
+    expect(prod.find((o) => o.kind === 'PodDisruptionBudget' && o.metadata.name === 'tempo-stack-ingester')).toBeUndefined();
   });
 
   it('Tempo config: 14-day retention, bucket tempo-traces-prod in us-east-1, replication factor 3, flush on shutdown', () => {
@@ -53,7 +70,7 @@ for (const envName of environmentNames(ROOT)) {
     const cfg = tempoConfig(objects);
 
     it('puts every namespaced object in namespace observability', () => {
-      const clusterScoped = ['Namespace', 'ClusterRole', 'ClusterRoleBinding'];
+      const clusterScoped = ['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'ValidatingWebhookConfiguration'];
       for (const o of objects.filter((x) => !clusterScoped.includes(x.kind)))
         expect(o.metadata.namespace, `${o.kind}/${o.metadata.name}`).toBe('observability');
     });
@@ -89,9 +106,8 @@ for (const envName of environmentNames(ROOT)) {
       expect(gossip.spec.publishNotReadyAddresses).toBe(true);
       const members = workloads(objects)
         .filter((w) => Object.entries(gossip.spec.selector).every(([k, v]) => w.spec.template.metadata.labels[k] === v))
-        .map((w) => w.metadata.name)
-        .sort();
-      expect(members).toEqual(['compactor', 'distributor', 'ingester', 'metrics-generator', 'querier'].map((c) => `tempo-stack-${c}`));
+        .map((w) => w.metadata.labels['app.kubernetes.io/component']);
+      expect([...new Set(members)].sort()).toEqual(['compactor', 'distributor', 'ingester', 'metrics-generator', 'querier']);
     });
 
     it('Tempo containers: pinned image, target args, /ready probe, requests and limits, GOMEMLIMIT under the limit', () => {
@@ -117,7 +133,9 @@ for (const envName of environmentNames(ROOT)) {
     it('selectors are the stable selector labels and match their pod templates', () => {
       for (const w of workloads(objects)) {
         const component = w.metadata.labels['app.kubernetes.io/component'];
-        expect(w.spec.selector.matchLabels).toEqual(selectorLabels(component));
+        // A zone StatefulSet also selects on its own name (the rollout-operator finds its pods by the `name` label).
+        const zone = w.metadata.labels['rollout-group'] ? { name: w.metadata.name } : {};
+        expect(w.spec.selector.matchLabels).toEqual({ ...selectorLabels(component), ...zone });
         for (const [k, v] of Object.entries(w.spec.selector.matchLabels)) expect(w.spec.template.metadata.labels[k]).toBe(v);
       }
     });

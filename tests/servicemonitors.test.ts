@@ -55,10 +55,18 @@ describe.each(environmentNames(ROOT))('ServiceMonitors of %s', (name) => {
     }
   });
 
-  it('every workload is scraped', () => {
+  it('every workload is scraped (zone-aware ingesters: every zone, through the component Service)', () => {
     const workloads = objects.filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind)) as Any[];
-    const names = new Set(scraped.map((c) => objectName(c.name)));
-    for (const w of workloads) expect(names, w.metadata.name).toContain(w.metadata.name);
+    const components = new Set(scraped.map((c) => c.name));
+    for (const w of workloads) {
+      const component = w.spec.template.metadata.labels['app.kubernetes.io/component'];
+      expect(components, w.metadata.name).toContain(component);
+      const svc = of('Service').find((x) => x.metadata.name === objectName(component));
+      expect(
+        Object.entries(svc.spec.selector).every(([k, v]) => w.spec.template.metadata.labels[k] === v),
+        w.metadata.name,
+      ).toBe(true);
+    }
   });
 
   for (const c of scraped) {

@@ -96,7 +96,7 @@ describe('the Tempo config schema', () => {
 describe('the Tempo wiring rules', () => {
   it('the replication factor must not exceed the ingester replicas', () => {
     expect(problemsAfter((c) => (c.ingester.lifecycler.ring.replication_factor = 5))).toEqual([
-      'tempo.yaml: ingester.lifecycler.ring.replication_factor: 3 ingester(s) (StatefulSet/tempo-stack-ingester) for replication factor 5: every trace is written to 5 ingesters, so every push would fail; expected at least 5 ingesters',
+      'tempo.yaml: ingester.lifecycler.ring.replication_factor: 3 ingester(s) (StatefulSet/tempo-stack-ingester-zone-a, StatefulSet/tempo-stack-ingester-zone-b, StatefulSet/tempo-stack-ingester-zone-c) for replication factor 5: every trace is written to 5 ingesters, so every push would fail; expected at least 5 ingesters',
     ]);
   });
 
@@ -159,7 +159,7 @@ describe('the Tempo wiring rules', () => {
         svc.spec.ports.find((p: Any) => p.name === 'grpc').targetPort = 9096;
       }),
     ).toEqual([
-      'tempo.yaml: server.grpc_listen_port: Service tempo-stack-ingester port 9095 (targetPort 9096) does not reach port 9095 of StatefulSet/tempo-stack-ingester',
+      'tempo.yaml: server.grpc_listen_port: Service tempo-stack-ingester port 9095 (targetPort 9096) does not reach port 9095 of StatefulSet/tempo-stack-ingester-zone-a',
     ]);
   });
 

@@ -28,6 +28,8 @@ export const ALERT_GROUPS = {
   tempo_kubernetes: ['TempoComponentDown', 'TempoTargetDown', 'TempoPodCrashLooping', 'TempoContainerOOMKilled', 'TempoVolumeFillingUp'],
   // The ingestion edge: tempo-vulture's end-to-end checks and the collector agents.
   tempo_edge: ['TempoVultureHighErrorRate', 'TempoCollectorSpansDropped', 'TempoCollectorExportFailing', 'TempoCollectorRefusingSpans'],
+  // Zone-aware ingesters (components.ingester.zoneAware): a zone lost, zones unbalanced, a zone-by-zone rollout stopped.
+  tempo_zones: ['TempoIngesterZoneDown', 'TempoIngesterZonesUnbalanced', 'TempoIngesterRolloutStuck'],
   // The tail-sampling gateway (sampling.tail.enabled): traces lost before a decision, slow decisions, full queues.
   tempo_sampling: ['TempoGatewayDroppingTraces', 'TempoGatewaySpansDropped', 'TempoGatewayDecisionsSlow'],
 } as const;

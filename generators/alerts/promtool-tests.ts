@@ -8,6 +8,7 @@ import { scrapeLabels } from '../servicemonitors';
 import { NAMESPACE, objectName } from '../stack';
 import type { AlertName } from './names';
 import { GATEWAY_TICK_MS, REQUEST_DURATION, deployedDefinitions, effectiveSeverity, runbookAnchor, type AlertDefinition } from './rules';
+import { zoneCases } from './zones';
 
 type Labels = Record<string, string>;
 
@@ -594,6 +595,7 @@ function edgeCases(env: Environment): Partial<Record<AlertName, { firing: AlertC
     TempoCollectorExportFailing: agentCases('otelcol_exporter_send_failed_spans_total', exporter),
     TempoCollectorRefusingSpans: agentCases('otelcol_receiver_refused_spans_total', { receiver: 'otlp', transport: 'grpc' }),
     ...gatewayCases(env),
+    ...zoneCases(env),
   };
 }
 

@@ -11,6 +11,7 @@ import { runningComponents } from '../render';
 import { scrapeJob } from '../servicemonitors';
 import { INSTANCE, NAMESPACE, objectName } from '../stack';
 import { ALERT_GROUPS, type AlertGroup, type AlertName } from './names';
+import { zoneAlerts } from './zones';
 
 export interface AlertDefinition {
   name: AlertName;
@@ -50,8 +51,8 @@ const value = (digits: number) => `{{ printf "%.${digits}f" $value }}`;
 const where = '{{ $labels.cluster }}/{{ $labels.namespace }}';
 const BY_CLUSTER = 'cluster, namespace';
 
-/** The PVCs of the StatefulSets: data-tempo-stack-ingester-0, ... */
-export const VOLUME_CLAIMS_REGEX = `data-(${STATEFUL_TARGETS.map(objectName).join('|')})-[0-9]+`;
+/** The PVCs of the StatefulSets: data-tempo-stack-ingester-0, and with zones data-tempo-stack-ingester-zone-a-0 (components/zones.ts). */
+export const VOLUME_CLAIMS_REGEX = `data-(${STATEFUL_TARGETS.map(objectName).join('|')})(-zone-[a-z])?-[0-9]+`;
 
 /** Routes that are long-lived streams, scrapes or readiness probes (503 while a pod starts), not requests a user waits for. */
 const NOT_USER_REQUESTS = 'metrics|ready|/frontend.Frontend/Process|debug_pprof';
@@ -490,6 +491,7 @@ export function alertDefinitions(env: Environment): AlertDefinition[] {
     );
   }
   if (env.sampling.tail.enabled) defs.push(...gatewayAlerts());
+  defs.push(...zoneAlerts(env));
   return defs;
 }
 

@@ -5,6 +5,7 @@ import { autoscaling, replicas, resources } from '../environment/fields';
 import type { ContainerPort } from './component';
 import { namespaces, pods } from './peers';
 import { TEMPO_MEMORY_FLOOR, tempoComponent } from './tempo';
+import { preferSameZone } from './zones';
 
 /** The five receivers, each bound to 0.0.0.0 by tempo/config.ts (Tempo >= 2.7 binds localhost by default). */
 export const RECEIVERS = [
@@ -35,6 +36,8 @@ export const distributor = tempoComponent({
   },
   traits: { ringMember: true, opensStore: false, stateful: false, grpcServer: false },
   extraPorts: RECEIVERS.map((r): ContainerPort => ({ name: r.name, port: r.port, service: true })),
+  // Agents send to a distributor in their own zone: only the replicated writes to other zones' ingesters cross zones.
+  serviceSpec: preferSameZone,
   ingress: (env) => [
     // Spans: instrumented applications (and collectors of their own) straight to the distributor...
     { from: namespaces(env.networkPolicies.traceSenderNamespaces), ports: RECEIVERS.map((r) => r.port) },

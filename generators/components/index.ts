@@ -9,6 +9,7 @@ import { memcached } from './memcached';
 import { metricsGenerator } from './metrics-generator';
 import { querier } from './querier';
 import { queryFrontend } from './query-frontend';
+import { rolloutOperator } from './rollout-operator';
 import { vulture } from './vulture';
 
 export const COMPONENTS = {
@@ -22,6 +23,7 @@ export const COMPONENTS = {
   collector,
   gateway,
   vulture,
+  'rollout-operator': rolloutOperator,
 } as const;
 
 export type ComponentName = keyof typeof COMPONENTS;

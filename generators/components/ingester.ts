@@ -1,18 +1,24 @@
 // The ingester: holds recent traces (WAL on its volume), cuts blocks and flushes them to S3. Every
 // trace is written to tempo.replicationFactor ingesters, so one never shares a node with another.
-import { replicas, resources, volume } from '../environment/fields';
+// Zone-aware (zoneAware, the default): one StatefulSet per cluster.zones entry and the ring places a
+// trace's copies in distinct zones, so losing a whole zone loses no copy twice (zones.ts).
+import { bool, replicas, resources, volume } from '../environment/fields';
+import type { EnvironmentSettings } from '../environment/settings';
 import { TEMPO_PORTS } from '../tempo/facts';
 import { pods } from './peers';
 import { TEMPO_MEMORY_FLOOR, tempoComponent } from './tempo';
+import { zoneAwareBudget, zonedStatefulSets } from './zones';
 
 /** Ingesters flush every block to S3 on shutdown: give them as long as Tempo's own jsonnet does. */
 export const INGESTER_TERMINATION_GRACE_SECONDS = 1200;
+/** The rollout group of the zone StatefulSets (rollout-operator, ZoneAwarePodDisruptionBudget). */
+export const INGESTER_ROLLOUT_GROUP = 'ingester';
 
 export const ingester = tempoComponent({
   name: 'ingester',
   description: 'Buffers traces, writes the WAL and flushes blocks to S3',
   settings: {
-    replicas: replicas(3, 100),
+    replicas: replicas(3, 100, 'Number of pods in all zones together (a multiple of the zones when zoneAware)'),
     resources: resources(
       {
         requests: { cpu: '1', memory: '4Gi', 'ephemeral-storage': '256Mi' },
@@ -21,9 +27,32 @@ export const ingester = tempoComponent({
       TEMPO_MEMORY_FLOOR,
     ),
     storage: volume('50Gi'),
+    zoneAware: bool(
+      "One StatefulSet per cluster.zones entry (tempo-stack-ingester-zone-<letter>); the ring puts each trace's copies in distinct zones; the rollout-operator rolls them out zone by zone",
+      true,
+    ),
+    legacyStatefulSet: bool(
+      'While moving to zoneAware: keep the single StatefulSet tempo-stack-ingester running beside the zones; remove it in a second PR, an hour later (README "Zones")',
+      false,
+    ),
   },
   traits: { ringMember: true, opensStore: true, stateful: true, grpcServer: true },
   // Writes (distributor) and recent-data reads (querier) arrive over gRPC.
   ingress: () => [{ from: [pods('distributor'), pods('querier')], ports: [TEMPO_PORTS.grpc] }],
   pod: { terminationGracePeriodSeconds: INGESTER_TERMINATION_GRACE_SECONDS, oneReplicaPerNode: true },
+  // Kept when the StatefulSet is deleted (a migration or a volume resize deletes it; its pods may still
+  // hold the only copy of a block whose flush failed). Deleted on scale-down only where other copies
+  // exist: the scaled-down pod has flushed on SIGTERM (flush_all_on_shutdown waits until the flush queue
+  // is empty, or until the 1200 s grace ends) and every trace it held has replicationFactor - 1 copies on
+  // ingesters that stay. A kept claim would be billed forever and replay a stale WAL if scaled up again.
+  claimRetention: (env: EnvironmentSettings) => ({ whenDeleted: 'Retain', whenScaled: env.tempo.replicationFactor >= 2 ? 'Delete' : 'Retain' }),
+  reshape(env, own, workload, budget) {
+    if (!own.zoneAware || workload.kind !== 'StatefulSet') return [workload, ...(budget ? [budget] : [])];
+    const zones = env.cluster.zones;
+    const zoned = zonedStatefulSets(workload, { zones, group: INGESTER_ROLLOUT_GROUP, replicasPerZone: Math.max(1, Math.floor(own.replicas / zones.length)) });
+    // The migration's first step keeps today's StatefulSet (and its budget) beside the zones; it is not in
+    // the rollout group, so the rollout-operator and the zone budget leave it alone.
+    const legacy = own.legacyStatefulSet ? [workload, ...(budget ? [budget] : [])] : [];
+    return [...zoned, zoneAwareBudget('ingester', workload.metadata.labels ?? {}, INGESTER_ROLLOUT_GROUP), ...legacy];
+  },
 });

@@ -24,4 +24,8 @@ export const metricsGenerator = tempoComponent({
   ingress: () => [{ from: [pods('distributor'), pods('querier')], ports: [TEMPO_PORTS.grpc] }],
   egress: (env) => [remoteWrite(env.metricsGenerator.remoteWriteUrl)],
   pod: { terminationGracePeriodSeconds: 300 },
+  // Its volume holds derived data only (the remote-write WAL, local blocks for TraceQL metrics): a scaled-down
+  // generator's series move to the others, and a claim kept for a later scale-up would replay stale samples.
+  // Kept when the StatefulSet is deleted, like every volume of the stack (the namespace keeps them too).
+  claimRetention: () => ({ whenDeleted: 'Retain', whenScaled: 'Delete' }),
 });

@@ -6,6 +6,7 @@ import { SERVICES, TEMPO_PORTS } from '../tempo/facts';
 import { servicePort } from './pod';
 import { namespaces, pods } from './peers';
 import { TEMPO_MEMORY_FLOOR, tempoComponent } from './tempo';
+import { preferSameZone } from './zones';
 
 /** The port the design documents (…query-frontend…:3100); the Service maps it to Tempo's 3200. */
 export const LEGACY_HTTP_PORT = 3100;
@@ -25,6 +26,8 @@ export const queryFrontend = tempoComponent({
   },
   traits: { ringMember: false, opensStore: true, stateful: false, grpcServer: true },
   serviceAliases: [servicePort('http-legacy', LEGACY_HTTP_PORT, 'http')],
+  // Grafana's queries (and their results) stay in its zone when a frontend runs there.
+  serviceSpec: preferSameZone,
   ingress: (env) => [
     // Queriers dial the frontend and pull jobs over that stream; the frontend never dials a querier.
     { from: [pods('querier')], ports: [TEMPO_PORTS.grpc] },

@@ -59,6 +59,12 @@ export interface TempoTarget<P extends Record<string, TSchema>> {
   pod?: { terminationGracePeriodSeconds?: number; oneReplicaPerNode?: boolean };
   /** Objects beyond the workload, Service, PDB and HPA (the query-frontend's discovery Service). */
   extraObjects?(env: EnvironmentSettings, own: Static<TObject<P>>): KubeObject[];
+  /** Service spec fields beyond its type, selector and ports (trafficDistribution). */
+  serviceSpec?(env: EnvironmentSettings): Record<string, unknown>;
+  /** A stateful target's persistentVolumeClaimRetentionPolicy: what its volumes become on scale-down and deletion (each says why). */
+  claimRetention?(env: EnvironmentSettings): { whenDeleted: 'Retain' | 'Delete'; whenScaled: 'Retain' | 'Delete' };
+  /** Replaces the workload and its disruption budget (zone-aware ingesters: one StatefulSet per zone, zones.ts). */
+  reshape?(env: EnvironmentSettings, own: Static<TObject<P>>, workload: ObjectOf<'Deployment' | 'StatefulSet'>, budget?: KubeObject): KubeObject[];
 }
 
 const tempoLabels = (name: string, env: EnvironmentSettings) => labels(name, env.tempo.tag);
@@ -168,6 +174,7 @@ export function tempoComponent<P extends Record<string, TSchema>>(t: TempoTarget
           // Start all replicas at once (the ring does not need ordering); updates still go one pod at a time.
           podManagementPolicy: 'Parallel',
           updateStrategy: { type: 'RollingUpdate' },
+          ...(t.claimRetention ? { persistentVolumeClaimRetentionPolicy: t.claimRetention(env) } : {}),
           selector,
           template,
           volumeClaimTemplates: [
@@ -213,12 +220,13 @@ export function tempoComponent<P extends Record<string, TSchema>>(t: TempoTarget
     objects(env, settings) {
       const o = own(settings);
       const objectLabels = tempoLabels(t.name, env);
+      const primary = workload(env, o);
+      const budget = maximumReplicas(o) > 1 ? podDisruptionBudget(t.name, objectLabels, selectorLabels(t.name)) : undefined;
       const objects: KubeObject[] = [
-        workload(env, o),
-        service(self, objectLabels, { headless: t.traits.stateful, extraPorts: t.serviceAliases ?? [] }),
+        ...(t.reshape ? t.reshape(env, settings, primary, budget) : [primary, ...(budget ? [budget] : [])]),
+        service(self, objectLabels, { headless: t.traits.stateful, extraPorts: t.serviceAliases ?? [], spec: t.serviceSpec?.(env) ?? {} }),
         ...(t.extraObjects?.(env, settings) ?? []),
       ];
-      if (maximumReplicas(o) > 1) objects.push(podDisruptionBudget(t.name, objectLabels, selectorLabels(t.name)));
       if (o.autoscaling?.enabled) objects.push(horizontalPodAutoscaler(t.name, objectLabels, o.autoscaling));
       if (env.tls.enabled) objects.push(componentCertificate(env, t.name, objects, t.traits.ringMember));
       return objects;

@@ -3,6 +3,7 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { dashboard, row, stat, timeseries, variables } from './panels';
 import { errorRate, job, quantile, ratio, stack, sumRate } from './queries';
+import { zonesRow } from './zones';
 
 const tenant = 'tenant=~"$tenant"';
 const api = 'route=~"api_.*"';
@@ -167,6 +168,7 @@ export function operational(): Dashboard {
           { unit: 'percentunit', w: 8, description: 'Share of API requests answered with a 5xx.' },
         ),
       ),
+      zonesRow(),
     ],
   });
 }

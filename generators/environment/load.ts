@@ -16,7 +16,11 @@ import { type ParsedYaml, parseYaml, readTextFile } from './yaml';
 /** Identity used to render `base/`: every overlay replaces these values. */
 export const BASE_IDENTITY = {
   name: 'base',
-  cluster: { name: 'base', oidcIssuer: 'https://oidc.eks.us-east-1.amazonaws.com/id/00000000000000000000000000000000' },
+  cluster: {
+    name: 'base',
+    oidcIssuer: 'https://oidc.eks.us-east-1.amazonaws.com/id/00000000000000000000000000000000',
+    zones: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
+  },
   aws: { region: 'us-east-1', accountId: '000000000000' },
   s3: { bucket: 'tempo-traces-base' },
 } as const;

@@ -61,6 +61,13 @@ export const settings = {
     {
       name: str('EKS cluster name (also the `cluster` external label)', PATTERNS.clusterName),
       kubernetesVersion: str('Kubernetes minor version of the cluster, e.g. "1.32"', PATTERNS.kubernetesVersion, '1.32'),
+      // The nodes' topology.kubernetes.io/zone values: zone-aware ingesters get one StatefulSet pinned to each.
+      zones: list(
+        str('Availability zone name', PATTERNS.availabilityZone),
+        "Availability zones of the cluster's nodes, e.g. [us-east-1a, us-east-1b, us-east-1c] (required by zone-aware ingesters, components.ingester.zoneAware)",
+        [],
+        true,
+      ),
       server: str('Argo CD destination server URL of the cluster (each environment needs its own)', PATTERNS.httpsUrl, 'https://kubernetes.default.svc'),
       oidcIssuer: str(
         'OIDC issuer of the EKS cluster, as `aws eks describe-cluster --query cluster.identity.oidc.issuer` prints it; IRSA roles trust it',

@@ -29,6 +29,26 @@ import type { ISecret } from 'kubernetes-models/v1/Secret';
 import type { IService } from 'kubernetes-models/v1/Service';
 import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import type { IReplicaSet } from 'kubernetes-models/apps/v1/ReplicaSet';
+import type { ICustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1/CustomResourceDefinition';
+import type { IValidatingWebhookConfiguration } from 'kubernetes-models/admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration';
+
+/**
+ * rollout-operator.grafana.com/v1 ZoneAwarePodDisruptionBudget, as its CustomResourceDefinition declares it
+ * (components/rollout-operator.ts renders that CRD; no npm package types it).
+ */
+export interface IZoneAwarePodDisruptionBudget {
+  apiVersion: 'rollout-operator.grafana.com/v1';
+  kind: 'ZoneAwarePodDisruptionBudget';
+  metadata?: IObjectMeta;
+  spec?: {
+    maxUnavailable?: number;
+    maxUnavailablePercentage?: number;
+    selector: { matchLabels: Record<string, string> };
+    podNamePartitionRegex?: string;
+    podNameRegexGroup?: number;
+    crossZoneEvictionDelay?: string;
+  };
+}
 
 /** Every object has a name. */
 type Named<T> = Omit<T, 'metadata'> & { metadata: IObjectMeta & { name: string } };
@@ -53,6 +73,9 @@ export type KubeObject =
   | Named<IRoleBinding>
   | Named<IClusterRole>
   | Named<IClusterRoleBinding>
+  | Named<ICustomResourceDefinition>
+  | Named<IValidatingWebhookConfiguration>
+  | Named<IZoneAwarePodDisruptionBudget>
   | Named<IServiceMonitor>
   | Named<IPrometheusRule>
   | Named<ISecretStore>

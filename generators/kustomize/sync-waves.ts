@@ -6,6 +6,10 @@
 // Kinds not listed stay in wave 0 with the workloads.
 import { stringify } from 'yaml';
 
+/** The label that marks the TLS bootstrap (the self-signed Issuer and the namespace CA Certificate). */
+export const COMPONENT_LABEL = 'app.kubernetes.io/component';
+export const CA_BOOTSTRAP = 'ca-bootstrap';
+
 export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
 
 export interface WaveRule {
@@ -17,13 +21,61 @@ export interface WaveRule {
   why: string;
 }
 
+/** Later rules win (kustomize applies the patches in this order): a rule with a label selector follows its kind's plain rule. */
 export const SYNC_WAVES: readonly WaveRule[] = [
-  { wave: -3, group: '', kind: 'Namespace', why: 'everything else lives in it' },
-  { wave: -2, group: '', kind: 'ServiceAccount', why: 'the SecretStore authenticates as one; pods run as one' },
-  { wave: -2, group: 'external-secrets.io', kind: 'SecretStore', why: 'the ExternalSecret reads through it' },
-  { wave: -2, group: 'cert-manager.io', kind: 'Issuer', why: 'the Certificates name their issuer' },
-  { wave: -1, group: 'cert-manager.io', kind: 'Certificate', why: 'pods that mount a certificate wait in ContainerCreating until its Secret exists' },
-  { wave: -1, group: 'external-secrets.io', kind: 'ExternalSecret', why: 'Argo CD waits until the S3 keys are synced before starting pods that need them' },
+  { wave: -4, group: '', kind: 'Namespace', why: 'everything else lives in it' },
+  {
+    wave: -4,
+    group: 'apiextensions.k8s.io',
+    kind: 'CustomResourceDefinition',
+    why: 'custom resources (the zone-aware disruption budget) need their kind first',
+  },
+  { wave: -3, group: '', kind: 'ServiceAccount', why: 'the SecretStore authenticates as one; pods run as one' },
+  ...(['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'] as const).map((kind) => ({
+    wave: -3,
+    group: 'rbac.authorization.k8s.io',
+    kind,
+    why: 'a controller (the rollout-operator) must be allowed to read the API before its wave waits for it to be ready',
+  })),
+  { wave: -3, group: 'external-secrets.io', kind: 'SecretStore', why: 'the ExternalSecret reads through it' },
+  {
+    wave: -3,
+    group: 'cert-manager.io',
+    kind: 'Issuer',
+    why: 'the CA Issuer is Ready once the CA Certificate (wave -4) has its Secret; the Certificates name their issuer',
+  },
+  {
+    wave: -4,
+    group: 'cert-manager.io',
+    kind: 'Issuer',
+    labelSelector: `${COMPONENT_LABEL}=${CA_BOOTSTRAP}`,
+    why: 'the self-signed Issuer signs the namespace CA before anything needs it',
+  },
+  { wave: -2, group: 'cert-manager.io', kind: 'Certificate', why: 'pods that mount a certificate wait in ContainerCreating until its Secret exists' },
+  {
+    wave: -4,
+    group: 'cert-manager.io',
+    kind: 'Certificate',
+    labelSelector: `${COMPONENT_LABEL}=${CA_BOOTSTRAP}`,
+    why: 'the namespace CA exists before its Issuer (wave -3) is asked to be Ready: no wave waits on a Degraded Issuer',
+  },
+  { wave: -2, group: 'external-secrets.io', kind: 'ExternalSecret', why: 'Argo CD waits until the S3 keys are synced before starting pods that need them' },
+  { wave: -1, group: '', kind: 'Service', why: 'the gossip and governing Services exist before the pods of wave -1 join the ring through them' },
+  { wave: -1, group: '', kind: 'ConfigMap', why: 'a new config (a new hashed name) exists before the pods of wave -1 mount it; running pods keep theirs' },
+  {
+    wave: -1,
+    group: 'apps',
+    kind: 'StatefulSet',
+    labelSelector: 'rollout-group',
+    why: 'zone StatefulSets are Ready before the distributors and queriers roll to a zone-aware ring (a zone-aware write needs replication_factor zones); their OnDelete pods are rolled by the rollout-operator, not by the sync',
+  },
+  {
+    wave: -1,
+    group: 'apps',
+    kind: 'Deployment',
+    labelSelector: 'app.kubernetes.io/component=rollout-operator',
+    why: 'the operator is running before its eviction webhook (wave 0, failurePolicy Fail) exists',
+  },
   { wave: 1, group: 'monitoring.coreos.com', kind: 'ServiceMonitor', why: 'scrape targets exist first' },
   { wave: 1, group: 'monitoring.coreos.com', kind: 'PodMonitor', why: 'scrape targets exist first' },
   { wave: 1, group: 'monitoring.coreos.com', kind: 'PrometheusRule', why: 'alerts never fire on a half-synced stack' },
@@ -34,11 +86,11 @@ export const SYNC_WAVES: readonly WaveRule[] = [
 /** The wave an object gets: what the kustomize patches below produce. */
 export function syncWave(o: { apiVersion: string; kind: string; metadata: { labels?: Record<string, string> } }): number {
   const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0]! : '';
-  const rule = SYNC_WAVES.find((r) => {
+  const rule = [...SYNC_WAVES].reverse().find((r) => {
     if (r.kind !== o.kind || r.group !== group) return false;
     if (!r.labelSelector) return true;
     const [key, value] = r.labelSelector.split('=');
-    return o.metadata.labels?.[key!] === value;
+    return value === undefined ? Object.hasOwn(o.metadata.labels ?? {}, key!) : o.metadata.labels?.[key!] === value;
   });
   return rule?.wave ?? 0;
 }

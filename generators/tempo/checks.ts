@@ -139,14 +139,15 @@ function wiringProblems(config: TempoConfig, cluster: Cluster, overrides: TempoC
     if (why) add(path, why);
   };
 
-  // Every write goes to replication_factor ingesters: fewer pods than that and every push fails.
+  // Every write goes to replication_factor ingesters: fewer pods than that and every push fails. Zone-aware
+  // ingesters are one StatefulSet per zone: the ring counts them all.
   const rf = effective(config, 'ingester.lifecycler.ring.replication_factor');
-  const ingesters = cluster.kind('StatefulSet').find((w) => w.metadata.name === objectName('ingester'));
-  const replicas = ingesters?.spec?.replicas ?? 1;
-  if (ingesters && typeof rf === 'number' && rf > replicas) {
+  const ingesters = cluster.kind('StatefulSet').filter((w) => matchesMap(selectorLabels('ingester'), w.spec?.template.metadata?.labels ?? {}));
+  const replicas = ingesters.reduce((n, w) => n + (w.spec?.replicas ?? 1), 0);
+  if (ingesters.length && typeof rf === 'number' && rf > replicas) {
     add(
       ['ingester', 'lifecycler', 'ring', 'replication_factor'],
-      `${replicas} ingester(s) (StatefulSet/${ingesters.metadata.name}) for replication factor ${rf}: every trace is written to ${rf} ingesters, so every push would fail; expected at least ${rf} ingesters`,
+      `${replicas} ingester(s) (${ingesters.map((w) => `StatefulSet/${w.metadata.name}`).join(', ')}) for replication factor ${rf}: every trace is written to ${rf} ingesters, so every push would fail; expected at least ${rf} ingesters`,
       'components.ingester.replicas',
     );
   }

@@ -4,7 +4,9 @@
 import { type ReceiverName, receiverPort } from '../components/distributor';
 import { MEMCACHED_PORT } from '../components/memcached';
 import { SAMPLING_RATIO_ATTRIBUTE } from '../components/sampling';
+import { AVAILABILITY_ZONE_ENV } from '../components/zones';
 import { S3_ENV } from '../credentials';
+import type { Environment } from '../environment/index';
 import type { EnvironmentSettings } from '../environment/settings';
 import { tenantBlocks } from '../environment/tenants';
 import { objectName, serviceHost } from '../stack';
@@ -53,7 +55,18 @@ function serverTls(env: EnvironmentSettings): Record<string, unknown> {
 
 const memberlistKv = { kvstore: { store: 'memberlist' } };
 
-export function tempoConfig(env: EnvironmentSettings): Record<string, unknown> {
+/**
+ * Zone-aware ingesters: each pod names its zone (AVAILABILITY_ZONE, set per zone StatefulSet and expanded by
+ * -config.expand-env, so one ConfigMap serves every zone) and the ring (read by distributors and queriers)
+ * puts a trace's replication_factor copies in that many distinct zones.
+ */
+function ingesterZones(env: Pick<Environment, 'components'>): { ring: Record<string, unknown>; lifecycler: Record<string, unknown> } {
+  if (!env.components.ingester.zoneAware) return { ring: {}, lifecycler: {} };
+  return { ring: { zone_awareness_enabled: true }, lifecycler: { availability_zone: `\${${AVAILABILITY_ZONE_ENV}}` } };
+}
+
+export function tempoConfig(env: Environment): Record<string, unknown> {
+  const zones = ingesterZones(env);
   const s3: Record<string, unknown> = {
     bucket: env.s3.bucket,
     prefix: env.s3.prefix,
@@ -96,7 +109,7 @@ export function tempoConfig(env: EnvironmentSettings): Record<string, unknown> {
       },
     },
     ingester: {
-      lifecycler: { ring: { ...memberlistKv, replication_factor: env.tempo.replicationFactor } },
+      lifecycler: { ring: { ...memberlistKv, replication_factor: env.tempo.replicationFactor, ...zones.ring }, ...zones.lifecycler },
       // Cut blocks on shutdown so a rollout never strands data in a WAL.
       flush_all_on_shutdown: true,
     },

@@ -4,6 +4,7 @@ import type { Cluster, PodTemplate } from '../../generators/kubernetes/cluster';
 import { matches, namespaceOf, ref } from '../../generators/kubernetes/cluster';
 import type { ObjectOf } from '../../generators/kubernetes/objects';
 import type { Rule, Violation } from '../types';
+import { evictionWebhookServed, zoneBudgetsFor } from './zones';
 
 type Budget = NonNullable<ObjectOf<'PodDisruptionBudget'>['spec']>;
 
@@ -29,6 +30,9 @@ export const availabilityRules: Rule[] = [
     check: (cluster) =>
       replicated(cluster).flatMap((pod): Violation[] => {
         const pdbs = cluster.kind('PodDisruptionBudget').filter((b) => namespaceOf(b) === pod.namespace && matches(b.spec?.selector, pod.labels));
+        // The rollout-operator's budget counts when its eviction webhook applies it and it allows an eviction.
+        const zoned = zoneBudgetsFor(cluster, pod).filter((b) => (b.spec?.maxUnavailable ?? 0) > 0 || (b.spec?.maxUnavailablePercentage ?? 0) > 0);
+        if (pdbs.length === 0 && zoned.length > 0 && evictionWebhookServed(cluster, pod.namespace)) return [];
         if (pdbs.length === 0) return [{ object: pod.owner, message: `runs up to ${pod.replicas!.max} replicas but no PodDisruptionBudget selects its pods` }];
         return pdbs.flatMap((b) => [
           ...(b.spec?.unhealthyPodEvictionPolicy
@@ -78,7 +82,7 @@ export const availabilityRules: Rule[] = [
           out.push({ object: pod.owner, message: `spec.selector ${JSON.stringify(selector)} does not match its pod template's labels` });
         }
       }
-      for (const b of cluster.kind('PodDisruptionBudget')) {
+      for (const b of cluster.kind('PodDisruptionBudget', 'ZoneAwarePodDisruptionBudget')) {
         if (cluster.podsSelectedBy(namespaceOf(b), b.spec?.selector).length === 0) out.push({ object: b, message: 'selects no pod' });
       }
       for (const np of cluster.kind('NetworkPolicy')) {

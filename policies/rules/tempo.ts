@@ -7,6 +7,7 @@ import { matches, namespaceOf } from '../../generators/kubernetes/cluster';
 import { FLUSH_MAX_BACKOFF_SECONDS, effective } from '../../generators/tempo/facts';
 import { type TempoPod, podConfigs } from '../../generators/tempo/checks';
 import type { Rule, Violation } from '../types';
+import { ROLLOUT_GROUP, ROLLOUT_MAX_UNAVAILABLE, groupNotOnDelete, rolloutOperatorGap, zoneAwareRing } from './zones';
 
 export const MIN_REPLICATION_FACTOR = 3;
 
@@ -32,11 +33,14 @@ export const tempoRules: Rule[] = [
     id: 'tempo-replication',
     reason: `Every trace is written to ${MIN_REPLICATION_FACTOR} ingesters, so losing one loses nothing before the flush`,
     severity: 'error',
-    check: (cluster) =>
-      podConfigs(cluster, 'ingester').flatMap((t): Violation[] => {
+    check: (cluster) => {
+      const pods = podConfigs(cluster, 'ingester');
+      // Zone-aware ingesters are one StatefulSet per zone: the ring counts them all.
+      const total = (namespace: string) => pods.filter((p) => p.pod.namespace === namespace).reduce((n, p) => n + (p.pod.replicas?.min ?? 1), 0);
+      return pods.flatMap((t): Violation[] => {
         if ('error' in t) return [{ object: t.pod.owner, message: `cannot read the Tempo config: ${t.error}` }];
         const rf = effective(t.config, 'ingester.lifecycler.ring.replication_factor') as number;
-        const replicas = t.pod.replicas?.min ?? 1;
+        const replicas = total(t.pod.namespace);
         const out: Violation[] = [];
         if (rf < MIN_REPLICATION_FACTOR) out.push({ object: t.pod.owner, message: `replication factor is ${rf}; expected >= ${MIN_REPLICATION_FACTOR}` });
         if (replicas < Math.max(rf, MIN_REPLICATION_FACTOR)) {
@@ -46,7 +50,8 @@ export const tempoRules: Rule[] = [
           });
         }
         return out;
-      }),
+      });
+    },
   },
   {
     id: 'tempo-wal-persistent',
@@ -101,14 +106,28 @@ export const tempoRules: Rule[] = [
   },
   {
     id: 'tempo-ingester-rollout',
-    reason: 'A rollout replaces one ingester at a time: two down at once can lose the write quorum of replication factor 3',
+    reason:
+      'A rollout replaces one ingester at a time, or one zone at a time with the rollout-operator when every copy is in another zone: two down in different zones can lose the write quorum of replication factor 3',
     severity: 'error',
     check: (cluster) =>
-      podConfigs(cluster, 'ingester').flatMap(({ pod }): Violation[] => {
-        const o = pod.owner;
+      podConfigs(cluster, 'ingester').flatMap((t): Violation[] => {
+        const o = t.pod.owner;
         if (o.kind !== 'StatefulSet')
           return [{ object: o, message: `ingesters run as a ${o.kind}; expected a StatefulSet (stable ring identity and a volume per pod)` }];
         const strategy = o.spec?.updateStrategy ?? {};
+        if (strategy.type === 'OnDelete' && 'config' in t) {
+          const gap = rolloutOperatorGap(cluster, t, 'rollout') ?? groupNotOnDelete(cluster, o, t.pod.labels[ROLLOUT_GROUP]!);
+          const max = Number(o.metadata.annotations?.[ROLLOUT_MAX_UNAVAILABLE] ?? 1);
+          if (gap) return [{ object: o, message: `updateStrategy is OnDelete and ${gap}; expected RollingUpdate (one pod at a time)` }];
+          return Number.isInteger(max) && max >= 1 && max <= (t.pod.replicas?.max ?? 1)
+            ? []
+            : [
+                {
+                  object: o,
+                  message: `${ROLLOUT_MAX_UNAVAILABLE} is "${o.metadata.annotations?.[ROLLOUT_MAX_UNAVAILABLE]}"; expected 1 to the pods of its zone`,
+                },
+              ];
+        }
         if ((strategy.type ?? 'RollingUpdate') !== 'RollingUpdate')
           return [{ object: o, message: `updateStrategy is ${strategy.type}; expected RollingUpdate (one pod at a time)` }];
         const max = strategy.rollingUpdate?.maxUnavailable ?? 1;
@@ -117,13 +136,19 @@ export const tempoRules: Rule[] = [
   },
   {
     id: 'tempo-ingester-pdb',
-    reason: 'A node drain evicts at most one ingester at a time (PodDisruptionBudget maxUnavailable: 1)',
+    reason:
+      "A node drain evicts at most one ingester at a time (PodDisruptionBudget maxUnavailable: 1), or, zone-aware, one zone's and nothing of another (the rollout-operator's ZoneAwarePodDisruptionBudget)",
     severity: 'error',
     check: (cluster) =>
       podConfigs(cluster, 'ingester')
-        .filter(({ pod }) => (pod.replicas?.max ?? 1) > 1)
-        .flatMap(({ pod }): Violation[] => {
+        .filter((t) => (t.pod.replicas?.max ?? 1) > 1 || t.pod.labels[ROLLOUT_GROUP] !== undefined)
+        .flatMap((t): Violation[] => {
+          const { pod } = t;
           const pdbs = cluster.kind('PodDisruptionBudget').filter((b) => namespaceOf(b) === pod.namespace && matches(b.spec?.selector, pod.labels));
+          if (pdbs.length === 0 && 'config' in t && zoneAwareRing(t) && pod.labels[ROLLOUT_GROUP] !== undefined) {
+            const gap = rolloutOperatorGap(cluster, t, 'budget');
+            return gap ? [{ object: pod.owner, message: gap }] : [];
+          }
           if (pdbs.length === 0) return [{ object: pod.owner, message: 'no PodDisruptionBudget selects the ingesters' }];
           return pdbs
             .filter((b) => b.spec?.maxUnavailable !== 1)

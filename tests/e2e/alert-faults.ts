@@ -10,6 +10,7 @@ import type { Any, RenderedEnvironment } from './rendered';
 import { seconds } from './scrape-config';
 import type { Stack } from './stack';
 import { SINGLE_TENANT } from './tenants';
+import { ingesterZones } from './zones';
 
 export type WaitFor = (what: string, alerts: string[], match: (a: PromAlert) => boolean, timeoutMs: number) => Promise<string>;
 
@@ -109,5 +110,10 @@ export class AlertFaults {
     if (ingesters.length < 2)
       this.checks.skip(ring, 'the only ingester is dead: no heartbeat changes the ring, so it never turns Unhealthy; TempoComponentDown is the alert');
     else await this.checks.run(ring, () => this.waitFor('ring', ['TempoIngesterUnhealthy'], () => true, heartbeat + 120_000));
+    // Zone-aware, and the victim alone in its zone: that zone has no ACTIVE ingester left.
+    const zone = [...(ingesterZones(this.env.tempo, ingesters) ?? [])].find(([, procs]) => procs.length === 1 && procs[0] === victim)?.[0];
+    if (zone)
+      await this.checks.run(`fault: zone ${zone} lost -> TempoIngesterZoneDown`, () => this.waitFor('zone', ['TempoIngesterZoneDown'], () => true, 120_000));
+    else this.checks.skip('fault: a zone lost', 'the ingester ring is not zone-aware, or the killed ingester is not alone in its zone');
   }
 }

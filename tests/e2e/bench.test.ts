@@ -29,6 +29,7 @@ describe('bench:stack baseline', () => {
         expect(b.memberlist, p.id).toEqual(a.memberlist);
         expect(b.distributor, p.id).toEqual(a.distributor);
         expect(b.ingester.lifecycler, p.id).toMatchObject({ id: a.ingester.lifecycler.id, ring: a.ingester.lifecycler.ring });
+        expect(b.ingester.lifecycler.availability_zone, p.id).toBe(a.ingester.lifecycler.availability_zone);
         expect(b.storage.trace.s3, p.id).toMatchObject({ bucket: a.storage.trace.s3.bucket, endpoint: a.storage.trace.s3.endpoint });
         // TLS (when on) is part of the topology: the baseline encrypts what the rendered config encrypts.
         expect(b.querier, p.id).toEqual({ frontend_worker: a.querier.frontend_worker });

@@ -59,6 +59,8 @@ const TOPOLOGY_PATHS = [
   'distributor.ring',
   'distributor.receivers',
   'ingester.lifecycler.ring',
+  // Zone-aware: the zone each ingester announces (a zone-aware ring of one zone would refuse every write).
+  'ingester.lifecycler.availability_zone',
   'querier.frontend_worker.frontend_address',
   // TLS is part of the topology: the baseline encrypts what the rendered config encrypts.
   'server.tls_min_version',

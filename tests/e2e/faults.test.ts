@@ -8,6 +8,7 @@ import { loopbackTempoConfig } from './loopback';
 import { planStack, receiverEndpoints, resolveAddress } from './plan';
 import { readRendered } from './rendered';
 import { workloads } from './topology';
+import { ingesterZones } from './zones';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const planted = (name: string) => {
@@ -19,7 +20,7 @@ const planted = (name: string) => {
 
 describe('e2e planted faults', () => {
   it('each names a check and a description', () => {
-    expect(FAULTS.map((f) => f.name).sort()).toEqual(['reader-prefix', 'receiver-localhost', 'ring-address', 'tls-server-name']);
+    expect(FAULTS.map((f) => f.name).sort()).toEqual(['reader-prefix', 'receiver-localhost', 'ring-address', 'tls-server-name', 'zone-unaware']);
     for (const f of FAULTS) expect(f.failsCheck.length * f.description.length).toBeGreaterThan(0);
     expect(() => fault('no-such-fault')).toThrow(/ring-address/);
   });
@@ -50,6 +51,19 @@ describe('e2e planted faults', () => {
     expect(name).toBe('tempo-stack-querier.observability.svc.cluster.local');
     const ingester = plan.env.objects.find((o) => o.kind === 'Certificate' && o.metadata.name === 'tempo-stack-ingester');
     expect(ingester.spec.dnsNames).not.toContain(name);
+  });
+
+  it('zone-unaware: the ring ignores the zones, which every ingester still announces from its StatefulSet', () => {
+    const plan = planted('zone-unaware');
+    expect(plan.env.tempo.ingester.lifecycler.ring.zone_awareness_enabled).toBe(false);
+    const zones = ingesterZones(
+      plan.env.tempo,
+      plan.processes.filter((x) => x.component === 'ingester'),
+    );
+    expect([...(zones ?? new Map()).keys()]).toEqual(['us-east-1a', 'us-east-1b', 'us-east-1c']);
+    const unaware = readRendered(ROOT, 'prod');
+    delete unaware.tempo.ingester.lifecycler.ring.zone_awareness_enabled;
+    expect(() => fault('zone-unaware').plant(unaware)).toThrow(/not zone-aware/);
   });
 
   it('reader-prefix: only the querier gets another S3 prefix', () => {

@@ -61,6 +61,17 @@ export const FAULTS: Fault[] = [
       client.tls_server_name = client.tls_server_name.replace('-ingester.', '-querier.');
     },
   },
+  {
+    name: 'zone-unaware',
+    description:
+      'the ingester ring ignores the zones its ingesters announce (zone_awareness_enabled: false): with more ingesters than copies, two copies of a trace land in one zone (run it with --scenario zones-two-per-zone)',
+    failsCheck: 'zones: each acknowledged trace has its copies in distinct zones',
+    plant(env) {
+      const ring = env.tempo.ingester?.lifecycler?.ring;
+      if (ring?.zone_awareness_enabled !== true) throw new Error('the ingester ring is not zone-aware: nothing to break');
+      ring.zone_awareness_enabled = false;
+    },
+  },
 ];
 
 export function fault(name: string): Fault {

@@ -33,11 +33,13 @@ describe('e2e loopback configs', () => {
     describe(plan.env.name, () => {
       const tempo = plan.processes.filter((p) => p.role === 'tempo');
 
-      it('plans every component, ingesters as the StatefulSet has them (up to 3)', () => {
+      it('plans every component, ingesters as their StatefulSets have them (up to 6 in all, one per zone at least)', () => {
         const components = new Set(tempo.map((p) => p.component));
         for (const c of ['distributor', 'ingester', 'query-frontend', 'querier', 'compactor', 'metrics-generator']) expect(components, c).toContain(c);
-        const sts = plan.env.objects.find((o) => o.kind === 'StatefulSet' && o.spec.template.spec.containers[0].args.includes('-target=ingester'));
-        expect(tempo.filter((p) => p.component === 'ingester')).toHaveLength(Math.min(sts.spec.replicas, 3));
+        const sets = plan.env.objects.filter((o) => o.kind === 'StatefulSet' && o.spec.template.spec.containers[0].args.includes('-target=ingester'));
+        const replicas = sets.reduce((n: number, s: Any) => n + s.spec.replicas, 0);
+        expect(tempo.filter((p) => p.component === 'ingester')).toHaveLength(Math.min(replicas, 6));
+        for (const s of sets) expect(tempo.filter((p) => p.workload.name === s.metadata.name).length, s.metadata.name).toBeGreaterThanOrEqual(1);
         expect(new Set(plan.processes.flatMap((p) => [...p.ports.values(), ...p.podLocalPorts.values()])).size).toBe(
           plan.processes.reduce((n, p) => n + p.ports.size + p.podLocalPorts.size, 0),
         );

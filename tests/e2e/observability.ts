@@ -20,6 +20,7 @@ import { request, search } from './tempo-api';
 import { configuredTenants, multitenancy } from './tenants';
 import { pushTrafficTrace } from './traffic';
 import { AlertFaults } from './alert-faults';
+import { zoneAware } from './zones';
 
 /** Long enough for every `[5m]` window of the rules to forget the harness's own crash and restarts. */
 const SETTLE_MS = 6 * 60_000;
@@ -154,7 +155,11 @@ export class ObservabilityChecks {
       const exporter = exporterOf(info);
       if (!['tempo', 'vulture', 'go'].includes(exporter)) continue;
       const kind = exporter === 'vulture' ? 'vulture' : 'tempo';
-      const declared = tenantBlocks && NOT_ON_LOOPBACK[name]?.absence === 'tenant-overrides' ? undefined : NOT_ON_LOOPBACK[name];
+      // Declared absent on loopback, unless this run has what makes it exist: tenants with blocks of
+      // their own (the tenant-overrides series), a zone-aware ring (what only such a ring exposes).
+      const absence = NOT_ON_LOOPBACK[name]?.absence;
+      const exists = (tenantBlocks && absence === 'tenant-overrides') || (absence === 'zone-aware-ring' && zoneAware(this.env.tempo));
+      const declared = exists ? undefined : NOT_ON_LOOPBACK[name];
       for (const format of served.get(kind) ?? []) {
         const { types, samples } = seen.get(`${kind} ${format}`)!;
         const want = exposition(name, format);

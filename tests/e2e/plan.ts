@@ -1,5 +1,5 @@
 // The loopback stack planned from a rendered environment: one process per Tempo component (ingesters:
-// as many as the StatefulSet has, up to three), memcached from its Deployment, vulture from its
+// as many as their StatefulSets have, up to six in all, at least one per StatefulSet), memcached from its Deployment, vulture from its
 // Deployment, each with its own loopback ports and its own directory standing in for its volumes.
 import { join } from 'node:path';
 import type { Any, RenderedEnvironment } from './rendered';
@@ -131,10 +131,12 @@ export function planStack(env: RenderedEnvironment, nextPort: PortSource, dir: s
     }
     processes.push({ id, role, component, workload: w, ports, podLocalPorts, dir: join(dir, id) });
   };
+  // Zone-aware ingesters are one StatefulSet per zone: the cap is shared, every zone keeps a process.
+  const ingesterSets = all.filter((w) => tempoTarget(w) === 'ingester').length;
   for (const w of all) {
     const target = tempoTarget(w);
     if (target) {
-      const count = target === 'ingester' ? Math.min(w.replicas, MAX_INGESTERS) : 1;
+      const count = target === 'ingester' ? Math.min(w.replicas, Math.max(1, Math.floor(MAX_INGESTERS / ingesterSets))) : 1;
       for (let i = 0; i < count; i++) add('tempo', target, w, i, tempoListenPorts(env.tempo));
     } else if (isImage(w, 'memcached')) add('memcached', 'memcached', w, 0, []);
     else if (isImage(w, 'tempo-vulture')) add('vulture', 'vulture', w, 0, []);

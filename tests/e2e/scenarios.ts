@@ -26,6 +26,14 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'zones-two-per-zone',
+    description: 'staging with six zone-aware ingesters, two per zone: a zone lost is two ingesters at once, and each trace has three copies among six',
+    env: 'staging',
+    edit(e) {
+      e.components = { ...(e.components ?? {}), ingester: { ...(e.components?.ingester ?? {}), replicas: 6 } };
+    },
+  },
+  {
     name: 'single-limit-tenant',
     description: 'staging with multitenancy on and one tenant, acme, that sets a single limit (rateLimitBytes)',
     env: 'staging',

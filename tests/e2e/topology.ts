@@ -46,8 +46,11 @@ export interface Service {
   ports: ServicePort[];
 }
 
-/** How many processes of a component the loopback stack runs: every component once, ingesters up to 3. */
-export const MAX_INGESTERS = 3;
+/**
+ * How many processes of a component the loopback stack runs: every component once; ingesters as their
+ * StatefulSets have them, up to 6 in all and at least one per StatefulSet (zone-aware: one per zone).
+ */
+export const MAX_INGESTERS = 6;
 
 function firstContainer(o: Any): Any {
   return o.spec?.template?.spec?.containers?.[0];

@@ -174,3 +174,115 @@ function ingester(): KubeObject[] {
 
 /** A fresh copy of the good tree (tests mutate it). */
 export const goodTree = (): KubeObject[] => structuredClone([...web(), ...ingester()]);
+
+export const ZONES = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
+const OPERATOR = { app: 'rollout-operator' };
+
+/**
+ * The good tree with zone-aware ingesters: one StatefulSet per zone, pinned to it and announcing it, rolled
+ * out by a rollout-operator (OnDelete, rollout-group), drained under its ZoneAwarePodDisruptionBudget through
+ * the pod-eviction webhook. With `legacy`, the single StatefulSet stays beside the zones (the migration).
+ */
+export function zonedTree(legacy = false): KubeObject[] {
+  const tree = goodTree();
+  const find = (kind: string, name: string) => tree.find((o) => o.kind === kind && o.metadata.name === name)!;
+  const single = find('StatefulSet', 'tempo-ingester') as Extract<KubeObject, { kind: 'StatefulSet' }>;
+  (find('ConfigMap', 'tempo-config-5g7h8k9m2c') as Extract<KubeObject, { kind: 'ConfigMap' }>).data!['tempo.yaml'] = [
+    'ingester:',
+    '  lifecycler: {ring: {replication_factor: 3, zone_awareness_enabled: true}, availability_zone: "${AVAILABILITY_ZONE}"}',
+    '  flush_all_on_shutdown: true',
+    'storage: {trace: {wal: {path: /var/tempo/wal}}}',
+    '',
+  ].join('\n');
+  if (!legacy) {
+    tree.splice(tree.indexOf(single), 1);
+    tree.splice(tree.indexOf(find('PodDisruptionBudget', 'tempo-ingester')), 1);
+  }
+  for (const zone of ZONES) {
+    const name = `tempo-ingester-zone-${zone.slice(-1)}`;
+    const s = structuredClone(single);
+    const pod = s.spec!.template;
+    s.metadata = { ...meta(name), labels: { 'rollout-group': 'ingester' }, annotations: { 'rollout-max-unavailable': '1' } };
+    s.spec!.replicas = 1;
+    s.spec!.updateStrategy = { type: 'OnDelete' };
+    s.spec!.selector = { matchLabels: { ...INGESTER, name } };
+    pod.metadata = { labels: { ...INGESTER, name, 'rollout-group': 'ingester' } };
+    pod.spec!.affinity = {
+      ...pod.spec!.affinity,
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [{ matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: [zone] }] }],
+        },
+      },
+    };
+    pod.spec!.containers[0]!.env = [{ name: 'AVAILABILITY_ZONE', value: zone }];
+    tree.push(s);
+  }
+  tree.push(
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: meta('rollout-operator'),
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: OPERATOR },
+        template: {
+          metadata: { labels: OPERATOR },
+          spec: {
+            automountServiceAccountToken: false,
+            securityContext: { ...podSecurity, runAsUser: 65532, runAsGroup: 65532 },
+            containers: [
+              {
+                name: 'rollout-operator',
+                image: 'grafana/rollout-operator:v0.38.1',
+                ports: [{ name: 'https', containerPort: 8443, protocol: 'TCP' }],
+                readinessProbe: { httpGet: { path: '/ready', port: 'https' } },
+                resources: { requests: { cpu: '100m', memory: '100Mi' }, limits: { memory: '200Mi' } },
+                securityContext: hardened,
+              },
+            ],
+          },
+        },
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: meta('rollout-operator'),
+      spec: { selector: OPERATOR, ports: [{ name: 'https', port: 443, targetPort: 'https' }] },
+    },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: meta('rollout-operator'),
+      spec: {
+        podSelector: { matchLabels: OPERATOR },
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ protocol: 'TCP', port: 8443 }] }],
+      },
+    },
+    {
+      apiVersion: 'rollout-operator.grafana.com/v1',
+      kind: 'ZoneAwarePodDisruptionBudget',
+      metadata: meta('tempo-ingester'),
+      spec: { maxUnavailablePercentage: 100, selector: { matchLabels: { 'rollout-group': 'ingester' } } },
+    },
+    {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingWebhookConfiguration',
+      metadata: { name: 'pod-eviction' },
+      webhooks: [
+        {
+          name: 'pod-eviction.rollout-operator.apps.svc',
+          admissionReviewVersions: ['v1'],
+          clientConfig: { service: { name: 'rollout-operator', namespace: NS, path: '/admission/pod-eviction', port: 443 } },
+          failurePolicy: 'Fail',
+          sideEffects: 'None',
+          rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods/eviction'], scope: 'Namespaced' }],
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': NS } },
+        },
+      ],
+    },
+  );
+  return tree;
+}

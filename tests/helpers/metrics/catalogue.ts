@@ -62,6 +62,8 @@ export const METRICS: Record<string, MetricInfo> = {
   tempo_tcp_connections: { type: 'gauge', source: DSKIT_SERVER, labels: ['protocol'] },
   tempo_runtime_config_last_reload_successful: { type: 'gauge', source: `${TEMPO}, dskit runtimeconfig (every component)`, labels: ['config'] },
   tempo_ring_members: { type: 'gauge', source: RING, labels: ['name', 'state'] },
+  // dskit ring.go numZoneMembersGaugeVec: set only when the ring is zone-aware, for every zone the client has seen.
+  tempo_ring_zone_members: { type: 'gauge', source: RING, labels: ['name', 'zone', 'state'] },
   tempo_memberlist_client_cluster_members_count: { type: 'gauge', source: `${TEMPO}, dskit memberlist KV` },
   tempo_memberlist_client_kv_store_count: { type: 'gauge', source: `${TEMPO}, dskit memberlist KV` },
   tempo_limits_defaults: { type: 'gauge', source: TEMPO, labels: ['limit_name'] },
@@ -218,6 +220,8 @@ export const METRICS: Record<string, MetricInfo> = {
   kube_deployment_status_replicas_available: { type: 'gauge', source: KSM, labels: ['namespace', 'deployment'] },
   kube_statefulset_replicas: { type: 'gauge', source: KSM, labels: ['namespace', 'statefulset'] },
   kube_statefulset_status_replicas_ready: { type: 'gauge', source: KSM, labels: ['namespace', 'statefulset'] },
+  // internal/store/statefulset.go: status.updatedReplicas, kept by the StatefulSet controller whatever the update strategy.
+  kube_statefulset_status_replicas_updated: { type: 'gauge', source: KSM, labels: ['namespace', 'statefulset'] },
   kubelet_volume_stats_available_bytes: { type: 'gauge', source: KUBELET, labels: ['namespace', 'persistentvolumeclaim'] },
   kubelet_volume_stats_capacity_bytes: { type: 'gauge', source: KUBELET, labels: ['namespace', 'persistentvolumeclaim'] },
   kubelet_volume_stats_used_bytes: { type: 'gauge', source: KUBELET, labels: ['namespace', 'persistentvolumeclaim'] },

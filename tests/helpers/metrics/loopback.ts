@@ -10,7 +10,9 @@ export type Absence =
   /** A counter vector Tempo creates on its first error (labelled by tenant, ingester ...): a healthy stack has none. */
   | 'error-only'
   /** Exists only for tenants with limits of their own (environment.yaml `limits.tenants`). */
-  | 'tenant-overrides';
+  | 'tenant-overrides'
+  /** Exists only where the ingester ring is zone-aware (the e2e requires it there, and only there). */
+  | 'zone-aware-ring';
 
 export interface Declaration {
   absence: Absence;
@@ -37,6 +39,7 @@ export const NOT_ON_LOOPBACK: Record<string, Declaration> = {
   kube_deployment_status_replicas_available: KSM,
   kube_statefulset_replicas: KSM,
   kube_statefulset_status_replicas_ready: KSM,
+  kube_statefulset_status_replicas_updated: KSM,
   kubelet_volume_stats_available_bytes: KUBELET,
   kubelet_volume_stats_capacity_bytes: KUBELET,
   kubelet_volume_stats_used_bytes: KUBELET,
@@ -78,6 +81,10 @@ export const NOT_ON_LOOPBACK: Record<string, Declaration> = {
   tempodb_blocklist_tenant_index_errors_total: error('one series per tenant, added by the first tenant index error'),
   tempo_metrics_generator_registry_collections_failed_total: error('one series per tenant and error type, added by the first failed collection'),
 
+  tempo_ring_zone_members: {
+    absence: 'zone-aware-ring',
+    reason: 'dskit sets it only when ingester.lifecycler.ring.zone_awareness_enabled (dev is not zone-aware)',
+  },
   tempo_limits_overrides: {
     absence: 'tenant-overrides',
     reason: 'one series per limit of each tenant the runtime overrides name; the environments set none by default',

@@ -1,0 +1,57 @@
+// The cross-AZ line of `npm run cost` (generators/cost.ts): bytes that cross availability zones a day. The
+// distributor writes every trace to replication-factor ingesters and once to a metrics-generator, each in
+// another zone with probability (Z-1)/Z (zone-aware, with as many zones as copies: exactly RF-1 of the RF
+// copies); the agents reach a distributor, and Grafana a query-frontend, in their own zone where the
+// rendered Service has trafficDistribution. A query's result comes from RF ingesters to a querier, then to
+// a query-frontend. S3 through the VPC's gateway endpoint costs nothing between zones; memberlist gossip is
+// left out (small).
+import type { Environment } from './environment/index';
+import { type KubeObject, isKind } from './kubernetes/objects';
+import { objectName } from './stack';
+
+export const CROSS_AZ_ASSUMPTIONS = [
+  {
+    key: 'crossAzGb',
+    flag: 'cross-az-gb',
+    value: 0.02,
+    unit: '$/GB between zones',
+    source: 'AWS data transfer between availability zones of one region: $0.01/GB out of one zone plus $0.01/GB into the other',
+  },
+  {
+    key: 'wireRatio',
+    flag: 'wire-ratio',
+    value: 0.5,
+    unit: 'wire GB per received GB',
+    source:
+      "assumption: snappy on Tempo's gRPC between distributors, ingesters and generators (grpc_compression default), gzip from the agents; measure: container_network_transmit_bytes_total of the distributors over tempo_distributor_bytes_received_total",
+  },
+  {
+    key: 'queryResultKb',
+    flag: 'query-result-kb',
+    value: 100,
+    unit: 'KB per query',
+    source: 'assumption: a trace by id returns the whole trace, a search a page of summaries',
+  },
+];
+
+const round = (n: number, digits = 1) => n.toLocaleString('en-US', { maximumFractionDigits: digits });
+
+/** `kept`: the share of what applications send that reaches Tempo (sampling). */
+export function crossAz(env: Environment, a: Record<string, number>, rendered: KubeObject[], kept: number, daysPerMonth: number) {
+  // Where the environment names no zones (its ingesters are not zone-aware), pods spread over three.
+  const z = env.cluster.zones.length || 3;
+  const away = (z - 1) / z;
+  const rf = env.tempo.replicationFactor;
+  const inZone = (component: string) =>
+    rendered.some((o) => isKind(o, 'Service') && o.metadata.name === objectName(component) && o.spec?.trafficDistribution !== undefined);
+  const received = a.ingestGbPerDay! * kept * a.wireRatio!;
+  const writes = received * ((inZone('distributor') ? 0 : away) + rf * away + away);
+  const queries = ((a.queriesPerDay! * a.queryResultKb!) / 1e6) * (rf * away + away + (inZone('query-frontend') ? 0 : away));
+  const gbMonth = (writes + queries) * daysPerMonth;
+  const zones = `${round(away * 100, 0)}% in another of ${z} zones${env.cluster.zones.length ? '' : ' (assumed)'}`;
+  return {
+    item: 'cross-AZ transfer',
+    quantity: `${round(gbMonth)} GB (writes ${round(writes * daysPerMonth)}: ${rf} ${rf === 1 ? 'copy' : 'copies'} + 1 to the generator, ${zones}${inZone('distributor') ? ', agents in-zone' : ''}; queries ${round(queries * daysPerMonth, 2)})`,
+    dollars: gbMonth * a.crossAzGb!,
+  };
+}
