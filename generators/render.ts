@@ -6,6 +6,7 @@ import { gossipService } from './components/tempo';
 import { credentialObjects } from './credentials';
 import type { Environment } from './environment/index';
 import { grafanaDatasources } from './grafana-datasources';
+import { kafkaObjects } from './kafka/objects';
 import type { KubeObject } from './kubernetes/objects';
 import { namespace, serviceAccount } from './namespace';
 import { componentPolicy, defaultDeny, tempoEgress } from './network-policies';
@@ -38,7 +39,14 @@ export const componentLabels = (env: Environment, c: Component, own: unknown): R
 /** `components` replaces the stack's list (a test renders a throwaway component this way). */
 export function renderEnvironment(env: Environment, components: Record<string, Component> = COMPONENTS): RenderedEnvironment {
   const running = runningComponents(env, components);
-  const objects: KubeObject[] = [namespace(), serviceAccount(env), gossipService(env), ...credentialObjects(env), ...grafanaDatasources(env)];
+  const objects: KubeObject[] = [
+    namespace(),
+    serviceAccount(env),
+    gossipService(env),
+    ...credentialObjects(env),
+    ...kafkaObjects(env),
+    ...grafanaDatasources(env),
+  ];
   if (env.features.networkPolicies) objects.push(defaultDeny(env), tempoEgress(env));
   for (const { component, own } of running) {
     const objectLabels = componentLabels(env, component, own);

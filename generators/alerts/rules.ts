@@ -4,12 +4,11 @@
 // - selectors carry job="<namespace>/<component>" (set by the ServiceMonitors) or the namespace;
 // - every expression aggregates `by` the labels its alert keeps, so alert labels are predictable;
 // - descriptions use only {{ $labels.<name> }} and {{ printf "%.<n>f" $value }} (tests render them).
-import { STATEFUL_TARGETS } from '../components/index';
 import type { Environment } from '../environment/index';
 import type { Severity } from '../environment/settings';
 import { runningComponents } from '../render';
 import { scrapeJob } from '../servicemonitors';
-import { INSTANCE, NAMESPACE, objectName } from '../stack';
+import { INSTANCE, NAMESPACE } from '../stack';
 import { ALERT_GROUPS, type AlertGroup, type AlertName } from './names';
 
 export interface AlertDefinition {
@@ -50,8 +49,18 @@ const value = (digits: number) => `{{ printf "%.${digits}f" $value }}`;
 const where = '{{ $labels.cluster }}/{{ $labels.namespace }}';
 const BY_CLUSTER = 'cluster, namespace';
 
-/** The PVCs of the StatefulSets: data-tempo-stack-ingester-0, ... */
-export const VOLUME_CLAIMS_REGEX = `data-(${STATEFUL_TARGETS.map(objectName).join('|')})-[0-9]+`;
+/** The PVCs of the StatefulSets this environment renders with volumes: data-tempo-stack-ingester-0, ... */
+export function volumeClaimsRegex(env: Environment): string {
+  const sets = runningComponents(env).flatMap(({ component, own }) =>
+    component.tempo?.stateful
+      ? component
+          .objects(env, own)
+          .filter((o) => o.kind === 'StatefulSet' && (o.spec?.volumeClaimTemplates?.length ?? 0) > 0)
+          .map((o) => o.metadata.name)
+      : [],
+  );
+  return `data-(${sets.join('|')})-[0-9]+`;
+}
 
 /** Routes that are long-lived streams, scrapes or readiness probes (503 while a pod starts), not requests a user waits for. */
 const NOT_USER_REQUESTS = 'metrics|ready|/frontend.Frontend/Process|debug_pprof';
@@ -95,6 +104,7 @@ export function alertDefinitions(env: Environment): AlertDefinition[] {
   const components = runningComponents(env).map((r) => r.component.name);
   const tempoJobs = `job=~"${NAMESPACE}/(${components.join('|')})"`;
   const stackPods = `${ns}, pod=~"${INSTANCE}-.+"`;
+  const claims = volumeClaimsRegex(env);
   const defs: AlertDefinition[] = [
     // --- write path ---------------------------------------------------------------------------------
     {
@@ -382,9 +392,9 @@ export function alertDefinitions(env: Environment): AlertDefinition[] {
         severity: level,
         for: level === 'warning' ? '15m' : '5m',
         expr: promql`
-          100 * max by (cluster, namespace, persistentvolumeclaim) (kubelet_volume_stats_available_bytes{${ns}, persistentvolumeclaim=~"${VOLUME_CLAIMS_REGEX}"})
+          100 * max by (cluster, namespace, persistentvolumeclaim) (kubelet_volume_stats_available_bytes{${ns}, persistentvolumeclaim=~"${claims}"})
           /
-          max by (cluster, namespace, persistentvolumeclaim) (kubelet_volume_stats_capacity_bytes{${ns}, persistentvolumeclaim=~"${VOLUME_CLAIMS_REGEX}"})
+          max by (cluster, namespace, persistentvolumeclaim) (kubelet_volume_stats_capacity_bytes{${ns}, persistentvolumeclaim=~"${claims}"})
           < ${t.volumeFreePercent[level]}`,
         summary: 'A Tempo volume is filling up.',
         description: `Volume {{ $labels.namespace }}/{{ $labels.persistentvolumeclaim }} has ${value(1)}% free space left (threshold ${t.volumeFreePercent[level]}%).`,

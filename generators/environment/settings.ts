@@ -3,9 +3,14 @@
 // production figures of the design, so an environment file lists only what differs.
 import type { Static, TSchema } from 'typebox';
 import { bool, duration, int, list, map, num, object, oneOf, PATTERNS, percent, positive, str, text } from './fields';
+import { kafka } from './kafka';
 import { sampling } from './sampling';
 
 export const TEMPO_VERSION = '2.10.8';
+/** The Tempo versions an environment can run (tempo.version) and the release each pins. */
+export const TEMPO_RELEASES = { '2.10': TEMPO_VERSION, '3.0': '3.0.3' } as const;
+export type TempoVersion = keyof typeof TEMPO_RELEASES;
+export const TEMPO_VERSIONS = Object.keys(TEMPO_RELEASES) as TempoVersion[];
 
 // Commercial AWS regions plus GovCloud and China, as of 2026.
 export const AWS_REGIONS = [
@@ -130,8 +135,11 @@ export const settings = {
   retention: duration('Block retention, a Go duration (336h = 14 days)', '336h'),
   tempo: object(
     {
+      // 2.10: distributor, ingester, compactor ...; 3.0: Kafka ingest with live-stores, block-builders,
+      // backend-scheduler and -workers (README "Tempo 3"). Each version pins its release (TEMPO_RELEASES).
+      version: oneOf([...TEMPO_VERSIONS], 'Tempo version this environment runs: 2.10 (ingesters) or 3.0 (Kafka ingest; pins 3.0.3)', '2.10'),
       image: str('Tempo image repository', PATTERNS.imageRepository, 'grafana/tempo'),
-      tag: str('Tempo image tag (this repo is written for 2.10.x)', PATTERNS.imageTag, TEMPO_VERSION),
+      tag: str('Tempo image tag; empty: the release tempo.version pins (2.10.8, 3.0.3)', PATTERNS.imageTagOrEmpty, ''),
       logLevel: oneOf(['debug', 'info', 'warn', 'error'], 'Tempo log level', 'info'),
       replicationFactor: int('Ingester ring replication factor (<= ingester replicas)', 1, 3, 5),
       // vParquet4 is 2.10's default and the format its whole query path is tuned for; vParquet5 is new
@@ -262,6 +270,7 @@ export const settings = {
     },
     'Who may reach the stack when features.networkPolicies is on',
   ),
+  kafka,
   sampling,
   features: object(
     {

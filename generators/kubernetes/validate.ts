@@ -10,6 +10,7 @@ import argoCd from './schemas/argo-cd.json';
 import externalSecrets from './schemas/external-secrets.json';
 import kubernetes from './schemas/kubernetes.json';
 import prometheusOperator from './schemas/prometheus-operator.json';
+import strimzi from './schemas/strimzi.json';
 
 interface SchemaFile {
   package: string;
@@ -21,6 +22,7 @@ interface SchemaFile {
 export const SCHEMA_FILES: Record<string, SchemaFile> = {
   'kubernetes.json': kubernetes,
   'prometheus-operator.json': prometheusOperator,
+  'strimzi.json': strimzi,
   'external-secrets.json': externalSecrets,
   'argo-cd.json': argoCd,
 };

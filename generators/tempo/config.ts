@@ -5,7 +5,9 @@ import { type ReceiverName, receiverPort } from '../components/distributor';
 import { MEMCACHED_PORT } from '../components/memcached';
 import { SAMPLING_RATIO_ATTRIBUTE } from '../components/sampling';
 import { S3_ENV } from '../credentials';
+import type { Environment } from '../environment/index';
 import type { EnvironmentSettings, IngestionLimits } from '../environment/settings';
+import { tempo3Config } from '../tempo3/config';
 import { objectName, serviceHost } from '../stack';
 import { PATHS, SERVICES, TEMPO_PORTS } from './facts';
 
@@ -13,7 +15,12 @@ const receiver = (name: ReceiverName) => ({ endpoint: `0.0.0.0:${receiverPort(na
 
 const memberlistKv = { kvstore: { store: 'memberlist' } };
 
-export function tempoConfig(env: EnvironmentSettings): Record<string, unknown> {
+/** tempo.yaml of the version the environment runs (3.0: generators/tempo3/config.ts). */
+export function tempoConfig(env: Environment): Record<string, unknown> {
+  return env.tempo.version === '3.0' ? tempo3Config(env, tempo210Config(env)) : tempo210Config(env);
+}
+
+function tempo210Config(env: EnvironmentSettings): Record<string, unknown> {
   const s3: Record<string, unknown> = {
     bucket: env.s3.bucket,
     prefix: env.s3.prefix,
