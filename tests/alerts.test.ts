@@ -11,6 +11,7 @@ import { ALERTS_DIR, EXTRACTED_RULES, RULE_FILE, UNIT_TEST_FILES } from '../gene
 import { ALERT_GROUPS, ALERT_NAMES } from '../generators/alerts/names';
 import { runbookAnchor, volumeClaimsRegex, type Rule, type RuleGroup } from '../generators/alerts/rules';
 import { renderTemplate } from '../generators/alerts/promtool-tests';
+import { ONLY_IN } from '../generators/alerts/rules-3';
 import { isKnownMetric } from './helpers/metrics/catalogue';
 import { metricNames, parsePromQL } from './helpers/metrics/promql';
 import type { KubeObject } from '../generators/kubernetes/objects';
@@ -85,6 +86,7 @@ describe.each(envs)('alerts of %s', (env) => {
       (n) =>
         (n !== 'TempoLowCacheHitRate' || s.features.memcached) &&
         (n !== 'TempoDistributorUnhealthy' || s.limits.defaults.rateStrategy === 'global') &&
+        (ONLY_IN[n]?.includes(s.tempo.version) ?? true) &&
         (!(ALERT_GROUPS.tempo_sampling as readonly string[]).includes(n) || s.sampling.tail.enabled),
     );
     expect([...deployed].sort()).toEqual([...expected].sort());

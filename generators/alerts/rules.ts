@@ -9,17 +9,11 @@ import type { Severity } from '../environment/settings';
 import { runningComponents } from '../render';
 import { scrapeJob } from '../servicemonitors';
 import { INSTANCE, NAMESPACE } from '../stack';
-import { ALERT_GROUPS, type AlertGroup, type AlertName } from './names';
+import type { ComponentName } from '../components/index';
+import { ALERT_GROUPS, type AlertDefinition, type AlertGroup, type AlertName } from './names';
+import { ONLY_IN, tempo3Alerts } from './rules-3';
 
-export interface AlertDefinition {
-  name: AlertName;
-  /** The rule's own severity; environment.yaml may replace it, and `page: false` turns critical into warning. */
-  severity: Severity;
-  for?: string;
-  expr: string;
-  summary: string;
-  description: string;
-}
+export type { AlertDefinition };
 
 export interface RecordingRule {
   record: string;
@@ -27,7 +21,7 @@ export interface RecordingRule {
 }
 
 /** Strips the common indentation of a multi-line expression written in a template literal. */
-function promql(strings: TemplateStringsArray, ...values: unknown[]): string {
+export function promql(strings: TemplateStringsArray, ...values: unknown[]): string {
   const text = String.raw({ raw: strings }, ...values)
     .replace(/^\n/, '')
     .trimEnd();
@@ -81,14 +75,14 @@ export function recordingRules(): RecordingRule[] {
 }
 
 /** "More than N in the last hour, and still happening": retries heal single failures. */
-function failuresPerHour(metric: string, selector: string, by: string, limit: number): string {
+export function failuresPerHour(metric: string, selector: string, by: string, limit: number): string {
   return promql`
     sum by (${by}) (increase(${metric}{${selector}}[1h])) > ${limit}
     and
     sum by (${by}) (increase(${metric}{${selector}}[5m])) > 0`;
 }
 
-function ringUnhealthy(name: AlertName, ring: string, severity: Severity, impact: string): AlertDefinition {
+export function ringUnhealthy(name: AlertName, ring: string, severity: Severity, impact: string): AlertDefinition {
   return {
     name,
     severity,
@@ -99,8 +93,14 @@ function ringUnhealthy(name: AlertName, ring: string, severity: Severity, impact
   };
 }
 
+/** Who compacts: the compactor (2.10); the backend-workers, planned by the backend-scheduler that reports the backlog (3.0). */
+export function compactionJobs(env: Environment): { outstanding: ComponentName; worker: ComponentName } {
+  return env.tempo.version === '3.0' ? { outstanding: 'backend-scheduler', worker: 'backend-worker' } : { outstanding: 'compactor', worker: 'compactor' };
+}
+
 export function alertDefinitions(env: Environment): AlertDefinition[] {
   const t = env.alerts.thresholds;
+  const compaction = compactionJobs(env);
   const components = runningComponents(env).map((r) => r.component.name);
   const tempoJobs = `job=~"${NAMESPACE}/(${components.join('|')})"`;
   const stackPods = `${ns}, pod=~"${INSTANCE}-.+"`;
@@ -247,7 +247,7 @@ export function alertDefinitions(env: Environment): AlertDefinition[] {
       name: 'TempoCompactorBehind',
       severity: 'warning',
       for: '30m',
-      expr: `sum by (cluster, namespace, tenant) (tempodb_compaction_outstanding_blocks{${job('compactor')}}) > ${t.compactorBehindBlocks}`,
+      expr: `sum by (cluster, namespace, tenant) (tempodb_compaction_outstanding_blocks{${job(compaction.outstanding)}}) > ${t.compactorBehindBlocks}`,
       summary: 'Tempo compactors are behind.',
       description: `${value(0)} blocks of tenant {{ $labels.tenant }} in ${where} are waiting for compaction (threshold ${t.compactorBehindBlocks}).`,
     },
@@ -269,7 +269,7 @@ export function alertDefinitions(env: Environment): AlertDefinition[] {
       name: 'TempoCompactionsFailing',
       severity: 'critical',
       for: '15m',
-      expr: failuresPerHour('tempodb_compaction_errors_total', job('compactor'), BY_CLUSTER, t.failuresPerHour),
+      expr: failuresPerHour('tempodb_compaction_errors_total', job(compaction.worker), BY_CLUSTER, t.failuresPerHour),
       summary: 'Tempo compactions are failing.',
       description: `${value(0)} compactions failed in ${where} in the last hour (threshold ${t.failuresPerHour}).`,
     },
@@ -316,9 +316,9 @@ export function alertDefinitions(env: Environment): AlertDefinition[] {
       for: '15m',
       // Every compactor reports each tenant's whole blocklist: max per tenant, then sum the tenants.
       expr: promql`
-        sum by (cluster, namespace) (max by (cluster, namespace, tenant) (tempodb_blocklist_length{${job('compactor')}}))
+        sum by (cluster, namespace) (max by (cluster, namespace, tenant) (tempodb_blocklist_length{${job(compaction.worker)}}))
         /
-        sum by (cluster, namespace) (max by (cluster, namespace, tenant) (tempodb_blocklist_length{${job('compactor')}} offset 7d))
+        sum by (cluster, namespace) (max by (cluster, namespace, tenant) (tempodb_blocklist_length{${job(compaction.worker)}} offset 7d))
         > ${t.blocklistGrowthRatio7d}`,
       summary: 'The Tempo blocklist is growing quickly.',
       description: `The blocklist in ${where} is ${value(2)} times as long as a week ago (threshold ${t.blocklistGrowthRatio7d}); compaction may not keep up.`,
@@ -464,6 +464,7 @@ export function alertDefinitions(env: Environment): AlertDefinition[] {
     );
   }
   if (env.sampling.tail.enabled) defs.push(...gatewayAlerts());
+  if (env.tempo.version === '3.0') defs.push(...tempo3Alerts(env, { job, ns, where, value, promql, ringUnhealthy }));
   return defs;
 }
 
@@ -520,6 +521,8 @@ export function deployedDefinitions(env: Environment): AlertDefinition[] {
     // Distributors build their ring only for the global rate strategy (modules/distributor/distributor.go):
     // with the local one the series never exists and the alert could never fire.
     if (d.name === 'TempoDistributorUnhealthy' && env.limits.defaults.rateStrategy !== 'global') return false;
+    // Alerts on what one Tempo version has only (ingesters, the compactor ring; Kafka ingest).
+    if (!(ONLY_IN[d.name]?.includes(env.tempo.version) ?? true)) return false;
     const key = `${d.name}/${effectiveSeverity(env, d)}`;
     if (seen.has(key)) return false;
     seen.add(key);

@@ -194,7 +194,11 @@ export function tempoComponent<P extends Record<string, TSchema>>(t: TempoTarget
                     apiVersion: 'v1',
                     kind: 'PersistentVolumeClaim',
                     metadata: { name: 'data' },
-                    spec: { accessModes: ['ReadWriteOnce'], storageClassName: o.storage.storageClass, resources: { requests: { storage: o.storage.size.text } } },
+                    spec: {
+                      accessModes: ['ReadWriteOnce'],
+                      storageClassName: o.storage.storageClass,
+                      resources: { requests: { storage: o.storage.size.text } },
+                    },
                   },
                 ],
               }

@@ -22,7 +22,10 @@ export function versionProblems(env: Environment, file: Record<string, unknown>)
   }
   if (version !== '3.0') {
     if (file.kafka !== undefined)
-      problems.push({ path: 'kafka', message: `is for Tempo 3's Kafka ingest; tempo.version ${version} writes to ingesters (set tempo.version: "3.0" or remove it)` });
+      problems.push({
+        path: 'kafka',
+        message: `is for Tempo 3's Kafka ingest; tempo.version ${version} writes to ingesters (set tempo.version: "3.0" or remove it)`,
+      });
     return problems;
   }
   return [...problems, ...ingestProblems(env)];

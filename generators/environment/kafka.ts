@@ -4,6 +4,16 @@
 // address, SASL/PLAIN or nothing, no TLS, no SCRAM, no IAM.
 import { bool, duration, int, object, oneOf, PATTERNS, resources, str, volume } from './fields';
 
+/** alerts.thresholds.partitionLagSeconds: the tempo-mixin's defaults (block-builder: two of its 5m cycles). */
+export const partitionLagSeconds = object(
+  {
+    liveStore: int('TempoLiveStorePartitionLag: seconds a live-store zone is behind the topic', 1, 200),
+    blockBuilder: int('TempoBlockBuilderPartitionLag: seconds the block-builders are behind (a cycle is 5 min)', 1, 600),
+    metricsGenerator: int('TempoMetricsGeneratorPartitionLag: seconds the metrics-generators are behind', 1, 900),
+  },
+  'Tempo 3: Kafka consumer lag per partition (tempo_ingest_group_partition_lag_seconds)',
+);
+
 /** Strimzi's Kafka pods (JVM, KRaft controller and broker in one) do not start in less. */
 const KAFKA_MEMORY_FLOOR = { least: '1Gi', why: 'a Kafka node (JVM heap, page cache and the KRaft controller) does not start in less' };
 
@@ -15,10 +25,7 @@ export const kafka = object(
       'strimzi',
     ),
     topic: str('Topic the distributors write spans to (partitions: one per live-store of a zone)', PATTERNS.kafkaTopic, 'tempo-ingest'),
-    retention: duration(
-      'How long Kafka keeps spans (retention.ms): at least a block-builder cycle, a restart and a live-store replay; a Go duration',
-      '24h',
-    ),
+    retention: duration('How long Kafka keeps spans (retention.ms): at least a block-builder cycle, a restart and a live-store replay; a Go duration', '24h'),
     external: object(
       {
         address: str(
@@ -38,10 +45,7 @@ export const kafka = object(
       {
         nodes: int('Kafka nodes, each KRaft controller and broker (topic replication: up to 3 of them)', 1, 3, 9),
         storage: volume('100Gi'),
-        resources: resources(
-          { requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } },
-          KAFKA_MEMORY_FLOOR,
-        ),
+        resources: resources({ requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } }, KAFKA_MEMORY_FLOOR),
       },
       'kafka.cluster strimzi: the in-cluster Kafka (the Strimzi operator must run in the cluster)',
     ),

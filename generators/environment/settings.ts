@@ -3,14 +3,12 @@
 // production figures of the design, so an environment file lists only what differs.
 import type { Static, TSchema } from 'typebox';
 import { bool, duration, int, list, map, num, object, oneOf, PATTERNS, percent, positive, str, text } from './fields';
-import { kafka } from './kafka';
+import { kafka, partitionLagSeconds } from './kafka';
 import { sampling } from './sampling';
 
-export const TEMPO_VERSION = '2.10.8';
-/** The Tempo versions an environment can run (tempo.version) and the release each pins. */
-export const TEMPO_RELEASES = { '2.10': TEMPO_VERSION, '3.0': '3.0.3' } as const;
-export type TempoVersion = keyof typeof TEMPO_RELEASES;
-export const TEMPO_VERSIONS = Object.keys(TEMPO_RELEASES) as TempoVersion[];
+import { TEMPO_VERSIONS } from './tempo-versions';
+
+export { TEMPO_RELEASES, TEMPO_VERSION, TEMPO_VERSIONS, type TempoVersion } from './tempo-versions';
 
 // Commercial AWS regions plus GovCloud and China, as of 2026.
 export const AWS_REGIONS = [
@@ -227,6 +225,9 @@ export const settings = {
             'TempoVolumeFillingUp: free space on ingester and metrics-generator volumes',
           ),
           vultureErrorPercent: percent("TempoVultureHighErrorRate: share of tempo-vulture's checks of one kind that fail", 10),
+          partitionLagSeconds, // Tempo 3 (kafka.ts)
+          backendJobFailurePercent: percent('TempoBackendSchedulerJobsFailing: share of backend jobs (compaction, retention) that fail, over an hour', 5),
+          backendJobRetriesPerMinute: positive('TempoBackendSchedulerJobRetries: backend jobs retried per minute', 20),
         },
         'Alert thresholds',
       ),

@@ -31,7 +31,10 @@ export const topicPartitions = (env: EnvironmentSettings & { components: { 'live
 /** Egress to the brokers: the Strimzi pods in the namespace, or any address on the external port. */
 export function kafkaEgress(env: EnvironmentSettings): INetworkPolicyEgressRule {
   if (env.kafka.cluster === 'strimzi')
-    return { to: [{ podSelector: { matchLabels: { 'strimzi.io/cluster': KAFKA_CLUSTER, 'strimzi.io/kind': 'Kafka' } } }], ports: [{ protocol: 'TCP', port: KAFKA_LISTENER.port }] };
+    return {
+      to: [{ podSelector: { matchLabels: { 'strimzi.io/cluster': KAFKA_CLUSTER, 'strimzi.io/kind': 'Kafka' } } }],
+      ports: [{ protocol: 'TCP', port: KAFKA_LISTENER.port }],
+    };
   // A broker answers the bootstrap with every broker's address: their IPs are not known here (MSK: the VPC).
   const port = Number(env.kafka.external.address.split(':').pop() || KAFKA_LISTENER.port);
   return { to: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }], ports: [{ protocol: 'TCP', port }] };

@@ -5,7 +5,7 @@
 import type { EnvironmentSettings } from '../environment/settings';
 import type { KubeObject } from '../kubernetes/objects';
 import { SECRET_STORE } from '../credentials';
-import { stackLabels } from '../stack';
+import { INSTANCE_SELECTOR, stackLabels } from '../stack';
 import { KAFKA_CLUSTER, KAFKA_LISTENER, KAFKA_SECRET, KAFKA_SECRET_KEYS, livePartitions } from './facts';
 
 /** The AWS Secrets Manager secret with the SASL/PLAIN username and password (kafka.external.sasl). */
@@ -37,8 +37,7 @@ export function kafkaObjects(env: Tempo3Environment): KubeObject[] {
   const replicas = Math.min(3, s.nodes);
   const minInSync = Math.max(1, Math.min(2, replicas - 1));
   const strimziLabels = { ...labels, 'strimzi.io/cluster': KAFKA_CLUSTER };
-  const figures = (f: Record<string, { text: string } | undefined>) =>
-    Object.fromEntries(Object.entries(f).flatMap(([k, q]) => (q ? [[k, q.text]] : [])));
+  const figures = (f: Record<string, { text: string } | undefined>) => Object.fromEntries(Object.entries(f).flatMap(([k, q]) => (q ? [[k, q.text]] : [])));
   return [
     {
       apiVersion: 'kafka.strimzi.io/v1',
@@ -54,7 +53,7 @@ export function kafkaObjects(env: Tempo3Environment): KubeObject[] {
               port: KAFKA_LISTENER.port,
               type: 'internal',
               tls: false,
-              networkPolicyPeers: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'tempo', 'app.kubernetes.io/instance': 'tempo-stack' } } }],
+              networkPolicyPeers: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'tempo', ...INSTANCE_SELECTOR } } }],
             },
           ],
           config: {

@@ -35,7 +35,8 @@ export function removedIn3(path: string[], key: string): string | undefined {
 export function tempo3Problems(config: unknown, overrides: unknown, objects: KubeObject[]): TempoProblem[] {
   const { config: validateConfig, overrides: validateOverrides } = compiled();
   const problems: TempoProblem[] = [];
-  if (!validateConfig(config)) problems.push(...schemaProblems(validateConfig.errors ?? [], config, removedIn3).map((p) => ({ file: 'tempo.yaml' as const, ...p })));
+  if (!validateConfig(config))
+    problems.push(...schemaProblems(validateConfig.errors ?? [], config, removedIn3).map((p) => ({ file: 'tempo.yaml' as const, ...p })));
   if (!validateOverrides(overrides))
     problems.push(...schemaProblems(validateOverrides.errors ?? [], overrides).map((p) => ({ file: 'overrides.yaml' as const, ...p })));
   if (typeof config !== 'object' || config === null) return problems;
@@ -48,7 +49,12 @@ export function tempo3Problems(config: unknown, overrides: unknown, objects: Kub
   const expected = `${scheduler}.${namespace || NAMESPACE}.svc.cluster.local:${TEMPO_PORTS.grpc}`;
   const address = (config as { backend_worker?: { backend_scheduler_addr?: unknown } }).backend_worker?.backend_scheduler_addr;
   const path = ['backend_worker', 'backend_scheduler_addr'];
-  if (address !== expected) problems.push({ file: 'tempo.yaml', path: jsonPath(path), message: `is ${JSON.stringify(address ?? null)}; expected the backend-scheduler Service "${expected}"` });
+  if (address !== expected)
+    problems.push({
+      file: 'tempo.yaml',
+      path: jsonPath(path),
+      message: `is ${JSON.stringify(address ?? null)}; expected the backend-scheduler Service "${expected}"`,
+    });
   else {
     const why = cluster.unreachable(scheduler, namespace, TEMPO_PORTS.grpc, TEMPO_PORTS.grpc);
     if (why) problems.push({ file: 'tempo.yaml', path: jsonPath(path), message: why });

@@ -53,10 +53,23 @@ const ring = (extra: Record<string, Schema> = {}): Schema =>
     ...extra,
   });
 
-const tls = shared('tlsServer', obj({ ca_file: str, cert_file: str, key_file: str, min_version: str, max_version: str, client_ca_file: str, reload_interval: dur }));
-const grpcServer = shared('grpcServer', obj({ endpoint, transport: oneOf('tcp', 'tcp4', 'tcp6', 'unix'), tls, max_recv_msg_size_mib: int, include_metadata: bool }));
+const tls = shared(
+  'tlsServer',
+  obj({ ca_file: str, cert_file: str, key_file: str, min_version: str, max_version: str, client_ca_file: str, reload_interval: dur }),
+);
+const grpcServer = shared(
+  'grpcServer',
+  obj({ endpoint, transport: oneOf('tcp', 'tcp4', 'tcp6', 'unix'), tls, max_recv_msg_size_mib: int, include_metadata: bool }),
+);
 const httpServer = (extra: Record<string, Schema> = {}): Schema =>
-  obj({ endpoint, tls, cors: obj({ allowed_origins: strings, allowed_headers: strings, max_age: int }), max_request_body_size: int, include_metadata: bool, ...extra });
+  obj({
+    endpoint,
+    tls,
+    cors: obj({ allowed_origins: strings, allowed_headers: strings, max_age: int }),
+    max_request_body_size: int,
+    include_metadata: bool,
+    ...extra,
+  });
 const udpServer = shared('udpServer', obj({ endpoint, queue_size: int, max_packet_size: int, workers: int, socket_buffer_size: int }));
 const receivers = obj({
   otlp: obj({ protocols: obj({ grpc: grpcServer, http: httpServer({ traces_url_path: str }) }) }),
@@ -66,7 +79,17 @@ const receivers = obj({
 
 const dedicatedColumns = shared(
   'dedicatedColumns',
-  list(obj({ scope: oneOf('span', 'resource', 'event'), name: { type: 'string', minLength: 1 }, type: oneOf('string', 'int'), options: list(oneOf('array', 'blob')) }, ['name'])),
+  list(
+    obj(
+      {
+        scope: oneOf('span', 'resource', 'event'),
+        name: { type: 'string', minLength: 1 },
+        type: oneOf('string', 'int'),
+        options: list(oneOf('array', 'blob')),
+      },
+      ['name'],
+    ),
+  ),
 );
 /** pkg/ingest/config.go: one address, SASL/PLAIN (both or neither), no TLS or mechanism keys. */
 const kafka = obj(
@@ -135,7 +158,15 @@ const remoteWrite = obj(
     send_native_histograms: bool,
     basic_auth: obj({ username: str, username_file: str, password: str, password_file: str }),
     tls_config: obj({ ca_file: str, cert_file: str, key_file: str, server_name: str, insecure_skip_verify: bool }),
-    queue_config: obj({ capacity: int, max_shards: int, min_shards: int, max_samples_per_send: int, batch_send_deadline: promDur, min_backoff: promDur, max_backoff: promDur }),
+    queue_config: obj({
+      capacity: int,
+      max_shards: int,
+      min_shards: int,
+      max_samples_per_send: int,
+      batch_send_deadline: promDur,
+      min_backoff: promDur,
+      max_backoff: promDur,
+    }),
   },
   ['url'],
 );
@@ -163,7 +194,14 @@ const overridesSchema = obj({
     artificial_delay: dur,
     retry_info_enabled: bool,
   }),
-  read: obj({ max_bytes_per_tag_values_query: int, max_blocks_per_tag_values_query: int, max_condition_groups_per_tag_query: int, max_search_duration: promDur, max_metrics_duration: promDur, unsafe_query_hints: bool }),
+  read: obj({
+    max_bytes_per_tag_values_query: int,
+    max_blocks_per_tag_values_query: int,
+    max_condition_groups_per_tag_query: int,
+    max_search_duration: promDur,
+    max_metrics_duration: promDur,
+    unsafe_query_hints: bool,
+  }),
   // compaction_disabled: a 3.x stack sharing the bucket with a running 2.x compactor (README "Tempo 3").
   compaction: obj({ block_retention: promDur, compaction_window: promDur, compaction_disabled: bool }),
   metrics_generator: obj({
@@ -286,7 +324,15 @@ export const tempo3ConfigSchema: Schema = {
       instance_id: str,
       leave_consumer_group_on_shutdown: bool,
       processor: obj({
-        service_graphs: obj({ histogram_buckets: numbers, dimensions: strings, peer_attributes: strings, wait: dur, max_items: int, workers: int, span_multiplier_key: str }),
+        service_graphs: obj({
+          histogram_buckets: numbers,
+          dimensions: strings,
+          peer_attributes: strings,
+          wait: dur,
+          max_items: int,
+          workers: int,
+          span_multiplier_key: str,
+        }),
         span_metrics: obj({ ...spanMetrics, span_multiplier_key: str, enable_target_info: bool }),
         host_info: obj({ host_identifiers: strings, metric_name: str }),
       }),

@@ -91,7 +91,12 @@ export const availabilityRules: Rule[] = [
         const operatorMade = (selector: { matchLabels?: Record<string, string> }) =>
           cluster.kind('Kafka').some((k) => k.metadata.name === selector.matchLabels?.['strimzi.io/cluster'] && namespaceOf(k) === namespaceOf(np));
         for (const peer of peers) {
-          if (peer.podSelector && !peer.namespaceSelector && !operatorMade(peer.podSelector) && cluster.podsSelectedBy(namespaceOf(np), peer.podSelector).length === 0) {
+          if (
+            peer.podSelector &&
+            !peer.namespaceSelector &&
+            !operatorMade(peer.podSelector) &&
+            cluster.podsSelectedBy(namespaceOf(np), peer.podSelector).length === 0
+          ) {
             out.push({ object: np, message: `peer podSelector ${JSON.stringify(peer.podSelector)} selects no pod of namespace ${namespaceOf(np)}` });
           }
         }

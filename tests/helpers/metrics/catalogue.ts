@@ -8,6 +8,8 @@
 // Histograms are listed by base name; their series are <name>_bucket, <name>_sum and <name>_count.
 // Add a metric here only after reading where it is registered; a test fails on any name not listed.
 
+import { TEMPO3_METRICS } from './catalogue-3';
+
 /** The text formats Tempo's /metrics answers in, by the Accept header that asks for each. */
 export const FORMATS = {
   openmetrics: 'application/openmetrics-text;version=1.0.0',
@@ -50,6 +52,8 @@ const REMOTE_WRITE_LABELS = ['tenant', 'remote_name', 'url'];
 const POD = ['namespace', 'pod', 'container'];
 
 export const METRICS: Record<string, MetricInfo> = {
+  // Tempo 3.0.3's own (catalogue-3.ts).
+  ...TEMPO3_METRICS,
   // Prometheus itself: one series per scrape target.
   up: { type: 'gauge', source: 'Prometheus scrape (synthetic)' },
 
