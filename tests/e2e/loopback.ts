@@ -37,6 +37,12 @@ export const TEMPO3_TIMINGS: Array<{ key: string; value: string | number; why: s
   { key: 'ingest.kafka.consumer_group_lag_metric_update_interval', value: '5s', why: 'the lag gauges refresh every 1m' },
 ];
 
+/** ^a\.b(\.c(\.d)?)?$: a key, or the section (from its second level) holding it that the rendered config lacks. */
+function keyOrSection(key: string): RegExp {
+  const [a, b, ...rest] = key.split('.');
+  return new RegExp(`^${a}\\.${b}${rest.map((k) => `(\\.${k}`).join('')}${rest.map(() => ')?').join('')}$`);
+}
+
 /** Every config path the loopback variant may change, and why. Anything else must stay as rendered. */
 export const ALLOWED_DIFFERENCES: AllowedDifference[] = [
   { path: /^server\.(http|grpc)_listen_address$/, kind: 'address', why: 'listen on 127.0.0.1 only, never on every interface' },
@@ -70,7 +76,14 @@ export const ALLOWED_DIFFERENCES: AllowedDifference[] = [
     why: 'its pod name (the hostname Tempo defaults to: -<n> is the partition) and loopback address',
   },
   { path: /^backend_worker\.backend_scheduler_addr$/, kind: 'address', why: "the backend-scheduler Service's endpoint" },
-  ...TEMPO3_TIMINGS.map((t): AllowedDifference => ({ path: new RegExp(`^${t.key.replace(/\./g, '\\.')}$`), kind: 'loopback timing', why: t.why })),
+  // The key, or a section the rendered config leaves out (backend_worker.backoff) that only holds it.
+  ...TEMPO3_TIMINGS.map(
+    (t): AllowedDifference => ({
+      path: keyOrSection(t.key),
+      kind: 'loopback timing',
+      why: t.why,
+    }),
+  ),
   {
     path: /^storage\.trace\.s3\.(endpoint|tls_ca_path)$/,
     kind: 'S3 endpoint',
