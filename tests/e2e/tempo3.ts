@@ -3,12 +3,13 @@
 // push as every configured tenant, trace by id, TraceQL search, blocks written by the block-builder,
 // compaction done by the backend-worker, TraceQL metrics, span metrics in Prometheus, kill -9 of one
 // live-store zone with reads still complete, and tempo-vulture with zero errors.
-import { join } from 'node:path';
 import type { Tempo3Binaries } from './binaries';
 import { Bucket } from './bucket';
 import { type Checks, expectThat } from './checks';
 import { byComponent, resolveAddress, type Plan, type PlannedProcess, urlOf } from './plan';
-import { Proc, sleep, until } from './proc';
+import { startKafkaFake } from './kafka-fake';
+import { spanMetricsInPrometheus, vultureWithoutErrors } from './tempo3-checks';
+import { until } from './proc';
 import { push } from './push';
 import type { RenderedEnvironment } from './rendered';
 import type { Stack } from './stack';
@@ -17,16 +18,7 @@ import { SINGLE_TENANT, configuredTenants, multitenancy } from './tenants';
 import { GATEWAY, makeTrace, spanIds, type TestTrace } from './traces';
 import { selects, services } from './topology';
 
-/** tempo-vulture 3.0.3's pace for a minute against the shortened loopback timings (its checks: 0 errors). */
-export const VULTURE_PACING_3 = [
-  '-tempo-write-backoff-duration=3s',
-  '-tempo-long-write-backoff-duration=12s',
-  '-tempo-read-backoff-duration=4s',
-  '-tempo-search-backoff-duration=4s',
-  '-tempo-metrics-backoff-duration=4s',
-];
-
-export const isTempo3 = (env: RenderedEnvironment): boolean => env.tempo?.ingest?.kafka !== undefined;
+export { VULTURE_PACING_3, isTempo3 } from './kafka-fake';
 
 const as = (tenant: string | undefined) => (tenant ? ` as ${tenant}` : '');
 
@@ -108,28 +100,9 @@ export class Tempo3Scenario {
 
   private async startKafka(liveStores: PlannedProcess[]): Promise<string> {
     const topic: string = this.env.tempo.ingest.kafka.topic;
-    const kfake = new Proc('kfake', join(this.stack.logs, 'kfake.log'), this.bin.kfake, [
-      '-port',
-      String(this.plan.kafkaPort),
-      '-partitions',
-      String(this.topicPartitions),
-      '-topic',
-      topic,
-    ]);
-    this.stack.procs.set('kfake', kfake);
-    await until('kfake never said it listens', 20_000, async () => (kfake.log().includes('kfake listening') ? true : undefined), 250);
-    // kfake answers an offset fetch of an unknown group with an error where Kafka answers "no offsets": the
-    // groups that fetch offsets (block-builder, one per live-store zone) are created first. Real Kafka needs none.
+    // The groups that fetch offsets before they commit: the block-builder and one per live-store zone.
     const groups = ['block-builder', ...liveStores.map((p) => p.workload.name)];
-    const seed = new Proc('kafka-seed-groups', join(this.stack.logs, 'kafka-seed-groups.log'), this.bin.seedGroups, [
-      '-addr',
-      `127.0.0.1:${this.plan.kafkaPort}`,
-      '-topic',
-      topic,
-      ...groups,
-    ]);
-    const code = await Promise.race([seed.exited, sleep(20_000).then(() => 'timeout')]);
-    expectThat(code === 0, `kafka-seed-groups ended with ${code}:\n${seed.tail(5)}`);
+    await startKafkaFake(this.stack, this.bin, this.plan.kafkaPort, topic, this.topicPartitions, groups);
     return `topic ${topic} with ${this.topicPartitions} partition(s); groups ${groups.join(', ')}`;
   }
 
@@ -308,46 +281,11 @@ export class Tempo3Scenario {
     return `${victim.id} killed: all ${this.pushed.length} traces complete and searchable in ${((Date.now() - started) / 1000).toFixed(1)} s, a new batch too`;
   }
 
-  private async checkPrometheus(): Promise<string> {
-    const prom = `http://127.0.0.1:${this.plan.prometheusPort}`;
-    const labels = this.env.tempo.metrics_generator?.registry?.external_labels ?? {};
-    const q = `traces_spanmetrics_calls_total{${[`service="${GATEWAY}"`, ...Object.entries<string>(labels).map(([k, v]) => `${k}="${v}"`)].join(',')}}`;
-    await until(
-      `Prometheus has no series ${q}`,
-      120_000,
-      async () => {
-        const body = await getJson<{ data?: { result?: unknown[] } }>(`${prom}/api/v1/query?${new URLSearchParams({ query: q })}`);
-        return (body.data?.result ?? []).length > 0 ? true : undefined;
-      },
-      2000,
-    );
-    return q;
+  private checkPrometheus(): Promise<string> {
+    return spanMetricsInPrometheus(this.plan, this.env);
   }
 
-  private async checkVulture(started: number): Promise<string> {
-    const p = byComponent(this.plan, 'vulture')[0]!;
-    const remaining = started + this.vultureSeconds * 1000 - Date.now();
-    if (remaining > 0) await sleep(remaining);
-    const proc = this.stack.proc(p.id);
-    expectThat(proc.running, `tempo-vulture exited:\n${proc.tail(8)}`);
-    const listen = Number(
-      p.workload.args
-        .find((a) => a.startsWith('-prometheus-listen-address='))
-        ?.split(':')
-        .pop() ?? 80,
-    );
-    let text = '';
-    await until(
-      'tempo-vulture checked no trace',
-      30_000,
-      async () => {
-        text = (await request(`http://127.0.0.1:${p.ports.get(listen)}/metrics`)).text;
-        return (metricValue(text, 'tempo_vulture_trace_total') ?? 0) > 0 ? true : undefined;
-      },
-      1000,
-    );
-    const errors = text.split('\n').filter((l) => /^tempo_vulture_(trace_)?error_total/.test(l) && Number(l.split(' ').pop()) > 0);
-    expectThat(errors.length === 0, `tempo-vulture counted failures: ${errors.join('; ')}`);
-    return `${metricValue(text, 'tempo_vulture_trace_total')} traces checked, 0 errors`;
+  private checkVulture(started: number): Promise<string> {
+    return vultureWithoutErrors(this.plan, this.stack, started, this.vultureSeconds);
   }
 }
