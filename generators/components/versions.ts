@@ -20,6 +20,17 @@ export function versionProblems(env: Environment, file: Record<string, unknown>)
     const instead = c.replacedBy?.[version] ?? `it runs with tempo.version ${c.versions.join(' or ')}`;
     problems.push({ path: `components.${name}`, message: `is not run by tempo.version ${version}: ${instead}` });
   }
+  const tempo = (file.tempo ?? {}) as Record<string, unknown>;
+  if (version === '3.0' && tempo.replicationFactor !== undefined)
+    problems.push({
+      path: 'tempo.replicationFactor',
+      message: "is the 2.10 ingester ring's; 3.0 has none: Kafka keeps the spans and each of the two live-store zones consumes every partition (remove it)",
+    });
+  if (version === '3.0' && ((file.metricsGenerator as { processors?: string[] } | undefined)?.processors ?? []).includes('local-blocks'))
+    problems.push({
+      path: 'metricsGenerator.processors',
+      message: 'local-blocks is not a processor of Tempo 3 (3.0.3 fails the overrides update): the live-stores and queriers serve TraceQL metrics; remove it',
+    });
   if (version !== '3.0') {
     if (file.kafka !== undefined)
       problems.push({
