@@ -47,6 +47,10 @@ export const NAMESPACED_KINDS = [
   { group: 'cert-manager.io', kind: 'Issuer' },
   { group: 'external-secrets.io', kind: 'ExternalSecret' },
   { group: 'external-secrets.io', kind: 'SecretStore' },
+  // Tempo 3 with kafka.cluster strimzi (the Strimzi operator reconciles them).
+  { group: 'kafka.strimzi.io', kind: 'Kafka' },
+  { group: 'kafka.strimzi.io', kind: 'KafkaNodePool' },
+  { group: 'kafka.strimzi.io', kind: 'KafkaTopic' },
   { group: 'monitoring.coreos.com', kind: 'PrometheusRule' },
   { group: 'monitoring.coreos.com', kind: 'ServiceMonitor' },
   { group: 'networking.k8s.io', kind: 'NetworkPolicy' },

@@ -79,6 +79,7 @@ export function keptShare(env: Environment, a: Assumptions): number {
 const DAYS_PER_MONTH = 730 / 24;
 const HOURS_PER_MONTH = 730;
 const BLOCKS_PER_INGESTER_DAY = 48; // ingester.max_block_duration 30m: a block per tenant every half hour
+const BLOCKS_PER_PARTITION_DAY = 288; // Tempo 3: block_builder.consume_cycle_duration 5m, a block per partition and tenant
 const OBJECTS_PER_BLOCK = 3; // data.parquet, bloom-0, meta.json
 const POLLS_PER_MONTH = 12 * HOURS_PER_MONTH; // storage.trace.blocklist_poll 5m
 const CHUNK_MIB = 16; // one multipart part or ranged read per 16 MiB moved
@@ -115,15 +116,20 @@ export function estimate(env: Environment, a: Assumptions): CostLine[] {
   const kept = keptShare(env, a);
   const storedPerDay = a.ingestGbPerDay! * kept * a.compressionRatio!;
   const tenants = retentionShares(env).length;
-  const rf = env.tempo.replicationFactor;
+  // Tempo 3: the block-builders write one copy (RF1), a block per partition and tenant every 5m cycle;
+  // 2.10: every ingester writes its copy, a block per tenant every 30 minutes.
+  const tempo3 = env.tempo.version === '3.0';
+  const rf = tempo3 ? 1 : env.tempo.replicationFactor;
 
   // Deleted blocks stay as noncurrent versions for noncurrentVersionDays (the bucket is versioned).
   const storedGb = storedPerDay * (retention.days + env.s3.lifecycle.noncurrentVersionDays);
   // Ingesters each flush their copy (replication factor); the compactor merges them and rewrites.
   const writtenGbMonth = storedPerDay * DAYS_PER_MONTH * (rf + COMPACTION_PASSES);
-  const blocksMonth = env.components.ingester.replicas * tenants * BLOCKS_PER_INGESTER_DAY * DAYS_PER_MONTH;
+  const blocksMonth = tempo3
+    ? env.components['live-store'].replicas * tenants * BLOCKS_PER_PARTITION_DAY * DAYS_PER_MONTH
+    : env.components.ingester.replicas * tenants * BLOCKS_PER_INGESTER_DAY * DAYS_PER_MONTH;
   const puts = blocksMonth * OBJECTS_PER_BLOCK * 2 + (writtenGbMonth * 1024) / CHUNK_MIB + POLLS_PER_MONTH * tenants * 3;
-  const readers = ['querier', 'compactor', 'query-frontend'] as const;
+  const readers = tempo3 ? (['querier', 'backend-worker', 'query-frontend'] as const) : (['querier', 'compactor', 'query-frontend'] as const);
   const pollers = readers.reduce((n, c) => n + env.components[c].replicas, 0);
   const gets = a.queriesPerDay! * DAYS_PER_MONTH * a.getsPerQuery! + (writtenGbMonth * 1024) / CHUNK_MIB + POLLS_PER_MONTH * tenants * pollers;
 
@@ -142,6 +148,13 @@ export function estimate(env: Environment, a: Assumptions): CostLine[] {
     }
     const claims = w.kind === 'StatefulSet' ? (w.spec?.volumeClaimTemplates ?? []) : [];
     for (const claim of claims) volumeGb += (replicas * amount(claim.spec?.resources?.requests?.storage)) / 2 ** 30;
+  }
+  // Strimzi's Kafka nodes are made by its operator from the KafkaNodePool: counted from it.
+  for (const pool of rendered.filter((o) => isKind(o, 'KafkaNodePool'))) {
+    const n = pool.spec.replicas;
+    vcpu += n * amount(pool.spec.resources?.requests?.cpu);
+    memoryGb += (n * amount(pool.spec.resources?.requests?.memory)) / 2 ** 30;
+    for (const v of pool.spec.storage.volumes ?? []) volumeGb += (n * amount(v.size)) / 2 ** 30;
   }
 
   return [
@@ -162,7 +175,11 @@ export function estimate(env: Environment, a: Assumptions): CostLine[] {
     },
     { item: 'compute: CPU', quantity: `${round(vcpu, 2)} vCPU requested x ${HOURS_PER_MONTH} h`, dollars: vcpu * HOURS_PER_MONTH * a.vcpuHour! },
     { item: 'compute: memory', quantity: `${round(memoryGb, 1)} GiB requested x ${HOURS_PER_MONTH} h`, dollars: memoryGb * HOURS_PER_MONTH * a.memoryGbHour! },
-    { item: 'EBS volumes', quantity: `${round(volumeGb, 0)} GiB (ingester and metrics-generator PVCs)`, dollars: volumeGb * a.ebsGbMonth! },
+    {
+      item: 'EBS volumes',
+      quantity: `${round(volumeGb, 0)} GiB (${tempo3 ? 'live-store, scheduler, metrics-generator and Kafka' : 'ingester and metrics-generator'} PVCs)`,
+      dollars: volumeGb * a.ebsGbMonth!,
+    },
     crossAz(env, a, rendered, kept, DAYS_PER_MONTH),
   ];
 }

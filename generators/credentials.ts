@@ -28,8 +28,12 @@ export const REFRESH_INTERVAL = '1h';
  */
 export const RELOAD_ANNOTATION = 'secret.reloader.stakater.com/reload';
 
+/** The SecretStore serves the S3 keys (externalSecrets) and Tempo 3's Kafka SASL/PLAIN credentials. */
+export const needsSecretStore = (env: EnvironmentSettings): boolean =>
+  env.s3.credentials === 'externalSecrets' || (env.tempo.version === '3.0' && env.kafka.cluster === 'external' && env.kafka.external.sasl);
+
 export function credentialObjects(env: EnvironmentSettings): KubeObject[] {
-  if (env.s3.credentials !== 'externalSecrets') return [];
+  if (!needsSecretStore(env)) return [];
   const labels = stackLabels(env.tempo.tag);
   const serviceAccount: ObjectOf<'ServiceAccount'> = {
     apiVersion: 'v1',
@@ -63,5 +67,5 @@ export function credentialObjects(env: EnvironmentSettings): KubeObject[] {
       data: Object.values(S3_SECRET_KEYS).map((key) => ({ secretKey: key, remoteRef: { key: S3_SECRET_REMOTE, property: key } })),
     },
   };
-  return [serviceAccount, store, externalSecret];
+  return env.s3.credentials === 'externalSecrets' ? [serviceAccount, store, externalSecret] : [serviceAccount, store];
 }

@@ -6,6 +6,7 @@ import { gossipService } from './components/tempo';
 import { credentialObjects } from './credentials';
 import type { Environment } from './environment/index';
 import { grafanaDatasources } from './grafana-datasources';
+import { kafkaObjects } from './kafka/objects';
 import type { KubeObject } from './kubernetes/objects';
 import { namespace, serviceAccount } from './namespace';
 import { componentPolicy, defaultDeny, tempoEgress } from './network-policies';
@@ -45,6 +46,7 @@ export function renderEnvironment(env: Environment, components: Record<string, C
     gossipService(env),
     ...credentialObjects(env),
     ...issuerObjects(env),
+    ...kafkaObjects(env),
     ...grafanaDatasources(env),
   ];
   if (env.features.networkPolicies) objects.push(defaultDeny(env), tempoEgress(env));

@@ -17,7 +17,7 @@ import { ENVIRONMENT_FILE_SCHEMA, baseEnvironment, loadEnvironment, locate } fro
 import { type Files, MARKER, replaceRegion } from './files';
 import { type SharedDir, baseFiles, overlayFiles } from './kustomize/layout';
 import { type RenderedEnvironment, renderEnvironment } from './render';
-import { tempoProblems } from './tempo/checks';
+import { configProblems } from './tempo3/checks';
 import { InputError } from './validation/messages';
 
 export const ENV_FILE = 'environment.yaml';
@@ -63,7 +63,8 @@ const OUTPUT_CHECKS: Array<(env: Environment) => Problem[]> = [
   awsProblems,
   severityProblems,
   samplingProblems,
-  (env) => zoneProblems(env, 'ingester', env.components.ingester, env.tempo.replicationFactor),
+  // Tempo 3 runs no ingester (its live-store zones are fixed): its zone settings are not read there.
+  (env) => (env.tempo.version === '2.10' ? zoneProblems(env, 'ingester', env.components.ingester, env.tempo.replicationFactor) : []),
 ];
 
 export interface RenderedRepository {
@@ -173,7 +174,7 @@ function sharedProblems(root: string, envs: Environment[]): string[] {
 function renderedProblems(root: string, base: RenderedEnvironment, environments: RenderedEnvironment[]): string[] {
   return [base, ...environments].flatMap((r) => {
     const dir = r === base ? 'base' : `overlays/${r.env.name}`;
-    return tempoProblems(r.tempoConfig, r.overrides, r.objects).map((p) =>
+    return configProblems(r.tempoConfig, r.overrides, r.objects).map((p) =>
       p.field && r !== base ? `${locate(envFile(r.env.name), p.field, root)}: ${p.field}: ${p.message}` : `${dir}/${p.file}: ${p.path}: ${p.message}`,
     );
   });

@@ -26,6 +26,13 @@ export function schemaInputs(root: string): string {
 export const contentDigest = (kinds: unknown, definitions: unknown): string =>
   createHash('sha256').update(JSON.stringify({ kinds, definitions })).digest('hex');
 const FREE_FORM_DECLARED = JSON.stringify({ type: 'object', additionalProperties: false });
+/** Inline empty types (`config?: {}`: a CRD's x-kubernetes-preserve-unknown-fields) are free-form too. */
+function freeForm(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(freeForm);
+  if (!node || typeof node !== 'object') return node;
+  if (JSON.stringify(node) === FREE_FORM_DECLARED) return {};
+  return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, freeForm(v)]));
+}
 
 /** file name -> content of every schema file, rendered from the installed packages. */
 export function renderSchemas(root: string): Map<string, string> {
@@ -73,7 +80,7 @@ export function renderSchemas(root: string): Map<string, string> {
       for (const [def, declared] of Object.entries(schema.definitions ?? {})) {
         // An empty interface stands for free-form JSON (RawExtension, FieldsV1, JSON): the API server keeps
         // whatever it holds, so it must accept anything rather than nothing.
-        const body = JSON.stringify(declared) === FREE_FORM_DECLARED ? {} : declared;
+        const body = freeForm(declared);
         // Types are named by their short TypeScript name: two kinds must not disagree on one.
         if (def in definitions && JSON.stringify(definitions[def]) !== JSON.stringify(body)) {
           throw new Error(`${source.file}: two different types are both named ${def} (the second under ${key}); move ${key} to a schema file of its own`);

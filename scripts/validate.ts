@@ -13,6 +13,7 @@ import type { Environment } from '../generators/environment/index';
 import { SHARED_DIRS, loadEnvironments } from '../generators/repository';
 import { KubernetesValidator, objectId } from '../generators/kubernetes/validate';
 import { builtTempoProblems } from '../generators/tempo/checks';
+import { configProblems } from '../generators/tempo3/checks';
 import { asObjects } from '../generators/kubernetes/objects';
 import { RULES, failures, runPolicies } from '../policies';
 import { kustomize as findKustomize, type Kustomize } from './lib/kustomize';
@@ -70,7 +71,7 @@ export async function validateTarget(target: Target, root: string, k: Kustomize,
     for (const p of validator.validate(object, target.kubernetesVersion)) problems.push(`${dir} ${p.object}: ${p.path}: ${p.message}`);
   }
   const built = asObjects(objects);
-  if (target.tempo) for (const p of builtTempoProblems(built)) problems.push(`${dir} ${p.object}: ${p.path}: ${p.message}`);
+  if (target.tempo) for (const p of builtTempoProblems(built, configProblems)) problems.push(`${dir} ${p.object}: ${p.path}: ${p.message}`);
   const notes: string[] = [];
   if (target.environment) {
     const findings = await runPolicies(built, { environment: target.environment });

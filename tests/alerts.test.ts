@@ -9,8 +9,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { ALERTS_DIR, EXTRACTED_RULES, RULE_FILE, UNIT_TEST_FILES } from '../generators/alerts/index';
 import { ALERT_GROUPS, ALERT_NAMES } from '../generators/alerts/names';
-import { VOLUME_CLAIMS_REGEX, runbookAnchor, type Rule, type RuleGroup } from '../generators/alerts/rules';
+import { runbookAnchor, volumeClaimsRegex, type Rule, type RuleGroup } from '../generators/alerts/rules';
 import { renderTemplate } from '../generators/alerts/promtool-tests';
+import { ONLY_IN } from '../generators/alerts/rules-3';
 import { isKnownMetric } from './helpers/metrics/catalogue';
 import { metricNames, parsePromQL } from './helpers/metrics/promql';
 import type { KubeObject } from '../generators/kubernetes/objects';
@@ -87,6 +88,7 @@ describe.each(envs)('alerts of %s', (env) => {
       (n) =>
         (n !== 'TempoLowCacheHitRate' || s.features.memcached) &&
         (n !== 'TempoDistributorUnhealthy' || s.limits.defaults.rateStrategy === 'global') &&
+        (ONLY_IN[n]?.includes(s.tempo.version) ?? true) &&
         (!(ALERT_GROUPS.tempo_sampling as readonly string[]).includes(n) || s.sampling.tail.enabled) &&
         (!(ALERT_GROUPS.tempo_zones as readonly string[]).includes(n) || s.components.ingester.zoneAware),
     );
@@ -117,16 +119,15 @@ describe.each(envs)('alerts of %s', (env) => {
 });
 
 describe('volume alerts', () => {
-  it('select the claims of the ingester and metrics-generator StatefulSets, zone-aware or not', () => {
-    for (const env of environmentNames(ROOT)) {
-      const sets = build(`overlays/${env}`).filter((o) => o.kind === 'StatefulSet');
-      const claims = sets.flatMap((s: Any) => s.spec.volumeClaimTemplates.map((t: Any) => `${t.metadata.name}-${s.metadata.name}-0`));
-      expect(claims.length, env).toBe(sets.length);
-      expect(sets.length, env).toBeGreaterThanOrEqual(2);
-      for (const claim of claims) expect(claim).toMatch(new RegExp(`^${VOLUME_CLAIMS_REGEX}$`));
-    }
-    expect('data-tempo-stack-querier-0').not.toMatch(new RegExp(`^${VOLUME_CLAIMS_REGEX}$`));
-  });
+  for (const env of envs) {
+    it(`${env}: select the claims of every StatefulSet with a volume`, () => {
+      const claims = build(`overlays/${env}`)
+        .filter((o) => o.kind === 'StatefulSet')
+        .flatMap((s: Any) => (s.spec.volumeClaimTemplates ?? []).map((t: Any) => `${t.metadata.name}-${s.metadata.name}-0`));
+      expect(claims.length).toBeGreaterThanOrEqual(2);
+      for (const claim of claims) expect(claim).toMatch(new RegExp(`^${volumeClaimsRegex(settings.get(env)!)}$`));
+    });
+  }
 });
 
 describe('severities per environment', () => {

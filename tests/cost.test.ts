@@ -93,7 +93,7 @@ describe('npm run cost', () => {
     }
   });
 
-  it('compute is priced from the CPU and memory requests the overlay renders (HPA minimum replicas)', () => {
+  it('compute is priced from the CPU and memory requests the overlay renders (HPA minimum replicas, Kafka node pools)', () => {
     for (const env of envs) {
       const objects = build(`overlays/${env.name}`) as Any[];
       let cpu = 0;
@@ -105,6 +105,11 @@ describe('npm run cost', () => {
           cpu += replicas * Quantity.parse(c.resources.requests.cpu).value;
           memory += (replicas * Quantity.parse(c.resources.requests.memory).value) / 2 ** 30;
         }
+      }
+      // Strimzi's Kafka nodes (Tempo 3): the operator makes their pods from the KafkaNodePool.
+      for (const pool of objects.filter((o) => o.kind === 'KafkaNodePool')) {
+        cpu += pool.spec.replicas * Quantity.parse(pool.spec.resources.requests.cpu).value;
+        memory += (pool.spec.replicas * Quantity.parse(pool.spec.resources.requests.memory).value) / 2 ** 30;
       }
       const lines = estimate(env, defaultAssumptions());
       expect(lines.find((l) => l.item === 'compute: CPU')!.dollars, env.name).toBeCloseTo(cpu * 730 * 0.04048, 6);

@@ -207,7 +207,8 @@ for (const env of loadEnvironments(ROOT)) {
 
     it("runs Tempo's own tag, knows the retention, and is scraped on the port it listens on", () => {
       expect(vulture.image).toBe(`grafana/tempo-vulture:${env.tempo.tag}`);
-      expect(arg('tempo-retention-duration')).toBe(tempo.compactor.compaction.block_retention);
+      // 2.10: the compactor applies retention; 3.0: the backend-workers.
+      expect(arg('tempo-retention-duration')).toBe((tempo.compactor ?? tempo.backend_worker).compaction.block_retention);
       expect(arg('tempo-org-id')).toBe(env.features.multitenancy ? 'tempo-vulture' : undefined);
       const listen = Number(arg('prometheus-listen-address')!.replace(':', ''));
       expect(vulture.ports.find((p: Any) => p.name === 'http-metrics').containerPort).toBe(listen);

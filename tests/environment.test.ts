@@ -170,15 +170,55 @@ const cases: Array<[string, (y: string) => string, RegExp]> = [
   [
     'an image tag "latest"',
     (y) => `${y}tempo:\n  tag: latest\n`,
-    new RegExp(`${AT}tempo\\.tag: expected a pinned image tag such as 2\\.10\\.8 \\(never "latest"\\), got string "latest"`),
+    new RegExp(
+      `${AT}tempo\\.tag: expected a pinned image tag such as 3\\.0\\.3 \\(never "latest"\\), or empty for the release tempo.version pins, got string "latest"`,
+    ),
   ],
-  ['an empty image tag', (y) => `${y}tempo:\n  tag: ""\n`, new RegExp(`${AT}tempo\\.tag: expected a pinned image tag such as 2\\.10\\.8`)],
+  [
+    'a component Tempo 3 does not run',
+    (y) => `${y}tempo:\n  version: "3.0"\ncomponents:\n  ingester:\n    replicas: 3\n`,
+    new RegExp(`${AT}components\\.ingester: is not run by tempo\\.version 3\\.0: 3\\.0 has no ingester; size the live-store instead`),
+  ],
+  [
+    'a component Tempo 2.10 does not run',
+    (y) => `${y}components:\n  live-store:\n    replicas: 3\n`,
+    new RegExp(`${AT}components\\.live-store: is not run by tempo\\.version 2\\.10: 2\\.10 has no live-store`),
+  ],
+  [
+    'Kafka settings under Tempo 2.10',
+    (y) => `${y}kafka:\n  topic: spans\n`,
+    new RegExp(`${AT}kafka: is for Tempo 3's Kafka ingest; tempo\\.version 2\\.10 writes to ingesters`),
+  ],
+  [
+    'block-builders that cannot share the partitions',
+    (y) => `${y}tempo:\n  version: "3.0"\ncomponents:\n  block-builder:\n    replicas: 2\n`,
+    new RegExp(`${AT}components\\.block-builder\\.replicas: 2 block-builders cannot share 3 partitions .*expected a divisor of 3 \\(1, 3\\)`),
+  ],
+  [
+    'an external Kafka with fewer partitions than live-stores',
+    (y) => `${y}tempo:\n  version: "3.0"\nkafka:\n  cluster: external\n  external:\n    address: b-1.kafka:9092\n    partitions: 2\n`,
+    new RegExp(`${AT}kafka\\.external\\.partitions: 2 partitions for 3 live-stores per zone`),
+  ],
+  [
+    'an external Kafka without an address',
+    (y) => `${y}tempo:\n  version: "3.0"\nkafka:\n  cluster: external\n`,
+    new RegExp(`${AT}kafka\\.external\\.address: is required with kafka\\.cluster external`),
+  ],
+  [
+    'an unknown Tempo version',
+    (y) => `${y}tempo:\n  version: "2.9"\n`,
+    new RegExp(`${AT}tempo\\.version: expected one of "2\\.10", "3\\.0", got string "2\\.9"`),
+  ],
   [
     'an image without a tag',
     (y) => `${y}components:\n  memcached:\n    image: memcached\n`,
     new RegExp(`${AT}components\\.memcached\\.image: expected an image with a pinned tag such as .* \\(never "latest"\\), got string "memcached"`),
   ],
-  ['a Tempo tag other than 2.10.x', (y) => `${y}tempo:\n  tag: 3.0.3\n`, new RegExp(`${AT}tempo\\.tag: expected a Tempo 2\\.10\\.x tag`)],
+  [
+    'a Tempo tag other than 2.10.x',
+    (y) => `${y}tempo:\n  tag: 3.0.3\n`,
+    new RegExp(`${AT}tempo\\.tag: expected a Tempo 2\\.10\\.x tag for tempo\\.version 2\\.10`),
+  ],
   [
     'a Kubernetes version this repo does not support',
     (y) => y.replace(/(cluster:\n  name: .*\n)/, '$1  kubernetesVersion: "1.25"\n'),

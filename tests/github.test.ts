@@ -84,7 +84,7 @@ describe('.github/CODEOWNERS', () => {
 
 describe('renovate.json', () => {
   const config: Any = JSON.parse(read('renovate.json'));
-  const sources = ['generators/environment/settings.ts', ...readdirSync(join(ROOT, 'generators/components')).map((f) => `generators/components/${f}`)];
+  const sources = ['generators/environment/tempo-versions.ts', ...readdirSync(join(ROOT, 'generators/components')).map((f) => `generators/components/${f}`)];
   /** What Renovate's regex managers extract from the sources: depName -> currentValue. */
   const extracted = new Map<string, string>();
   for (const m of config.customManagers) {

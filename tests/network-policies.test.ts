@@ -73,12 +73,38 @@ const kubeDns: Pod = { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns'
 const s3 = { ip: '52.216.8.1' };
 const imds = { ip: '169.254.169.254' };
 
+/**
+ * The Strimzi operator gives each Kafka a NetworkPolicy admitting its listeners' networkPolicyPeers (it is
+ * not in the tree): added here so the flows to Kafka are judged as the cluster will.
+ */
+function withStrimziPolicies(objects: KubeObject[]): KubeObject[] {
+  const made = (objects.filter((o) => o.kind === 'Kafka') as Any[]).map(
+    (k): Any => ({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: `${k.metadata.name}-network-policy-kafka`, namespace: k.metadata.namespace },
+      spec: {
+        podSelector: { matchLabels: { 'strimzi.io/cluster': k.metadata.name, 'strimzi.io/kind': 'Kafka' } },
+        policyTypes: ['Ingress'],
+        ingress: k.spec.kafka.listeners.map((l: Any) => ({ from: l.networkPolicyPeers ?? [], ports: [{ protocol: 'TCP', port: l.port }] })),
+      },
+    }),
+  );
+  return [...objects, ...made];
+}
+
 for (const envName of environmentNames(ROOT)) {
   describe(`overlays/${envName} NetworkPolicies`, () => {
-    const objects = build(`overlays/${envName}`);
+    const objects = withStrimziPolicies(build(`overlays/${envName}`));
     const pod = (c: ComponentName) => podOf(objects, c);
     const has = (c: ComponentName) => objects.some((o) => ['Deployment', 'DaemonSet'].includes(o.kind) && o.metadata.name === objectName(c));
     const hasMemcached = has('memcached');
+    const tempo3 = objects.some((o) => o.kind === 'StatefulSet' && o.metadata.name.startsWith(objectName('live-store')));
+    // Only the Tempo targets this environment's version runs.
+    const targets = TEMPO_TARGETS.filter((t) =>
+      objects.some((o: Any) => ['Deployment', 'StatefulSet'].includes(o.kind) && o.metadata.labels?.['app.kubernetes.io/component'] === t),
+    );
+    const kafka: Pod = { namespace: 'observability', labels: { 'strimzi.io/cluster': 'tempo-stack-kafka', 'strimzi.io/kind': 'Kafka' } };
 
     it('deny all ingress to the namespace by default', () => {
       const deny = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === DEFAULT_DENY) as Any;
@@ -89,20 +115,33 @@ for (const envName of environmentNames(ROOT)) {
     it('open the flows Tempo needs', () => {
       for (const r of RECEIVERS) expect(allowed(objects, app, pod('distributor'), r.port), `app -> distributor ${r.port}`).toBe(true);
       const open: Array<[string, Pod | { ip: string }, Pod | { ip: string }, number, string?]> = [
-        ['distributor -> ingester gRPC', pod('distributor'), pod('ingester'), PORTS.grpc],
-        ['distributor -> metrics-generator gRPC', pod('distributor'), pod('metrics-generator'), PORTS.grpc],
         ['querier -> query-frontend gRPC', pod('querier'), pod('query-frontend'), PORTS.grpc],
-        ['querier -> ingester gRPC', pod('querier'), pod('ingester'), PORTS.grpc],
-        ['querier -> metrics-generator gRPC', pod('querier'), pod('metrics-generator'), PORTS.grpc],
         ['grafana -> query-frontend HTTP', grafana, pod('query-frontend'), PORTS.http],
         ['metrics-generator -> remote write', pod('metrics-generator'), prometheus, 9090],
-        ['ingester -> S3', pod('ingester'), s3, 443],
-        ['compactor -> S3', pod('compactor'), s3, 443],
         ['querier -> DNS', pod('querier'), kubeDns, 53, 'UDP'],
+        ...((tempo3
+          ? [
+              ['distributor -> Kafka', pod('distributor'), kafka, 9092],
+              ['live-store -> Kafka', pod('live-store'), kafka, 9092],
+              ['block-builder -> Kafka', pod('block-builder'), kafka, 9092],
+              ['metrics-generator -> Kafka', pod('metrics-generator'), kafka, 9092],
+              ['querier -> live-store gRPC', pod('querier'), pod('live-store'), PORTS.grpc],
+              ['backend-worker -> backend-scheduler gRPC', pod('backend-worker'), pod('backend-scheduler'), PORTS.grpc],
+              ['block-builder -> S3', pod('block-builder'), s3, 443],
+              ['backend-worker -> S3', pod('backend-worker'), s3, 443],
+            ]
+          : [
+              ['distributor -> ingester gRPC', pod('distributor'), pod('ingester'), PORTS.grpc],
+              ['distributor -> metrics-generator gRPC', pod('distributor'), pod('metrics-generator'), PORTS.grpc],
+              ['querier -> ingester gRPC', pod('querier'), pod('ingester'), PORTS.grpc],
+              ['querier -> metrics-generator gRPC', pod('querier'), pod('metrics-generator'), PORTS.grpc],
+              ['ingester -> S3', pod('ingester'), s3, 443],
+              ['compactor -> S3', pod('compactor'), s3, 443],
+            ]) as Array<[string, Pod | { ip: string }, Pod | { ip: string }, number]>),
       ];
-      const ringMembers = TEMPO_TARGETS.filter((t) => COMPONENTS[t].tempo?.ringMember);
+      const ringMembers = targets.filter((t) => COMPONENTS[t].tempo?.ringMember);
       for (const a of ringMembers) for (const b of ringMembers) open.push([`${a} -> ${b} gossip`, pod(a), pod(b), PORTS.gossip]);
-      for (const c of TEMPO_TARGETS) {
+      for (const c of targets) {
         open.push([`prometheus -> ${c} metrics`, prometheus, pod(c), PORTS.http]);
         if (hasMemcached) open.push([`${c} -> memcached`, pod(c), pod('memcached'), MEMCACHED_PORT]);
       }
@@ -140,24 +179,34 @@ for (const envName of environmentNames(ROOT)) {
     it('close the flows Tempo does not need', () => {
       const closed: Array<[string, Pod | { ip: string }, Pod | { ip: string }, number]> = [
         ['app -> query-frontend', app, pod('query-frontend'), PORTS.http],
-        ['app -> ingester', app, pod('ingester'), PORTS.grpc],
         ['app -> querier', app, pod('querier'), PORTS.http],
         ['grafana -> distributor OTLP', grafana, pod('distributor'), 4317],
         ['query-frontend -> querier (queriers dial the frontend)', pod('query-frontend'), pod('querier'), PORTS.grpc],
         ['distributor -> querier', pod('distributor'), pod('querier'), PORTS.grpc],
-        ['query-frontend -> ingester gossip (not a ring member)', pod('query-frontend'), pod('ingester'), PORTS.gossip],
         ['another pod of the namespace -> distributor', neighbour, pod('distributor'), 4317],
-        ['ingester -> instance metadata', pod('ingester'), imds, 80],
-        ['ingester -> the remote-write target', pod('ingester'), prometheus, 9090],
         ['querier -> an outside port other than 443', pod('querier'), s3, 8443],
       ];
+      // The store of recent traces: the ingesters (2.10) or the live-stores (3.0).
+      const store: ComponentName = tempo3 ? 'live-store' : 'ingester';
+      closed.push(
+        [`app -> ${store}`, app, pod(store), PORTS.grpc],
+        [`query-frontend -> ${store} gossip (not a ring member)`, pod('query-frontend'), pod(store), PORTS.gossip],
+        [`${store} -> instance metadata`, pod(store), imds, 80],
+        [`${store} -> the remote-write target`, pod(store), prometheus, 9090],
+      );
+      if (tempo3)
+        closed.push(
+          ['distributor -> metrics-generator gRPC (3.0: it reads Kafka)', pod('distributor'), pod('metrics-generator'), PORTS.grpc],
+          ['query-frontend -> Kafka', pod('query-frontend'), kafka, 9092],
+          ['app -> backend-scheduler', app, pod('backend-scheduler'), PORTS.grpc],
+        );
       if (hasMemcached) {
         closed.push(['prometheus -> memcached data port', prometheus, pod('memcached'), MEMCACHED_PORT]);
         closed.push(['memcached -> anywhere', pod('memcached'), s3, 443]);
       }
       if (has('collector')) {
         closed.push(
-          ['collector -> ingester', pod('collector'), pod('ingester'), PORTS.grpc],
+          [`collector -> ${store}`, pod('collector'), pod(store), PORTS.grpc],
           ['collector -> distributor Zipkin (it exports OTLP gRPC only)', pod('collector'), pod('distributor'), 9411],
           ['grafana -> collector', grafana, pod('collector'), portOf(COMPONENTS.collector, 'otlp-grpc')],
           ['collector -> instance metadata (the scrubbed spans go to the distributor only)', pod('collector'), imds, 80],

@@ -4,6 +4,8 @@ import { parse } from 'yaml';
 import type { KubeObject } from '../generators/kubernetes/objects';
 import { RECEIVERS } from '../generators/components/distributor';
 import { LEGACY_HTTP_PORT } from '../generators/components/query-frontend';
+import { ZONE_LABEL } from '../generators/components/tempo';
+import { loadChecked } from '../generators/repository';
 import { selectorLabels } from '../generators/stack';
 import { SERVICES, TEMPO_PORTS as PORTS } from '../generators/tempo/facts';
 import { environmentNames } from '../generators/repository';
@@ -68,6 +70,7 @@ for (const envName of environmentNames(ROOT)) {
   describe(`overlays/${envName}`, () => {
     const objects = build(`overlays/${envName}`);
     const cfg = tempoConfig(objects);
+    const env = loadChecked(ROOT, envName);
 
     it('puts every namespaced object in namespace observability', () => {
       const clusterScoped = ['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'ValidatingWebhookConfiguration'];
@@ -107,7 +110,12 @@ for (const envName of environmentNames(ROOT)) {
       const members = workloads(objects)
         .filter((w) => Object.entries(gossip.spec.selector).every(([k, v]) => w.spec.template.metadata.labels[k] === v))
         .map((w) => w.metadata.labels['app.kubernetes.io/component']);
-      expect([...new Set(members)].sort()).toEqual(['compactor', 'distributor', 'ingester', 'metrics-generator', 'querier']);
+      // The ring members of the environment's Tempo version (modules.go: who joins memberlist).
+      const ring =
+        env.tempo.version === '3.0'
+          ? ['backend-worker', 'block-builder', 'distributor', 'live-store', 'metrics-generator', 'querier']
+          : ['compactor', 'distributor', 'ingester', 'metrics-generator', 'querier'];
+      expect([...new Set(members)].sort()).toEqual(ring);
     });
 
     it('Tempo containers: pinned image, target args, /ready probe, requests and limits, GOMEMLIMIT under the limit', () => {
@@ -118,7 +126,14 @@ for (const envName of environmentNames(ROOT)) {
           expect(c.resources.requests.cpu && c.resources.requests.memory && c.resources.limits.memory, `${w.metadata.name}/${c.name}`).toBeTruthy();
           if (!c.image.startsWith('grafana/tempo:')) continue;
           const component = w.metadata.labels['app.kubernetes.io/component'];
-          expect(c.args).toEqual([`-target=${component}`, '-config.file=/conf/tempo.yaml', '-config.expand-env=true']);
+          const zone = w.spec.template.metadata.labels[ZONE_LABEL];
+          expect(c.args).toEqual([
+            `-target=${component}`,
+            '-config.file=/conf/tempo.yaml',
+            '-config.expand-env=true',
+            // Each live-store zone tells its pods their zone.
+            ...(zone ? [`-live-store.instance-availability-zone=${zone}`] : []),
+          ]);
           const tls = Boolean(tempoConfig(objects).server.http_tls_config);
           expect(c.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'http', ...(tls ? { scheme: 'HTTPS' } : {}) });
           expect(c.ports.find((p: Any) => p.name === 'http').containerPort).toBe(3200);
@@ -133,9 +148,11 @@ for (const envName of environmentNames(ROOT)) {
     it('selectors are the stable selector labels and match their pod templates', () => {
       for (const w of workloads(objects)) {
         const component = w.metadata.labels['app.kubernetes.io/component'];
-        // A zone StatefulSet also selects on its own name (the rollout-operator finds its pods by the `name` label).
-        const zone = w.metadata.labels['rollout-group'] ? { name: w.metadata.name } : {};
-        expect(w.spec.selector.matchLabels).toEqual({ ...selectorLabels(component), ...zone });
+        // A zone StatefulSet of ingesters also selects on its own name (the rollout-operator finds its pods by
+        // the `name` label); a live-store zone's on its zone.
+        const rollout = w.metadata.labels['rollout-group'] ? { name: w.metadata.name } : {};
+        const zone = w.spec.template.metadata.labels[ZONE_LABEL];
+        expect(w.spec.selector.matchLabels).toEqual({ ...selectorLabels(component), ...rollout, ...(zone ? { [ZONE_LABEL]: zone } : {}) });
         for (const [k, v] of Object.entries(w.spec.selector.matchLabels)) expect(w.spec.template.metadata.labels[k]).toBe(v);
       }
     });

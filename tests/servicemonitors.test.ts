@@ -3,6 +3,7 @@
 // select on: job="<namespace>/<component>", cluster, namespace, pod, container.
 import { describe, expect, it } from 'vitest';
 import { runningComponents } from '../generators/render';
+import { ZONE_LABEL } from '../generators/components/tempo';
 import { scrapeJob, scrapeLabels } from '../generators/servicemonitors';
 import { NAMESPACE, objectName } from '../generators/stack';
 import { environmentNames, loadEnvironments } from '../generators/repository';
@@ -61,7 +62,9 @@ describe.each(environmentNames(ROOT))('ServiceMonitors of %s', (name) => {
     for (const w of workloads) {
       const component = w.spec.template.metadata.labels['app.kubernetes.io/component'];
       expect(components, w.metadata.name).toContain(component);
-      const svc = of('Service').find((x) => x.metadata.name === objectName(component));
+      // A zoned component (the live-store) has a Service per zone: <component>-<zone>.
+      const zone = w.spec.template.metadata.labels[ZONE_LABEL];
+      const svc = of('Service').find((x) => x.metadata.name === objectName(zone ? `${component}-${zone}` : component));
       expect(
         Object.entries(svc.spec.selector).every(([k, v]) => w.spec.template.metadata.labels[k] === v),
         w.metadata.name,
@@ -79,10 +82,14 @@ describe.each(environmentNames(ROOT))('ServiceMonitors of %s', (name) => {
 
       const services = of('Service').filter((s) => s.metadata.namespace === NAMESPACE && matches(monitor.spec.selector.matchLabels, s.metadata.labels));
       const withPort = services.filter((s) => s.spec.ports.some((p: Any) => p.name === endpoint.port));
-      expect(
-        withPort.map((s) => s.metadata.name),
-        'Services the ServiceMonitor scrapes',
-      ).toEqual([objectName(component)]);
+      // One Service, or one per zone for a zoned component.
+      const zones = objects
+        .filter((o: Any) => ['StatefulSet'].includes(o.kind) && o.metadata.labels['app.kubernetes.io/component'] === component)
+        .map((o: Any) => o.spec.template.metadata.labels[ZONE_LABEL])
+        .filter(Boolean);
+      expect(withPort.map((s) => s.metadata.name).sort(), 'Services the ServiceMonitor scrapes').toEqual(
+        zones.length ? zones.map((z: string) => `${objectName(component)}-${z}`).sort() : [objectName(component)],
+      );
       const service = withPort[0];
       const servicePort = service.spec.ports.find((p: Any) => p.name === endpoint.port);
 

@@ -70,6 +70,7 @@ const DATA_TABLES: Record<string, string> = {
   'generators/alerts/rules.ts': 'the alert definitions, one entry per alert',
   'generators/alerts/promtool-tests.ts': 'the promtool cases, one per alert (fires / stays quiet)',
   'generators/tempo/schema.ts': "Tempo's config schema, section by section",
+  'generators/tempo3/schema.ts': "Tempo 3.0.3's config schema, section by section",
   'generators/kubernetes/schemas/': 'generated JSON Schemas',
   // Not a data table: several issues extend the e2e run at once; the lead splits it when they have landed.
   'tests/e2e/run.ts': 'the e2e run, to be split once the parallel extensions have landed',

@@ -6,6 +6,7 @@ import { loadEnvironment } from '../generators/environment/load';
 import { renderEnvironment } from '../generators/render';
 import { environmentNames } from '../generators/repository';
 import { builtTempoProblems, tempoProblems } from '../generators/tempo/checks';
+import { configProblems } from '../generators/tempo3/checks';
 import { ROOT, build } from './helpers/kustomize';
 import { tempoConfigMap, type Any } from './helpers/objects';
 
@@ -22,7 +23,7 @@ describe('the rendered Tempo config', () => {
   for (const name of environmentNames(ROOT)) {
     it(`of ${name} passes the schema and the wiring rules`, () => {
       const r = render(name);
-      expect(tempoProblems(r.tempoConfig, r.overrides, r.objects)).toEqual([]);
+      expect(configProblems(r.tempoConfig, r.overrides, r.objects)).toEqual([]);
     });
   }
 
@@ -172,7 +173,7 @@ describe('the Tempo wiring rules', () => {
 
 describe('the Tempo config inside the kustomize output', () => {
   it('is read from its ConfigMaps, rejecting duplicate keys', () => {
-    const objects: Any[] = structuredClone(build('overlays/dev'));
+    const objects: Any[] = structuredClone(build('overlays/staging'));
     const cm = tempoConfigMap(objects);
     cm.data['tempo.yaml'] += 'stream_over_http_enabled: false\n';
     expect(builtTempoProblems(objects)).toEqual([

@@ -30,9 +30,33 @@ export const ALERT_GROUPS = {
   tempo_edge: ['TempoVultureHighErrorRate', 'TempoCollectorSpansDropped', 'TempoCollectorExportFailing', 'TempoCollectorRefusingSpans'],
   // Zone-aware ingesters (components.ingester.zoneAware): a zone lost, zones unbalanced, a zone-by-zone rollout stopped.
   tempo_zones: ['TempoIngesterZoneDown', 'TempoIngesterZonesUnbalanced', 'TempoIngesterRolloutStuck'],
+  // Tempo 3's Kafka ingest (tempo.version 3.0): the live-store ring and partitions, consumer lag, backend jobs.
+  tempo_ingest: [
+    'TempoLiveStoreUnhealthy',
+    'TempoPartitionsNotActive',
+    'TempoLiveStorePartitionLag',
+    'TempoBlockBuilderPartitionLag',
+    'TempoMetricsGeneratorPartitionLag',
+    'TempoBackendSchedulerJobsFailing',
+    'TempoBackendSchedulerJobRetries',
+    'TempoBackendWorkerBadJobs',
+  ],
   // The tail-sampling gateway (sampling.tail.enabled): traces lost before a decision, slow decisions, full queues.
   tempo_sampling: ['TempoGatewayDroppingTraces', 'TempoGatewaySpansDropped', 'TempoGatewayDecisionsSlow'],
 } as const;
+
+import type { Severity } from '../environment/settings';
+
+/** One alert as rules.ts writes it (rules-3.ts too). */
+export interface AlertDefinition {
+  name: AlertName;
+  /** The rule's own severity; environment.yaml may replace it, and `page: false` turns critical into warning. */
+  severity: Severity;
+  for?: string;
+  expr: string;
+  summary: string;
+  description: string;
+}
 
 export type AlertGroup = keyof typeof ALERT_GROUPS;
 export type AlertName = (typeof ALERT_GROUPS)[AlertGroup][number];

@@ -7,7 +7,7 @@ import type { Environment } from '../environment/index';
 import { scrapeLabels } from '../servicemonitors';
 import { NAMESPACE, objectName } from '../stack';
 import type { AlertName } from './names';
-import { GATEWAY_TICK_MS, REQUEST_DURATION, deployedDefinitions, effectiveSeverity, runbookAnchor, type AlertDefinition } from './rules';
+import { GATEWAY_TICK_MS, REQUEST_DURATION, compactionJobs, deployedDefinitions, effectiveSeverity, runbookAnchor, type AlertDefinition } from './rules';
 import { zoneCases } from './zones';
 
 type Labels = Record<string, string>;
@@ -129,7 +129,11 @@ export function alertCases(env: Environment): Partial<Record<AlertName, { firing
   const ingesters = [target('ingester', 0), target('ingester', 1)];
   const queryFrontend = target('query-frontend');
   const queriers = [target('querier', 0), target('querier', 1)];
-  const compactors = [target('compactor', 0), target('compactor', 1)];
+  // Who compacts and who holds recent traces, in this environment's Tempo version.
+  const compaction = compactionJobs(env);
+  const compactors = [target(compaction.worker, 0), target(compaction.worker, 1)];
+  const outstanding = target(compaction.outstanding);
+  const store: ComponentName = env.tempo.version === '3.0' ? 'live-store' : 'ingester';
   const generator = target('metrics-generator');
   const memcached = target('memcached');
   const tenant = { tenant: TENANT };
@@ -142,8 +146,8 @@ export function alertCases(env: Environment): Partial<Record<AlertName, { firing
       series('tempodb_compaction_outstanding_blocks', { ...c, ...tenant }, constant(perCompactor, minutes)),
       series('tempo_build_info', { ...c, branch: 'HEAD', goversion: 'go1.25.7', revision: 'f0f3ed59', version: env.tempo.tag }, constant(1, minutes)),
     ]);
-  const claim = `data-${objectName('ingester')}-0`;
-  const capacity = env.components.ingester.storage.size.value;
+  const claim = `data-${objectName(store)}${store === 'live-store' ? '-zone-a' : ''}-0`;
+  const capacity = env.components[store].storage.size.value;
   const volume = (freePercent: number): InputSeries[] => {
     const labels = { job: 'kubelet', instance: '10.0.12.34:10250', node: 'ip-10-0-12-34.ec2.internal', namespace: NAMESPACE, persistentvolumeclaim: claim };
     return [
@@ -358,13 +362,13 @@ export function alertCases(env: Environment): Partial<Record<AlertName, { firing
     TempoCompactorBehind: {
       firing: {
         shows: `${t.compactorBehindBlocks * 2 + 1} outstanding blocks for 40 minutes`,
-        series: [series('tempodb_compaction_outstanding_blocks', { ...compactors[0]!, ...tenant }, constant(t.compactorBehindBlocks * 2 + 1, 45))],
+        series: [series('tempodb_compaction_outstanding_blocks', { ...outstanding, ...tenant }, constant(t.compactorBehindBlocks * 2 + 1, 45))],
         evalTime: '40m',
-        expect: [{ labels: { ...where(compactors[0]!), ...tenant }, value: t.compactorBehindBlocks * 2 + 1 }],
+        expect: [{ labels: { ...where(outstanding), ...tenant }, value: t.compactorBehindBlocks * 2 + 1 }],
       },
       quiet: {
         shows: 'exactly the threshold',
-        series: [series('tempodb_compaction_outstanding_blocks', { ...compactors[0]!, ...tenant }, constant(t.compactorBehindBlocks, 45))],
+        series: [series('tempodb_compaction_outstanding_blocks', { ...outstanding, ...tenant }, constant(t.compactorBehindBlocks, 45))],
         evalTime: '40m',
         expect: [],
       },
@@ -469,7 +473,7 @@ export function alertCases(env: Environment): Partial<Record<AlertName, { firing
     },
     TempoComponentDown: {
       firing: {
-        shows: 'the only compactor is down',
+        shows: `the only ${compaction.worker} is down`,
         series: [series('up', compactors[0]!, constant(0))],
         evalTime: '10m',
         expect: [{ labels: pick(compactors[0]!, 'cluster', 'namespace', 'job') }],
@@ -489,24 +493,24 @@ export function alertCases(env: Environment): Partial<Record<AlertName, { firing
         expect: [{ labels: pick(queriers[0]!, 'cluster', 'namespace', 'job', 'pod') }],
       },
       quiet: {
-        shows: 'the whole compactor is down (TempoComponentDown fires instead)',
+        shows: `the whole ${compaction.worker} is down (TempoComponentDown fires instead)`,
         series: [series('up', compactors[0]!, constant(0))],
         evalTime: '20m',
         expect: [],
       },
     },
     TempoPodCrashLooping: (() => {
-      const pod = podName('ingester', 0);
+      const pod = podName(store, 0);
       return {
         firing: {
-          shows: 'an ingester in CrashLoopBackOff for 25 minutes',
-          series: [series('kube_pod_container_status_waiting_reason', ksm(pod, 'ingester', { reason: 'CrashLoopBackOff' }), constant(1))],
+          shows: `${store === 'ingester' ? 'an' : 'a'} ${store} in CrashLoopBackOff for 25 minutes`,
+          series: [series('kube_pod_container_status_waiting_reason', ksm(pod, store, { reason: 'CrashLoopBackOff' }), constant(1))],
           evalTime: '25m',
-          expect: [{ labels: { namespace: NAMESPACE, pod, container: 'ingester' } }],
+          expect: [{ labels: { namespace: NAMESPACE, pod, container: store } }],
         },
         quiet: {
-          shows: 'an ingester still creating its container',
-          series: [series('kube_pod_container_status_waiting_reason', ksm(pod, 'ingester', { reason: 'ContainerCreating' }), constant(1))],
+          shows: `${store === 'ingester' ? 'an' : 'a'} ${store} still creating its container`,
+          series: [series('kube_pod_container_status_waiting_reason', ksm(pod, store, { reason: 'ContainerCreating' }), constant(1))],
           evalTime: '25m',
           expect: [],
         },
@@ -558,7 +562,101 @@ export function alertCases(env: Environment): Partial<Record<AlertName, { firing
     })(),
     ...edgeCases(env),
   };
+  if (env.tempo.version === '3.0') Object.assign(cases, tempo3Cases(env, target));
   return cases;
+}
+
+/** Cases of Tempo 3's own alerts (rules-3.ts), on series labelled as the ServiceMonitors label them. */
+function tempo3Cases(env: Environment, target: (c: ComponentName, i?: number) => Labels): Partial<Record<AlertName, { firing: AlertCase; quiet: AlertCase }>> {
+  const t = env.alerts.thresholds;
+  const where = (labels: Labels) => pick(labels, 'cluster', 'namespace');
+  const distributor = target('distributor');
+  const scheduler = target('backend-scheduler');
+  const worker = target('backend-worker');
+  const lagCase = (component: ComponentName, group: string, threshold: number) => {
+    const labels = { ...target(component), group, partition: '0' };
+    const lagging = (seconds: number) => [series('tempo_ingest_group_partition_lag_seconds', labels, constant(seconds))];
+    return {
+      firing: {
+        shows: `partition 0 ${threshold * 2}s behind for 25 minutes`,
+        series: lagging(threshold * 2),
+        evalTime: '25m',
+        expect: [{ labels: { ...where(labels), group, partition: '0' }, value: threshold * 2 }],
+      },
+      quiet: { shows: 'exactly at the threshold', series: lagging(threshold), evalTime: '25m', expect: [] },
+    };
+  };
+  const partitions = (notActive: number) => [
+    series('tempo_partition_ring_partitions', { ...distributor, name: 'livestore-partitions', state: 'Active' }, constant(2)),
+    series('tempo_partition_ring_partitions', { ...distributor, name: 'livestore-partitions', state: 'Inactive' }, constant(notActive)),
+  ];
+  const jobs = (failedPerMinute: number) => [
+    series('tempo_backend_scheduler_jobs_created_total', { ...scheduler, tenant: TENANT, job_type: 'JOB_TYPE_COMPACTION' }, counter(10, 90)),
+    series('tempo_backend_scheduler_jobs_failed_total', { ...scheduler, tenant: TENANT, job_type: 'JOB_TYPE_COMPACTION' }, counter(failedPerMinute, 90)),
+  ];
+  const retries = (perMinute: number) => [
+    series(
+      'tempo_backend_scheduler_jobs_retry_total',
+      { ...scheduler, tenant: TENANT, job_type: 'JOB_TYPE_COMPACTION', worker_id: 'tempo-stack-backend-worker-0' },
+      counter(perMinute),
+    ),
+  ];
+  const ring = target('querier');
+  const members = (unhealthy: number) => [
+    series('tempo_ring_members', { ...ring, name: 'live-store', state: 'ACTIVE' }, constant(2 - unhealthy)),
+    series('tempo_ring_members', { ...ring, name: 'live-store', state: 'Unhealthy' }, constant(unhealthy)),
+  ];
+  const failedShare = (2 * t.backendJobFailurePercent) / 100;
+  return {
+    TempoLiveStoreUnhealthy: {
+      firing: { shows: 'one live-store unhealthy for 20 minutes', series: members(1), evalTime: '20m', expect: [{ labels: where(ring), value: 1 }] },
+      quiet: { shows: 'every live-store healthy', series: members(0), evalTime: '20m', expect: [] },
+    },
+    TempoPartitionsNotActive: {
+      firing: {
+        shows: 'one partition Inactive for 20 minutes',
+        series: partitions(1),
+        evalTime: '20m',
+        expect: [{ labels: { ...where(distributor), state: 'Inactive' }, value: 1 }],
+      },
+      quiet: { shows: 'every partition Active', series: partitions(0), evalTime: '20m', expect: [] },
+    },
+    TempoLiveStorePartitionLag: lagCase('live-store', `${objectName('live-store')}-zone-a`, t.partitionLagSeconds.liveStore),
+    TempoBlockBuilderPartitionLag: lagCase('block-builder', 'block-builder', t.partitionLagSeconds.blockBuilder),
+    TempoMetricsGeneratorPartitionLag: lagCase('metrics-generator', 'metrics-generator', t.partitionLagSeconds.metricsGenerator),
+    TempoBackendSchedulerJobsFailing: {
+      firing: {
+        shows: `${2 * t.backendJobFailurePercent}% of the compaction jobs fail`,
+        series: jobs(10 * failedShare),
+        evalTime: '80m',
+        expect: [{ labels: { ...where(scheduler), job_type: 'JOB_TYPE_COMPACTION' }, value: 2 * t.backendJobFailurePercent }],
+      },
+      quiet: { shows: 'no job fails', series: jobs(0), evalTime: '80m', expect: [] },
+    },
+    TempoBackendSchedulerJobRetries: {
+      firing: {
+        shows: `${2 * t.backendJobRetriesPerMinute} retries a minute`,
+        series: retries(2 * t.backendJobRetriesPerMinute),
+        evalTime: '25m',
+        expect: [{ labels: { ...where(scheduler), job_type: 'JOB_TYPE_COMPACTION' }, value: 2 * t.backendJobRetriesPerMinute }],
+      },
+      quiet: { shows: `${t.backendJobRetriesPerMinute / 2} retries a minute`, series: retries(t.backendJobRetriesPerMinute / 2), evalTime: '25m', expect: [] },
+    },
+    TempoBackendWorkerBadJobs: {
+      firing: {
+        shows: 'a worker received a bad job 5 minutes ago (a new series)',
+        series: [series('tempo_backend_worker_bad_jobs_received_total', { ...worker, status: 'unknown_job_type' }, '_x20 1x10')],
+        evalTime: '30m',
+        expect: [{ labels: { ...where(worker), status: 'unknown_job_type' } }],
+      },
+      quiet: {
+        shows: 'one bad job an hour ago, none since',
+        series: [series('tempo_backend_worker_bad_jobs_received_total', { ...worker, status: 'unknown_job_type' }, constant(1, 45))],
+        evalTime: '40m',
+        expect: [],
+      },
+    },
+  };
 }
 
 /** tempo-vulture and collector agent cases, on the series their ServiceMonitors produce. */

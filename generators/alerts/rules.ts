@@ -4,24 +4,17 @@
 // - selectors carry job="<namespace>/<component>" (set by the ServiceMonitors) or the namespace;
 // - every expression aggregates `by` the labels its alert keeps, so alert labels are predictable;
 // - descriptions use only {{ $labels.<name> }} and {{ printf "%.<n>f" $value }} (tests render them).
-import { STATEFUL_TARGETS } from '../components/index';
 import type { Environment } from '../environment/index';
 import type { Severity } from '../environment/settings';
 import { runningComponents } from '../render';
 import { scrapeJob } from '../servicemonitors';
-import { INSTANCE, NAMESPACE, objectName } from '../stack';
-import { ALERT_GROUPS, type AlertGroup, type AlertName } from './names';
+import { INSTANCE, NAMESPACE } from '../stack';
+import type { ComponentName } from '../components/index';
+import { ALERT_GROUPS, type AlertDefinition, type AlertGroup, type AlertName } from './names';
+import { ONLY_IN, tempo3Alerts } from './rules-3';
 import { zoneAlerts } from './zones';
 
-export interface AlertDefinition {
-  name: AlertName;
-  /** The rule's own severity; environment.yaml may replace it, and `page: false` turns critical into warning. */
-  severity: Severity;
-  for?: string;
-  expr: string;
-  summary: string;
-  description: string;
-}
+export type { AlertDefinition };
 
 export interface RecordingRule {
   record: string;
@@ -29,7 +22,7 @@ export interface RecordingRule {
 }
 
 /** Strips the common indentation of a multi-line expression written in a template literal. */
-function promql(strings: TemplateStringsArray, ...values: unknown[]): string {
+export function promql(strings: TemplateStringsArray, ...values: unknown[]): string {
   const text = String.raw({ raw: strings }, ...values)
     .replace(/^\n/, '')
     .trimEnd();
@@ -51,8 +44,18 @@ const value = (digits: number) => `{{ printf "%.${digits}f" $value }}`;
 const where = '{{ $labels.cluster }}/{{ $labels.namespace }}';
 const BY_CLUSTER = 'cluster, namespace';
 
-/** The PVCs of the StatefulSets: data-tempo-stack-ingester-0, and with zones data-tempo-stack-ingester-zone-a-0 (components/zones.ts). */
-export const VOLUME_CLAIMS_REGEX = `data-(${STATEFUL_TARGETS.map(objectName).join('|')})(-zone-[a-z])?-[0-9]+`;
+/** The PVCs of the StatefulSets this environment renders with volumes: data-tempo-stack-ingester-0, ... */
+export function volumeClaimsRegex(env: Environment): string {
+  const sets = runningComponents(env).flatMap(({ component, own }) =>
+    component.tempo?.stateful
+      ? component
+          .objects(env, own)
+          .filter((o) => o.kind === 'StatefulSet' && (o.spec?.volumeClaimTemplates?.length ?? 0) > 0)
+          .map((o) => o.metadata.name)
+      : [],
+  );
+  return `data-(${sets.join('|')})-[0-9]+`;
+}
 
 /** Routes that are long-lived streams, scrapes or readiness probes (503 while a pod starts), not requests a user waits for. */
 const NOT_USER_REQUESTS = 'metrics|ready|/frontend.Frontend/Process|debug_pprof';
@@ -73,14 +76,14 @@ export function recordingRules(): RecordingRule[] {
 }
 
 /** "More than N in the last hour, and still happening": retries heal single failures. */
-function failuresPerHour(metric: string, selector: string, by: string, limit: number): string {
+export function failuresPerHour(metric: string, selector: string, by: string, limit: number): string {
   return promql`
     sum by (${by}) (increase(${metric}{${selector}}[1h])) > ${limit}
     and
     sum by (${by}) (increase(${metric}{${selector}}[5m])) > 0`;
 }
 
-function ringUnhealthy(name: AlertName, ring: string, severity: Severity, impact: string): AlertDefinition {
+export function ringUnhealthy(name: AlertName, ring: string, severity: Severity, impact: string): AlertDefinition {
   return {
     name,
     severity,
@@ -113,17 +116,29 @@ function tenantNearLimit(env: Environment): string {
     env.limits.defaults.rateStrategy === 'global'
       ? `sum by (cluster, namespace, tenant) (${bytes})`
       : `max by (cluster, namespace, tenant) (sum by (cluster, namespace, pod, tenant) (${bytes}))`;
-  const live = `max by (cluster, namespace, tenant) (tempo_ingester_live_traces{${job('ingester')}})`;
+  // Live traces are held (and max_local_traces_per_user enforced) by the ingesters, in Tempo 3 by the live-stores.
+  const holder =
+    env.tempo.version === '3.0'
+      ? { component: 'live-store', metric: 'tempo_live_store_live_traces' }
+      : { component: 'ingester', metric: 'tempo_ingester_live_traces' };
+  const live = `max by (cluster, namespace, tenant) (${holder.metric}{${job(holder.component)}})`;
   const share = (name: string, usage: string, component: string, limitName: string) =>
     `label_replace(100 * ${usage} / on (cluster, namespace, tenant) group_left () ${tenantLimit(component, limitName, usage).replace(/\n/g, '\n  ')}, "limit", "${name}", "", "")`;
-  return `(\n  ${share('ingestion rate', rate, 'distributor', 'ingestion_rate_limit_bytes')}\n  or\n  ${share('live traces', live, 'ingester', 'max_local_traces_per_user')}\n) > ${env.alerts.thresholds.tenantLimitPercent}`;
+  return `(\n  ${share('ingestion rate', rate, 'distributor', 'ingestion_rate_limit_bytes')}\n  or\n  ${share('live traces', live, holder.component, 'max_local_traces_per_user')}\n) > ${env.alerts.thresholds.tenantLimitPercent}`;
+}
+
+/** Who compacts: the compactor (2.10); the backend-workers, planned by the backend-scheduler that reports the backlog (3.0). */
+export function compactionJobs(env: Environment): { outstanding: ComponentName; worker: ComponentName } {
+  return env.tempo.version === '3.0' ? { outstanding: 'backend-scheduler', worker: 'backend-worker' } : { outstanding: 'compactor', worker: 'compactor' };
 }
 
 export function alertDefinitions(env: Environment): AlertDefinition[] {
   const t = env.alerts.thresholds;
+  const compaction = compactionJobs(env);
   const components = runningComponents(env).map((r) => r.component.name);
   const tempoJobs = `job=~"${NAMESPACE}/(${components.join('|')})"`;
   const stackPods = `${ns}, pod=~"${INSTANCE}-.+"`;
+  const claims = volumeClaimsRegex(env);
   const defs: AlertDefinition[] = [
     // --- write path ---------------------------------------------------------------------------------
     {
@@ -274,7 +289,7 @@ export function alertDefinitions(env: Environment): AlertDefinition[] {
       name: 'TempoCompactorBehind',
       severity: 'warning',
       for: '30m',
-      expr: `sum by (cluster, namespace, tenant) (tempodb_compaction_outstanding_blocks{${job('compactor')}}) > ${t.compactorBehindBlocks}`,
+      expr: `sum by (cluster, namespace, tenant) (tempodb_compaction_outstanding_blocks{${job(compaction.outstanding)}}) > ${t.compactorBehindBlocks}`,
       summary: 'Tempo compactors are behind.',
       description: `${value(0)} blocks of tenant {{ $labels.tenant }} in ${where} are waiting for compaction (threshold ${t.compactorBehindBlocks}).`,
     },
@@ -296,7 +311,7 @@ export function alertDefinitions(env: Environment): AlertDefinition[] {
       name: 'TempoCompactionsFailing',
       severity: 'critical',
       for: '15m',
-      expr: failuresPerHour('tempodb_compaction_errors_total', job('compactor'), BY_CLUSTER, t.failuresPerHour),
+      expr: failuresPerHour('tempodb_compaction_errors_total', job(compaction.worker), BY_CLUSTER, t.failuresPerHour),
       summary: 'Tempo compactions are failing.',
       description: `${value(0)} compactions failed in ${where} in the last hour (threshold ${t.failuresPerHour}).`,
     },
@@ -343,9 +358,9 @@ export function alertDefinitions(env: Environment): AlertDefinition[] {
       for: '15m',
       // Every compactor reports each tenant's whole blocklist: max per tenant, then sum the tenants.
       expr: promql`
-        sum by (cluster, namespace) (max by (cluster, namespace, tenant) (tempodb_blocklist_length{${job('compactor')}}))
+        sum by (cluster, namespace) (max by (cluster, namespace, tenant) (tempodb_blocklist_length{${job(compaction.worker)}}))
         /
-        sum by (cluster, namespace) (max by (cluster, namespace, tenant) (tempodb_blocklist_length{${job('compactor')}} offset 7d))
+        sum by (cluster, namespace) (max by (cluster, namespace, tenant) (tempodb_blocklist_length{${job(compaction.worker)}} offset 7d))
         > ${t.blocklistGrowthRatio7d}`,
       summary: 'The Tempo blocklist is growing quickly.',
       description: `The blocklist in ${where} is ${value(2)} times as long as a week ago (threshold ${t.blocklistGrowthRatio7d}); compaction may not keep up.`,
@@ -419,9 +434,9 @@ export function alertDefinitions(env: Environment): AlertDefinition[] {
         severity: level,
         for: level === 'warning' ? '15m' : '5m',
         expr: promql`
-          100 * max by (cluster, namespace, persistentvolumeclaim) (kubelet_volume_stats_available_bytes{${ns}, persistentvolumeclaim=~"${VOLUME_CLAIMS_REGEX}"})
+          100 * max by (cluster, namespace, persistentvolumeclaim) (kubelet_volume_stats_available_bytes{${ns}, persistentvolumeclaim=~"${claims}"})
           /
-          max by (cluster, namespace, persistentvolumeclaim) (kubelet_volume_stats_capacity_bytes{${ns}, persistentvolumeclaim=~"${VOLUME_CLAIMS_REGEX}"})
+          max by (cluster, namespace, persistentvolumeclaim) (kubelet_volume_stats_capacity_bytes{${ns}, persistentvolumeclaim=~"${claims}"})
           < ${t.volumeFreePercent[level]}`,
         summary: 'A Tempo volume is filling up.',
         description: `Volume {{ $labels.namespace }}/{{ $labels.persistentvolumeclaim }} has ${value(1)}% free space left (threshold ${t.volumeFreePercent[level]}%).`,
@@ -492,6 +507,7 @@ export function alertDefinitions(env: Environment): AlertDefinition[] {
   }
   if (env.sampling.tail.enabled) defs.push(...gatewayAlerts());
   defs.push(...zoneAlerts(env));
+  if (env.tempo.version === '3.0') defs.push(...tempo3Alerts(env, { job, ns, where, value, promql, ringUnhealthy }));
   return defs;
 }
 
@@ -548,6 +564,8 @@ export function deployedDefinitions(env: Environment): AlertDefinition[] {
     // Distributors build their ring only for the global rate strategy (modules/distributor/distributor.go):
     // with the local one the series never exists and the alert could never fire.
     if (d.name === 'TempoDistributorUnhealthy' && env.limits.defaults.rateStrategy !== 'global') return false;
+    // Alerts on what one Tempo version has only (ingesters, the compactor ring; Kafka ingest).
+    if (!(ONLY_IN[d.name]?.includes(env.tempo.version) ?? true)) return false;
     const key = `${d.name}/${effectiveSeverity(env, d)}`;
     if (seen.has(key)) return false;
     seen.add(key);

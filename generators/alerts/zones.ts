@@ -5,6 +5,7 @@
 // Each alert's promtool cases sit next to it. Types are written out (not imported from rules.ts or
 // promtool-tests.ts, which import this module).
 import { COMPONENTS } from '../components/index';
+import { zoneAware } from '../components/rollout-operator';
 import type { Environment } from '../environment/index';
 import { scrapeLabels } from '../servicemonitors';
 import { NAMESPACE, objectName } from '../stack';
@@ -34,7 +35,7 @@ const members = (state?: string) => `tempo_ring_zone_members{${ns}, name="ingest
 /** Registered ingesters per zone: every distributor and querier reports the ring, so the max of them first. */
 const perZone = `sum by (cluster, namespace, zone) (max by (cluster, namespace, zone, state) (${members()}))`;
 
-export const zoneAwareIngesters = (env: Environment): boolean => env.components.ingester.zoneAware;
+export const zoneAwareIngesters = (env: Environment): boolean => zoneAware(env);
 
 export function zoneAlerts(env: Environment): Definition[] {
   if (!zoneAwareIngesters(env)) return [];

@@ -16,5 +16,7 @@ export const compactor = tempoComponent({
     ),
   },
   traits: { ringMember: true, opensStore: true, stateful: false, grpcServer: false },
+  versions: ['2.10'],
+  replacedBy: { '3.0': '3.0 has no compactor; size the backend-worker instead (components.backend-worker; the backend-scheduler plans its jobs)' },
   ingress: () => [],
 });

@@ -8,7 +8,7 @@ import type { INetworkPolicyEgressRule } from 'kubernetes-models/networking.k8s.
 import type { INetworkPolicyPeer } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer';
 import { object } from '../environment/fields';
 import type { Problem } from '../validation/messages';
-import type { EnvironmentSettings } from '../environment/settings';
+import type { EnvironmentSettings, TempoVersion } from '../environment/settings';
 import type { KubeObject } from '../kubernetes/objects';
 
 /** A port a container listens on (TCP); `service`: the component's Service exposes it too, by name. */
@@ -49,8 +49,12 @@ export interface TempoTraits {
   opensStore: boolean;
   /** Keeps data across restarts (WAL): a StatefulSet with a volume per pod. */
   stateful: boolean;
+  /** Needs a stable pod name (its ordinal picks its Kafka partitions): a StatefulSet even without a volume. */
+  ordinal?: boolean;
   /** Other components dial its gRPC port (ingester, metrics-generator, query-frontend). */
   grpcServer: boolean;
+  /** Only under these Tempo versions (the metrics-generator: 2.10; 3.0 reads Kafka and nobody dials it). */
+  grpcServerIn?: readonly TempoVersion[];
 }
 
 export interface Component<S extends TSchema = TSchema> {
@@ -62,6 +66,10 @@ export interface Component<S extends TSchema = TSchema> {
   settings: S;
   /** Tempo's own targets have traits; memcached and the edge have none. */
   tempo?: TempoTraits;
+  /** The Tempo versions that run it (absent: every version); enabled() follows them. */
+  versions?: readonly TempoVersion[];
+  /** Per version that does not run it: what replaces it (the message refusing its settings there). */
+  replacedBy?: Partial<Record<TempoVersion, string>>;
   /** app.kubernetes.io/version of its objects; Tempo's tag when absent. */
   version?(env: EnvironmentSettings, own: Static<S>): string;
   /** Whether this environment runs it (a feature switch); always when absent. */

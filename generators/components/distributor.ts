@@ -1,8 +1,9 @@
 // The distributor: receives spans (OTLP, Jaeger, Zipkin) and writes each trace to replication-factor
-// ingesters and to the metrics-generators. It never opens the store (Tempo 2.10.8 modules.go), so it
+// ingesters and to the metrics-generators (2.10), or to the Kafka topic (3.0). It never opens the store (Tempo 2.10.8 modules.go), so it
 // gets no S3 keys: a missing Secret or a key rotation never stops or restarts ingestion.
 import { autoscaling, replicas, resources } from '../environment/fields';
 import type { ContainerPort } from './component';
+import { kafkaEgress } from '../kafka/facts';
 import { namespaces, pods } from './peers';
 import { TEMPO_MEMORY_FLOOR, tempoComponent } from './tempo';
 import { preferSameZone } from './zones';
@@ -34,7 +35,10 @@ export const distributor = tempoComponent({
     ),
     autoscaling: autoscaling(3, 6, 100),
   },
+  kafkaClient: true,
   traits: { ringMember: true, opensStore: false, stateful: false, grpcServer: false },
+  // Tempo 3: spans go to Kafka (2.10: to the ingesters, covered by the stack-wide egress).
+  egress: (env) => (env.tempo.version === '3.0' ? [kafkaEgress(env)] : undefined),
   extraPorts: RECEIVERS.map((r): ContainerPort => ({ name: r.name, port: r.port, service: true })),
   // Agents send to a distributor in their own zone: only the replicated writes to other zones' ingesters cross zones.
   serviceSpec: preferSameZone,

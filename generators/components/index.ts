@@ -1,10 +1,14 @@
 // Every component of the stack, in render order. A new component is a file in this directory and one
 // entry here: its settings join environment.yaml under components.<name>, its objects the render.
+import { backendScheduler } from './backend-scheduler';
+import { backendWorker } from './backend-worker';
+import { blockBuilder } from './block-builder';
 import { collector } from './collector';
 import { compactor } from './compactor';
 import { distributor } from './distributor';
 import { gateway } from './gateway';
 import { ingester } from './ingester';
+import { liveStore } from './live-store';
 import { memcached } from './memcached';
 import { metricsGenerator } from './metrics-generator';
 import { querier } from './querier';
@@ -12,6 +16,8 @@ import { queryFrontend } from './query-frontend';
 import { rolloutOperator } from './rollout-operator';
 import { vulture } from './vulture';
 
+// Which of them an environment runs follows tempo.version (each Tempo target declares its versions); Tempo
+// 3's own targets come last, so adding them changed nothing an existing environment renders.
 export const COMPONENTS = {
   distributor,
   ingester,
@@ -24,6 +30,10 @@ export const COMPONENTS = {
   gateway,
   vulture,
   'rollout-operator': rolloutOperator,
+  'live-store': liveStore,
+  'block-builder': blockBuilder,
+  'backend-scheduler': backendScheduler,
+  'backend-worker': backendWorker,
 } as const;
 
 export type ComponentName = keyof typeof COMPONENTS;

@@ -37,6 +37,8 @@ export const ingester = tempoComponent({
     ),
   },
   traits: { ringMember: true, opensStore: true, stateful: true, grpcServer: true },
+  versions: ['2.10'],
+  replacedBy: { '3.0': '3.0 has no ingester; size the live-store instead (components.live-store: replicas per zone = Kafka partitions)' },
   // Writes (distributor) and recent-data reads (querier) arrive over gRPC.
   ingress: () => [{ from: [pods('distributor'), pods('querier')], ports: [TEMPO_PORTS.grpc] }],
   pod: { terminationGracePeriodSeconds: INGESTER_TERMINATION_GRACE_SECONDS, oneReplicaPerNode: true },

@@ -96,18 +96,18 @@ export const servicePort = (name: string, port: number, targetPort: string | num
 export function service(
   component: { name: string; ports: readonly ContainerPort[] },
   labels: Record<string, string>,
-  options: { headless?: boolean; extraPorts?: IServicePort[]; spec?: Record<string, unknown> } = {},
+  options: { headless?: boolean; extraPorts?: IServicePort[]; spec?: Record<string, unknown>; name?: string; selector?: Record<string, string> } = {},
 ): ObjectOf<'Service'> {
   const ports = [...component.ports.filter((p) => p.service).map((p) => servicePort(p.name, p.port)), ...(options.extraPorts ?? [])];
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name: objectName(component.name), labels },
+    metadata: { name: objectName(options.name ?? component.name), labels },
     spec: {
       // StatefulSets get a headless governing Service: pods keep stable DNS names.
       ...(options.headless ? { clusterIP: 'None' } : { type: 'ClusterIP' }),
       ...options.spec,
-      selector: selectorLabels(component.name),
+      selector: options.selector ?? selectorLabels(component.name),
       ports,
     },
   };

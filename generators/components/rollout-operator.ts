@@ -27,8 +27,12 @@ export const EVICTION_WEBHOOK = `${ROLLOUT_OPERATOR}-pod-eviction`;
 /** The operator injects its CA into webhook configurations carrying both labels (pkg/tlscert). */
 const INJECT_CA_LABELS = { 'grafana.com/inject-rollout-operator-ca': 'true', 'grafana.com/namespace': NAMESPACE };
 
-/** A component of this environment is zone-aware (the ingesters today). `enabled` sees the whole environment. */
+/**
+ * A component of this environment is zone-aware: the ingesters, where the environment's Tempo runs them
+ * (2.10; Tempo 3's live-store zones need no rollout-operator). `enabled` sees the whole environment.
+ */
 export const zoneAware = (env: EnvironmentSettings): boolean =>
+  env.tempo.version === '2.10' &&
   (env as EnvironmentSettings & { components?: { ingester?: { zoneAware?: boolean } } }).components?.ingester?.zoneAware === true;
 
 export const rolloutOperator = component({

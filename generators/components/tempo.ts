@@ -9,8 +9,9 @@ import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import type { IServicePort } from 'kubernetes-models/v1/ServicePort';
 import { RELOAD_ANNOTATION, S3_ENV, S3_SECRET, S3_SECRET_KEYS } from '../credentials';
 import type { Floor } from '../environment/fields';
-import type { EnvironmentSettings } from '../environment/settings';
+import type { EnvironmentSettings, TempoVersion } from '../environment/settings';
 import { goMemLimit, type Quantity } from '../environment/units';
+import { KAFKA_ENV, KAFKA_SECRET, KAFKA_SECRET_KEYS } from '../kafka/facts';
 import type { KubeObject, ObjectOf } from '../kubernetes/objects';
 import { INSTANCE_SELECTOR, SERVICE_ACCOUNT, labels, objectName, selectorLabels, stackLabels } from '../stack';
 import { certificate, podNames, serverName, serviceNames, tlsMount, tlsSecret, tlsVolume } from '../tls';
@@ -46,6 +47,15 @@ export interface TempoTarget<P extends Record<string, TSchema>> {
   description: string;
   settings: P;
   traits: TempoTraits;
+  /** The Tempo versions that run it (absent: all) and, for the others, what replaces it. */
+  versions?: readonly TempoVersion[];
+  replacedBy?: Partial<Record<TempoVersion, string>>;
+  /** One StatefulSet per zone (<name>-<zone>), each pod told its zone by this flag. */
+  zones?: { names: readonly string[]; flag: string };
+  /** Talks to Kafka under Tempo 3 (gets the SASL/PLAIN credentials when the environment uses them). */
+  kafkaClient?: boolean;
+  /** Arguments beyond -target, -config.file and -config.expand-env. */
+  args?(env: EnvironmentSettings): string[];
   /** Ports beyond HTTP, gRPC and gossip (the distributor's receivers). */
   extraPorts?: ContainerPort[];
   /** Service ports that are aliases of container ports (the query-frontend's 3100). */
@@ -87,16 +97,18 @@ function tempoPorts(traits: TempoTraits, extra: ContainerPort[]): ContainerPort[
   ];
 }
 
+/** The label that tells the StatefulSets of a zoned component apart (its Services and spread select on it). */
+export const ZONE_LABEL = 'tempo-zone';
+
 /** Memberlist over TCP only (dskit's TCP transport carries gossip packets too). */
 export const ringMembers = { podSelector: { matchLabels: { ...INSTANCE_SELECTOR, [GOSSIP_LABEL]: 'true' } } };
 
 export function tempoComponent<P extends Record<string, TSchema>>(t: TempoTarget<P>): Component<TObject<P>> {
   const ports = tempoPorts(t.traits, t.extraPorts ?? []);
-  const self = { name: t.name, ports };
   const own = (o: Static<TObject<P>>) => o as unknown as TempoSettings;
   const withKeys = (env: EnvironmentSettings) => env.s3.credentials === 'externalSecrets' && t.traits.opensStore;
 
-  function container(env: EnvironmentSettings, o: TempoSettings): IContainer {
+  function container(env: EnvironmentSettings, o: TempoSettings, zone?: string): IContainer {
     const variables: NonNullable<IContainer['env']> = [{ name: 'GOMEMLIMIT', value: goMemLimit(o.resources.limits.memory) }];
     if (withKeys(env)) {
       variables.push(
@@ -104,11 +116,23 @@ export function tempoComponent<P extends Record<string, TSchema>>(t: TempoTarget
         { name: S3_ENV.secretKey, valueFrom: { secretKeyRef: { name: S3_SECRET, key: S3_SECRET_KEYS.secretKey } } },
       );
     }
+    if (t.kafkaClient && env.tempo.version === '3.0' && env.kafka.cluster === 'external' && env.kafka.external.sasl) {
+      variables.push(
+        { name: KAFKA_ENV.username, valueFrom: { secretKeyRef: { name: KAFKA_SECRET, key: KAFKA_SECRET_KEYS.username } } },
+        { name: KAFKA_ENV.password, valueFrom: { secretKeyRef: { name: KAFKA_SECRET, key: KAFKA_SECRET_KEYS.password } } },
+      );
+    }
     return {
       name: t.name,
       image: tempoImage(env),
       imagePullPolicy: 'IfNotPresent',
-      args: [`-target=${t.name}`, `-config.file=${PATHS.config}/tempo.yaml`, '-config.expand-env=true'],
+      args: [
+        `-target=${t.name}`,
+        `-config.file=${PATHS.config}/tempo.yaml`,
+        '-config.expand-env=true',
+        ...(t.args?.(env) ?? []),
+        ...(zone && t.zones ? [`${t.zones.flag}=${zone}`] : []),
+      ],
       ports: containerPorts(ports),
       env: variables,
       // With TLS the probe speaks HTTPS (the kubelet checks no certificate; the server asks for none).
@@ -130,14 +154,15 @@ export function tempoComponent<P extends Record<string, TSchema>>(t: TempoTarget
     };
   }
 
-  function podSpec(env: EnvironmentSettings, o: TempoSettings): IPodSpec {
+  function podSpec(env: EnvironmentSettings, o: TempoSettings, zone?: string): IPodSpec {
+    const selector = zone ? { ...selectorLabels(t.name), [ZONE_LABEL]: zone } : selectorLabels(t.name);
     return {
       serviceAccountName: SERVICE_ACCOUNT,
       automountServiceAccountToken: false,
       securityContext: podSecurity(TEMPO_UID),
       ...(t.pod?.terminationGracePeriodSeconds ? { terminationGracePeriodSeconds: t.pod.terminationGracePeriodSeconds } : {}),
-      ...placement(selectorLabels(t.name), maximumReplicas(o), t.pod?.oneReplicaPerNode),
-      containers: [container(env, o)],
+      ...placement(selector, maximumReplicas(o), t.pod?.oneReplicaPerNode),
+      containers: [container(env, o, zone)],
       volumes: [
         { name: 'config', configMap: { name: CONFIG_MAP } },
         { name: 'overrides', configMap: { name: OVERRIDES_CONFIG_MAP } },
@@ -148,43 +173,53 @@ export function tempoComponent<P extends Record<string, TSchema>>(t: TempoTarget
     };
   }
 
-  function workload(env: EnvironmentSettings, o: TempoSettings): ObjectOf<'Deployment' | 'StatefulSet'> {
+  function workload(env: EnvironmentSettings, o: TempoSettings, zone?: string): ObjectOf<'Deployment' | 'StatefulSet'> {
+    const name = zone ? `${t.name}-${zone}` : t.name;
+    const zoneLabel: Record<string, string> = zone ? { [ZONE_LABEL]: zone } : {};
     // Roll the pods when a Secret they read at start changes: the S3 keys are env vars, and Tempo
     // reloads neither memberlist's certificate nor any CA (README "Encryption in transit").
     const reload = [...(withKeys(env) ? [S3_SECRET] : []), ...(env.tls.enabled ? [tlsSecret(t.name)] : [])];
     const metadata = {
-      name: objectName(t.name),
+      name: objectName(name),
       labels: tempoLabels(t.name, env),
       ...(reload.length ? { annotations: { [RELOAD_ANNOTATION]: reload.join(',') } } : {}),
     };
     const template = {
-      metadata: { labels: { ...tempoLabels(t.name, env), ...(t.traits.ringMember ? { [GOSSIP_LABEL]: 'true' } : {}) } },
-      spec: podSpec(env, o),
+      metadata: { labels: { ...tempoLabels(t.name, env), ...zoneLabel, ...(t.traits.ringMember ? { [GOSSIP_LABEL]: 'true' } : {}) } },
+      spec: podSpec(env, o, zone),
     };
-    const selector = { matchLabels: selectorLabels(t.name) };
-    if (t.traits.stateful) {
-      if (!o.storage) throw new Error(`${t.name}: a stateful Tempo target needs storage settings`);
+    const selector = { matchLabels: { ...selectorLabels(t.name), ...zoneLabel } };
+    if (t.traits.stateful || t.traits.ordinal) {
+      if (t.traits.stateful && !o.storage) throw new Error(`${t.name}: a stateful Tempo target needs storage settings`);
       return {
         apiVersion: 'apps/v1',
         kind: 'StatefulSet',
         metadata,
         spec: {
           replicas: o.replicas,
-          serviceName: objectName(t.name),
+          serviceName: objectName(name),
           // Start all replicas at once (the ring does not need ordering); updates still go one pod at a time.
           podManagementPolicy: 'Parallel',
           updateStrategy: { type: 'RollingUpdate' },
           ...(t.claimRetention ? { persistentVolumeClaimRetentionPolicy: t.claimRetention(env) } : {}),
           selector,
           template,
-          volumeClaimTemplates: [
-            {
-              apiVersion: 'v1',
-              kind: 'PersistentVolumeClaim',
-              metadata: { name: 'data' },
-              spec: { accessModes: ['ReadWriteOnce'], storageClassName: o.storage.storageClass, resources: { requests: { storage: o.storage.size.text } } },
-            },
-          ],
+          ...(o.storage && t.traits.stateful
+            ? {
+                volumeClaimTemplates: [
+                  {
+                    apiVersion: 'v1',
+                    kind: 'PersistentVolumeClaim',
+                    metadata: { name: 'data' },
+                    spec: {
+                      accessModes: ['ReadWriteOnce'],
+                      storageClassName: o.storage.storageClass,
+                      resources: { requests: { storage: o.storage.size.text } },
+                    },
+                  },
+                ],
+              }
+            : {}),
         },
       };
     }
@@ -202,11 +237,14 @@ export function tempoComponent<P extends Record<string, TSchema>>(t: TempoTarget
     };
   }
 
+  const versions = t.versions;
   return component({
     name: t.name,
     description: t.description,
     settings: t.settings,
     tempo: t.traits,
+    ...(versions ? { versions, enabled: (env: EnvironmentSettings) => versions.includes(env.tempo.version) } : {}),
+    ...(t.replacedBy ? { replacedBy: t.replacedBy } : {}),
     ports,
     metrics: { port: 'http', container: t.name, number: TEMPO_PORTS.http },
     ingress: (env) =>
@@ -220,11 +258,24 @@ export function tempoComponent<P extends Record<string, TSchema>>(t: TempoTarget
     objects(env, settings) {
       const o = own(settings);
       const objectLabels = tempoLabels(t.name, env);
-      const primary = workload(env, o);
-      const budget = maximumReplicas(o) > 1 ? podDisruptionBudget(t.name, objectLabels, selectorLabels(t.name)) : undefined;
+      // A zoned component (Tempo 3's live-store): a StatefulSet and a headless Service per zone (the
+      // ServiceMonitor selects both). Zone-aware 2.10 ingesters are reshaped from one StatefulSet (zones.ts).
+      const zones = t.zones?.names ?? [undefined];
+      // gRPC in the Service only where this version's components dial it.
+      const dialed = !t.traits.grpcServerIn || t.traits.grpcServerIn.includes(env.tempo.version);
+      const exposed = { name: t.name, ports: ports.map((p) => (p.name === 'grpc' && !dialed ? { ...p, service: false } : p)) };
+      const workloads = zones.map((zone) => workload(env, o, zone));
+      const budget = maximumReplicas(o) * zones.length > 1 ? podDisruptionBudget(t.name, objectLabels, selectorLabels(t.name)) : undefined;
       const objects: KubeObject[] = [
-        ...(t.reshape ? t.reshape(env, settings, primary, budget) : [primary, ...(budget ? [budget] : [])]),
-        service(self, objectLabels, { headless: t.traits.stateful, extraPorts: t.serviceAliases ?? [], spec: t.serviceSpec?.(env) ?? {} }),
+        ...(t.reshape ? t.reshape(env, settings, workloads[0]!, budget) : [...workloads, ...(budget ? [budget] : [])]),
+        ...zones.map((zone) =>
+          service(exposed, zone ? { ...objectLabels, [ZONE_LABEL]: zone } : objectLabels, {
+            headless: t.traits.stateful || t.traits.ordinal,
+            extraPorts: t.serviceAliases ?? [],
+            spec: t.serviceSpec?.(env) ?? {},
+            ...(zone ? { name: `${t.name}-${zone}`, selector: { ...selectorLabels(t.name), [ZONE_LABEL]: zone } } : {}),
+          }),
+        ),
         ...(t.extraObjects?.(env, settings) ?? []),
       ];
       if (o.autoscaling?.enabled) objects.push(horizontalPodAutoscaler(t.name, objectLabels, o.autoscaling));

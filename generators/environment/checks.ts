@@ -18,10 +18,12 @@ export function crossFieldProblems(env: Environment): Problem[] {
   const problems: Problem[] = [];
   const add = (path: string, message: string) => problems.push({ path, message });
 
-  if (!/^2\.10\.[0-9]+$/.test(env.tempo.tag)) {
+  // The config, schema and alerts of each version are written for its release line.
+  const line = env.tempo.version.replace('.', '\\.');
+  if (!new RegExp(`^${line}\\.[0-9]+$`).test(env.tempo.tag)) {
     add(
       'tempo.tag',
-      `expected a Tempo 2.10.x tag (this repo's config and alerts are written for 2.10; 3.x removed the ingester and compactor), got "${env.tempo.tag}"`,
+      `expected a Tempo ${env.tempo.version}.x tag for tempo.version ${env.tempo.version} (its config, schema and alerts are written for that line; set tempo.version to change lines), got "${env.tempo.tag}"`,
     );
   }
   for (const [name, settings] of Object.entries(env.components) as Array<[string, Sized]>) {

@@ -5,12 +5,14 @@ import { join } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Component } from '../components/component';
 import { COMPONENTS, type ComponentName } from '../components/index';
+import { versionProblems } from '../components/versions';
 import { compiledValidators } from '../validation/compiled';
 import { InputError, type Problem } from '../validation/messages';
 import { closest } from '../suggest';
 import { crossFieldProblems } from './checks';
 import { PATTERN_HINTS, PATTERNS } from './fields';
 import { type Environment, decodeUnits, defaultsOf, fileSchema } from './index';
+import { TEMPO_RELEASES } from './settings';
 import { type ParsedYaml, parseYaml, readTextFile } from './yaml';
 
 /** Identity used to render `base/`: every overlay replaces these values. */
@@ -104,7 +106,7 @@ function crossFieldOf(envName: string, usable: Record<string, unknown>, invalid:
     const componentProblems = Object.values(COMPONENTS).flatMap((c: Component) =>
       (c.checks?.(env.components[c.name as ComponentName]) ?? []).map((p) => ({ path: `components.${c.name}.${p.path}`, message: p.message })),
     );
-    return [...crossFieldProblems(env), ...componentProblems].filter((p) => !broken.has(section(p.path)));
+    return [...crossFieldProblems(env), ...componentProblems, ...versionProblems(env, usable)].filter((p) => !broken.has(section(p.path)));
   };
   if (!broken.size) return run();
   try {
@@ -157,7 +159,10 @@ export function visible(text: string): string {
 
 /** Defaults deep-merged with a file (already validated), units parsed; arrays and scalars in the file replace the default. */
 export function mergeEnvironment(name: string, file: Record<string, unknown>): Environment {
-  return { name, ...(decodeUnits(deepMerge(DEFAULTS, file)) as Omit<Environment, 'name'>) };
+  const env: Environment = { name, ...(decodeUnits(deepMerge(DEFAULTS, file)) as Omit<Environment, 'name'>) };
+  // An empty tag is the release tempo.version pins (the schema cannot default one field from another).
+  env.tempo.tag ||= TEMPO_RELEASES[env.tempo.version] ?? TEMPO_RELEASES['2.10'];
+  return env;
 }
 
 export function baseEnvironment(): Environment {

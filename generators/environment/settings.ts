@@ -3,11 +3,14 @@
 // production figures of the design, so an environment file lists only what differs.
 import Type, { type Static, type TSchema } from 'typebox';
 import { bool, duration, int, list, map, num, object, oneOf, PATTERNS, percent, positive, str } from './fields';
+import { kafka, partitionLagSeconds } from './kafka';
 import { sampling } from './sampling';
 import { GENERATOR_PROCESSORS, dedicatedColumnList, limits, processorList } from './tenant-settings';
 import { tls } from './tls';
 
-export const TEMPO_VERSION = '2.10.8';
+import { TEMPO_VERSIONS } from './tempo-versions';
+
+export { TEMPO_RELEASES, TEMPO_VERSION, TEMPO_VERSIONS, type TempoVersion } from './tempo-versions';
 
 // Commercial AWS regions plus GovCloud and China, as of 2026.
 export const AWS_REGIONS = [
@@ -127,8 +130,11 @@ export const settings = {
   retention: duration('Block retention, a Go duration (336h = 14 days)', '336h'),
   tempo: object(
     {
+      // 2.10: distributor, ingester, compactor ...; 3.0: Kafka ingest with live-stores, block-builders,
+      // backend-scheduler and -workers (README "Tempo 3"). Each version pins its release (TEMPO_RELEASES).
+      version: oneOf([...TEMPO_VERSIONS], 'Tempo version this environment runs: 2.10 (ingesters) or 3.0 (Kafka ingest; pins 3.0.3)', '2.10'),
       image: str('Tempo image repository', PATTERNS.imageRepository, 'grafana/tempo'),
-      tag: str('Tempo image tag (this repo is written for 2.10.x)', PATTERNS.imageTag, TEMPO_VERSION),
+      tag: str('Tempo image tag; empty: the release tempo.version pins (2.10.8, 3.0.3)', PATTERNS.imageTagOrEmpty, ''),
       logLevel: oneOf(['debug', 'info', 'warn', 'error'], 'Tempo log level', 'info'),
       replicationFactor: int('Ingester ring replication factor (<= ingester replicas)', 1, 3, 5),
       // vParquet4 is 2.10's default and the format its whole query path is tuned for; vParquet5 is new
@@ -196,6 +202,9 @@ export const settings = {
             'TempoVolumeFillingUp: free space on ingester and metrics-generator volumes',
           ),
           vultureErrorPercent: percent("TempoVultureHighErrorRate: share of tempo-vulture's checks of one kind that fail", 10),
+          partitionLagSeconds, // Tempo 3 (kafka.ts)
+          backendJobFailurePercent: percent('TempoBackendSchedulerJobsFailing: share of backend jobs (compaction, retention) that fail, over an hour', 5),
+          backendJobRetriesPerMinute: positive('TempoBackendSchedulerJobRetries: backend jobs retried per minute', 20),
         },
         'Alert thresholds',
       ),
@@ -239,6 +248,7 @@ export const settings = {
     },
     'Who may reach the stack when features.networkPolicies is on',
   ),
+  kafka,
   sampling,
   tls,
   features: object(

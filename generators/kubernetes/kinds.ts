@@ -59,6 +59,12 @@ export const SCHEMA_SOURCES: SchemaSource[] = [
     kinds: ['cert-manager.io/v1/Certificate', 'cert-manager.io/v1/ClusterIssuer', 'cert-manager.io/v1/Issuer'],
   },
   {
+    // Strimzi 1.0.0's CRDs (the package also carries 0.49.0's): the kinds a Tempo 3 environment renders with kafka.cluster strimzi.
+    file: 'strimzi.json',
+    package: '@kubernetes-models/strimzi-kafka-operator',
+    kinds: ['kafka.strimzi.io/v1/Kafka', 'kafka.strimzi.io/v1/KafkaNodePool', 'kafka.strimzi.io/v1/KafkaTopic'],
+  },
+  {
     file: 'argo-cd.json',
     package: '@kubernetes-models/argo-cd',
     kinds: ['argoproj.io/v1alpha1/AppProject', 'argoproj.io/v1alpha1/Application', 'argoproj.io/v1alpha1/ApplicationSet'],

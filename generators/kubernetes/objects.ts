@@ -10,6 +10,9 @@ import type { IExternalSecret } from '@kubernetes-models/external-secrets/extern
 import type { ISecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStore';
 import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
+import type { IKafka } from '@kubernetes-models/strimzi-kafka-operator/kafka.strimzi.io/v1/Kafka';
+import type { IKafkaNodePool } from '@kubernetes-models/strimzi-kafka-operator/kafka.strimzi.io/v1/KafkaNodePool';
+import type { IKafkaTopic } from '@kubernetes-models/strimzi-kafka-operator/kafka.strimzi.io/v1/KafkaTopic';
 import type { IDaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
@@ -84,7 +87,10 @@ export type KubeObject =
   | Named<IIssuer>
   | Named<IClusterIssuer>
   | Named<IAppProject>
-  | Named<IApplication>;
+  | Named<IApplication>
+  | Named<IKafka>
+  | Named<IKafkaNodePool>
+  | Named<IKafkaTopic>;
 
 export type Kind = KubeObject['kind'];
 export type ObjectOf<K extends Kind> = Extract<KubeObject, { kind: K }>;

@@ -11,6 +11,7 @@ import certManager from './schemas/cert-manager.json';
 import externalSecrets from './schemas/external-secrets.json';
 import kubernetes from './schemas/kubernetes.json';
 import prometheusOperator from './schemas/prometheus-operator.json';
+import strimzi from './schemas/strimzi.json';
 
 interface SchemaFile {
   package: string;
@@ -22,6 +23,7 @@ interface SchemaFile {
 export const SCHEMA_FILES: Record<string, SchemaFile> = {
   'kubernetes.json': kubernetes,
   'prometheus-operator.json': prometheusOperator,
+  'strimzi.json': strimzi,
   'external-secrets.json': externalSecrets,
   'cert-manager.json': certManager,
   'argo-cd.json': argoCd,

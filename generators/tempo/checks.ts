@@ -8,6 +8,7 @@ import type { IContainer } from 'kubernetes-models/v1/Container';
 import { parse, parseDocument } from 'yaml';
 import { COMPONENTS, TEMPO_TARGETS } from '../components/index';
 import { MEMCACHED_PORT } from '../components/memcached';
+import { ZONE_LABEL } from '../components/tempo';
 import { Cluster, type PodTemplate, matchesMap, namespaceOf } from '../kubernetes/cluster';
 import type { KubeObject, ObjectOf } from '../kubernetes/objects';
 import { CLUSTER_DOMAIN, NAMESPACE, objectName, selectorLabels } from '../stack';
@@ -67,8 +68,12 @@ export function tempoProblems(config: unknown, overrides: unknown, objects: Kube
   return problems;
 }
 
-/** tempoProblems for a kustomize build output: reads the config and overrides from their ConfigMaps. */
-export function builtTempoProblems(objects: KubeObject[]): ObjectProblem[] {
+/** A Tempo 3 config has the Kafka ingest section (2.10's optional one is never rendered here). */
+export const isTempo3Config = (config: unknown): boolean => typeof config === 'object' && config !== null && 'ingest' in config;
+
+/** tempoProblems for a kustomize build output: reads the config and overrides from their ConfigMaps; `check`
+ * judges them (tempo3/checks.ts configProblems picks the version's). */
+export function builtTempoProblems(objects: KubeObject[], check: typeof tempoProblems = tempoProblems): ObjectProblem[] {
   const configMaps = objects.filter((o): o is ObjectOf<'ConfigMap'> => o.kind === 'ConfigMap');
   const find = (name: string, file: string) =>
     configMaps.find((c) => (c.metadata.name === name || c.metadata.name.startsWith(`${name}-`)) && typeof c.data?.[file] === 'string');
@@ -89,7 +94,7 @@ export function builtTempoProblems(objects: KubeObject[]): ObjectProblem[] {
   const c = read(config, 'tempo.yaml');
   const o = read(overrides, 'overrides.yaml');
   if (c.problems.length || o.problems.length) return [...c.problems, ...o.problems];
-  return tempoProblems(c.value, o.value, objects).map((p) => {
+  return check(c.value, o.value, objects).map((p) => {
     const cm = p.file === 'tempo.yaml' ? config : overrides;
     return { object: `ConfigMap/${cm.metadata.name}`, path: `data["${p.file}"].${p.path}`, message: p.message };
   });
@@ -97,7 +102,7 @@ export function builtTempoProblems(objects: KubeObject[]): ObjectProblem[] {
 
 /** The parts of a Tempo config the rules read: anything may be missing or of the wrong type. */
 // biome-ignore lint/suspicious/noExplicitAny: a parsed config is untyped; each rule checks what it reads
-type TempoConfig = Record<string, any>;
+export type TempoConfig = Record<string, any>;
 
 /** A Tempo pod and the config file its `-config.file` argument points into (through its mounted ConfigMap). */
 export interface TempoPod {
@@ -127,7 +132,8 @@ export function podConfigs(cluster: Cluster, target: string): Array<TempoPod | {
     });
 }
 
-function wiringProblems(config: TempoConfig, cluster: Cluster, overrides: TempoConfig | undefined): TempoProblem[] {
+/** Wiring every Tempo version shares (tempo3/checks.ts adds Tempo 3's). */
+export function wiringProblems(config: TempoConfig, cluster: Cluster, overrides?: TempoConfig): TempoProblem[] {
   const problems: TempoProblem[] = [];
   const add = (path: Array<string | number>, message: string, field?: string) =>
     problems.push({ file: 'tempo.yaml', path: jsonPath(path), message, ...(field ? { field } : {}) });
@@ -156,9 +162,27 @@ function wiringProblems(config: TempoConfig, cluster: Cluster, overrides: TempoC
   // where other components dial it through a Service (the others are dialed at their ring address).
   const httpPort = effective(config, 'server.http_listen_port') as number;
   const grpcPort = effective(config, 'server.grpc_listen_port') as number;
-  for (const target of TEMPO_TARGETS) {
+  // The targets this stack runs (its version decides which): a workload started with -target=<name>.
+  const running = TEMPO_TARGETS.filter((t) => cluster.pods.some((p) => p.spec.containers.some((c) => c.args?.includes(`-target=${t}`))));
+  const version = isTempo3Config(config) ? '3.0' : '2.10';
+  const dialed = (t: (typeof TEMPO_TARGETS)[number]) => {
+    const traits = COMPONENTS[t].tempo;
+    return traits?.grpcServer === true && (!traits.grpcServerIn || traits.grpcServerIn.includes(version));
+  };
+  for (const target of running) {
+    if (COMPONENTS[target].tempo?.ordinal || COMPONENTS[target].tempo?.stateful) {
+      // Zoned StatefulSets have a Service per zone; each must expose the ports like any other.
+      const zoned = cluster.kind('Service').filter((s) => s.metadata.name.startsWith(`${objectName(target)}-`) && s.spec?.selector?.[ZONE_LABEL]);
+      if (zoned.length) {
+        for (const s of zoned) {
+          check(['server', 'http_listen_port'], s.metadata.name, httpPort);
+          if (dialed(target)) check(['server', 'grpc_listen_port'], s.metadata.name, grpcPort);
+        }
+        continue;
+      }
+    }
     check(['server', 'http_listen_port'], objectName(target), httpPort);
-    if (COMPONENTS[target].tempo?.grpcServer) check(['server', 'grpc_listen_port'], objectName(target), grpcPort);
+    if (dialed(target)) check(['server', 'grpc_listen_port'], objectName(target), grpcPort);
   }
 
   // Receivers bind localhost unless told otherwise (Tempo >= 2.7): other pods could not reach them.

@@ -4,11 +4,13 @@
 import { type ReceiverName, receiverPort } from '../components/distributor';
 import { MEMCACHED_PORT } from '../components/memcached';
 import { SAMPLING_RATIO_ATTRIBUTE } from '../components/sampling';
+import { zoneAware } from '../components/rollout-operator';
 import { AVAILABILITY_ZONE_ENV } from '../components/zones';
 import { S3_ENV } from '../credentials';
 import type { Environment } from '../environment/index';
 import type { EnvironmentSettings } from '../environment/settings';
 import { tenantBlocks } from '../environment/tenants';
+import { tempo3Config } from '../tempo3/config';
 import { objectName, serviceHost } from '../stack';
 import { TLS_FILES, TLS_MIN_VERSION, serverName } from '../tls';
 import { PATHS, SERVICES, TEMPO_PORTS } from './facts';
@@ -60,12 +62,17 @@ const memberlistKv = { kvstore: { store: 'memberlist' } };
  * -config.expand-env, so one ConfigMap serves every zone) and the ring (read by distributors and queriers)
  * puts a trace's replication_factor copies in that many distinct zones.
  */
-function ingesterZones(env: Pick<Environment, 'components'>): { ring: Record<string, unknown>; lifecycler: Record<string, unknown> } {
-  if (!env.components.ingester.zoneAware) return { ring: {}, lifecycler: {} };
+function ingesterZones(env: Environment): { ring: Record<string, unknown>; lifecycler: Record<string, unknown> } {
+  if (!zoneAware(env)) return { ring: {}, lifecycler: {} };
   return { ring: { zone_awareness_enabled: true }, lifecycler: { availability_zone: `\${${AVAILABILITY_ZONE_ENV}}` } };
 }
 
+/** tempo.yaml of the version the environment runs (3.0: generators/tempo3/config.ts). */
 export function tempoConfig(env: Environment): Record<string, unknown> {
+  return env.tempo.version === '3.0' ? tempo3Config(env, tempo210Config(env)) : tempo210Config(env);
+}
+
+function tempo210Config(env: Environment): Record<string, unknown> {
   const zones = ingesterZones(env);
   const s3: Record<string, unknown> = {
     bucket: env.s3.bucket,

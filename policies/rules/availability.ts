@@ -91,8 +91,16 @@ export const availabilityRules: Rule[] = [
         }
         // A peer podSelector without a namespaceSelector means pods of this namespace: a typo there silently blocks a flow.
         const peers = [...(np.spec?.ingress ?? []).flatMap((r) => r.from ?? []), ...(np.spec?.egress ?? []).flatMap((r) => r.to ?? [])];
+        // Except the pods an operator makes for a custom resource of the tree (Strimzi labels a Kafka's pods strimzi.io/cluster=<name>).
+        const operatorMade = (selector: { matchLabels?: Record<string, string> }) =>
+          cluster.kind('Kafka').some((k) => k.metadata.name === selector.matchLabels?.['strimzi.io/cluster'] && namespaceOf(k) === namespaceOf(np));
         for (const peer of peers) {
-          if (peer.podSelector && !peer.namespaceSelector && cluster.podsSelectedBy(namespaceOf(np), peer.podSelector).length === 0) {
+          if (
+            peer.podSelector &&
+            !peer.namespaceSelector &&
+            !operatorMade(peer.podSelector) &&
+            cluster.podsSelectedBy(namespaceOf(np), peer.podSelector).length === 0
+          ) {
             out.push({ object: np, message: `peer podSelector ${JSON.stringify(peer.podSelector)} selects no pod of namespace ${namespaceOf(np)}` });
           }
         }

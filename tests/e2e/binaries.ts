@@ -24,6 +24,29 @@ export interface Binaries {
   prometheus: string;
   /** tests/e2e/s3-server.cjs, which runs the npm package s3rver. */
   s3rver: string;
+  /** Tempo 3.0.3 for environments on tempo.version 3.0, or why it cannot run (printed as the skip reason). */
+  tempo3?: Tempo3Binaries | { missing: string };
+}
+
+/** TEMPO3_BIN's directory: tempo and tempo-vulture 3.0.3, the Kafka fake and the consumer-group seeder (../shared/tools/tempo-3.0.3). */
+export interface Tempo3Binaries {
+  tempo: string;
+  vulture: string;
+  kfake: string;
+  seedGroups: string;
+}
+
+/** Tempo 3 needs Kafka: the loopback stack uses franz-go's kfake, which a GitHub runner does not have. */
+export function findTempo3(): Tempo3Binaries | { missing: string } {
+  const tempo = process.env.TEMPO3_BIN;
+  if (!tempo)
+    return {
+      missing: 'TEMPO3_BIN is not set (tempo 3.0.3 with tempo-vulture, kfake-server and kafka-seed-groups beside it: ../shared/tools/tempo-3.0.3/install)',
+    };
+  const beside = (name: string) => join(dirname(tempo), name);
+  const missing = [tempo, beside('tempo-vulture'), beside('kfake-server'), beside('kafka-seed-groups')].filter((f) => !existsSync(f));
+  if (missing.length) return { missing: `TEMPO3_BIN=${tempo}: missing ${missing.join(', ')} (the Kafka fake comes only with ../shared/tools/tempo-3.0.3)` };
+  return { tempo, vulture: beside('tempo-vulture'), kfake: beside('kfake-server'), seedGroups: beside('kafka-seed-groups') };
 }
 
 export const GET_TEMPO = [
@@ -59,5 +82,5 @@ export function findBinaries(root: string): { found?: Binaries; missing: string[
     missing.push('s3rver: not installed (run npm ci)');
   }
   if (missing.length || !tempo || !vulture || !memcached || !prometheus || !s3rver) return { missing };
-  return { found: { tempo, vulture, memcached, prometheus, s3rver }, missing };
+  return { found: { tempo, vulture, memcached, prometheus, s3rver, tempo3: findTempo3() }, missing };
 }

@@ -33,13 +33,24 @@ describe('e2e loopback configs', () => {
     describe(plan.env.name, () => {
       const tempo = plan.processes.filter((p) => p.role === 'tempo');
 
-      it('plans every component, ingesters as their StatefulSets have them (up to 6 in all, one per zone at least)', () => {
+      it('plans every component of its Tempo version, ingesters as their StatefulSets have them (up to 6, one per zone at least), a live-store per zone', () => {
         const components = new Set(tempo.map((p) => p.component));
-        for (const c of ['distributor', 'ingester', 'query-frontend', 'querier', 'compactor', 'metrics-generator']) expect(components, c).toContain(c);
-        const sets = plan.env.objects.filter((o) => o.kind === 'StatefulSet' && o.spec.template.spec.containers[0].args.includes('-target=ingester'));
-        const replicas = sets.reduce((n: number, s: Any) => n + s.spec.replicas, 0);
-        expect(tempo.filter((p) => p.component === 'ingester')).toHaveLength(Math.min(replicas, 6));
-        for (const s of sets) expect(tempo.filter((p) => p.workload.name === s.metadata.name).length, s.metadata.name).toBeGreaterThanOrEqual(1);
+        const tempo3 = plan.env.tempo.ingest !== undefined;
+        const expected = tempo3
+          ? ['distributor', 'live-store', 'block-builder', 'query-frontend', 'querier', 'backend-scheduler', 'backend-worker', 'metrics-generator']
+          : ['distributor', 'ingester', 'query-frontend', 'querier', 'compactor', 'metrics-generator'];
+        for (const c of expected) expect(components, c).toContain(c);
+        if (tempo3)
+          expect(tempo.filter((p) => p.component === 'live-store').map((p) => p.id)).toEqual([
+            'tempo-stack-live-store-zone-a-0',
+            'tempo-stack-live-store-zone-b-0',
+          ]);
+        else {
+          const sets = plan.env.objects.filter((o) => o.kind === 'StatefulSet' && o.spec.template.spec.containers[0].args.includes('-target=ingester'));
+          const replicas = sets.reduce((n: number, s: Any) => n + s.spec.replicas, 0);
+          expect(tempo.filter((p) => p.component === 'ingester')).toHaveLength(Math.min(replicas, 6));
+          for (const s of sets) expect(tempo.filter((p) => p.workload.name === s.metadata.name).length, s.metadata.name).toBeGreaterThanOrEqual(1);
+        }
         expect(new Set(plan.processes.flatMap((p) => [...p.ports.values(), ...p.podLocalPorts.values()])).size).toBe(
           plan.processes.reduce((n, p) => n + p.ports.size + p.podLocalPorts.size, 0),
         );

@@ -10,12 +10,37 @@ export const LOOPBACK = '127.0.0.1';
 export const S3_ACCESS_KEY = 'S3RVER';
 export const S3_SECRET_KEY = 'S3RVER';
 
-export type DifferenceKind = 'address' | 'port' | 'ring identity' | 'S3 endpoint' | 'volume path';
+export type DifferenceKind = 'address' | 'port' | 'ring identity' | 'S3 endpoint' | 'volume path' | 'loopback timing';
 
 export interface AllowedDifference {
   path: RegExp;
   kind: DifferenceKind;
   why: string;
+}
+
+/**
+ * Tempo 3 only, and only because its production cadence does not fit a run of minutes: each knob with its
+ * production value (Tempo's default) and why the loopback stack shortens it. Nothing else about timing changes.
+ */
+export const TEMPO3_TIMINGS: Array<{ key: string; value: string | number; why: string }> = [
+  {
+    key: 'block_builder.consume_cycle_duration',
+    value: '10s',
+    why: 'a block per cycle (5m): the blocks, compaction and their reads are checked within the run',
+  },
+  { key: 'storage.trace.blocklist_poll', value: '5s', why: 'queriers, the scheduler and the workers see a new block within a poll (5m)' },
+  { key: 'backend_scheduler.provider.compaction.measure_interval', value: '5s', why: 'the scheduler measures the blocklist for compaction every 1m' },
+  { key: 'backend_scheduler.provider.compaction.min_cycle_interval', value: '5s', why: 'tenants are prioritised every 30s' },
+  { key: 'backend_worker.backoff.max_period', value: '2s', why: "after 'no jobs found' a worker sleeps up to 1m" },
+  { key: 'memberlist.pull_push_interval', value: '5s', why: 'with the 30s full sync the block-builder saw its partition Active ~70 s late' },
+  { key: 'query_frontend.query_end_cutoff', value: '5s', why: 'searches leave out the newest 30s; the checks search right after pushing' },
+  { key: 'ingest.kafka.consumer_group_lag_metric_update_interval', value: '5s', why: 'the lag gauges refresh every 1m' },
+];
+
+/** ^a\.b(\.c(\.d)?)?$: a key, or the section (from its second level) holding it that the rendered config lacks. */
+function keyOrSection(key: string): RegExp {
+  const [a, b, ...rest] = key.split('.');
+  return new RegExp(`^${a}\\.${b}${rest.map((k) => `(\\.${k}`).join('')}${rest.map(() => ')?').join('')}$`);
 }
 
 /** Every config path the loopback variant may change, and why. Anything else must stay as rendered. */
@@ -43,6 +68,22 @@ export const ALLOWED_DIFFERENCES: AllowedDifference[] = [
     kind: 'address',
     why: 'the loopback Prometheus (remote-write receiver) stands for the cluster one',
   },
+  // Tempo 3 (tempo.yaml with ingest.kafka).
+  { path: /^ingest\.kafka\.address$/, kind: 'address', why: "the Kafka fake (kfake) stands for Strimzi's bootstrap Service or the external cluster" },
+  {
+    path: /^(live_store\.ring\.instance_(id|addr)|block_builder\.instance_id|metrics_generator\.instance_id)$/,
+    kind: 'ring identity',
+    why: 'its pod name (the hostname Tempo defaults to: -<n> is the partition) and loopback address',
+  },
+  { path: /^backend_worker\.backend_scheduler_addr$/, kind: 'address', why: "the backend-scheduler Service's endpoint" },
+  // The key, or a section the rendered config leaves out (backend_worker.backoff) that only holds it.
+  ...TEMPO3_TIMINGS.map(
+    (t): AllowedDifference => ({
+      path: keyOrSection(t.key),
+      kind: 'loopback timing',
+      why: t.why,
+    }),
+  ),
   {
     path: /^storage\.trace\.s3\.(endpoint|tls_ca_path)$/,
     kind: 'S3 endpoint',
@@ -139,6 +180,22 @@ export function loopbackTempoConfig(rendered: Any, ctx: LoopbackContext): Any {
   for (const rw of c.metrics_generator?.storage?.remote_write ?? []) {
     const url = new URL(rw.url);
     rw.url = `http://${LOOPBACK}:${plan.prometheusPort}${url.pathname}${url.search}`;
+  }
+
+  if (c.ingest?.kafka) {
+    c.ingest.kafka.address = `${LOOPBACK}:${plan.kafkaPort}`;
+    // The pod name is Tempo's default instance id (the hostname): loopback processes share one hostname.
+    if (p.component === 'live-store') c.live_store = { ...c.live_store, ring: { ...c.live_store?.ring, instance_id: p.id, instance_addr: LOOPBACK } };
+    if (p.component === 'block-builder') c.block_builder = { ...c.block_builder, instance_id: p.id };
+    if (p.component === 'metrics-generator') c.metrics_generator.instance_id = p.id;
+    const scheduler = c.backend_worker?.backend_scheduler_addr;
+    if (typeof scheduler === 'string') c.backend_worker.backend_scheduler_addr = resolve('backend_worker.backend_scheduler_addr', scheduler)[0];
+    for (const t of TEMPO3_TIMINGS) {
+      const keys = t.key.split('.');
+      let node = c;
+      for (const k of keys.slice(0, -1)) node = node[k] ??= {};
+      node[keys.at(-1)!] = t.value;
+    }
   }
 
   if (c.storage?.trace?.s3) {

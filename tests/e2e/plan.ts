@@ -44,6 +44,8 @@ export interface Plan {
   s3CaFile: string;
   prometheusPort: number;
   blackholePort: number;
+  /** The Kafka fake (Tempo 3 environments: ingest.kafka.address). */
+  kafkaPort: number;
   dir: string;
 }
 
@@ -150,6 +152,7 @@ export function planStack(env: RenderedEnvironment, nextPort: PortSource, dir: s
     s3CaFile: join(dir, 's3-tls', 'cert.pem'),
     prometheusPort: nextPort(),
     blackholePort: nextPort(),
+    kafkaPort: nextPort(),
     dir,
   };
 }

@@ -17,6 +17,7 @@ import { getJson, isReady, metricValue, metrics, request, ringMembers, search, s
 import { SINGLE_TENANT, configuredTenants, multitenancy } from './tenants';
 import { columnsOf, processorsOf, tenantChecks } from './tenant-checks';
 import { BACKEND, GATEWAY, dedicatedValue, makeTrace, spanIds, type TestTrace } from './traces';
+import { Tempo3Scenario, VULTURE_PACING_3, isTempo3 } from './tempo3';
 import { services, selects } from './topology';
 import { type TlsRun, checkTransport, prepareTls, schemeOf } from './tls';
 import { checkCopiesPerZone, checkRingZones, ingesterZones } from './zones';
@@ -98,12 +99,21 @@ export async function runE2E(opts: E2EOptions, bin: Binaries): Promise<E2EResult
   const bucketName: string = env.tempo.storage?.trace?.s3?.bucket;
   if (env.tempo.storage?.trace?.backend !== 's3' || !bucketName)
     throw new Error(`${env.name}: the e2e runs the S3 backend; the rendered config has ${env.tempo.storage?.trace?.backend}`);
-  const stack = new Stack(plan, bin, bucketName, VULTURE_PACING);
+  // Tempo 3 (tests/e2e/tempo3.ts): its own binaries and the Kafka fake, or a printed skip where there is none.
+  const t3 = isTempo3(env) ? bin.tempo3 : undefined;
+  if (t3 && 'missing' in t3) {
+    opts.log(`  skip ${env.name}: Tempo 3 environment, and no Tempo 3.0.3 with the Kafka fake: ${t3.missing}`);
+    rmSync(dir, { recursive: true, force: true });
+    return { env: env.name, ok: true, results: [], wallMs: Date.now() - started, notes: [`skipped: ${t3.missing}`], dir };
+  }
+  const stack = t3
+    ? new Stack(plan, { ...bin, tempo: t3.tempo, vulture: t3.vulture }, bucketName, VULTURE_PACING_3)
+    : new Stack(plan, bin, bucketName, VULTURE_PACING);
   const checks = new Checks(opts.log);
   let failure: CheckFailed | undefined;
   try {
-    const tls = prepareTls(plan);
-    await new Scenario(env, plan, stack, checks, opts, notes, tls).run();
+    if (t3) await new Tempo3Scenario(env, plan, stack, checks, t3, opts.vultureSeconds, opts.log).run();
+    else await new Scenario(env, plan, stack, checks, opts, notes, prepareTls(plan)).run();
   } catch (e) {
     if (!(e instanceof CheckFailed)) throw e;
     failure = e;

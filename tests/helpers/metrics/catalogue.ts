@@ -8,6 +8,8 @@
 // Histograms are listed by base name; their series are <name>_bucket, <name>_sum and <name>_count.
 // Add a metric here only after reading where it is registered; a test fails on any name not listed.
 
+import { TEMPO3_METRICS } from './catalogue-3';
+
 /** The text formats Tempo's /metrics answers in, by the Accept header that asks for each. */
 export const FORMATS = {
   openmetrics: 'application/openmetrics-text;version=1.0.0',
@@ -50,6 +52,8 @@ const REMOTE_WRITE_LABELS = ['tenant', 'remote_name', 'url'];
 const POD = ['namespace', 'pod', 'container'];
 
 export const METRICS: Record<string, MetricInfo> = {
+  // Tempo 3.0.3's own (catalogue-3.ts).
+  ...TEMPO3_METRICS,
   // Prometheus itself: one series per scrape target.
   up: { type: 'gauge', source: 'Prometheus scrape (synthetic)' },
 
@@ -264,9 +268,11 @@ export function isKnownMetric(name: string): boolean {
 }
 
 /** What serves a metric: a Tempo process, tempo-vulture, any Go binary, or what the loopback e2e does not run. */
-export type Exporter = 'tempo' | 'vulture' | 'go' | 'prometheus' | 'remote-write' | 'memcached-exporter' | 'collector' | 'kubernetes';
+export type Exporter = 'tempo' | 'tempo3' | 'vulture' | 'go' | 'prometheus' | 'remote-write' | 'memcached-exporter' | 'collector' | 'kubernetes';
 const EXPORTERS: Array<[string, Exporter]> = [
   [TEMPO, 'tempo'],
+  // Tempo 3.0.3's own (catalogue-3.ts): not served by the 2.10.8 stack the 2.10 e2e scrapes.
+  ['tempo 3.0.3', 'tempo3'],
   [VULTURE, 'vulture'],
   [GO, 'go'],
   ['Prometheus', 'prometheus'],
