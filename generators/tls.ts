@@ -106,3 +106,10 @@ export const caVolume = (component: string): IVolume => ({
   secret: { secretName: tlsSecret(component), items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 },
 });
 export const caMount: IVolumeMount = { name: CA_VOLUME, mountPath: CA_DIR, readOnly: true };
+
+/** A component's certificate names every Service it renders (and the pods behind a headless one), and `extra`. */
+export function componentCertificate(env: EnvironmentSettings, name: string, objects: KubeObject[], extra: string[] = []): ObjectOf<'Certificate'> {
+  const services = objects.filter((o): o is ObjectOf<'Service'> => o.kind === 'Service');
+  const names = services.flatMap((s) => [...serviceNames(s.metadata.name), ...(s.spec?.clusterIP === 'None' ? podNames(s.metadata.name) : [])]);
+  return certificate(env, name, [...names, ...extra]);
+}

@@ -5,14 +5,14 @@ import { STATEFUL_TARGETS } from '../generators/components/index';
 import { growVolumes } from '../generators/volumes';
 import { loadCli } from './cli';
 
-const USAGE = `usage: npm run volumes:grow -- --env <environment> --size <quantity, e.g. 100Gi> [--component ${STATEFUL_TARGETS.join('|')}]`;
+const USAGE = `usage: npm run volumes:grow -- --env <environment> --size <quantity, e.g. 100Gi> [--component ${STATEFUL_TARGETS.join('|')}] (default: the ingesters, on Tempo 3.0 the live-stores)`;
 
 export function main(argv: string[], root = process.cwd()): number {
   let values: { env?: string; size?: string; component?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { env: { type: 'string' }, size: { type: 'string' }, component: { type: 'string', default: 'ingester' }, help: { type: 'boolean' } },
+      options: { env: { type: 'string' }, size: { type: 'string' }, component: { type: 'string' }, help: { type: 'boolean' } },
     }));
   } catch (e) {
     console.error(`volumes:grow: ${(e as Error).message}\n${USAGE}`);
@@ -22,8 +22,8 @@ export function main(argv: string[], root = process.cwd()): number {
     console.log(USAGE);
     return 0;
   }
-  const component = values.component ?? 'ingester';
-  if (!(STATEFUL_TARGETS as readonly string[]).includes(component)) {
+  const component = values.component;
+  if (component !== undefined && !(STATEFUL_TARGETS as readonly string[]).includes(component)) {
     console.error(`volumes:grow: --component ${component} keeps no volume; expected one of: ${STATEFUL_TARGETS.join(', ')}\n${USAGE}`);
     return 2;
   }
@@ -33,7 +33,7 @@ export function main(argv: string[], root = process.cwd()): number {
   }
   const env = loadCli('volumes:grow', values.env, root, USAGE);
   if (typeof env === 'number') return env;
-  const plan = growVolumes(env, component, values.size);
+  const plan = growVolumes(env, component ?? (env.tempo.version === '3.0' ? 'live-store' : 'ingester'), values.size);
   if ('problems' in plan) {
     for (const p of plan.problems) console.error(`volumes:grow: ${p}`);
     return 2;

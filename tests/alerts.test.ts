@@ -12,6 +12,7 @@ import { ALERT_GROUPS, ALERT_NAMES } from '../generators/alerts/names';
 import { runbookAnchor, volumeClaimsRegex, type Rule, type RuleGroup } from '../generators/alerts/rules';
 import { renderTemplate } from '../generators/alerts/promtool-tests';
 import { ONLY_IN } from '../generators/alerts/rules-3';
+import { zoneAware } from '../generators/components/rollout-operator';
 import { isKnownMetric } from './helpers/metrics/catalogue';
 import { metricNames, parsePromQL } from './helpers/metrics/promql';
 import type { KubeObject } from '../generators/kubernetes/objects';
@@ -90,7 +91,7 @@ describe.each(envs)('alerts of %s', (env) => {
         (n !== 'TempoDistributorUnhealthy' || s.limits.defaults.rateStrategy === 'global') &&
         (ONLY_IN[n]?.includes(s.tempo.version) ?? true) &&
         (!(ALERT_GROUPS.tempo_sampling as readonly string[]).includes(n) || s.sampling.tail.enabled) &&
-        (!(ALERT_GROUPS.tempo_zones as readonly string[]).includes(n) || s.components.ingester.zoneAware),
+        (!(ALERT_GROUPS.tempo_zones as readonly string[]).includes(n) || zoneAware(s)),
     );
     expect([...deployed].sort()).toEqual([...expected].sort());
   });

@@ -62,6 +62,14 @@ for (const env of envs) {
     const sets = ingesterSets(objects);
     const own = env.components.ingester;
 
+    if (env.tempo.version !== '2.10') {
+      it('runs no ingester (Tempo 3), so no ingester zones and no rollout-operator', () => {
+        expect(sets).toEqual([]);
+        expect(objects.filter((o) => /rollout-operator|ZoneAware/.test(`${o.kind}/${o.metadata.name}`))).toEqual([]);
+      });
+      return;
+    }
+
     if (!own.zoneAware) {
       it('runs one ingester StatefulSet, not pinned, and no rollout-operator', () => {
         expect(sets.map((s) => [s.metadata.name, s.spec.updateStrategy.type, pin(s)])).toEqual([['tempo-stack-ingester', 'RollingUpdate', undefined]]);

@@ -7,7 +7,17 @@ import type { Environment } from '../environment/index';
 import { scrapeLabels } from '../servicemonitors';
 import { NAMESPACE, objectName } from '../stack';
 import type { AlertName } from './names';
-import { GATEWAY_TICK_MS, REQUEST_DURATION, compactionJobs, deployedDefinitions, effectiveSeverity, runbookAnchor, type AlertDefinition } from './rules';
+import {
+  GATEWAY_TICK_MS,
+  REQUEST_DURATION,
+  compactionJobs,
+  liveTracesHolder,
+  deployedDefinitions,
+  effectiveSeverity,
+  runbookAnchor,
+  type AlertDefinition,
+  statefulSetsWithVolumes,
+} from './rules';
 import { zoneCases } from './zones';
 
 type Labels = Record<string, string>;
@@ -146,7 +156,7 @@ export function alertCases(env: Environment): Partial<Record<AlertName, { firing
       series('tempodb_compaction_outstanding_blocks', { ...c, ...tenant }, constant(perCompactor, minutes)),
       series('tempo_build_info', { ...c, branch: 'HEAD', goversion: 'go1.25.7', revision: 'f0f3ed59', version: env.tempo.tag }, constant(1, minutes)),
     ]);
-  const claim = `data-${objectName(store)}${store === 'live-store' ? '-zone-a' : ''}-0`;
+  const claim = `data-${statefulSetsWithVolumes(env)[0]}-0`;
   const capacity = env.components[store].storage.size.value;
   const volume = (freePercent: number): InputSeries[] => {
     const labels = { job: 'kubelet', instance: '10.0.12.34:10250', node: 'ip-10-0-12-34.ec2.internal', namespace: NAMESPACE, persistentvolumeclaim: claim };
@@ -216,11 +226,13 @@ export function alertCases(env: Environment): Partial<Record<AlertName, { firing
         ...Object.entries(blocks).map(([user, v]) => series('tempo_limits_overrides', { ...exporter, limit_name: limitName, user }, constant(v))),
         series('tempo_limits_defaults', { ...exporter, limit_name: limitName }, constant(defaults)),
       ];
+      const holder = liveTracesHolder(env);
+      const live = target(holder.component, 0);
       const atPercent = (p: number): InputSeries[] => [
-        ...limits(ingesters[0]!, 'max_local_traces_per_user', { acme: 1000, '*': 4000 }, 10000),
+        ...limits(live, 'max_local_traces_per_user', { acme: 1000, '*': 4000 }, 10000),
         ...limits(distributor, 'ingestion_rate_limit_bytes', { acme: 6e6 }, 3e6),
-        series('tempo_ingester_live_traces', { ...ingesters[0]!, tenant: 'acme' }, constant(10 * p)),
-        series('tempo_ingester_live_traces', { ...ingesters[0]!, tenant: 'gamma' }, constant(40 * p)),
+        series(holder.metric, { ...live, tenant: 'acme' }, constant(10 * p)),
+        series(holder.metric, { ...live, tenant: 'gamma' }, constant(40 * p)),
         series('tempo_distributor_ingress_bytes_total', { ...distributor, tenant: 'beta' }, counter(3e6 * 0.6 * p)),
         series('tempo_distributor_ingress_bytes_total', { ...distributor, tenant: 'acme' }, counter(3e6 * 0.6 * p)),
       ];
@@ -232,8 +244,8 @@ export function alertCases(env: Environment): Partial<Record<AlertName, { firing
           evalTime: '25m',
           expect: [
             { labels: { ...where(distributor), tenant: 'beta', limit: 'ingestion rate' }, value: p },
-            { labels: { ...where(ingesters[0]!), tenant: 'acme', limit: 'live traces' }, value: p },
-            { labels: { ...where(ingesters[0]!), tenant: 'gamma', limit: 'live traces' }, value: p },
+            { labels: { ...where(live), tenant: 'acme', limit: 'live traces' }, value: p },
+            { labels: { ...where(live), tenant: 'gamma', limit: 'live traces' }, value: p },
           ],
         },
         quiet: {

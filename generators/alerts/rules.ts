@@ -46,7 +46,12 @@ const BY_CLUSTER = 'cluster, namespace';
 
 /** The PVCs of the StatefulSets this environment renders with volumes: data-tempo-stack-ingester-0, ... */
 export function volumeClaimsRegex(env: Environment): string {
-  const sets = runningComponents(env).flatMap(({ component, own }) =>
+  return `data-(${statefulSetsWithVolumes(env).join('|')})-[0-9]+`;
+}
+
+/** The StatefulSets with volume claims this environment renders (zone StatefulSets each). */
+export function statefulSetsWithVolumes(env: Environment): string[] {
+  return runningComponents(env).flatMap(({ component, own }) =>
     component.tempo?.stateful
       ? component
           .objects(env, own)
@@ -54,7 +59,6 @@ export function volumeClaimsRegex(env: Environment): string {
           .map((o) => o.metadata.name)
       : [],
   );
-  return `data-(${sets.join('|')})-[0-9]+`;
 }
 
 /** Routes that are long-lived streams, scrapes or readiness probes (503 while a pod starts), not requests a user waits for. */
@@ -108,6 +112,12 @@ function tenantLimit(component: string, limitName: string, usage: string): strin
       or on (cluster, namespace, tenant) ${each(`tempo_limits_defaults{${where}}`)}
     ) > 0)`;
 }
+
+/** Who holds live traces (and enforces max_local_traces_per_user): the ingesters; in Tempo 3 the live-stores. */
+export const liveTracesHolder = (env: Environment): { component: ComponentName; metric: string } =>
+  env.tempo.version === '3.0'
+    ? { component: 'live-store', metric: 'tempo_live_store_live_traces' }
+    : { component: 'ingester', metric: 'tempo_ingester_live_traces' };
 
 /** A tenant's use of its own limits, percent, labelled with the limit: ingestion rate (shared by the distributors with the global strategy) and live traces on its busiest ingester. */
 function tenantNearLimit(env: Environment): string {

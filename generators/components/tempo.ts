@@ -14,7 +14,7 @@ import { goMemLimit, type Quantity } from '../environment/units';
 import { KAFKA_ENV, KAFKA_SECRET, KAFKA_SECRET_KEYS } from '../kafka/facts';
 import type { KubeObject, ObjectOf } from '../kubernetes/objects';
 import { INSTANCE_SELECTOR, SERVICE_ACCOUNT, labels, objectName, selectorLabels, stackLabels } from '../stack';
-import { certificate, podNames, serverName, serviceNames, tlsMount, tlsSecret, tlsVolume } from '../tls';
+import { componentCertificate, serverName, tlsMount, tlsSecret, tlsVolume } from '../tls';
 import { CONFIG_MAP, GOSSIP_LABEL, OVERRIDES_CONFIG_MAP, PATHS, SERVICES, TEMPO_PORTS, TEMPO_UID } from '../tempo/facts';
 import { type Component, type ContainerPort, type Flow, type TempoTraits, component } from './component';
 import {
@@ -176,8 +176,7 @@ export function tempoComponent<P extends Record<string, TSchema>>(t: TempoTarget
   function workload(env: EnvironmentSettings, o: TempoSettings, zone?: string): ObjectOf<'Deployment' | 'StatefulSet'> {
     const name = zone ? `${t.name}-${zone}` : t.name;
     const zoneLabel: Record<string, string> = zone ? { [ZONE_LABEL]: zone } : {};
-    // Roll the pods when a Secret they read at start changes: the S3 keys are env vars, and Tempo
-    // reloads neither memberlist's certificate nor any CA (README "Encryption in transit").
+    // Roll the pods when a Secret read at start changes: S3 keys are env vars; Tempo reloads neither memberlist's certificate nor a CA.
     const reload = [...(withKeys(env) ? [S3_SECRET] : []), ...(env.tls.enabled ? [tlsSecret(t.name)] : [])];
     const metadata = {
       name: objectName(name),
@@ -258,8 +257,7 @@ export function tempoComponent<P extends Record<string, TSchema>>(t: TempoTarget
     objects(env, settings) {
       const o = own(settings);
       const objectLabels = tempoLabels(t.name, env);
-      // A zoned component (Tempo 3's live-store): a StatefulSet and a headless Service per zone (the
-      // ServiceMonitor selects both). Zone-aware 2.10 ingesters are reshaped from one StatefulSet (zones.ts).
+      // Tempo 3's live-store: a StatefulSet and headless Service per zone (2.10 ingesters: reshape, zones.ts).
       const zones = t.zones?.names ?? [undefined];
       // gRPC in the Service only where this version's components dial it.
       const dialed = !t.traits.grpcServerIn || t.traits.grpcServerIn.includes(env.tempo.version);
@@ -279,20 +277,11 @@ export function tempoComponent<P extends Record<string, TSchema>>(t: TempoTarget
         ...(t.extraObjects?.(env, settings) ?? []),
       ];
       if (o.autoscaling?.enabled) objects.push(horizontalPodAutoscaler(t.name, objectLabels, o.autoscaling));
-      if (env.tls.enabled) objects.push(componentCertificate(env, t.name, objects, t.traits.ringMember));
+      // memberlist checks each ring member against the gossip Service's name.
+      if (env.tls.enabled) objects.push(componentCertificate(env, t.name, objects, t.traits.ringMember ? [serverName(SERVICES.gossip)] : []));
       return objects;
     },
   });
-}
-
-/**
- * A component's certificate names every Service it renders (and the pods behind a headless one), plus
- * the gossip Service for ring members: memberlist checks each member against that one name.
- */
-export function componentCertificate(env: EnvironmentSettings, name: string, objects: KubeObject[], ringMember = false): ObjectOf<'Certificate'> {
-  const services = objects.filter((o): o is ObjectOf<'Service'> => o.kind === 'Service');
-  const names = services.flatMap((s) => [...serviceNames(s.metadata.name), ...(s.spec?.clusterIP === 'None' ? podNames(s.metadata.name) : [])]);
-  return certificate(env, name, [...names, ...(ringMember ? [serverName(SERVICES.gossip)] : [])]);
 }
 
 /** The headless Service every ring member joins memberlist through (it publishes not-ready pods too). */

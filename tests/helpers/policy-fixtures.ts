@@ -192,6 +192,8 @@ export function zonedTree(legacy = false): KubeObject[] {
     '  lifecycler: {ring: {replication_factor: 3, zone_awareness_enabled: true}, availability_zone: "${AVAILABILITY_ZONE}"}',
     '  flush_all_on_shutdown: true',
     'storage: {trace: {wal: {path: /var/tempo/wal}}}',
+    'server: {grpc_tls_config: {cert_file: /tls/tls.crt}, http_tls_config: {cert_file: /tls/tls.crt}}',
+    'memberlist: {tls_enabled: true}',
     '',
   ].join('\n');
   if (!legacy) {
