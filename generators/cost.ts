@@ -116,8 +116,7 @@ export function estimate(env: Environment, a: Assumptions): CostLine[] {
   const kept = keptShare(env, a);
   const storedPerDay = a.ingestGbPerDay! * kept * a.compressionRatio!;
   const tenants = retentionShares(env).length;
-  // Tempo 3: the block-builders write one copy (RF1), a block per partition and tenant every 5m cycle;
-  // 2.10: every ingester writes its copy, a block per tenant every 30 minutes.
+  // Tempo 3: block-builders write one copy (RF1) per partition and tenant every 5m; 2.10: each ingester its copy every 30m.
   const tempo3 = env.tempo.version === '3.0';
   const rf = tempo3 ? 1 : env.tempo.replicationFactor;
 

@@ -277,8 +277,7 @@ export function tempoComponent<P extends Record<string, TSchema>>(t: TempoTarget
         ...(t.extraObjects?.(env, settings) ?? []),
       ];
       if (o.autoscaling?.enabled) objects.push(horizontalPodAutoscaler(t.name, objectLabels, o.autoscaling));
-      // memberlist checks each ring member against the gossip Service's name.
-      if (env.tls.enabled) objects.push(componentCertificate(env, t.name, objects, t.traits.ringMember ? [serverName(SERVICES.gossip)] : []));
+      if (env.tls.enabled) objects.push(componentCertificate(env, t.name, objects, t.traits.ringMember ? [serverName(SERVICES.gossip)] : [])); // memberlist checks ring members under this name
       return objects;
     },
   });
