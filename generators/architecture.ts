@@ -5,6 +5,7 @@ import { COMPONENTS, COMPONENT_NAMES, TEMPO_TARGETS } from './components/index';
 import { OTLP_GRPC } from './components/distributor';
 import { MEMCACHED_PORT } from './components/memcached';
 import { LEGACY_HTTP_PORT } from './components/query-frontend';
+import { KAFKA_CLUSTER, KAFKA_LISTENER } from './kafka/facts';
 import { ownRetentions } from './environment/tenants';
 import type { KubeObject } from './kubernetes/objects';
 import type { RenderedEnvironment } from './render';
@@ -42,9 +43,11 @@ function replicas(envs: RenderedEnvironment[], component: string): string {
   return envs.map((r, i) => `${r.env.name} ${counts[i]}`).join(' · ');
 }
 
-/** The ports of the component's Service, in the order the Service lists them. */
+/** The ports of the component's Service (a zoned component's: its first zone's), in the order the Service lists them. */
 function ports(envs: RenderedEnvironment[], component: string): string {
-  const service = envs.map((r) => spec(find(r, ['Service'], objectName(component)))).find(Boolean);
+  const name = objectName(component);
+  const ofComponent = (o: KubeObject) => o.kind === 'Service' && (o.metadata.name === name || o.metadata.name.startsWith(`${name}-zone-`));
+  const service = envs.map((r) => spec(r.objects.find(ofComponent))).find(Boolean);
   return (service?.ports ?? []).map((p) => `:${p.port}`).join(' ');
 }
 
@@ -58,6 +61,7 @@ const nodeId = (component: string) => component.replace(/-/g, '_');
 
 export function architectureDiagram(envs: RenderedEnvironment[]): string {
   const present = NODES.filter((c) => envs.some((r) => workloadsOf(r, c).length));
+  const tempo3 = envs.filter((r) => r.env.tempo.version === '3.0');
   const kind = (c: string) => envs.map((r) => workloadsOf(r, c)[0]?.kind).find(Boolean);
   const outside = ['apps', 'grafana', 's3', 'prometheus', ...(present.includes('collector') ? [] : ['collector'])];
   const otlpGrpc = OTLP_GRPC;
@@ -76,13 +80,28 @@ export function architectureDiagram(envs: RenderedEnvironment[]): string {
     ...(present.includes('gateway')
       ? [`  collector -->|"whole traces by trace id :${otlpGrpc}"| gateway`, `  gateway -->|"kept traces :${otlpGrpc}"| distributor`]
       : []),
-    `  distributor -->|"spans, ${grpc}"| ingester`,
-    `  distributor -->|"spans, ${grpc}"| metrics_generator`,
-    '  ingester -->|"flush blocks"| s3',
-    `  compactor -->|"compact, delete after ${perEnv(envs, retention)}"| s3`,
+    // Tempo 2.10: the distributor writes to the ingesters and the generators; the compactor compacts.
+    ...(present.includes('ingester')
+      ? [`  distributor -->|"spans, ${grpc}"| ingester`, `  distributor -->|"spans, ${grpc}"| metrics_generator`, '  ingester -->|"flush blocks"| s3']
+      : []),
+    ...(present.includes('compactor') ? [`  compactor -->|"compact, delete after ${perEnv(envs, retention)}"| s3`] : []),
+    // Tempo 3.0: the distributor writes to Kafka; live-stores, block-builders and generators consume it.
+    ...(tempo3.length
+      ? [
+          `  kafka[("Kafka<br/>${perEnv(tempo3, (r) => (r.env.kafka.cluster === 'strimzi' ? `Strimzi ${KAFKA_CLUSTER}` : 'external'))}<br/>:${KAFKA_LISTENER.port}")]`,
+          `  distributor -->|"produce spans :${KAFKA_LISTENER.port}"| kafka`,
+          '  kafka -->|"consume partitions"| live_store',
+          '  kafka -->|"consume partitions"| block_builder',
+          '  kafka -->|"consume partitions"| metrics_generator',
+          '  block_builder -->|"write blocks, one copy"| s3',
+          `  querier -->|"recent traces, ${grpc}"| live_store`,
+          `  backend_worker -->|"pull jobs, ${grpc}"| backend_scheduler`,
+          `  backend_worker -->|"compact, delete after ${perEnv(tempo3, retention)}"| s3`,
+        ]
+      : []),
     `  grafana -->|"TraceQL, HTTP :${LEGACY_HTTP_PORT} or :${PORTS.http}"| query_frontend`,
     `  query_frontend -->|"jobs, ${grpc} (queriers pull)"| querier`,
-    `  querier -->|"recent traces, ${grpc}"| ingester`,
+    ...(present.includes('ingester') ? [`  querier -->|"recent traces, ${grpc}"| ingester`] : []),
     '  querier -->|"blocks"| s3',
     ...(present.includes('memcached')
       ? [`  querier -.->|"bloom, parquet footers :${MEMCACHED_PORT}"| memcached`, `  query_frontend -.->|"search results :${MEMCACHED_PORT}"| memcached`]

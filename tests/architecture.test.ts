@@ -1,7 +1,7 @@
 // The README's architecture diagram: drawn from the rendered objects, complete, and kept between markers.
 import { describe, expect, it } from 'vitest';
 import { architectureDiagram } from '../generators/architecture';
-import { COMPONENT_NAMES } from '../generators/components/index';
+import { COMPONENT_NAMES, TEMPO_TARGETS } from '../generators/components/index';
 import { replaceRegion } from '../generators/files';
 import { InputError } from '../generators/validation/messages';
 import { renderRepository } from '../generators/repository';
@@ -68,6 +68,14 @@ describe('architecture diagram', () => {
       expect(nodes.has(e.from), e.from).toBe(true);
       expect(nodes.has(e.to), e.to).toBe(true);
     }
+  });
+
+  it("draws Tempo 3's write path where an environment runs 3.0, and every Tempo node with its Service ports", () => {
+    const pairs = edges.map((e) => `${e.from}>${e.to}`);
+    const tempo3 = environments.some((r) => r.env.tempo.version === '3.0');
+    for (const flow of ['distributor>kafka', 'kafka>live_store', 'kafka>block_builder', 'block_builder>s3', 'querier>live_store', 'backend_worker>s3'])
+      expect(pairs.includes(flow), flow).toBe(tempo3);
+    for (const c of TEMPO_TARGETS.filter((t) => nodes.has(t.replace(/-/g, '_')))) expect(nodes.get(c.replace(/-/g, '_')), c).toMatch(/:3200/);
   });
 
   it('replaces only the region between the markers, and names the file when they are missing', () => {

@@ -149,6 +149,8 @@ export function alertDefinitions(env: Environment): AlertDefinition[] {
   const tempoJobs = `job=~"${NAMESPACE}/(${components.join('|')})"`;
   const stackPods = `${ns}, pod=~"${INSTANCE}-.+"`;
   const claims = volumeClaimsRegex(env);
+  // Where a distributor's push ends: the ingesters (2.10), the Kafka write (3.0).
+  const writeTarget = env.tempo.version === '3.0' ? 'Kafka' : 'the ingesters';
   const defs: AlertDefinition[] = [
     // --- write path ---------------------------------------------------------------------------------
     {
@@ -160,8 +162,8 @@ export function alertDefinitions(env: Environment): AlertDefinition[] {
         histogram_quantile(0.99,
           sum by (cluster, namespace, le) (rate(tempo_distributor_push_duration_seconds_bucket{${job('distributor')}}[5m]))
         ) > ${t.ingestionLatencyP99Seconds}`,
-      summary: 'Tempo distributors are slow to push spans to the ingesters.',
-      description: `p99 latency of distributor pushes to the ingesters in ${where} is ${value(2)}s (threshold ${t.ingestionLatencyP99Seconds}s).`,
+      summary: `Tempo distributors are slow to push spans to ${writeTarget}.`,
+      description: `p99 latency of distributor pushes to ${writeTarget} in ${where} is ${value(2)}s (threshold ${t.ingestionLatencyP99Seconds}s).`,
     },
     {
       name: 'TempoReceiverRefusingSpans',
