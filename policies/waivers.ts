@@ -3,13 +3,6 @@
 // matches nothing fails the tests, so this list never outlives its reasons.
 import type { Waiver } from './types';
 
-// dev's single-ingester waiver (tempo-replication) went with dev's move to Tempo 3: no ingester runs there.
-export const WAIVERS: Waiver[] = [
-  {
-    rule: 'tls-in-transit',
-    object: 'Namespace/observability',
-    environments: ['dev'],
-    reason:
-      'dev runs plaintext by choice (tls.enabled: false): it keeps the no-TLS path of the generators and the loopback e2e exercised, and plain tools (curl, grpcurl, tcpdump) work there; its traces are synthetic test traffic',
-  },
-];
+// dev's single-ingester waiver (tempo-replication) went with dev's move to Tempo 3: no ingester runs there;
+// its plaintext waiver (tls-in-transit) went when TLS was proven on 3.0.3 (dev runs TLS like prod).
+export const WAIVERS: Waiver[] = [];

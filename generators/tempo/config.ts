@@ -10,50 +10,13 @@ import { S3_ENV } from '../credentials';
 import type { Environment } from '../environment/index';
 import type { EnvironmentSettings } from '../environment/settings';
 import { tenantBlocks } from '../environment/tenants';
-import { tempo3Config } from '../tempo3/config';
+import { tempo3Config, tempo3RuntimeOverrides } from '../tempo3/config';
 import { objectName, serviceHost } from '../stack';
-import { TLS_FILES, TLS_MIN_VERSION, serverName } from '../tls';
 import { PATHS, SERVICES, TEMPO_PORTS } from './facts';
-import { TENANT_LABEL, overridesDefaults } from './overrides';
+import { TENANT_LABEL, overridesDefaults, runtimeOverrides as runtimeOverrides210 } from './overrides';
+import { clientTls, grpcClient, receiverTls, serverTls } from './tls-config';
 
-export { runtimeOverrides } from './overrides';
-
-/**
- * TLS of the OpenTelemetry receivers (configtls.ServerConfig): the distributor's certificate, re-read
- * every hour (the receivers keep their start-up certificate otherwise). No client certificates: senders
- * are applications and collectors, which hold only the CA.
- */
-const RECEIVER_TLS = { cert_file: TLS_FILES.cert, key_file: TLS_FILES.key, min_version: '1.2', reload_interval: '1h' };
-const receiver = (env: EnvironmentSettings, name: ReceiverName) => ({
-  endpoint: `0.0.0.0:${receiverPort(name)}`,
-  ...(env.tls.enabled ? { tls: RECEIVER_TLS } : {}),
-});
-
-/**
- * A dskit client's TLS (gRPC, memberlist, memcached): the pod's own certificate (the servers require one),
- * the CA, and the name the server's certificate carries. Clients dial pod IPs (ring members, DNS
- * answers), so without tls_server_name they would check the IP, which no certificate has.
- */
-const clientTls = (service: string) => ({
-  tls_enabled: true,
-  tls_cert_path: TLS_FILES.cert,
-  tls_key_path: TLS_FILES.key,
-  tls_ca_path: TLS_FILES.ca,
-  tls_server_name: serverName(service),
-  tls_min_version: TLS_MIN_VERSION,
-});
-const grpcClient = (env: EnvironmentSettings, service: string) => (env.tls.enabled ? { grpc_client_config: clientTls(service) } : undefined);
-
-/** gRPC (9095) requires a client certificate: only Tempo's components dial it. HTTP (3200) asks for none: probes, Prometheus, Grafana, vulture. */
-function serverTls(env: EnvironmentSettings): Record<string, unknown> {
-  if (!env.tls.enabled) return {};
-  const files = { cert_file: TLS_FILES.cert, key_file: TLS_FILES.key, client_ca_file: TLS_FILES.ca };
-  return {
-    tls_min_version: TLS_MIN_VERSION,
-    grpc_tls_config: { ...files, client_auth_type: 'RequireAndVerifyClientCert' },
-    http_tls_config: { ...files, client_auth_type: 'VerifyClientCertIfGiven' },
-  };
-}
+const receiver = (env: EnvironmentSettings, name: ReceiverName) => ({ endpoint: `0.0.0.0:${receiverPort(name)}`, ...receiverTls(env) });
 
 const memberlistKv = { kvstore: { store: 'memberlist' } };
 
@@ -70,6 +33,12 @@ function ingesterZones(env: Environment): { ring: Record<string, unknown>; lifec
 /** tempo.yaml of the version the environment runs (3.0: generators/tempo3/config.ts). */
 export function tempoConfig(env: Environment): Record<string, unknown> {
   return env.tempo.version === '3.0' ? tempo3Config(env, tempo210Config(env)) : tempo210Config(env);
+}
+
+/** overrides.yaml of the version the environment runs. */
+export function runtimeOverrides(env: Environment): Record<string, unknown> {
+  const from2 = runtimeOverrides210(env) as { overrides: Record<string, unknown> };
+  return env.tempo.version === '3.0' ? tempo3RuntimeOverrides(env, from2) : from2;
 }
 
 function tempo210Config(env: Environment): Record<string, unknown> {

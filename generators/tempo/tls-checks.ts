@@ -15,10 +15,17 @@ type Config = Record<string, any>;
 type Add = (path: Array<string | number>, message: string, field?: string) => void;
 
 const FIELD = 'tls.enabled';
-/** The dskit clients of Tempo's own gRPC servers, and the Service each one dials. */
-const GRPC_CLIENTS: Array<{ path: string[]; what: string }> = [
+/** The dskit clients of Tempo's own gRPC servers, per version (a 3.0 config has ingest.kafka: no ingesters, generators read Kafka). */
+const GRPC_CLIENTS_2: Array<{ path: string[]; what: string }> = [
   { path: ['ingester_client', 'grpc_client_config'], what: 'distributors and queriers dial the ingesters' },
   { path: ['metrics_generator_client', 'grpc_client_config'], what: 'distributors and queriers dial the metrics-generators' },
+];
+const GRPC_CLIENTS_3: Array<{ path: string[]; what: string }> = [
+  { path: ['live_store_client', 'grpc_client_config'], what: 'queriers dial the live-stores' },
+  { path: ['backend_scheduler_client', 'grpc_client_config'], what: 'backend-workers dial the backend-scheduler' },
+];
+const grpcClients = (config: Config) => [
+  ...(config.ingest?.kafka ? GRPC_CLIENTS_3 : GRPC_CLIENTS_2),
   { path: ['querier', 'frontend_worker', 'grpc_client_config'], what: 'queriers dial the query-frontends' },
 ];
 const at = (c: Config, path: string[]): Config | undefined => path.reduce<Config | undefined>((o, k) => o?.[k], c);
@@ -39,7 +46,7 @@ export function tlsWiringProblems(config: Config, cluster: Cluster, add: Add): v
 
   mismatch(['server', 'http_tls_config'], Boolean(config.server?.http_tls_config?.cert_file), 'probes, Prometheus, Grafana and vulture would speak');
   mismatch(['memberlist', 'tls_enabled'], config.memberlist?.tls_enabled === true, 'ring members would gossip');
-  for (const client of GRPC_CLIENTS) {
+  for (const client of grpcClients(config)) {
     const c = at(config, client.path);
     mismatch([...client.path, 'tls_enabled'], c?.tls_enabled === true, client.what);
     if (c?.tls_enabled !== true) continue;
@@ -150,6 +157,12 @@ function serverNameProblems(config: Config, cluster: Cluster, add: Add): void {
   const clients: Array<[string[], Config | undefined, PodTemplate[]]> = [
     [['ingester_client', 'grpc_client_config'], config.ingester_client?.grpc_client_config, target('ingester')],
     [['metrics_generator_client', 'grpc_client_config'], config.metrics_generator_client?.grpc_client_config, target('metrics-generator')],
+    [['live_store_client', 'grpc_client_config'], config.live_store_client?.grpc_client_config, target('live-store')],
+    [
+      ['backend_scheduler_client', 'grpc_client_config'],
+      config.backend_scheduler_client?.grpc_client_config,
+      behind(config.backend_worker?.backend_scheduler_addr),
+    ],
     [
       ['querier', 'frontend_worker', 'grpc_client_config'],
       config.querier?.frontend_worker?.grpc_client_config,

@@ -38,7 +38,9 @@ export function tempo3Problems(config: unknown, overrides: unknown, objects: Kub
   const problems: TempoProblem[] = [];
   if (!validateConfig(config))
     problems.push(...schemaProblems(validateConfig.errors ?? [], config, removedIn3).map((p) => ({ file: 'tempo.yaml' as const, ...p })));
-  if (!validateOverrides(overrides))
+  const localBlocks = localBlocksProblems(overrides);
+  if (localBlocks.length) problems.push(...localBlocks);
+  else if (!validateOverrides(overrides))
     problems.push(...schemaProblems(validateOverrides.errors ?? [], overrides).map((p) => ({ file: 'overrides.yaml' as const, ...p })));
   if (typeof config !== 'object' || config === null) return problems;
   const cluster = new Cluster(objects);
@@ -61,6 +63,19 @@ export function tempo3Problems(config: unknown, overrides: unknown, objects: Kub
     if (why) problems.push({ file: 'tempo.yaml', path: jsonPath(path), message: why });
   }
   return problems;
+}
+
+/** A tenant that lists local-blocks itself (inherited ones are dropped in config.ts): named by its field. */
+function localBlocksProblems(overrides: unknown): TempoProblem[] {
+  const blocks = (overrides as { overrides?: Record<string, { metrics_generator?: { processors?: unknown } }> } | null)?.overrides ?? {};
+  return Object.entries(blocks)
+    .filter(([, b]) => Array.isArray(b?.metrics_generator?.processors) && b.metrics_generator.processors.includes('local-blocks'))
+    .map(([tenant]) => ({
+      file: 'overrides.yaml' as const,
+      path: jsonPath(['overrides', tenant, 'metrics_generator', 'processors']),
+      field: `limits.tenants.${tenant}.processors`,
+      message: 'local-blocks is not a processor of Tempo 3 (3.0.3 fails the overrides update): the live-stores and queriers serve TraceQL metrics; remove it',
+    }));
 }
 
 /** The checks of the config's own version: what `generate` and `validate` run on every Tempo config. */

@@ -5,7 +5,9 @@
 // key is checked against schema.ts (3.0.3) on each render.
 import type { Environment } from '../environment/index';
 import { KAFKA_ENV, kafkaAddress, livePartitions } from '../kafka/facts';
+import { LIVE_STORE_ZONES } from '../components/live-store';
 import { objectName, serviceHost } from '../stack';
+import { grpcClient } from '../tempo/tls-config';
 import { PATHS, TEMPO_PORTS } from '../tempo/facts';
 
 /** Gossip of this stack only: a 2.10 stack beside it (no label) and this one never join each other's rings. */
@@ -23,7 +25,8 @@ const section = (c: Config, key: string): Record<string, unknown> => (c[key] ?? 
 
 /** `from2`: this environment's 2.10 config (tempo/config.ts), whose common sections carry over. */
 export function tempo3Config(env: Environment, from2: Record<string, unknown>): Record<string, unknown> {
-  const { ingester: _ingester, compactor: _compactor, ...common } = structuredClone(from2) as Config;
+  // 2.10's gRPC clients go with their servers (ingesters; the generators now read Kafka): 3.0 has its own.
+  const { ingester: _i, compactor: _c, ingester_client: _ic, metrics_generator_client: _gc, ...common } = structuredClone(from2) as Config;
   const { traces_storage: _local, ...generator } = section(common, 'metrics_generator');
   const { local_blocks: _blocks, ...processor } = section(generator, 'processor') as Record<string, unknown>;
   const overrides = section(common, 'overrides') as { defaults?: { metrics_generator?: { processors?: string[] } } };
@@ -34,6 +37,14 @@ export function tempo3Config(env: Environment, from2: Record<string, unknown>): 
   return {
     ...common,
     memberlist: { ...section(common, 'memberlist'), cluster_label: TEMPO3_CLUSTER_LABEL },
+    // Querier -> live-stores (ring members, dialled by pod IP: checked under zone-a's Service name, which
+    // the one live-store Certificate carries for both zones) and backend-worker -> backend-scheduler.
+    ...(env.tls.enabled
+      ? {
+          live_store_client: grpcClient(env, `${objectName('live-store')}-${LIVE_STORE_ZONES[0]}`),
+          backend_scheduler_client: grpcClient(env, objectName('backend-scheduler')),
+        }
+      : {}),
     ingest: {
       kafka: {
         address: kafkaAddress(env),
@@ -64,4 +75,16 @@ export function tempo3Config(env: Environment, from2: Record<string, unknown>): 
       compaction: retention,
     },
   };
+}
+
+/**
+ * overrides.yaml for 3.0: the 2.10 blocks without the local-blocks processor a tenant inherits from the
+ * defaults (3.0.3 has none and fails the overrides update). One a tenant sets itself stays, and the 3.0
+ * checks refuse it naming the tenant's field.
+ */
+export function tempo3RuntimeOverrides(env: Environment, from2: { overrides: Record<string, unknown> }): Record<string, unknown> {
+  const blocks = structuredClone(from2.overrides) as Record<string, { metrics_generator: { processors: string[] } }>;
+  for (const [tenant, block] of Object.entries(blocks))
+    if (!env.limits.tenants[tenant]?.processors) block.metrics_generator.processors = block.metrics_generator.processors.filter((p) => p !== 'local-blocks');
+  return { overrides: blocks };
 }

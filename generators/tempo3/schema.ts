@@ -70,6 +70,47 @@ const httpServer = (extra: Record<string, Schema> = {}): Schema =>
     include_metadata: bool,
     ...extra,
   });
+// dskit TLS as Tempo 3.0.3 vendors it (crypto/tls ClientConfig, server.TLSConfig; same keys as 2.10.8).
+const TLS_VERSIONS = ['VersionTLS10', 'VersionTLS11', 'VersionTLS12', 'VersionTLS13'];
+const dskitClientTls = {
+  tls_enabled: bool,
+  tls_cert_path: str,
+  tls_key_path: str,
+  tls_ca_path: str,
+  tls_server_name: str,
+  tls_insecure_skip_verify: bool,
+  tls_cipher_suites: str,
+  tls_min_version: oneOf(...TLS_VERSIONS),
+};
+const dskitServerTls = shared(
+  'dskitServerTls',
+  obj({
+    cert: str,
+    key: str,
+    client_ca: str,
+    cert_file: str,
+    key_file: str,
+    client_ca_file: str,
+    client_auth_type: oneOf('NoClientCert', 'RequestClientCert', 'RequireAnyClientCert', 'VerifyClientCertIfGiven', 'RequireAndVerifyClientCert'),
+  }),
+);
+/** dskit grpcclient.Config: live_store_client, backend_scheduler_client, querier.frontend_worker. */
+const grpcClientConfig = shared(
+  'grpcClientConfig',
+  obj({
+    max_recv_msg_size: int,
+    max_send_msg_size: int,
+    grpc_compression: oneOf('', 'gzip', 'snappy'),
+    rate_limit: num,
+    rate_limit_burst: int,
+    backoff_on_ratelimits: bool,
+    backoff_config: obj({ min_period: dur, max_period: dur, max_retries: int }),
+    ...dskitClientTls,
+    connect_timeout: dur,
+    connect_backoff_base_delay: dur,
+    connect_backoff_max_delay: dur,
+  }),
+);
 const udpServer = shared('udpServer', obj({ endpoint, queue_size: int, max_packet_size: int, workers: int, socket_buffer_size: int }));
 const receivers = obj({
   otlp: obj({ protocols: obj({ grpc: grpcServer, http: httpServer({ traces_url_path: str }) }) }),
@@ -239,6 +280,10 @@ export const tempo3ConfigSchema: Schema = {
       grpc_server_max_send_msg_size: int,
       log_format: oneOf('logfmt', 'json'),
       log_level: oneOf('debug', 'info', 'warn', 'error'),
+      tls_cipher_suites: str,
+      tls_min_version: oneOf(...TLS_VERSIONS),
+      http_tls_config: dskitServerTls,
+      grpc_tls_config: dskitServerTls,
     }),
     memberlist: obj({
       node_name: str,
@@ -254,6 +299,7 @@ export const tempo3ConfigSchema: Schema = {
       bind_addr: strings,
       bind_port: port,
       leave_timeout: dur,
+      ...dskitClientTls,
     }),
     distributor: obj({ ring: ring(), receivers, override_ring_key: str, retry_after_on_resource_exhausted: dur, max_attribute_bytes: int }),
     ingest: obj({ kafka }, ['kafka']),
@@ -280,7 +326,8 @@ export const tempo3ConfigSchema: Schema = {
       fail_on_high_lag: bool,
       remove_owner_on_shutdown: bool,
     }),
-    live_store_client: obj({ remote_timeout: dur }),
+    live_store_client: obj({ remote_timeout: dur, grpc_client_config: grpcClientConfig }),
+    backend_scheduler_client: obj({ grpc_client_config: grpcClientConfig }),
     block_builder: obj({
       instance_id: str,
       assigned_partitions: { type: 'object', additionalProperties: { type: 'array', items: int } },
@@ -296,7 +343,14 @@ export const tempo3ConfigSchema: Schema = {
       metrics: obj({ concurrent_blocks: int, time_overlap_cutoff: num }),
       partition_ring: obj({ minimize_requests: bool, hedging_delay: dur }),
       max_concurrent_queries: int,
-      frontend_worker: obj({ frontend_address: endpoint, dns_lookup_duration: dur, parallelism: int, match_max_concurrent: bool, id: str }),
+      frontend_worker: obj({
+        frontend_address: endpoint,
+        dns_lookup_duration: dur,
+        parallelism: int,
+        match_max_concurrent: bool,
+        id: str,
+        grpc_client_config: grpcClientConfig,
+      }),
     }),
     query_frontend: obj({
       max_outstanding_per_tenant: int,
@@ -336,7 +390,7 @@ export const tempo3ConfigSchema: Schema = {
         span_metrics: obj({ ...spanMetrics, span_multiplier_key: str, enable_target_info: bool }),
         host_info: obj({ host_identifiers: strings, metric_name: str }),
       }),
-      registry: obj({ collection_interval: dur, stale_duration: dur, external_labels: stringMap }),
+      registry: obj({ collection_interval: dur, stale_duration: dur, external_labels: stringMap, inject_tenant_id_as: str }),
       storage: obj({ path: str, remote_write_flush_deadline: dur, remote_write_add_org_id_header: bool, remote_write: list(remoteWrite) }),
       metrics_ingestion_time_range_slack: dur,
     }),
@@ -392,7 +446,15 @@ export const tempo3ConfigSchema: Schema = {
         obj(
           {
             roles: { type: 'array', minItems: 1, uniqueItems: true, items: oneOf(...CACHE_ROLES) },
-            memcached: obj({ addresses: str, timeout: dur, max_idle_conns: int, max_item_size: int, update_interval: dur, consistent_hash: bool }),
+            memcached: obj({
+              addresses: str,
+              timeout: dur,
+              max_idle_conns: int,
+              max_item_size: int,
+              update_interval: dur,
+              consistent_hash: bool,
+              ...dskitClientTls,
+            }),
           },
           ['roles'],
         ),

@@ -15,6 +15,7 @@ import type { RenderedEnvironment } from './rendered';
 import type { Stack } from './stack';
 import { getJson, isReady, metricValue, metrics, request, search, spansOf } from './tempo-api';
 import { SINGLE_TENANT, configuredTenants, multitenancy } from './tenants';
+import { type TlsRun, checkTransport, prepareTls, schemeOf } from './tls';
 import { GATEWAY, makeTrace, spanIds, type TestTrace } from './traces';
 import { selects, services } from './topology';
 
@@ -28,6 +29,8 @@ export class Tempo3Scenario {
   private readonly pushed: TestTrace[] = [];
   private readonly http: number;
   private readonly prefix: string;
+  /** The run's certificates when the rendered config serves TLS (tests/e2e/tls.ts, as for 2.10). */
+  private readonly tls: TlsRun | undefined;
 
   constructor(
     private readonly env: RenderedEnvironment,
@@ -43,6 +46,7 @@ export class Tempo3Scenario {
     this.tenants = multitenancy(env) ? (named.length ? named : [SINGLE_TENANT]) : [undefined];
     this.http = Number(env.tempo.server?.http_listen_port ?? 3200);
     this.prefix = env.tempo.storage?.trace?.s3?.prefix ?? '';
+    this.tls = prepareTls(plan);
   }
 
   private one(component: string): PlannedProcess {
@@ -50,7 +54,7 @@ export class Tempo3Scenario {
     expectThat(p, `the rendered manifests run no ${component}`);
     return p;
   }
-  private base = (p: PlannedProcess) => urlOf(p, this.http);
+  private base = (p: PlannedProcess) => urlOf(p, this.http, schemeOf(this.plan));
   private address(component: string, port: number): string {
     const target = this.one(component);
     const svc = services(this.env.objects).find((s) => selects(s, target.workload.podLabels) && s.ports.some((x) => x.port === port));
@@ -59,7 +63,7 @@ export class Tempo3Scenario {
     return a;
   }
   private get frontend() {
-    return `http://${this.address('query-frontend', this.http)}`;
+    return `${schemeOf(this.plan)}://${this.address('query-frontend', this.http)}`;
   }
   private get topicPartitions(): number {
     const topic = this.env.objects.find((o) => o.kind === 'KafkaTopic');
@@ -77,6 +81,10 @@ export class Tempo3Scenario {
     const tempo = plan.processes.filter((p) => p.role === 'tempo');
     for (const p of tempo) stack.startTempo(p);
     await checks.run('ready', () => this.waitReady(tempo, 90_000));
+    const tls = this.tls;
+    const transport = 'TLS: no port of Tempo or memcached accepts plaintext (Kafka stays plaintext: 3.0.3 has no Kafka TLS)';
+    if (tls) await checks.run(transport, () => checkTransport(plan, tls, stack.procs, plan.processes));
+    else checks.skip(transport, 'the rendered config runs without TLS (tls.enabled: false)');
     await checks.run('partitions ACTIVE on the distributor and owned by the block-builder', () => this.checkPartitions());
     const prometheus = checks.background('span metrics reach Prometheus', () => this.checkPrometheus());
     let vultureStarted = 0;
