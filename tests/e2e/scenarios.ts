@@ -69,6 +69,19 @@ export const SCENARIOS: Scenario[] = [
       };
     },
   },
+  {
+    name: 'tempo3-tenants',
+    description:
+      'dev (Tempo 3.0, TLS) with multitenancy on: acme sets one limit and inherits the processors, lean its own (service graph only), "*" a limit for every other tenant',
+    env: 'dev',
+    edit(e) {
+      e.features = { ...(e.features ?? {}), multitenancy: true };
+      e.limits = {
+        ...(e.limits ?? {}),
+        tenants: { acme: { rateLimitBytes: 2000000 }, lean: { processors: ['service-graphs'] }, '*': { maxTracesPerUser: 20000 } },
+      };
+    },
+  },
 ];
 
 /** The tracked and untracked (not ignored) files of the tree, or everything but node_modules and .git. */

@@ -8,14 +8,14 @@ import { Bucket } from './bucket';
 import { type Checks, expectThat } from './checks';
 import { byComponent, resolveAddress, type Plan, type PlannedProcess, urlOf } from './plan';
 import { startKafkaFake } from './kafka-fake';
-import { spanMetricsInPrometheus, vultureWithoutErrors } from './tempo3-checks';
+import { checkTransport3, spanMetricsInPrometheus, vultureWithoutErrors } from './tempo3-checks';
 import { until } from './proc';
 import { push } from './push';
 import type { RenderedEnvironment } from './rendered';
 import type { Stack } from './stack';
 import { getJson, isReady, metricValue, metrics, request, search, spansOf } from './tempo-api';
 import { SINGLE_TENANT, configuredTenants, multitenancy } from './tenants';
-import { type TlsRun, checkTransport, prepareTls, schemeOf } from './tls';
+import { type TlsRun, prepareTls, schemeOf } from './tls';
 import { GATEWAY, makeTrace, spanIds, type TestTrace } from './traces';
 import { selects, services } from './topology';
 
@@ -83,7 +83,7 @@ export class Tempo3Scenario {
     await checks.run('ready', () => this.waitReady(tempo, 90_000));
     const tls = this.tls;
     const transport = 'TLS: no port of Tempo or memcached accepts plaintext (Kafka stays plaintext: 3.0.3 has no Kafka TLS)';
-    if (tls) await checks.run(transport, () => checkTransport(plan, tls, stack.procs, plan.processes));
+    if (tls) await checks.run(transport, () => checkTransport3(plan, tls, stack.procs));
     else checks.skip(transport, 'the rendered config runs without TLS (tls.enabled: false)');
     await checks.run('partitions ACTIVE on the distributor and owned by the block-builder', () => this.checkPartitions());
     const prometheus = checks.background('span metrics reach Prometheus', () => this.checkPrometheus());
@@ -290,7 +290,7 @@ export class Tempo3Scenario {
   }
 
   private checkPrometheus(): Promise<string> {
-    return spanMetricsInPrometheus(this.plan, this.env);
+    return spanMetricsInPrometheus(this.plan, this.env, this.tenants);
   }
 
   private checkVulture(started: number): Promise<string> {

@@ -67,7 +67,7 @@ export function listeningPorts(pid: number): number[] {
 }
 
 /** Plaintext bytes to a port: refused means closed without an answer, a TLS alert, or Go's "HTTP request to an HTTPS server" 400. */
-function plaintextAnswer(port: number): Promise<string | undefined> {
+export function plaintextAnswer(port: number): Promise<string | undefined> {
   return new Promise((resolve) => {
     const socket: Socket = createConnection({ host: '127.0.0.1', port });
     let got = Buffer.alloc(0);
@@ -86,7 +86,7 @@ function plaintextAnswer(port: number): Promise<string | undefined> {
 }
 
 /** A TLS handshake checked against the CA under `servername`; resolves with why it failed, or undefined. */
-function handshake(port: number, servername: string, ca: Buffer, cert?: { cert: Buffer; key: Buffer }, write?: string): Promise<string | undefined> {
+export function handshake(port: number, servername: string, ca: Buffer, cert?: { cert: Buffer; key: Buffer }, write?: string): Promise<string | undefined> {
   return new Promise((resolve) => {
     const s = tlsConnect({ host: '127.0.0.1', port, servername, ca, ...cert, ALPNProtocols: ['h2', 'http/1.1'] });
     let answer = '';
