@@ -62,7 +62,7 @@ describe('npm run cost', () => {
       });
   });
 
-  it('cross-AZ transfer: replicated writes (RF copies + the generator) and query results, (Z-1)/Z of them in another zone, at $0.02/GB', () => {
+  it('cross-AZ transfer: replicated writes (2.10: RF copies + the generator; 3.0: Kafka produce, broker copies, 4 consumers) and query results, (Z-1)/Z of them in another zone, at $0.02/GB', () => {
     for (const env of envs) {
       const a = { ...defaultAssumptions(), ingestGbPerDay: 100 };
       const line = estimate(env, a).find((l) => l.item === 'cross-AZ transfer')!;
@@ -72,11 +72,18 @@ describe('npm run cost', () => {
       const objects = build(`overlays/${env.name}`) as Any[];
       const inZone = (c: string) => objects.find((o) => o.kind === 'Service' && o.metadata.name === `tempo-stack-${c}`)?.spec.trafficDistribution !== undefined;
       const received = 100 * (env.sampling.percentage / 100) * 0.5;
-      const writes = received * ((inZone('distributor') ? 0 : away) + rf * away + away);
-      const queries = ((2000 * 100) / 1e6) * (rf * away + away + (inZone('query-frontend') ? 0 : away));
+      // 2.10: RF ingesters + 1 generator, a query reads RF ingesters. 3.0: 1 produce + the Strimzi topic's
+      // follower copies (its KafkaTopic's replicas - 1; MSK replication is free) + 4 fetches (2 live-store
+      // zones, block-builder, generator), a query reads one live-store per partition.
+      const topic = objects.find((o) => o.kind === 'KafkaTopic');
+      const copies = env.tempo.version === '3.0' ? 1 + (topic ? topic.spec.replicas - 1 : 0) + 4 : rf + 1;
+      const read = env.tempo.version === '3.0' ? 1 : rf;
+      const writes = received * ((inZone('distributor') ? 0 : away) + copies * away);
+      const queries = ((2000 * 100) / 1e6) * (read * away + away + (inZone('query-frontend') ? 0 : away));
       expect(line.dollars, env.name).toBeCloseTo((writes + queries) * (730 / 24) * 0.02, 6);
+      if (env.tempo.version === '3.0') expect(line.quantity, env.name).toMatch(/1 produce \+ .* \+ 4 fetches \(2 live-store zones, block-builder, generator\)/);
       // Zone-aware with as many zones as copies: exactly two of three copies cross.
-      if (env.components.ingester.zoneAware && z === rf) expect(rf * away).toBeCloseTo(rf - 1, 9);
+      else if (env.components.ingester.zoneAware && z === rf) expect(rf * away).toBeCloseTo(rf - 1, 9);
     }
     const prod = run(['--env', 'prod', '--cross-az-gb', '0']);
     expect(dollars(prod.stdout, 'cross-AZ transfer')).toBe(0);

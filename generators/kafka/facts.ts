@@ -21,6 +21,9 @@ export function kafkaAddress(env: EnvironmentSettings): string {
   return env.kafka.cluster === 'external' ? env.kafka.external.address : `${serviceHost(`${KAFKA_CLUSTER}-kafka-bootstrap`)}:${KAFKA_LISTENER.port}`;
 }
 
+/** Copies of each partition on the Strimzi brokers: 3 from three nodes, else what there is (dev: one node, no redundancy). */
+export const strimziTopicReplicas = (env: EnvironmentSettings): number => Math.min(3, env.kafka.strimzi.nodes);
+
 /** The live-store partitions P: one per live-store of a zone (pod -n owns partition n in each zone). */
 export const livePartitions = (env: { components: { 'live-store': { replicas: number } } }): number => env.components['live-store'].replicas;
 

@@ -4,12 +4,10 @@
 // SASL: the ExternalSecret that syncs the PLAIN credentials from AWS Secrets Manager.
 import type { EnvironmentSettings } from '../environment/settings';
 import type { KubeObject } from '../kubernetes/objects';
+import { KAFKA_SECRET_REMOTE } from '../aws/names';
 import { SECRET_STORE } from '../credentials';
 import { INSTANCE_SELECTOR, stackLabels } from '../stack';
-import { KAFKA_CLUSTER, KAFKA_LISTENER, KAFKA_SECRET, KAFKA_SECRET_KEYS, livePartitions } from './facts';
-
-/** The AWS Secrets Manager secret with the SASL/PLAIN username and password (kafka.external.sasl). */
-export const KAFKA_SECRET_REMOTE = 'tempo/kafka-credentials';
+import { KAFKA_CLUSTER, KAFKA_LISTENER, KAFKA_SECRET, KAFKA_SECRET_KEYS, livePartitions, strimziTopicReplicas } from './facts';
 
 type Tempo3Environment = EnvironmentSettings & { components: { 'live-store': { replicas: number } } };
 
@@ -34,7 +32,7 @@ export function kafkaObjects(env: Tempo3Environment): KubeObject[] {
   }
   const s = env.kafka.strimzi;
   // Topic replicas and the in-sync minimum: 3/2 from three nodes, else what there is (dev: one node, no redundancy).
-  const replicas = Math.min(3, s.nodes);
+  const replicas = strimziTopicReplicas(env);
   const minInSync = Math.max(1, Math.min(2, replicas - 1));
   const strimziLabels = { ...labels, 'strimzi.io/cluster': KAFKA_CLUSTER };
   const figures = (f: Record<string, { text: string } | undefined>) => Object.fromEntries(Object.entries(f).flatMap(([k, q]) => (q ? [[k, q.text]] : [])));
