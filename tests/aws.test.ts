@@ -140,6 +140,48 @@ describe('AWS documents for other settings', () => {
     });
   });
 
+  it('Tempo 3 with an external Kafka (SASL/PLAIN): the SecretStore role reads tempo/kafka-credentials, and bootstrap:aws creates it', () => {
+    const v3 = envs.find((e) => e.tempo.version === '3.0') ?? prod;
+    const external = {
+      cluster: 'external',
+      external: { address: 'b-1.kafka.example.internal:9092', partitions: v3.components['live-store'].replicas, sasl: true },
+    };
+    for (const credentials of ['irsa', 'externalSecrets'] as const) {
+      const env = mergeEnvironment(v3.name, {
+        ...v3,
+        tempo: { ...v3.tempo, version: '3.0' },
+        s3: { ...v3.s3, credentials },
+        kafka: { ...v3.kafka, ...external },
+      });
+      const docs = awsDocuments(env);
+      const kafkaArn = `arn:aws:secretsmanager:${env.aws.region}:${env.aws.accountId}:secret:tempo/kafka-credentials-??????`;
+      const s3Arn = `arn:aws:secretsmanager:${env.aws.region}:${env.aws.accountId}:secret:tempo/s3-credentials-??????`;
+      expect(
+        (docs['secret-store-policy.json']!.Statement as Any[]).map((s) => s.Resource[0]),
+        credentials,
+      ).toEqual(credentials === 'irsa' ? [kafkaArn] : [s3Arn, kafkaArn]);
+      const sub = Object.values((docs['secret-store-trust-policy.json']!.Statement as Any[])[0].Condition.StringEquals);
+      expect(sub).toContain('system:serviceaccount:observability:tempo-stack-secret-store');
+      expect(Object.keys(docs).includes('tempo-trust-policy.json')).toBe(credentials === 'irsa');
+      const script = bootstrapScript(env);
+      expect(script).toContain('secretsmanager create-secret --region us-east-1 --name tempo/kafka-credentials');
+      expect(script).toContain('test -n "${KAFKA_SASL_USERNAME:-}" && test -n "${KAFKA_SASL_PASSWORD:-}"');
+      expect(script).toMatch(/put-role-policy --role-name \S+-tempo-secret-store .*secret-store-policy\.json/);
+      const syntax = spawnSync('bash', ['-n'], { input: script, encoding: 'utf8' });
+      expect(syntax.status, syntax.stderr).toBe(0);
+      // The secret's JSON as the step builds it: the ExternalSecret's properties, whatever the password holds.
+      const json = /--secret-string "\$\((node -e '[^']*')\)"/.exec(script)![1]!;
+      const made = spawnSync('bash', ['-c', json], {
+        env: { ...process.env, KAFKA_SASL_USERNAME: 'tempo', KAFKA_SASL_PASSWORD: `p"a'ss w$rd` },
+        encoding: 'utf8',
+      });
+      expect(JSON.parse(made.stdout)).toEqual({ username: 'tempo', password: `p"a'ss w$rd` });
+    }
+    // Without SASL (Strimzi, or MSK's plaintext listener) no secret-store document exists under IRSA.
+    const strimzi = mergeEnvironment(v3.name, { ...v3, tempo: { ...v3.tempo, version: '3.0' }, s3: { ...v3.s3, credentials: 'irsa' } });
+    if (strimzi.kafka.cluster === 'strimzi') expect(Object.keys(awsDocuments(strimzi))).not.toContain('secret-store-policy.json');
+  });
+
   it('China and GovCloud regions use their ARN partition', () => {
     const cn = mergeEnvironment('prod', { ...prod, aws: { region: 'cn-north-1', accountId: prod.aws.accountId } });
     expect(JSON.stringify(awsDocuments(cn))).toContain('arn:aws-cn:s3:::tempo-traces-prod');

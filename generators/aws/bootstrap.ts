@@ -1,9 +1,10 @@
 // `npm run bootstrap:aws`: the aws CLI commands that create an environment's AWS resources from the
 // documents in overlays/<env>/aws/ (documents.ts), as one script that a dry run prints and --apply runs.
-import { S3_SECRET_KEYS } from '../credentials';
+import { S3_SECRET_KEYS, needsSecretStore } from '../credentials';
+import { KAFKA_ENV, KAFKA_SECRET_KEYS } from '../kafka/facts';
 import type { EnvironmentSettings } from '../environment/settings';
 import { awsDir } from './documents';
-import { S3_SECRET_REMOTE, awsNames } from './names';
+import { KAFKA_SECRET_REMOTE, S3_SECRET_REMOTE, awsNames, kafkaSasl } from './names';
 
 export interface BootstrapStep {
   what: string;
@@ -61,8 +62,11 @@ export function bootstrapSteps(env: EnvironmentSettings): BootstrapStep[] {
     { what: 'default encryption', command: s3api('put-bucket-encryption', '--server-side-encryption-configuration', file('encryption.json')) },
     { what: 'public-access block', command: s3api('put-public-access-block', '--public-access-block-configuration', file('public-access-block.json')) },
   ];
+  const secretStore = needsSecretStore(env)
+    ? role(names.secretStoreRole, 'secret-store-trust-policy.json', names.secretPolicy, 'secret-store-policy.json')
+    : [];
   if (env.s3.credentials === 'irsa') {
-    steps.push(...role(names.tempoRole, 'tempo-trust-policy.json', names.s3Policy, 's3-policy.json'));
+    steps.push(...role(names.tempoRole, 'tempo-trust-policy.json', names.s3Policy, 's3-policy.json'), ...kafkaSecret(env), ...secretStore);
     return steps;
   }
   const keyAsSecret = cmd(
@@ -109,9 +113,38 @@ export function bootstrapSteps(env: EnvironmentSettings): BootstrapStep[] {
         `S3 keys of Tempo (${env.cluster.name})`,
       )} --secret-string "$(${keyAsSecret})" >/dev/null`,
     },
-    ...role(names.secretStoreRole, 'secret-store-trust-policy.json', names.secretPolicy, 'secret-store-policy.json'),
+    ...kafkaSecret(env),
+    ...secretStore,
   );
   return steps;
+}
+
+/**
+ * kafka.external.sasl: the secret the ExternalSecret reads, created (if missing) from the operator's
+ * KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD: the Kafka's owner issues them, so the script cannot.
+ */
+function kafkaSecret(env: EnvironmentSettings): BootstrapStep[] {
+  if (!kafkaSasl(env)) return [];
+  const region = env.aws.region;
+  const need = `test -n "\${${KAFKA_ENV.username}:-}" && test -n "\${${KAFKA_ENV.password}:-}" || { echo 'set ${KAFKA_ENV.username} and ${KAFKA_ENV.password} (the Kafka credentials of Tempo) to create ${KAFKA_SECRET_REMOTE}' >&2; exit 1; }`;
+  const json = `node -e ${shellQuote(`process.stdout.write(JSON.stringify({${KAFKA_SECRET_KEYS.username}: process.env.${KAFKA_ENV.username}, ${KAFKA_SECRET_KEYS.password}: process.env.${KAFKA_ENV.password}}))`)}`;
+  const create = cmd(
+    'aws',
+    'secretsmanager',
+    'create-secret',
+    '--region',
+    region,
+    '--name',
+    KAFKA_SECRET_REMOTE,
+    '--description',
+    `Kafka SASL/PLAIN credentials of Tempo (${env.cluster.name})`,
+  );
+  return [
+    {
+      what: `Secrets Manager secret ${KAFKA_SECRET_REMOTE} from ${KAFKA_ENV.username} and ${KAFKA_ENV.password} (only if the secret does not exist yet)`,
+      command: `${cmd('aws', 'secretsmanager', 'describe-secret', '--region', region, '--secret-id', KAFKA_SECRET_REMOTE)} >/dev/null 2>&1 || { ${need}; ${create} --secret-string "$(${json})" >/dev/null; }`,
+    },
+  ];
 }
 
 /** The steps as one shell script: what the dry run prints is exactly what --apply runs. */

@@ -2,13 +2,13 @@
 // public-access block, the least-privilege IAM policy Tempo needs and the IRSA trust policies. They are
 // generated to overlays/<env>/aws/ so a PR shows them; kustomize never reads them (no kustomization lists
 // them); `npm run bootstrap:aws` applies them (bootstrap.ts).
-import { SECRET_STORE_SERVICE_ACCOUNT } from '../credentials';
+import { SECRET_STORE_SERVICE_ACCOUNT, needsSecretStore } from '../credentials';
 import type { EnvironmentSettings } from '../environment/settings';
 import { longestRetention } from '../environment/tenants';
 import { type Files, jsonFile } from '../files';
 import { NAMESPACE, SERVICE_ACCOUNT } from '../stack';
 import type { Problem } from '../validation/messages';
-import { IAM_NAME_LIMIT, awsNames, bucketArn, iamArn, kmsKeyArn, oidcProvider, secretArn } from './names';
+import { IAM_NAME_LIMIT, KAFKA_SECRET_REMOTE, S3_SECRET_REMOTE, awsNames, bucketArn, iamArn, kafkaSasl, kmsKeyArn, oidcProvider, secretArn } from './names';
 
 export const AWS_DIR = 'aws';
 /** Hours of the compactor's compacted_block_retention (tempo/config.ts) plus a day for S3's once-a-day lifecycle run. */
@@ -96,11 +96,15 @@ export function trustPolicy(env: EnvironmentSettings, serviceAccount: string): J
   };
 }
 
-/** externalSecrets: the SecretStore's role reads the one secret, nothing more. */
+/** The SecretStore's role reads the secrets its ExternalSecrets name (S3 keys, Kafka credentials), nothing more. */
 export function secretStorePolicy(env: EnvironmentSettings): Json {
+  const read = (Sid: string, name: string) => ({ Sid, Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [secretArn(env, name)] });
   return {
     Version: '2012-10-17',
-    Statement: [{ Sid: 'ReadTempoS3Credentials', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [secretArn(env)] }],
+    Statement: [
+      ...(env.s3.credentials === 'externalSecrets' ? [read('ReadTempoS3Credentials', S3_SECRET_REMOTE)] : []),
+      ...(kafkaSasl(env) ? [read('ReadTempoKafkaCredentials', KAFKA_SECRET_REMOTE)] : []),
+    ],
   };
 }
 
@@ -113,7 +117,8 @@ export function awsDocuments(env: EnvironmentSettings): Record<string, Json> {
     's3-policy.json': s3Policy(env),
   };
   if (env.s3.credentials === 'irsa') docs['tempo-trust-policy.json'] = trustPolicy(env, SERVICE_ACCOUNT);
-  else {
+  // The SecretStore (S3 keys, Kafka credentials, or both): its role's trust and what it may read.
+  if (needsSecretStore(env)) {
     docs['secret-store-trust-policy.json'] = trustPolicy(env, SECRET_STORE_SERVICE_ACCOUNT);
     docs['secret-store-policy.json'] = secretStorePolicy(env);
   }

@@ -5,6 +5,8 @@ import type { EnvironmentSettings } from '../environment/settings';
 
 /** The AWS Secrets Manager secret holding Tempo's static S3 keys (externalSecrets mode). */
 export const S3_SECRET_REMOTE = 'tempo/s3-credentials';
+/** The AWS Secrets Manager secret with Tempo 3's Kafka SASL/PLAIN username and password (kafka.external.sasl). */
+export const KAFKA_SECRET_REMOTE = 'tempo/kafka-credentials';
 
 export const partition = (region: string): string => (region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws');
 
@@ -18,6 +20,7 @@ export function awsNames(env: EnvironmentSettings) {
     /** externalSecrets: the role the SecretStore's service account assumes to read the keys. */
     secretStoreRole: `${env.cluster.name}-tempo-secret-store`,
     s3Policy: 'tempo-s3',
+    /** Kept from when it read the S3 keys only: renaming would leave the old inline policy behind. */
     secretPolicy: 'tempo-read-s3-credentials',
   };
 }
@@ -30,8 +33,10 @@ export const tempoRoleArn = (env: EnvironmentSettings): string => iamArn(env, `r
 export const secretStoreRoleArn = (env: EnvironmentSettings): string => iamArn(env, `role/${awsNames(env).secretStoreRole}`);
 export const bucketArn = (env: EnvironmentSettings): string => `arn:${partition(env.aws.region)}:s3:::${env.s3.bucket}`;
 /** Secrets Manager appends six random characters to a secret's name in its ARN. */
-export const secretArn = (env: EnvironmentSettings): string =>
-  `arn:${partition(env.aws.region)}:secretsmanager:${env.aws.region}:${env.aws.accountId}:secret:${S3_SECRET_REMOTE}-??????`;
+export const secretArn = (env: EnvironmentSettings, name: string = S3_SECRET_REMOTE): string =>
+  `arn:${partition(env.aws.region)}:secretsmanager:${env.aws.region}:${env.aws.accountId}:secret:${name}-??????`;
+/** Tempo 3 with an external Kafka that takes SASL/PLAIN: its credentials come through the SecretStore. */
+export const kafkaSasl = (env: EnvironmentSettings): boolean => env.tempo.version === '3.0' && env.kafka.cluster === 'external' && env.kafka.external.sasl;
 export const kmsKeyArn = (env: EnvironmentSettings): string =>
   env.s3.kmsKeyId.startsWith('arn:') ? env.s3.kmsKeyId : `arn:${partition(env.aws.region)}:kms:${env.aws.region}:${env.aws.accountId}:key/${env.s3.kmsKeyId}`;
 export const oidcProvider = (env: EnvironmentSettings) => env.cluster.oidcIssuer.replace(/^https:\/\//, '');
