@@ -6,14 +6,17 @@ import { replicas, resources, volume } from '../environment/fields';
 import { TEMPO_PORTS } from '../tempo/facts';
 import { pods } from './peers';
 import { kafkaEgress } from '../kafka/facts';
-import { TEMPO_MEMORY_FLOOR, tempoComponent } from './tempo';
+import type { EnvironmentSettings } from '../environment/settings';
+import { type KubeObject, isKind } from '../kubernetes/objects';
+import { ZONE_LABEL, TEMPO_MEMORY_FLOOR, tempoComponent } from './tempo';
+import { pinnedToZone } from './zones';
 
 /** Each zone consumes every partition, so one zone alone still answers every recent read. */
 export const LIVE_STORE_ZONES = ['zone-a', 'zone-b'] as const;
 /** Like the ingesters (and upstream's jsonnet): time to finish cutting blocks before the pod goes. */
 export const LIVE_STORE_TERMINATION_GRACE_SECONDS = 1200;
 
-export const liveStore = tempoComponent({
+const component = tempoComponent({
   name: 'live-store',
   description: 'Tempo 3: serves recent traces from Kafka, one StatefulSet per zone; replicas per zone = Kafka partitions',
   settings: {
@@ -37,3 +40,27 @@ export const liveStore = tempoComponent({
   ingress: () => [{ from: [pods('querier')], ports: [TEMPO_PORTS.grpc] }],
   pod: { terminationGracePeriodSeconds: LIVE_STORE_TERMINATION_GRACE_SECONDS },
 });
+
+/**
+ * With two or more availability zones in cluster.zones, zone-a runs in the first and zone-b in the second
+ * (required node affinity): losing an AZ then loses one live-store zone only, and the other still holds
+ * every partition. The StatefulSets keep their logical names (each is a Kafka consumer group). Without
+ * zones, both may share nodes anywhere. The volumes are created in the pinned zone; pinning live-stores
+ * that already have volumes elsewhere leaves them Pending (README "Tempo 3").
+ */
+export const pinnedZone = (env: EnvironmentSettings, zone: string): string | undefined => {
+  const i = LIVE_STORE_ZONES.indexOf(zone as (typeof LIVE_STORE_ZONES)[number]);
+  return env.cluster.zones.length >= LIVE_STORE_ZONES.length && i >= 0 ? env.cluster.zones[i] : undefined;
+};
+
+export const liveStore: typeof component = {
+  ...component,
+  objects(env, settings): KubeObject[] {
+    return component.objects(env, settings).map((o) => {
+      if (!isKind(o, 'StatefulSet') || !o.spec?.template.spec) return o;
+      const zone = o.spec.template.metadata?.labels?.[ZONE_LABEL];
+      const az = zone ? pinnedZone(env, zone) : undefined;
+      return az ? { ...o, spec: { ...o.spec, template: { ...o.spec.template, spec: pinnedToZone(o.spec.template.spec, az) } } } : o;
+    });
+  },
+};

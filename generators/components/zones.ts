@@ -4,6 +4,7 @@
 // rollout-operator (rollout-group label, OnDelete, rollout-max-unavailable), and a
 // ZoneAwarePodDisruptionBudget that lets a drain take one whole zone and nothing of another.
 // As in Tempo's own operations/jsonnet/microservices/multi-zone.libsonnet at v2.10.8.
+import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import type { EnvironmentSettings } from '../environment/settings';
 import type { ObjectOf } from '../kubernetes/objects';
 import { objectName } from '../stack';
@@ -53,21 +54,19 @@ export function zonedStatefulSets(base: StatefulSet, o: { zones: readonly string
         template: {
           metadata: { ...spec.template.metadata, labels: { ...spec.template.metadata?.labels, [ROLLOUT_GROUP_LABEL]: o.group, [ROLLOUT_POD_LABEL]: name } },
           spec: {
-            ...pod,
-            affinity: {
-              ...pod.affinity,
-              nodeAffinity: {
-                requiredDuringSchedulingIgnoredDuringExecution: {
-                  nodeSelectorTerms: [{ matchExpressions: [{ key: ZONE_TOPOLOGY_KEY, operator: 'In', values: [zone] }] }],
-                },
-              },
-            },
+            ...pinnedToZone(pod, zone),
             containers: pod.containers.map((c) => ({ ...c, env: [...(c.env ?? []), { name: AVAILABILITY_ZONE_ENV, value: zone }] })),
           },
         },
       },
     };
   });
+}
+
+/** `pod` required onto nodes of the availability zone `zone` (node affinity kept beside any pod anti-affinity). */
+export function pinnedToZone(pod: IPodSpec, zone: string): IPodSpec {
+  const term = { matchExpressions: [{ key: ZONE_TOPOLOGY_KEY, operator: 'In' as const, values: [zone] }] };
+  return { ...pod, affinity: { ...pod.affinity, nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [term] } } } };
 }
 
 /**
