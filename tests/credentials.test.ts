@@ -101,7 +101,8 @@ for (const env of envs) {
             w.spec.template.spec.containers[0].env.filter((e: Any) => e.valueFrom?.secretKeyRef),
             w.metadata.name,
           ).toEqual([]);
-          expect(w.metadata.annotations?.[RELOAD_ANNOTATION]).toBeUndefined();
+          // No S3 Secret to roll with; with TLS only the certificate's Secret.
+          expect(w.metadata.annotations?.[RELOAD_ANNOTATION], w.metadata.name).toBe(env.tls.enabled ? tlsSecret(component(w)) : undefined);
         }
         const s3 = tempoConfig(objects).storage.trace.s3;
         expect(s3).not.toHaveProperty('access_key');
