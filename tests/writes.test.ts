@@ -4,7 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../scripts/generate';
 import { ROOT } from './helpers/root';
@@ -25,9 +25,12 @@ function edited(): Sandbox {
   box.write(PROD, `${box.read(PROD)}components:\n  querier:\n    replicas: 4\n`);
   return box;
 }
-/** Files generate leaves behind when it does not finish cleanly. */
+/** Files generate leaves behind when it does not finish cleanly. Dirents: a plain recursive listing
+ * would follow the node_modules symlink of a CLI sandbox into 3 s of directories. */
 const leftovers = (b: Sandbox) =>
-  readdirSync(b.dir, { recursive: true, encoding: 'utf8' }).filter((f) => !f.startsWith('node_modules') && /\.generate-(tmp|backup)$|^\.generate/.test(f));
+  readdirSync(b.dir, { recursive: true, withFileTypes: true })
+    .map((d) => relative(b.dir, join(d.parentPath, d.name)))
+    .filter((f) => !f.startsWith('node_modules') && /\.generate-(tmp|backup)$|^\.generate/.test(f));
 const inputsAndOutputs = (b: Sandbox) => {
   const s = b.snapshot();
   for (const k of [...s.keys()]) if (/^(generators|scripts|policies|node_modules)\//.test(k)) s.delete(k);
