@@ -33,7 +33,7 @@ const leftovers = (b: Sandbox) =>
     .filter((f) => !f.startsWith('node_modules') && /\.generate-(tmp|backup)$|^\.generate/.test(f));
 const inputsAndOutputs = (b: Sandbox) => {
   const s = b.snapshot();
-  for (const k of [...s.keys()]) if (/^(generators|scripts|policies|node_modules)\//.test(k)) s.delete(k);
+  for (const k of [...s.keys()]) if (/^(generators|scripts|policies|tests|node_modules)\//.test(k)) s.delete(k);
   return JSON.stringify([...s]);
 };
 interface Exit {
@@ -55,11 +55,16 @@ function runCli(b: Sandbox, args: string[], env: Record<string, string> = {}): P
     child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
   });
 }
-/** A sandbox of its own with the sources, for the tests that run processes concurrently. */
+/**
+ * A sandbox of its own with the sources, for the tests that run processes concurrently. All the sources
+ * scripts/run.mjs hashes (tests/e2e and tests/helpers too): the runner then finds the checkout's bundle in
+ * the shared node_modules/.cache instead of bundling a variant and removing the checkout's.
+ */
 function cliSandbox(): Sandbox {
   const b = sandbox();
   b.write(PROD, `${b.read(PROD)}components:\n  querier:\n    replicas: 4\n`);
-  for (const d of ['generators', 'scripts', 'policies', 'package.json', 'package-lock.json']) cpSync(join(ROOT, d), join(b.dir, d), { recursive: true });
+  for (const d of ['generators', 'scripts', 'policies', 'tests/e2e', 'tests/helpers', 'package.json', 'package-lock.json'])
+    cpSync(join(ROOT, d), join(b.dir, d), { recursive: true });
   symlinkSync(join(ROOT, 'node_modules'), join(b.dir, 'node_modules'));
   return b;
 }
