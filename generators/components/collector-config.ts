@@ -282,7 +282,7 @@ export function scrubbingProblems(s: Scrubbing): Problem[] {
  * no lookaround, backreferences, \Z or \C, repeat counts up to 1000). JavaScript's RegExp accepts all of
  * those. Lookaround and backreferences get a plainer explanation.
  */
-export function re2Problem(regex: string): string | undefined {
+function compileProblem(regex: string): string | undefined {
   try {
     RE2JS.compile(regex);
     return undefined;
@@ -294,3 +294,6 @@ export function re2Problem(regex: string): string | undefined {
     return `"${regex}" is not a valid regular expression (${message})`;
   }
 }
+const re2Problems = new Map<string, string>(); // memo ('' = compiles): each load checks the patterns again
+export const re2Problem = (regex: string): string | undefined =>
+  (re2Problems.get(regex) ?? re2Problems.set(regex, compileProblem(regex) ?? '').get(regex)) || undefined;

@@ -36,3 +36,9 @@ export function sandbox(): Sandbox {
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
+
+/** Paths whose content differs between two snapshots (added, removed or changed), sorted. */
+export function changedFiles(before: Map<string, string>, after: Map<string, string>): string[] {
+  const paths = new Set([...before.keys(), ...after.keys()]);
+  return [...paths].filter((p) => before.get(p) !== after.get(p)).sort();
+}
