@@ -142,7 +142,7 @@ describe('sync waves', () => {
     });
   }
 
-  it('the overlay patches give kinds no overlay renders yet their wave too (alerts, dashboards), with every kustomize', () => {
+  it('the overlay patches give kinds no overlay renders yet their wave too (alerts, dashboards), with every kustomize', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sync-waves-'));
     try {
       const objects = [
@@ -151,8 +151,10 @@ describe('sync waves', () => {
       ];
       writeFileSync(join(dir, 'objects.yaml'), objects.map((o) => toYaml(o)).join('---\n'));
       writeFileSync(join(dir, 'kustomization.yaml'), toYaml({ resources: ['objects.yaml'], patches: syncWavePatches() }));
-      for (const k of kustomizes()) {
-        const built = parseAllDocuments(k.build(dir)).map((d) => d.toJS() as KubeObject);
+      // Built concurrently, without blocking the worker (a blocked worker misses vitest's RPC deadlines under load).
+      const builds = await Promise.all(kustomizes().map(async (k) => [k, await k.buildAsync(dir)] as const));
+      for (const [k, output] of builds) {
+        const built = parseAllDocuments(output).map((d) => d.toJS() as KubeObject);
         for (const o of built) expect(o.metadata.annotations?.[SYNC_WAVE_ANNOTATION], `${k.name}: ${o.kind}`).toBe(String(syncWave(o)));
         expect(built.find((o) => o.kind === 'ConfigMap')!.metadata.annotations!.other).toBe('kept');
       }
