@@ -11,13 +11,21 @@ import type { Stack } from './stack';
 
 export const isTempo3 = (env: RenderedEnvironment): boolean => env.tempo?.ingest?.kafka !== undefined;
 
-/** tempo-vulture 3.0.3's pace for a minute against the shortened loopback timings (its checks: 0 errors). */
+/**
+ * tempo-vulture 3.0.3's pace, compressed to fit a minute. Vulture checks a trace once its last write is a
+ * long-write backoff old. A live-store answers trace by id from its live traces, but TraceQL metrics and
+ * search only from blocks: a trace reaches the head block max_trace_idle (5s) after its last write, at
+ * the next flush_check_period tick (5s), so up to 10 s, plus the Kafka hop. Vulture's seed is its write
+ * time rounded to the write backoff (up to 1.5 s earlier). At 12s a check could come first (1 run in 5
+ * counted one notfound_metrics); 18s leaves 6.5 s for the Kafka hop. Metrics every 2s keeps about as
+ * many metrics checks per minute (about 3.5) as before. Production runs vulture's defaults (1m).
+ */
 export const VULTURE_PACING_3 = [
   '-tempo-write-backoff-duration=3s',
-  '-tempo-long-write-backoff-duration=12s',
+  '-tempo-long-write-backoff-duration=18s',
   '-tempo-read-backoff-duration=4s',
   '-tempo-search-backoff-duration=4s',
-  '-tempo-metrics-backoff-duration=4s',
+  '-tempo-metrics-backoff-duration=2s',
 ];
 
 /** Starts kfake (stopped with the stack) and seeds `groups` at the start of the topic. */
