@@ -72,7 +72,19 @@ export async function vultureWithoutErrors(plan: Plan, stack: Stack, started: nu
   );
   const errors = text.split('\n').filter((l) => /^tempo_vulture_(trace_)?error_total/.test(l) && Number(l.split(' ').pop()) > 0);
   expectThat(errors.length === 0, `tempo-vulture counted failures: ${errors.join('; ')}`);
-  return `${metricValue(text, 'tempo_vulture_trace_total')} traces checked, 0 errors`;
+  return `${metricValue(text, 'tempo_vulture_trace_total')} traces checked (${metricsChecks(proc.log())}), 0 errors`;
+}
+
+/** How many TraceQL-metrics checks vulture logged ("searching Tempo via metrics"), and the youngest trace's age. */
+function metricsChecks(log: string): string {
+  const lines = log.split('\n').filter((l) => l.includes('searching Tempo via metrics'));
+  // Its logfmt encoder writes ago=<Go duration>: 18.2s, or 1m3.4s past a minute.
+  const ages = lines.flatMap((l) => {
+    const m = /\bago=(?:(\d+)m)?([\d.]+)s\b/.exec(l);
+    return m ? [Number(m[1] ?? 0) * 60 + Number(m[2])] : [];
+  });
+  const youngest = ages.length ? `, the youngest ${Math.min(...ages).toFixed(1)} s old` : '';
+  return `${lines.length} by TraceQL metrics${youngest}`;
 }
 
 /**
