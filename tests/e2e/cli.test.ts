@@ -6,7 +6,8 @@ import { main, verdict } from '../../scripts/e2e';
 import { findBinaries } from './binaries';
 import { CheckFailed } from './checks';
 import { readRendered } from './rendered';
-import { durationMs, type E2EResult } from './run';
+import { durationMs } from './context';
+import type { E2EResult } from './run';
 import { configuredTenants } from './tenants';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
