@@ -43,7 +43,7 @@ export async function checkCrash(ctx: RunContext, beforeKill: Promise<void>, onR
   const b = await burst(50);
   if (zones) {
     await ctx.checks.run('zones: each acknowledged trace has its copies in distinct zones', () =>
-      checkCopiesPerZone(zones, grpcPort, [...a, ...b], tenant, ctx.replicationFactor),
+      checkCopiesPerZone(zones, grpcPort, [...a, ...b], tenant, ctx.replicationFactor, ctx.tls),
     );
     phase('copies per zone');
   }
