@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { applyAlertFaultTimings } from './alert-faults';
 import type { Binaries } from './binaries';
 import { CheckFailed, Checks, expectThat, type CheckResult } from './checks';
 import type { E2EOptions } from './context';
@@ -46,6 +47,8 @@ export async function runE2E(opts: E2EOptions, bin: Binaries): Promise<E2EResult
     f.plant(env);
     notes.push(`planted fault ${f.name}: ${f.description}`);
   }
+  if (opts.alertFaults && isTempo3(env)) notes.push('--alert-faults: not run on a Tempo 3 environment (tempo3.ts runs its own checks)');
+  else if (opts.alertFaults) notes.push(...applyAlertFaultTimings(env.tempo));
   const dir = mkdtempSync(join(tmpdir(), `tempo-e2e-${env.name}-`));
   const ports = await freePorts(160);
   let next = 0;
