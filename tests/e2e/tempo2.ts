@@ -45,8 +45,8 @@ export class Tempo2Scenario extends RunContext {
     const compactorReady = checks.background('ready: compactor', () => this.waitReady(late, 150_000));
     const skipObservability = this.opts.skipObservability;
     const observe = skipObservability ? undefined : new ObservabilityChecks(this.env, this.plan, stack, checks, this.frontend);
-    // Traffic from the start: by the time the dashboards are checked, its series are there.
     if (skipObservability) checks.skip('observability (scrape, dashboards, rules, alerts)', skipObservability);
+    // The dashboards' traffic from the start: by the time they are checked, its series are there.
     observe?.startTraffic();
     try {
       await this.checkTempo(late, compactorReady, observe);
@@ -58,7 +58,6 @@ export class Tempo2Scenario extends RunContext {
   private async checkTempo(late: PlannedProcess[], compactorReady: Promise<string>, observe?: ObservabilityChecks): Promise<void> {
     const { checks, stack, tls } = this;
     const zones = this.zones;
-
     const rfOne = this.replicationFactor < 2;
     let vultureStarted = 0;
     const startVulture = () => {
@@ -91,8 +90,8 @@ export class Tempo2Scenario extends RunContext {
     await compactorReady;
     if (tls) await checks.run('TLS: no port of the compactor accepts plaintext', () => checkTransport(this.plan, tls, stack.procs, late));
     await checks.run('compactor merges the copies; no trace lost or duplicated', () => checkCompaction(this));
-    // The healthy observability checks overlap the rest of vulture's minute. Not sooner: the compactor's
-    // metrics exist once it has compacted, and the querier restart would read as a scrape failure.
+    // The scrape targets, dashboards and rules overlap the rest of vulture's minute. Not sooner: the querier
+    // restart would read as a scrape failure, and the dashboards read the compactor's metrics.
     const healthy = observe?.healthy();
     healthy?.catch(() => undefined);
     await prometheusCheck;
@@ -100,8 +99,8 @@ export class Tempo2Scenario extends RunContext {
     if (vultureStarted) await checks.run(`tempo-vulture for ${this.opts.vultureSeconds} s`, () => this.checkVulture(vultureStarted));
     await healthy;
     if (!observe) return;
-    // After vulture's minute, so that what the crash and restarts left pending has had time to clear.
-    await observe.quiet();
+    // After vulture's minute: every metric exists by then, and what the crash and restarts left pending has cleared.
+    await observe.settled();
     if (this.opts.alertFaults) await observe.alertFaults();
     else
       checks.skip(
