@@ -72,6 +72,7 @@ export async function checkFlush(ctx: RunContext): Promise<string> {
         `block ${b.key}: dedicated columns ${names.join(',')}, configured ${columns.map((c) => c.name).join(',')}`,
       );
     }
+    ctx.flushedBlocks.set(tenantDir(tenant), new Set(blocks.map((b) => b.blockID)));
     parts.push(`${tenantDir(tenant)}: ${blocks.length} ${version} blocks`);
   }
   ctx.flushedAt = Date.now();
@@ -168,15 +169,20 @@ export async function checkCompaction(ctx: RunContext): Promise<string> {
   // whose blocks are merged (the run's first tenant, with the crash bursts, when several are), rather than
   // waiting up to a cycle per tenant for one of them.
   const tenants = [...new Set(ctx.pushed.map((t) => t.tenant))];
-  const hasMerged = (bs: Awaited<ReturnType<typeof ctx.tenantBlocks>>) => bs.some((b) => b.compactionLevel >= 1 && !b.compacted);
+  // Merged: every block the flush wrote is compacted (a compaction takes at most 4 of them, so with six
+  // ingesters that is two compactions), so the traces pushed before the flush are all in merged blocks.
+  const hasMerged = (t: string | undefined, bs: Awaited<ReturnType<typeof ctx.tenantBlocks>>) => {
+    const flushed = ctx.flushedBlocks.get(tenantDir(t)) ?? new Set();
+    return bs.some((b) => b.compactionLevel >= 1 && !b.compacted) && bs.every((b) => !flushed.has(b.blockID) || b.compacted);
+  };
   let tenant = tenants[0];
   let blocks = await ctx.tenantBlocks(tenant);
   await until(
     `no compacted block for any tenant (${tenantDir(tenants[0])}: ${blocks.map((b) => `${b.blockID.slice(0, 8)} L${b.compactionLevel}${b.compacted ? ' compacted' : ''}`).join(', ')})`,
-    45_000 + 30_000 * tenants.length,
+    45_000 + 30_000 * (tenants.length + 1),
     async () => {
       const all = await Promise.all(tenants.map(async (t) => [t, await ctx.tenantBlocks(t)] as const));
-      const done = all.find(([, bs]) => hasMerged(bs));
+      const done = all.find(([t, bs]) => hasMerged(t, bs));
       [tenant, blocks] = done ?? all[0]!;
       return done ? true : undefined;
     },

@@ -59,6 +59,8 @@ export class RunContext {
   readonly httpPort: number;
   readonly prefix: string;
   flushedAt = 0;
+  /** Per tenant directory, the blocks the flush check saw: the compaction check waits until all are compacted. */
+  readonly flushedBlocks = new Map<string, Set<string>>();
 
   constructor(
     readonly env: RenderedEnvironment,
