@@ -43,20 +43,21 @@ export class ObservabilityChecks {
     this.tenant = multitenancy(env) ? configuredTenants(env)[0] : undefined;
   }
 
-  /** The scrape targets, every dashboard query and every rule, with the traffic flowing. */
+  /** The scrape targets and every dashboard query (retried until the series arrive), with the traffic flowing. */
   async healthy(): Promise<void> {
     const { checks } = this;
     await checks.run('scrape: every process a target, labelled as the ServiceMonitors label it', () => this.checkTargets());
     await checks.run('dashboards: every panel query returns series', () => this.checkDashboards());
-    await checks.run('rules: every rule evaluates and reads metrics that exist', () => this.checkRules());
   }
 
   /**
    * Once everything has run once (vulture's per-trace counters exist after its first check, the compactor's
-   * after its first compaction): every catalogued metric as exposed, and nothing pending or firing.
+   * after its first compaction): every catalogued metric as exposed, every rule reads metrics that exist,
+   * and nothing is pending or firing.
    */
   async settled(): Promise<void> {
     await this.checks.run('scrape: every catalogued metric as exposed, per format', () => this.checkExposition());
+    await this.checks.run('rules: every rule evaluates and reads metrics that exist', () => this.checkRules());
     await this.checks.run('alerts: nothing pending or firing on the healthy stack', () => this.checkQuiet());
   }
 

@@ -90,7 +90,7 @@ export class Tempo2Scenario extends RunContext {
     await compactorReady;
     if (tls) await checks.run('TLS: no port of the compactor accepts plaintext', () => checkTransport(this.plan, tls, stack.procs, late));
     await checks.run('compactor merges the copies; no trace lost or duplicated', () => checkCompaction(this));
-    // The scrape targets, dashboards and rules overlap the rest of vulture's minute. Not sooner: the querier
+    // The scrape targets and dashboards overlap the rest of vulture's minute. Not sooner: the querier
     // restart would read as a scrape failure, and the dashboards read the compactor's metrics.
     const healthy = observe?.healthy();
     healthy?.catch(() => undefined);
