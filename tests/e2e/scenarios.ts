@@ -18,7 +18,7 @@ export interface Scenario {
   edit(environment: Any): void;
 }
 
-const OBSERVED_ELSEWHERE = 'the scrape, dashboards, rules and alerts are checked on every environment and in the multitenancy scenario';
+const OBSERVED_ELSEWHERE = "the scrape, dashboards, rules and alerts are checked in every Tempo 2.10 environment's run and in the multitenancy scenario";
 
 export const SCENARIOS: Scenario[] = [
   {
