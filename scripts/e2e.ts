@@ -1,8 +1,9 @@
 // npm run e2e [-- --env <name>]... [--root <dir>] [--plant <fault>] [--expect-fail <check>]
-//             [--scenario <name>] [--vulture-seconds <n>] [--keep]
-// Runs the real Tempo 2.10.8 against each rendered environment on loopback (tests/e2e/run.ts) and prints
-// every check. Without --env: every environment under overlays/. --plant and --expect-fail invert the
-// verdict: the run passes only if it fails at that check (proof that the check catches the fault).
+//             [--scenario <name>] [--alert-faults <env>]... [--vulture-seconds <n>] [--keep]
+// Runs the real Tempo (2.10.8, or 3.0.3 for environments on 3.0) against each rendered environment on
+// loopback (tests/e2e/run.ts) and prints every check. Without --env: every environment under overlays/.
+// --plant and --expect-fail invert the verdict: the run passes only if it fails at that check (proof that
+// the check catches the fault). --alert-faults <env> adds the alert faults (minutes) to that environment's run.
 import { parseArgs } from 'node:util';
 import { findBinaries } from '../tests/e2e/binaries';
 import { fault } from '../tests/e2e/faults';
@@ -11,7 +12,7 @@ import { runE2E, type E2EResult } from '../tests/e2e/run';
 import { SCENARIOS, withScenario } from '../tests/e2e/scenarios';
 
 const USAGE =
-  'usage: npm run e2e [-- --env <name>]... [--root <dir>] [--plant <fault>] [--expect-fail <check>] [--scenario <name>] [--vulture-seconds <n>] [--keep]';
+  'usage: npm run e2e [-- --env <name>]... [--root <dir>] [--plant <fault>] [--expect-fail <check>] [--scenario <name>] [--alert-faults <env>]... [--vulture-seconds <n>] [--keep]';
 
 const parseOptions = (argv: string[]) =>
   parseArgs({
@@ -23,6 +24,7 @@ const parseOptions = (argv: string[]) =>
       'expect-fail': { type: 'string' },
       scenario: { type: 'string' },
       'vulture-seconds': { type: 'string', default: '60' },
+      'alert-faults': { type: 'string', multiple: true },
       keep: { type: 'boolean', default: false },
     },
   }).values;
@@ -46,12 +48,26 @@ export async function main(argv: string[], root = process.cwd()): Promise<number
     return 0;
   }
   const expectFail = args['expect-fail'] ?? (args.plant ? fault(args.plant).failsCheck : undefined);
-  const run = async (treeRoot: string, envs: string[]): Promise<number> => {
+  const run = async (treeRoot: string, envs: string[], skipObservability?: string): Promise<number> => {
+    const stray = (args['alert-faults'] ?? []).filter((e) => !envs.includes(e));
+    if (stray.length) {
+      console.error(`e2e: --alert-faults ${stray.join(', ')}: not among the environments of this run (${envs.join(', ')})`);
+      return 2;
+    }
     const results: E2EResult[] = [];
     for (const env of envs) {
       console.log(`\n== e2e ${env}${args.plant ? ` (planted: ${args.plant})` : ''}`);
       const r = await runE2E(
-        { root: treeRoot, env, plant: args.plant, vultureSeconds: Number(args['vulture-seconds']), keep: args.keep ?? false, log: (l) => console.log(l) },
+        {
+          root: treeRoot,
+          env,
+          plant: args.plant,
+          vultureSeconds: Number(args['vulture-seconds']),
+          alertFaults: args['alert-faults']?.includes(env) ?? false,
+          skipObservability,
+          keep: args.keep ?? false,
+          log: (l) => console.log(l),
+        },
         found.found!,
       );
       for (const n of r.notes) console.log(`  note: ${n}`);
@@ -60,7 +76,7 @@ export async function main(argv: string[], root = process.cwd()): Promise<number
     }
     return verdict(results, expectFail);
   };
-  if (args.scenario) return withScenario(args.scenario, root, (dir, env) => run(dir, [env]));
+  if (args.scenario) return withScenario(args.scenario, root, (dir, env, s) => run(dir, [env], s.skipObservability));
   const treeRoot = args.root ?? root;
   const envs = args.env?.length ? args.env : environmentNames(treeRoot);
   if (!envs.length) {

@@ -72,8 +72,6 @@ const DATA_TABLES: Record<string, string> = {
   'generators/tempo/schema.ts': "Tempo's config schema, section by section",
   'generators/tempo3/schema.ts': "Tempo 3.0.3's config schema, section by section",
   'generators/kubernetes/schemas/': 'generated JSON Schemas',
-  // Not a data table: several issues extend the e2e run at once; the lead splits it when they have landed.
-  'tests/e2e/run.ts': 'the e2e run, to be split once the parallel extensions have landed',
 };
 const MAX_LINES = 300;
 

@@ -3,10 +3,12 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main, verdict } from '../../scripts/e2e';
+import { ALERT_FAULT_TIMINGS, applyAlertFaultTimings } from './alert-faults';
 import { findBinaries } from './binaries';
 import { CheckFailed } from './checks';
 import { readRendered } from './rendered';
-import { durationMs, type E2EResult } from './run';
+import { durationMs } from './context';
+import type { E2EResult } from './run';
 import { configuredTenants } from './tenants';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -65,6 +67,20 @@ describe('e2e helpers', () => {
     expect(durationMs('1m30s')).toBe(90_000);
     expect(durationMs('250ms')).toBe(250);
     expect(() => durationMs('soon')).toThrow();
+  });
+
+  it('the alert-fault run changes only its declared timing, and says what it changed', () => {
+    const env = readRendered(ROOT, 'prod');
+    const before = structuredClone(env.tempo);
+    const notes = applyAlertFaultTimings(env.tempo);
+    expect(notes).toHaveLength(ALERT_FAULT_TIMINGS.length);
+    expect(env.tempo.ingester.lifecycler.ring.heartbeat_timeout).toBe('1m');
+    // Put back what was rendered: nothing else differs.
+    const rendered = before.ingester.lifecycler.ring.heartbeat_timeout;
+    if (rendered === undefined) delete env.tempo.ingester.lifecycler.ring.heartbeat_timeout;
+    else env.tempo.ingester.lifecycler.ring.heartbeat_timeout = rendered;
+    expect(env.tempo).toEqual(before);
+    expect(notes[0]).toMatch(/^alert-fault run: ingester\.lifecycler\.ring\.heartbeat_timeout .* -> 1m on loopback: /);
   });
 
   it('configured tenants: the overrides blocks and every X-Scope-OrgID the rendered clients send', () => {

@@ -106,17 +106,22 @@ export function handshake(port: number, servername: string, ca: Buffer, cert?: {
   });
 }
 
-/** A gRPC health check over TLS: with no client certificate, another CA's, or the CA's. */
-function grpcHealth(port: number, servername: string, ca: Buffer, pair?: { cert: Buffer; key: Buffer }): Promise<string | undefined> {
+/**
+ * A gRPC health check over TLS: with no client certificate, another CA's, or the CA's. With multitenancy on,
+ * Tempo's gRPC server refuses any call without a tenant ("no org id"), the health check included.
+ */
+function grpcHealth(port: number, servername: string, ca: Buffer, pair?: { cert: Buffer; key: Buffer }, tenant?: string): Promise<string | undefined> {
   const creds = pair ? grpc.credentials.createSsl(ca, pair.key, pair.cert) : grpc.credentials.createSsl(ca);
   const client = new grpc.Client(`127.0.0.1:${port}`, creds, { 'grpc.ssl_target_name_override': servername, 'grpc.default_authority': servername });
+  const metadata = new grpc.Metadata();
+  if (tenant) metadata.set('x-scope-orgid', tenant);
   return new Promise((resolve) => {
     client.makeUnaryRequest(
       '/grpc.health.v1.Health/Check',
       (b: Buffer) => b,
       (b: Buffer) => b,
       Buffer.alloc(0),
-      new grpc.Metadata(),
+      metadata,
       { deadline: Date.now() + 5_000 },
       (err) => {
         client.close();
@@ -136,6 +141,7 @@ export async function checkTransport(plan: Plan, tls: TlsRun, procs: Map<string,
   const mine = { cert: pem(tls.pki.client.crt), key: pem(tls.pki.client.key) };
   const rogue = { cert: pem(tls.pki.rogue.crt), key: pem(tls.pki.rogue.key) };
   const grpcPort = Number(plan.env.tempo.server?.grpc_listen_port ?? 9095);
+  const tenant = plan.env.tempo.multitenancy_enabled === true ? 'e2e-tls-check' : undefined;
   let ports = 0;
   let mutual = 0;
   for (const p of which.filter((x) => x.role !== 'vulture')) {
@@ -155,10 +161,10 @@ export async function checkTransport(plan: Plan, tls: TlsRun, procs: Map<string,
         expectThat(await handshake(port, name(port), ca, undefined, 'stats\r\n'), `${what}: answered a TLS client without a certificate`);
         expectThat(await handshake(port, name(port), ca, rogue, 'stats\r\n'), `${what}: answered a client certificate of another CA`);
       } else if (mutualPort) {
-        const ok = await grpcHealth(port, name(port), ca, mine);
+        const ok = await grpcHealth(port, name(port), ca, mine, tenant);
         expectThat(ok === undefined, `${what}: gRPC health with the CA's client certificate failed: ${ok}`);
-        expectThat(await grpcHealth(port, name(port), ca), `${what}: answered a gRPC client without a certificate`);
-        expectThat(await grpcHealth(port, name(port), ca, rogue), `${what}: answered a client certificate of another CA`);
+        expectThat(await grpcHealth(port, name(port), ca, undefined, tenant), `${what}: answered a gRPC client without a certificate`);
+        expectThat(await grpcHealth(port, name(port), ca, rogue, tenant), `${what}: answered a client certificate of another CA`);
       } else {
         const why = await handshake(port, name(port), ca);
         expectThat(why === undefined, `${what}: no TLS handshake under ${name(port)}: ${why}`);

@@ -6,12 +6,22 @@
 import * as grpc from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
 import { expectThat } from './checks';
+import { pem } from './pki';
 import { urlOf, type PlannedProcess } from './plan';
 import { until } from './proc';
 import type { Any } from './rendered';
 import { getJson } from './tempo-api';
 import { SINGLE_TENANT } from './tenants';
+import type { TlsRun } from './tls';
 import type { TestTrace } from './traces';
+
+/** A client of one ingester's gRPC port: plaintext, or with TLS the CA's client certificate under its Service's name, as the querier dials. */
+function ingesterClient(port: number, tls: TlsRun | undefined): grpc.Client {
+  if (!tls) return new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  const name = tls.names.get(port);
+  const creds = grpc.credentials.createSsl(pem(tls.pki.ca), pem(tls.pki.client.key), pem(tls.pki.client.crt));
+  return new grpc.Client(`127.0.0.1:${port}`, creds, name ? { 'grpc.ssl_target_name_override': name, 'grpc.default_authority': name } : {});
+}
 
 /** The subset of tempopb (pkg/tempopb/tempo.proto at v2.10.8) and OTLP trace messages the check reads, with their field numbers. */
 const PROTO = `
@@ -102,11 +112,12 @@ export async function checkCopiesPerZone(
   traces: TestTrace[],
   tenant: string | undefined,
   rf: number,
+  tls?: TlsRun,
 ): Promise<string> {
   const quorum = Math.floor(rf / 2) + 1;
   const zoneOf = new Map([...zones].flatMap(([zone, ps]) => ps.map((p) => [p.id, zone] as const)));
   const procs = [...zones.values()].flat();
-  const clients = new Map(procs.map((p) => [p.id, new grpc.Client(urlOf(p, grpcPort).replace('http://', ''), grpc.credentials.createInsecure())]));
+  const clients = new Map(procs.map((p) => [p.id, ingesterClient(Number(urlOf(p, grpcPort).split(':').pop()), tls)]));
   const want = (t: TestTrace) => t.services.flatMap((s) => s.spans.map((x) => Buffer.from(x.spanId, 'hex').toString('base64'))).sort();
   const copies = new Map<number, number>();
   try {

@@ -1,0 +1,247 @@
+// The bucket side of a run: a flush writes blocks in the configured format and prefix, a restarted querier
+// reads them (through memcached), and the compactor merges the replicas' copies without losing a trace.
+import { readFileSync } from 'node:fs';
+import { expectThat } from './checks';
+import { type RunContext, as, inParallel, tenantDir } from './context';
+import { byComponent, type PlannedProcess } from './plan';
+import { until } from './proc';
+import { push } from './push';
+import { metricValue, metrics, request, search, spansOf } from './tempo-api';
+import { columnsOf } from './tenant-checks';
+import { BACKEND, makeTrace, spanIds, type TestTrace } from './traces';
+
+/**
+ * POST /flush on every ingester, right after a marker trace: an ingester that holds it must flush a
+ * block (one with nothing new to flush writes none); then every flush queue must drain.
+ */
+export async function flushAll(ctx: RunContext, tenant: string | undefined): Promise<TestTrace> {
+  const flushed = async (p: PlannedProcess) => metricValue(await metrics(ctx.base(p)), 'tempo_ingester_blocks_flushed_total') ?? 0;
+  const before = new Map<string, number>();
+  for (const p of ctx.ingesters) before.set(p.id, await flushed(p));
+  const marker = makeTrace('flush marker', tenant, columnsOf(ctx.env, tenant));
+  await push('otlp.grpc', ctx.otlpGrpcAddress(), [marker], tenant);
+  ctx.pushed.push(marker);
+  for (const p of ctx.ingesters) {
+    const r = await request(`${ctx.base(p)}/flush`, { method: 'POST' });
+    expectThat(r.status === 204 || r.status === 200, `POST ${p.id}/flush: HTTP ${r.status}`);
+  }
+  // Every replica holds the marker when the replication factor covers all ingesters.
+  const holders = ctx.replicationFactor >= ctx.ingesters.length ? ctx.ingesters : [];
+  await until(
+    `after POST /flush, ingesters ${holders.map((p) => p.id).join(', ')} flushed no new block or their flush queues did not drain`,
+    60_000,
+    async () => {
+      for (const p of ctx.ingesters) {
+        const m = await metrics(ctx.base(p));
+        if ((metricValue(m, 'tempo_ingester_flush_queue_length') ?? 0) > 0) return undefined;
+        if (holders.includes(p) && (metricValue(m, 'tempo_ingester_blocks_flushed_total') ?? 0) <= before.get(p.id)!) return undefined;
+      }
+      return true;
+    },
+    500,
+  );
+  return marker;
+}
+
+export async function checkFlush(ctx: RunContext): Promise<string> {
+  const tenants = [...new Set(ctx.pushed.map((t) => t.tenant))];
+  await flushAll(ctx, tenants[0]);
+  const version = ctx.env.tempo.storage?.trace?.block?.version ?? 'vParquet4';
+  const keys = await ctx.bucket.keys();
+  const outside = keys.filter((k) => !k.startsWith(`${ctx.prefix}/`));
+  expectThat(!ctx.prefix || outside.length === 0, `objects outside the configured prefix "${ctx.prefix}/": ${outside.slice(0, 3).join(', ')}`);
+  const parts: string[] = [];
+  for (const tenant of tenants) {
+    // Ingester blocks; the metrics-generator's local-blocks (flush_to_storage) are RF1 blocks beside them.
+    let blocks = (await ctx.tenantBlocks(tenant)).filter((b) => b.replicationFactor !== 1);
+    if (blocks.length < 2) {
+      // One ingester, one block: flush once more so the compactor has two blocks to merge.
+      await flushAll(ctx, tenant);
+      blocks = (await ctx.tenantBlocks(tenant)).filter((b) => b.replicationFactor !== 1);
+    }
+    expectThat(
+      blocks.length >= Math.min(ctx.ingesters.length, 2),
+      `tenant ${tenantDir(tenant)}: ${blocks.length} blocks under ${ctx.prefix}/${tenantDir(tenant)}/ after the flush`,
+    );
+    const columns = columnsOf(ctx.env, tenant);
+    for (const b of blocks) {
+      expectThat(b.version === version, `block ${b.key}: format ${b.version}, configured ${version}`);
+      const names = b.dedicatedColumns.map((c) => c.n).sort();
+      expectThat(
+        JSON.stringify(names) === JSON.stringify(columns.map((c) => c.name).sort()),
+        `block ${b.key}: dedicated columns ${names.join(',')}, configured ${columns.map((c) => c.name).join(',')}`,
+      );
+    }
+    ctx.flushedBlocks.set(tenantDir(tenant), new Set(blocks.map((b) => b.blockID)));
+    parts.push(`${tenantDir(tenant)}: ${blocks.length} ${version} blocks`);
+  }
+  ctx.flushedAt = Date.now();
+  return `${parts.join('; ')} under ${ctx.prefix || '(no prefix)'}/ with the configured dedicated columns`;
+}
+
+export async function memcachedStats(ctx: RunContext): Promise<Record<string, number>> {
+  const p = byComponent(ctx.plan, 'memcached')[0];
+  if (!p) return {};
+  const { createConnection } = await import('node:net');
+  const { connect } = await import('node:tls');
+  const port = [...p.ports.values()][0]!;
+  const pki = ctx.tls?.pki;
+  return new Promise((resolve, reject) => {
+    // memcached with TLS asks for a client certificate of the CA, as Tempo presents its own.
+    const socket = pki
+      ? connect({
+          host: '127.0.0.1',
+          port,
+          ca: readFileSync(pki.ca),
+          cert: readFileSync(pki.client.crt),
+          key: readFileSync(pki.client.key),
+          servername: ctx.tls!.names.get(port),
+        })
+      : createConnection({ host: '127.0.0.1', port });
+    let text = '';
+    socket.setTimeout(5_000, () => socket.destroy(new Error('memcached stats timed out')));
+    socket.on('data', (d) => {
+      text += d.toString();
+      if (text.includes('END\r\n')) {
+        socket.end();
+        resolve(Object.fromEntries([...text.matchAll(/^STAT (\S+) (\d+)\r$/gm)].map((m) => [m[1]!, Number(m[2])])));
+      }
+    });
+    socket.on('error', reject);
+    socket.write('stats\r\n');
+  });
+}
+
+export async function checkQuerierReadsBlocks(ctx: RunContext): Promise<string> {
+  const querier = ctx.tempo('querier');
+  await ctx.stack.restart(querier);
+  await ctx.waitReady([querier], 60_000);
+  const before = await memcachedStats(ctx);
+  // Straight to the restarted querier, blocks only: what it finds, it read from the bucket.
+  const blocksOnly = `?mode=blocks&blockStart=00000000-0000-0000-0000-000000000000&blockEnd=ffffffff-ffff-ffff-ffff-ffffffffffff`;
+  // Each protocol's trace, and a sample of the crash bursts: s3rver serves ~3 trace reads a second.
+  // (That every trace reached the bucket is proven on the compacted blocks, all of them.)
+  const sample = [
+    ...ctx.pushed.filter((t) => t.protocol !== 'crash burst'),
+    ...ctx.pushed.filter((t) => t.protocol === 'crash burst').filter((_, i) => i % 10 === 0),
+  ];
+  const byTenant = new Map<string | undefined, TestTrace[]>();
+  for (const t of sample) byTenant.set(t.tenant, [...(byTenant.get(t.tenant) ?? []), t]);
+  for (const [tenant, traces] of byTenant) {
+    await inParallel(traces, 2, async (t) => {
+      const r = await request(`${ctx.base(querier)}/querier/api/traces/${t.traceId}${blocksOnly}`, {
+        tenant,
+        headers: { Accept: 'application/json' },
+        timeoutMs: 30_000,
+      });
+      expectThat(r.status === 200, `trace ${t.traceId}${as(tenant)} from the bucket: HTTP ${r.status} ${r.text.slice(0, 160)}`);
+      const got = spansOf(JSON.parse(r.text))
+        .map((s) => s.spanId)
+        .sort();
+      expectThat(
+        JSON.stringify(got) === JSON.stringify(spanIds(t)),
+        `trace ${t.traceId}${as(tenant)} from the bucket: spans ${got.join(',') || 'none'}, want ${spanIds(t).join(',')}`,
+      );
+    });
+  }
+  const after = await memcachedStats(ctx);
+  if (byComponent(ctx.plan, 'memcached').length && ctx.env.tempo.cache?.caches?.length) {
+    await ctx.checks.run('memcached is used by the read path', async () => {
+      const gets = (after.cmd_get ?? 0) - (before.cmd_get ?? 0);
+      const sets = (after.cmd_set ?? 0) - (before.cmd_set ?? 0);
+      expectThat(gets > 0, `memcached saw no get while the querier read ${sample.length} traces from blocks (cmd_get ${before.cmd_get} -> ${after.cmd_get})`);
+      return `${gets} gets, ${sets} sets, ${(after.get_hits ?? 0) - (before.get_hits ?? 0)} hits while the querier read the blocks`;
+    });
+  } else ctx.checks.skip('memcached is used by the read path', 'the environment renders no cache');
+  return `${sample.length} traces (every protocol's, every 10th of the crash bursts) complete from the bucket (querier restarted, mode=blocks)`;
+}
+
+export async function checkCompaction(ctx: RunContext): Promise<string> {
+  const compactor = ctx.tempo('compactor');
+  // The compactor lists the bucket once when it starts, then every blocklist_poll (5 min): it must
+  // have started its listing after the flush, or be restarted to see the blocks.
+  if (compactorPolledBefore(ctx)) {
+    ctx.notes.push('the compactor became ready before the flush: restarted it so its first listing sees the blocks');
+    await ctx.stack.restart(compactor);
+    await ctx.waitReady([compactor], 150_000);
+  }
+  // One tenant per compaction cycle (30 s), in the compactor's own order: the check takes the first tenant
+  // whose blocks are merged (the run's first tenant, with the crash bursts, when several are), rather than
+  // waiting up to a cycle per tenant for one of them.
+  const tenants = [...new Set(ctx.pushed.map((t) => t.tenant))];
+  // Merged: every block the flush wrote is compacted (a compaction takes at most 4 of them, so with six
+  // ingesters that is two compactions), so the traces pushed before the flush are all in merged blocks.
+  const hasMerged = (t: string | undefined, bs: Awaited<ReturnType<typeof ctx.tenantBlocks>>) => {
+    const flushed = ctx.flushedBlocks.get(tenantDir(t)) ?? new Set();
+    return bs.some((b) => b.compactionLevel >= 1 && !b.compacted) && bs.every((b) => !flushed.has(b.blockID) || b.compacted);
+  };
+  let tenant = tenants[0];
+  let blocks = await ctx.tenantBlocks(tenant);
+  await until(
+    `no compacted block for any tenant (${tenantDir(tenants[0])}: ${blocks.map((b) => `${b.blockID.slice(0, 8)} L${b.compactionLevel}${b.compacted ? ' compacted' : ''}`).join(', ')})`,
+    45_000 + 30_000 * (tenants.length + 1),
+    async () => {
+      const all = await Promise.all(tenants.map(async (t) => [t, await ctx.tenantBlocks(t)] as const));
+      const done = all.find(([t, bs]) => hasMerged(t, bs));
+      [tenant, blocks] = done ?? all[0]!;
+      return done ? true : undefined;
+    },
+    1000,
+  );
+  const merged = blocks.filter((b) => b.compactionLevel >= 1 && !b.compacted && b.replicationFactor !== 1);
+  const inputs = blocks.filter((b) => b.compacted);
+  expectThat(merged.length > 0 && inputs.length >= 2, `compaction left ${merged.length} merged blocks from ${inputs.length} inputs`);
+  // Every trace of this tenant in the merged blocks, once per block: search each block by itself. A
+  // compaction takes at most 4 blocks (Tempo's blockselector): with more ingesters than that, a trace's
+  // copies can sit in two groups, each merged into its own block until the next level merges those.
+  const querier = ctx.tempo('querier');
+  const found = new Map<string, number>();
+  let twiceInABlock = 0;
+  for (const b of merged) {
+    const params = new URLSearchParams({
+      q: `{ resource.service.name = "${BACKEND}" }`,
+      limit: '100000',
+      spss: '1',
+      start: String(Math.floor(Date.parse(b.startTime) / 1000) - 1),
+      end: String(Math.ceil(Date.parse(b.endTime) / 1000) + 1),
+      blockID: b.blockID,
+      startPage: '0',
+      pagesToSearch: String(Math.max(1, b.totalRecords)),
+      encoding: b.encoding,
+      indexPageSize: String(b.indexPageSize),
+      totalRecords: String(b.totalRecords),
+      dataEncoding: b.dataEncoding,
+      version: b.version,
+      size: String(b.size),
+      footerSize: String(b.footerSize),
+    });
+    const hits = await search(`${ctx.base(querier)}/querier`, Object.fromEntries(params), tenant);
+    const ids = new Set(hits.map((h) => h.traceID));
+    twiceInABlock += hits.length - ids.size;
+    for (const id of ids) found.set(id, (found.get(id) ?? 0) + 1);
+  }
+  const mine = ctx.pushed.filter((t) => t.tenant === tenant);
+  const missing = mine.filter((t) => !found.has(t.traceId));
+  const most = Math.min(merged.length, ctx.replicationFactor);
+  const twice = [...found.entries()].filter(([, n]) => n > most);
+  const spread = [...found.values()].filter((n) => n > 1).length;
+  const objects = merged.reduce((n, b) => n + b.totalObjects, 0);
+  expectThat(
+    missing.length === 0,
+    `${missing.length} of ${mine.length} traces are in no compacted block: ${missing
+      .slice(0, 3)
+      .map((t) => t.traceId)
+      .join(', ')}`,
+  );
+  expectThat(twiceInABlock === 0, `${twiceInABlock} traces come back twice from one compacted block`);
+  expectThat(twice.length === 0, `${twice.length} traces are in more than ${most} compacted block(s)`);
+  expectThat(objects === found.size || found.size < objects, `the compacted blocks hold ${objects} traces but searching them finds ${found.size}`);
+  const groups = spread ? ` (${spread} in more than one merged block: their copies were in different compactions)` : '';
+  return `${inputs.length} blocks (${tenantDir(tenant)}) merged into ${merged.length}; all ${mine.length} e2e traces present once per block${groups} (${objects} traces in total, ${inputs.reduce((n, b) => n + b.totalObjects, 0)} in the inputs)`;
+}
+
+export function compactorPolledBefore(ctx: RunContext): boolean {
+  const log = ctx.stack.proc(ctx.tempo('compactor').id).log();
+  const polled = /ts=(\S+) [^\n]*msg="polling enabled"/.exec(log)?.[1];
+  return polled !== undefined && Date.parse(polled) < ctx.flushedAt;
+}
