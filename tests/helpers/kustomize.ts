@@ -1,6 +1,9 @@
 // The repo root and kustomize builds for tests (the binaries are found by scripts/lib/kustomize.ts).
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { inject } from 'vitest';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../../generators/kubernetes/objects';
 import { kustomize as preferred, kustomizes as found, type Kustomize } from '../../scripts/lib/kustomize';
 import { ROOT } from './root';
@@ -27,4 +30,59 @@ export function build(dir: string): KubeObject[] {
     parsed.set(dir, objects);
   }
   return objects;
+}
+
+/**
+ * What a build of `dir` reads: every file of the kustomization's directory (kustomize loads nothing outside
+ * it) and of each directory it names in resources, components or bases, recursively; paths relative to `dir`.
+ */
+function inputKey(dir: string): string {
+  const hash = createHash('sha256');
+  const seen = new Set<string>();
+  const visit = (d: string) => {
+    if (seen.has(d)) return;
+    seen.add(d);
+    const files = readdirSync(d, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => join(e.parentPath, e.name))
+      .sort();
+    for (const f of files)
+      hash
+        .update(`${relative(dir, f)}\0`)
+        .update(readFileSync(f))
+        .update('\0');
+    // One kustomize cannot read (absent, not YAML) fails the build itself: the files above are the key.
+    let k: Record<string, unknown> = {};
+    try {
+      k = parse(readFileSync(join(d, 'kustomization.yaml'), 'utf8')) ?? {};
+    } catch {}
+    const named = ['resources', 'components', 'bases'].flatMap((field) => (Array.isArray(k[field]) ? (k[field] as string[]) : []));
+    for (const r of named) if (statSync(resolve(d, r), { throwIfNoEntry: false })?.isDirectory()) visit(resolve(d, r));
+  };
+  visit(dir);
+  return hash.digest('hex');
+}
+
+const outputs = new Map<string, Promise<string>>();
+/**
+ * The preferred kustomize, building each distinct input once per worker: a build that reads the same
+ * files as an earlier one (or as the repository's, built by tests/setup/kustomize-builds.ts) gets
+ * that build's output (buildAsync only). For tests that build the same trees again (diff.test.ts).
+ */
+export function kustomizeOnce(): Kustomize {
+  const k = kustomize();
+  if (!outputs.size)
+    for (const [dir, output] of Object.entries(inject('kustomizeBuilds'))) outputs.set(`${k.name} ${inputKey(join(ROOT, dir))}`, Promise.resolve(output));
+  const buildAsync = (dir: string) => {
+    const key = `${k.name} ${inputKey(dir)}`;
+    let output = outputs.get(key);
+    if (!output) {
+      output = k.buildAsync(dir);
+      outputs.set(key, output);
+      // A failed build is not remembered: the next test gets kustomize's own error again.
+      output.catch(() => outputs.delete(key));
+    }
+    return output;
+  };
+  return { ...k, buildAsync };
 }
