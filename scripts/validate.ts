@@ -97,7 +97,8 @@ export function targets(envs: Environment[], root: string): Target[] {
   return [...envs.map(overlayTarget), ...(newest ? shared.map((t) => ({ dir: t.dir, kubernetesVersion: newest, tempo: false })) : [])];
 }
 
-export async function main(argv: string[], root = process.cwd()): Promise<number> {
+/** `kustomize`: the one to build with (default: the preferred one found under root). */
+export async function main(argv: string[], root = process.cwd(), kustomize?: Kustomize): Promise<number> {
   const started = performance.now();
   let envs: Environment[];
   try {
@@ -116,7 +117,7 @@ export async function main(argv: string[], root = process.cwd()): Promise<number
   }
   const chosen = only.length ? envs.filter((e) => only.includes(e.name)).map(overlayTarget) : targets(envs, root);
 
-  const k = findKustomize(root);
+  const k = kustomize ?? findKustomize(root);
   const validator = new KubernetesValidator();
   const reports = await Promise.all(chosen.map((t) => validateTarget(t, root, k, validator)));
   for (const r of reports) console.log(`${r.dir.padEnd(18)} ${String(r.objects).padStart(3)} objects checked, ${r.problems.length} error(s)`);
