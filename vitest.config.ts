@@ -16,6 +16,7 @@ export default defineConfig({
     // Temporary files in memory and Go's GC settings (tests/setup/processes.ts); kustomize builds run
     // once, concurrently, before the workers start (no test blocks on a subprocess).
     globalSetup: ['tests/setup/processes.ts', 'tests/setup/kustomize-builds.ts'],
+    setupFiles: ['tests/setup/e2e-builds.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // kustomize and promtool are separate processes; two workers suit a 2-core machine.

@@ -37,6 +37,11 @@ export function environmentNames(root: string): string[] {
 /** Builds are memoized per directory (the unit tests read each environment several times); callers parse a fresh copy. */
 const builds = new Map<string, string>();
 
+/** Seeds the memo with builds made elsewhere (the unit tests: tests/setup/kustomize-builds.ts's, keyed by directory relative to root). */
+export function seedBuilds(root: string, outputs: Record<string, string>): void {
+  for (const [dir, output] of Object.entries(outputs)) builds.set(join(root, dir), output);
+}
+
 function kustomizeBuild(root: string, dir: string): string {
   const cached = builds.get(dir);
   if (cached !== undefined) return cached;
