@@ -2,39 +2,9 @@
 // overrides file (overrides.yaml). Written by us from Tempo's v2.10.8 config structs: the sections the repo
 // uses, plus the sibling keys a user may plausibly set. Strict at every level: Tempo refuses to start on an
 // unknown key, so a key missing here is either a typo or needs adding (after checking it exists in 2.10.8).
-type Schema = Record<string, unknown>;
+import { type Schema, obj, str, bool, int, num, port, strings, numbers, stringMap, oneOf, list, schemaKit } from './schema-kit';
 
-const GO_DURATION = '^(0|([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+)$';
-// Prometheus-style durations (model.Duration): also d, w, y; whole numbers only.
-const PROM_DURATION = '^(0|([0-9]+(ms|s|m|h|d|w|y))+)$';
-
-/** Shared parts are definitions referenced by name: compiled once (ajv with inlineRefs false), not per use. */
-const definitions: Record<string, Schema> = {};
-const shared = (name: string, schema: Schema): Schema => {
-  definitions[name] = schema;
-  return { $ref: `tempo-config#/definitions/${name}` };
-};
-
-const obj = (properties: Record<string, Schema>, required: string[] = []): Schema => ({
-  type: 'object',
-  additionalProperties: false,
-  ...(required.length ? { required } : {}),
-  properties,
-});
-const str: Schema = { type: 'string' };
-const bool: Schema = { type: 'boolean' };
-const int: Schema = { type: 'integer', minimum: 0 };
-const num: Schema = { type: 'number', minimum: 0 };
-const port: Schema = { type: 'integer', minimum: 1, maximum: 65535 };
-const strings: Schema = { type: 'array', items: str };
-const numbers: Schema = { type: 'array', items: num };
-const stringMap: Schema = { type: 'object', additionalProperties: str };
-const oneOf = (...values: string[]): Schema => ({ enum: values });
-const list = (items: Schema): Schema => ({ type: 'array', items });
-const dur = shared('duration', { type: 'string', pattern: GO_DURATION, description: 'a Go duration such as 500ms, 30s, 5m or 336h (no "d" unit)' });
-const promDur = shared('promDuration', { type: 'string', pattern: PROM_DURATION, description: 'a duration such as 30s, 5m, 336h or 14d' });
-/** `host:port`, the form of every receiver endpoint. */
-const endpoint = shared('endpoint', { type: 'string', pattern: '^[^\\s:]*:[0-9]{1,5}$', description: 'an address "host:port" such as 0.0.0.0:4317' });
+const { definitions, shared, dur, promDur, endpoint } = schemaKit('tempo-config');
 
 const BLOCK_VERSIONS = ['v2', 'vParquet3', 'vParquet4', 'vParquet5'];
 /** tempodb/backend encodings. */

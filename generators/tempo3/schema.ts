@@ -3,35 +3,9 @@
 // each module's config.go): the sections the repo renders, plus the sibling keys a user may plausibly set.
 // Strict at every level, like Tempo's own parser. Keys 2.10 had and 3.0 removed are named in REMOVED_IN_3
 // with what replaces them, so a refusal says where the setting went.
-type Schema = Record<string, unknown>;
+import { type Schema, obj, str, bool, int, num, port, strings, numbers, stringMap, oneOf, list, schemaKit } from '../tempo/schema-kit';
 
-const GO_DURATION = '^(0|([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+)$';
-const PROM_DURATION = '^(0|([0-9]+(ms|s|m|h|d|w|y))+)$';
-
-const definitions: Record<string, Schema> = {};
-const shared = (name: string, schema: Schema): Schema => {
-  definitions[name] = schema;
-  return { $ref: `tempo3-config#/definitions/${name}` };
-};
-const obj = (properties: Record<string, Schema>, required: string[] = []): Schema => ({
-  type: 'object',
-  additionalProperties: false,
-  ...(required.length ? { required } : {}),
-  properties,
-});
-const str: Schema = { type: 'string' };
-const bool: Schema = { type: 'boolean' };
-const int: Schema = { type: 'integer', minimum: 0 };
-const num: Schema = { type: 'number', minimum: 0 };
-const port: Schema = { type: 'integer', minimum: 1, maximum: 65535 };
-const strings: Schema = { type: 'array', items: str };
-const numbers: Schema = { type: 'array', items: num };
-const stringMap: Schema = { type: 'object', additionalProperties: str };
-const oneOf = (...values: string[]): Schema => ({ enum: values });
-const list = (items: Schema): Schema => ({ type: 'array', items });
-const dur = shared('duration', { type: 'string', pattern: GO_DURATION, description: 'a Go duration such as 500ms, 30s, 5m or 336h (no "d" unit)' });
-const promDur = shared('promDuration', { type: 'string', pattern: PROM_DURATION, description: 'a duration such as 30s, 5m, 336h or 14d' });
-const endpoint = shared('endpoint', { type: 'string', pattern: '^[^\\s:]*:[0-9]{1,5}$', description: 'an address "host:port" such as 0.0.0.0:4317' });
+const { definitions, shared, dur, promDur, endpoint } = schemaKit('tempo3-config');
 
 /** vParquet3 and older are gone in 3.0 (its migration guide: upgrade the block format first). */
 const BLOCK_VERSIONS = ['vParquet4', 'vParquet5'];
