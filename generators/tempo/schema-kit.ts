@@ -23,6 +23,18 @@ export const stringMap: Schema = { type: 'object', additionalProperties: str };
 export const oneOf = (...values: string[]): Schema => ({ enum: values });
 export const list = (items: Schema): Schema => ({ type: 'array', items });
 
+/** dskit's TLS versions and client TLS keys (crypto/tls ClientConfig), the same in Tempo 2.10.8 and 3.0.3. */
+export const TLS_VERSIONS = ['VersionTLS10', 'VersionTLS11', 'VersionTLS12', 'VersionTLS13'];
+export const dskitClientTls: Record<string, Schema> = {
+  tls_cert_path: str,
+  tls_key_path: str,
+  tls_ca_path: str,
+  tls_server_name: str,
+  tls_insecure_skip_verify: bool,
+  tls_cipher_suites: str,
+  tls_min_version: oneOf(...TLS_VERSIONS),
+};
+
 /**
  * One schema's shared parts: definitions referenced by name (compiled once, ajv with inlineRefs false, not
  * per use) under the schema's $id, with the ones every Tempo version uses.
@@ -40,5 +52,18 @@ export function schemaKit(id: string) {
     promDur: shared('promDuration', { type: 'string', pattern: PROM_DURATION, description: 'a duration such as 30s, 5m, 336h or 14d' }),
     /** `host:port`, the form of every receiver endpoint. */
     endpoint: shared('endpoint', { type: 'string', pattern: '^[^\\s:]*:[0-9]{1,5}$', description: 'an address "host:port" such as 0.0.0.0:4317' }),
+    /** dskit's server TLS (server.grpc_tls_config, server.http_tls_config). */
+    dskitServerTls: shared(
+      'dskitServerTls',
+      obj({
+        cert: str,
+        key: str,
+        client_ca: str,
+        cert_file: str,
+        key_file: str,
+        client_ca_file: str,
+        client_auth_type: oneOf('NoClientCert', 'RequestClientCert', 'RequireAnyClientCert', 'VerifyClientCertIfGiven', 'RequireAndVerifyClientCert'),
+      }),
+    ),
   };
 }

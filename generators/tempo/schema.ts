@@ -2,9 +2,9 @@
 // overrides file (overrides.yaml). Written by us from Tempo's v2.10.8 config structs: the sections the repo
 // uses, plus the sibling keys a user may plausibly set. Strict at every level: Tempo refuses to start on an
 // unknown key, so a key missing here is either a typo or needs adding (after checking it exists in 2.10.8).
-import { type Schema, obj, str, bool, int, num, port, strings, numbers, stringMap, oneOf, list, schemaKit } from './schema-kit';
+import { type Schema, obj, str, bool, int, num, port, strings, numbers, stringMap, oneOf, list, schemaKit, dskitClientTls } from './schema-kit';
 
-const { definitions, shared, dur, promDur, endpoint } = schemaKit('tempo-config');
+const { definitions, shared, dur, promDur, endpoint, dskitServerTls } = schemaKit('tempo-config');
 
 const BLOCK_VERSIONS = ['v2', 'vParquet3', 'vParquet4', 'vParquet5'];
 /** tempodb/backend encodings. */
@@ -84,27 +84,6 @@ const receivers = obj({
 });
 
 // dskit TLS (crypto/tls ClientConfig, server.TLSConfig) as Tempo 2.10.8 vendors it.
-const dskitClientTls = {
-  tls_cert_path: str,
-  tls_key_path: str,
-  tls_ca_path: str,
-  tls_server_name: str,
-  tls_insecure_skip_verify: bool,
-  tls_cipher_suites: str,
-  tls_min_version: oneOf('VersionTLS10', 'VersionTLS11', 'VersionTLS12', 'VersionTLS13'),
-};
-const dskitServerTls = shared(
-  'dskitServerTls',
-  obj({
-    cert: str,
-    key: str,
-    client_ca: str,
-    cert_file: str,
-    key_file: str,
-    client_ca_file: str,
-    client_auth_type: oneOf('NoClientCert', 'RequestClientCert', 'RequireAnyClientCert', 'VerifyClientCertIfGiven', 'RequireAndVerifyClientCert'),
-  }),
-);
 /** dskit grpcclient.Config: ingester_client, metrics_generator_client, querier.frontend_worker. */
 const grpcClientConfig = shared(
   'grpcClientConfig',

@@ -3,9 +3,25 @@
 // each module's config.go): the sections the repo renders, plus the sibling keys a user may plausibly set.
 // Strict at every level, like Tempo's own parser. Keys 2.10 had and 3.0 removed are named in REMOVED_IN_3
 // with what replaces them, so a refusal says where the setting went.
-import { type Schema, obj, str, bool, int, num, port, strings, numbers, stringMap, oneOf, list, schemaKit } from '../tempo/schema-kit';
+import {
+  type Schema,
+  obj,
+  str,
+  bool,
+  int,
+  num,
+  port,
+  strings,
+  numbers,
+  stringMap,
+  oneOf,
+  list,
+  schemaKit,
+  TLS_VERSIONS,
+  dskitClientTls as dskitTls,
+} from '../tempo/schema-kit';
 
-const { definitions, shared, dur, promDur, endpoint } = schemaKit('tempo3-config');
+const { definitions, shared, dur, promDur, endpoint, dskitServerTls } = schemaKit('tempo3-config');
 
 /** vParquet3 and older are gone in 3.0 (its migration guide: upgrade the block format first). */
 const BLOCK_VERSIONS = ['vParquet4', 'vParquet5'];
@@ -45,29 +61,7 @@ const httpServer = (extra: Record<string, Schema> = {}): Schema =>
     ...extra,
   });
 // dskit TLS as Tempo 3.0.3 vendors it (crypto/tls ClientConfig, server.TLSConfig; same keys as 2.10.8).
-const TLS_VERSIONS = ['VersionTLS10', 'VersionTLS11', 'VersionTLS12', 'VersionTLS13'];
-const dskitClientTls = {
-  tls_enabled: bool,
-  tls_cert_path: str,
-  tls_key_path: str,
-  tls_ca_path: str,
-  tls_server_name: str,
-  tls_insecure_skip_verify: bool,
-  tls_cipher_suites: str,
-  tls_min_version: oneOf(...TLS_VERSIONS),
-};
-const dskitServerTls = shared(
-  'dskitServerTls',
-  obj({
-    cert: str,
-    key: str,
-    client_ca: str,
-    cert_file: str,
-    key_file: str,
-    client_ca_file: str,
-    client_auth_type: oneOf('NoClientCert', 'RequestClientCert', 'RequireAnyClientCert', 'VerifyClientCertIfGiven', 'RequireAndVerifyClientCert'),
-  }),
-);
+const dskitClientTls = { tls_enabled: bool, ...dskitTls };
 /** dskit grpcclient.Config: live_store_client, backend_scheduler_client, querier.frontend_worker. */
 const grpcClientConfig = shared(
   'grpcClientConfig',
