@@ -5,8 +5,8 @@ import { CheckFailed, type Checks, expectThat } from './checks';
 import { byComponent, resolveAddress, receiverEndpoints, urlOf, type Plan, type PlannedProcess } from './plan';
 import { until } from './proc';
 import type { RenderedEnvironment } from './rendered';
-import type { Stack } from './stack';
-import { isReady, request, ringMembers, spansOf } from './tempo-api';
+import { type Stack, waitReady } from './stack';
+import { request, ringMembers, spansOf } from './tempo-api';
 import { SINGLE_TENANT, configuredTenants, multitenancy } from './tenants';
 import { spanIds, type TestTrace } from './traces';
 import { services, selects } from './topology';
@@ -114,22 +114,7 @@ export class RunContext {
   }
 
   async waitReady(procs: PlannedProcess[], timeoutMs: number): Promise<string> {
-    const started = Date.now();
-    await Promise.all(
-      procs.map((p) =>
-        until(
-          `${p.id} never answered /ready 200`,
-          timeoutMs,
-          async () => {
-            const proc = this.stack.proc(p.id);
-            if (!proc.running) throw new Error(`${p.id} exited (${proc.exitCode ?? proc.exitSignal}):\n${proc.tail(8)}`);
-            return (await isReady(this.base(p))) || undefined;
-          },
-          500,
-        ),
-      ),
-    );
-    return `${procs.map((p) => p.component).join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)} s`;
+    return waitReady(this.stack, procs, (p) => this.base(p), timeoutMs);
   }
 
   unresolvedHint(): string {

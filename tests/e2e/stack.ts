@@ -12,6 +12,7 @@ import { byComponent, resolveAddress, type Plan, type PlannedProcess } from './p
 import { Proc, blackhole, settlesWithin, until } from './proc';
 import { startSidecarStandIn } from './tls';
 import { prometheusConfig } from './scrape-config';
+import { isReady } from './tempo-api';
 
 /** SIGTERM grace before SIGKILL: the 2.10.8 querier and query-frontend never exit on SIGTERM (and the
  * metrics-generator is rarely done within it); ingesters flush and exit well within it. */
@@ -254,4 +255,24 @@ export class Stack {
   allProcs(): Proc[] {
     return [...this.procs.values(), ...(this.s3 ? [this.s3] : []), ...(this.prometheus ? [this.prometheus] : [])];
   }
+}
+
+/** Waits until every process answers /ready with 200 (at `base(p)`); fails at once with its log if one exits. */
+export async function waitReady(stack: Stack, procs: PlannedProcess[], base: (p: PlannedProcess) => string, timeoutMs: number): Promise<string> {
+  const started = Date.now();
+  await Promise.all(
+    procs.map((p) =>
+      until(
+        `${p.id} never answered /ready 200`,
+        timeoutMs,
+        async () => {
+          const proc = stack.proc(p.id);
+          if (!proc.running) throw new Error(`${p.id} exited (${proc.exitCode ?? proc.exitSignal}):\n${proc.tail(8)}`);
+          return (await isReady(base(p))) || undefined;
+        },
+        500,
+      ),
+    ),
+  );
+  return `${procs.map((p) => p.component).join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)} s`;
 }

@@ -12,8 +12,8 @@ import { checkTransport3, spanMetricsInPrometheus, vultureWithoutErrors } from '
 import { until } from './proc';
 import { push } from './push';
 import type { RenderedEnvironment } from './rendered';
-import type { Stack } from './stack';
-import { getJson, isReady, metricValue, metrics, request, search, spansOf } from './tempo-api';
+import { type Stack, waitReady } from './stack';
+import { getJson, metricValue, metrics, request, search, spansOf } from './tempo-api';
 import { SINGLE_TENANT, configuredTenants, multitenancy } from './tenants';
 import { type TlsRun, prepareTls, schemeOf } from './tls';
 import { GATEWAY, makeTrace, spanIds, type TestTrace } from './traces';
@@ -115,22 +115,7 @@ export class Tempo3Scenario {
   }
 
   private async waitReady(procs: PlannedProcess[], timeoutMs: number): Promise<string> {
-    const started = Date.now();
-    await Promise.all(
-      procs.map((p) =>
-        until(
-          `${p.id} never answered /ready 200`,
-          timeoutMs,
-          async () => {
-            const proc = this.stack.proc(p.id);
-            if (!proc.running) throw new Error(`${p.id} exited (${proc.exitCode ?? proc.exitSignal}):\n${proc.tail(8)}`);
-            return (await isReady(this.base(p))) || undefined;
-          },
-          500,
-        ),
-      ),
-    );
-    return `${procs.length} processes in ${((Date.now() - started) / 1000).toFixed(1)} s`;
+    return waitReady(this.stack, procs, (p) => this.base(p), timeoutMs);
   }
 
   private async checkPartitions(): Promise<string> {
