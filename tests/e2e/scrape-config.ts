@@ -12,7 +12,8 @@ import type { Any } from './rendered';
 import { selects, services, targetContainerPort } from './topology';
 
 /** Scrape and rule evaluation interval of the loopback Prometheus (a cluster scrapes every 30 s). */
-export const SCRAPE_INTERVAL = '5s';
+export const SCRAPE_INTERVAL_MS = 5_000;
+export const SCRAPE_INTERVAL = `${SCRAPE_INTERVAL_MS / 1000}s`;
 /** The longest `for` of a rule in the test copy; the deployed rules keep theirs. */
 export const FOR_IN_TEST = '30s';
 /**
