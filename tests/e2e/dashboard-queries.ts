@@ -6,7 +6,7 @@
 // cluster/namespace/job labels (so a zero fallback cannot hide a wrong name).
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { expandVariables, queriesOf } from '../helpers/grafana';
-import { type Declaration, declarationOf } from '../helpers/metrics/loopback';
+import { type Declaration, NOT_ON_LOOPBACK, declarationOf } from '../helpers/metrics/loopback';
 import { selectors } from '../helpers/metrics/promql';
 import type { PrometheusApi } from './prometheus-api';
 import type { Any } from './rendered';
@@ -46,6 +46,16 @@ export async function missingMetrics(expr: string, prom: PrometheusApi, recorded
     if (!(await prom.query(`count(${s.metric}{${identity.join(', ')}})`)).length) missing.add(s.metric);
   }
   return [...missing];
+}
+
+/** `rule: metrics` for every rule that reads a metric Prometheus has no series of (loopback exceptions aside). */
+export async function rulesMissingMetrics(groups: Any[], prom: PrometheusApi, recorded: Set<string>): Promise<string[]> {
+  const missing: string[] = [];
+  for (const r of groups.flatMap((g) => g.rules)) {
+    const absent = (await missingMetrics(r.expr, prom, recorded)).filter((m) => !NOT_ON_LOOPBACK[m]);
+    if (absent.length) missing.push(`${r.alert ?? r.record}: ${absent.join(', ')}`);
+  }
+  return missing;
 }
 
 export interface PanelReport {

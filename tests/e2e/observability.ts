@@ -8,7 +8,7 @@
 import { type Checks, expectThat } from './checks';
 import { FORMATS, METRICS, exporterOf, exposition, type Format } from '../helpers/metrics/catalogue';
 import { NOT_ON_LOOPBACK } from '../helpers/metrics/loopback';
-import { checkDashboard, missingMetrics, renderedDashboards } from './dashboard-queries';
+import { checkDashboard, renderedDashboards, rulesMissingMetrics } from './dashboard-queries';
 import { byComponent, receiverEndpoints, urlOf, type Plan } from './plan';
 import { schemeOf } from './tls';
 import { PrometheusApi, describeAlert, type PromAlert } from './prometheus-api';
@@ -233,18 +233,14 @@ export class ObservabilityChecks {
     );
     const failing = rules.filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.health} ${r.lastError ?? ''}`);
     expectThat(!failing.length, `rules with evaluation errors:\n    ${failing.join('\n    ')}`);
-    // Asked of Prometheus, not the processes: a series a process exposes since its last scrape (vulture's
+    // Asked of Prometheus, not the processes: a series a process exposed since its last scrape (vulture's
     // per-error counters appear with its first check) arrives within a scrape interval, so allow three.
     let missing: string[] = [];
     await until(
       'every metric the rules read in Prometheus',
       3 * SCRAPE_INTERVAL_MS,
       async () => {
-        missing = [];
-        for (const r of groups.flatMap((g: Any) => g.rules)) {
-          const absent = (await missingMetrics(r.expr, this.prom, recorded)).filter((m) => !NOT_ON_LOOPBACK[m]);
-          if (absent.length) missing.push(`${r.alert ?? r.record}: ${absent.join(', ')}`);
-        }
+        missing = await rulesMissingMetrics(groups, this.prom, recorded);
         return missing.length ? undefined : true;
       },
       1000,
