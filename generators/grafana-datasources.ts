@@ -18,8 +18,8 @@ export const DATASOURCES = {
 } as const;
 
 /** The query-frontend, on the port the original design documents (3100; 3200 works too); https with tls.enabled. */
-export const TEMPO_QUERY_URL = `http://${serviceHost(objectName('query-frontend'))}:${LEGACY_HTTP_PORT}`;
-export const tempoQueryUrl = (env: EnvironmentSettings): string => (env.tls.enabled ? TEMPO_QUERY_URL.replace(/^http:/, 'https:') : TEMPO_QUERY_URL);
+export const tempoQueryUrl = (env: Pick<EnvironmentSettings, 'namespace' | 'tls'>): string =>
+  `${env.tls.enabled ? 'https' : 'http'}://${serviceHost(env, objectName('query-frontend'))}:${LEGACY_HTTP_PORT}`;
 
 /**
  * With TLS the data source checks the query-frontend against the CA committed as tls.caCertificate (the

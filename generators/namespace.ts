@@ -3,14 +3,14 @@ import { tempoRoleArn } from './aws/names';
 import { IRSA_ANNOTATION } from './credentials';
 import type { EnvironmentSettings } from './environment/settings';
 import type { ObjectOf } from './kubernetes/objects';
-import { NAMESPACE, SERVICE_ACCOUNT, stackLabels } from './stack';
+import { SERVICE_ACCOUNT, stackLabels } from './stack';
 
-export function namespace(): ObjectOf<'Namespace'> {
+export function namespace(env: EnvironmentSettings): ObjectOf<'Namespace'> {
   return {
     apiVersion: 'v1',
     kind: 'Namespace',
     metadata: {
-      name: NAMESPACE,
+      name: env.namespace,
       // Deleting the Argo CD Application deletes the workloads but keeps the namespace, and with it the
       // ingesters' volumes (their WAL may hold traces not yet in S3).
       annotations: { 'argocd.argoproj.io/sync-options': 'Delete=false' },

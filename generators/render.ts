@@ -41,7 +41,7 @@ export const componentLabels = (env: Environment, c: Component, own: unknown): R
 export function renderEnvironment(env: Environment, components: Record<string, Component> = COMPONENTS): RenderedEnvironment {
   const running = runningComponents(env, components);
   const objects: KubeObject[] = [
-    namespace(),
+    namespace(env),
     serviceAccount(env),
     gossipService(env),
     ...credentialObjects(env),

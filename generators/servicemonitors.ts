@@ -7,10 +7,11 @@
 import type { Component, MetricsEndpoint } from './components/component';
 import type { EnvironmentSettings } from './environment/settings';
 import type { ObjectOf } from './kubernetes/objects';
-import { NAMESPACE, objectName, selectorLabels } from './stack';
+import { objectName, selectorLabels } from './stack';
 import { serverName, tlsSecret } from './tls';
 
-export const scrapeJob = (component: string): string => `${NAMESPACE}/${component}`;
+/** job="<namespace>/<component>": two stacks in one cluster (a dual run) keep apart by their namespace. */
+export const scrapeJob = (namespace: string, component: string): string => `${namespace}/${component}`;
 
 /**
  * The target labels a series scraped from `pod` carries: ours (job, cluster, namespace, pod, container)
@@ -19,8 +20,8 @@ export const scrapeJob = (component: string): string => `${NAMESPACE}/${componen
 export function scrapeLabels(env: EnvironmentSettings, c: { name: string; metrics: MetricsEndpoint }, pod: string, ip: string): Record<string, string> {
   return {
     cluster: env.cluster.name,
-    namespace: NAMESPACE,
-    job: scrapeJob(c.name),
+    namespace: env.namespace,
+    job: scrapeJob(env.namespace, c.name),
     pod,
     container: c.metrics.container,
     service: objectName(c.name),
@@ -78,6 +79,6 @@ function scrapeTls(env: EnvironmentSettings, c: Component) {
   if (!env.tls.enabled || !c.tempo) return {};
   return {
     scheme: 'https' as const,
-    tlsConfig: { ca: { secret: { name: tlsSecret(c.name), key: 'ca.crt' } }, serverName: serverName(objectName(c.name)) },
+    tlsConfig: { ca: { secret: { name: tlsSecret(c.name), key: 'ca.crt' } }, serverName: serverName(env, objectName(c.name)) },
   };
 }

@@ -1,4 +1,5 @@
 // Names and labels of the stack: the one place every generator and test takes them from.
+/** The default of an environment's `namespace` (base/ renders in it); a stack's own is env.namespace. */
 export const NAMESPACE = 'observability';
 export const INSTANCE = 'tempo-stack';
 export const CLUSTER_DOMAIN = 'cluster.local';
@@ -10,7 +11,8 @@ export const SERVICE_ACCOUNT = INSTANCE;
 export const INSTANCE_SELECTOR = { 'app.kubernetes.io/instance': INSTANCE } as const;
 
 export const objectName = (component: string): string => `${INSTANCE}-${component}`;
-export const serviceHost = (service: string): string => `${service}.${NAMESPACE}.svc.${CLUSTER_DOMAIN}`;
+/** A Service's cluster DNS name in the namespace of the stack being rendered. */
+export const serviceHost = (env: { namespace: string }, service: string): string => `${service}.${env.namespace}.svc.${CLUSTER_DOMAIN}`;
 
 /** app.kubernetes.io/name of the components that are not Tempo itself (Tempo's are `tempo`). */
 const APP_NAMES: Record<string, string> = {

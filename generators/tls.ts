@@ -8,7 +8,7 @@ import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
 import type { EnvironmentSettings } from './environment/settings';
 import type { KubeObject, ObjectOf } from './kubernetes/objects';
 import { CA_BOOTSTRAP, COMPONENT_LABEL } from './kustomize/sync-waves';
-import { CLUSTER_DOMAIN, NAMESPACE, objectName, stackLabels } from './stack';
+import { CLUSTER_DOMAIN, objectName, stackLabels } from './stack';
 
 /** A component's own certificate, key and CA: its Secret, mounted whole as a directory (never subPath, which the kubelet does not refresh). */
 export const TLS_DIR = '/etc/tempo-tls';
@@ -33,16 +33,19 @@ const CA_RENEW_BEFORE = '8760h';
 export const TLS_MIN_VERSION = 'VersionTLS12';
 
 /** The four names of a Service: n, n.ns, n.ns.svc, n.ns.svc.cluster.local. */
-export const serviceNames = (service: string): string[] => [
+export const serviceNames = (env: { namespace: string }, service: string): string[] => [
   service,
-  `${service}.${NAMESPACE}`,
-  `${service}.${NAMESPACE}.svc`,
-  `${service}.${NAMESPACE}.svc.${CLUSTER_DOMAIN}`,
+  `${service}.${env.namespace}`,
+  `${service}.${env.namespace}.svc`,
+  `${service}.${env.namespace}.svc.${CLUSTER_DOMAIN}`,
 ];
 /** The fully qualified name clients verify a Service's certificate by (Tempo's tls_server_name). */
-export const serverName = (service: string): string => `${service}.${NAMESPACE}.svc.${CLUSTER_DOMAIN}`;
+export const serverName = (env: { namespace: string }, service: string): string => `${service}.${env.namespace}.svc.${CLUSTER_DOMAIN}`;
 /** Every pod behind a headless Service: <pod>.<service>.<ns>.svc[.cluster.local]. */
-export const podNames = (service: string): string[] => [`*.${service}.${NAMESPACE}.svc`, `*.${service}.${NAMESPACE}.svc.${CLUSTER_DOMAIN}`];
+export const podNames = (env: { namespace: string }, service: string): string[] => [
+  `*.${service}.${env.namespace}.svc`,
+  `*.${service}.${env.namespace}.svc.${CLUSTER_DOMAIN}`,
+];
 
 const issuerRef = (env: EnvironmentSettings) =>
   env.tls.clusterIssuer
@@ -110,6 +113,6 @@ export const caMount: IVolumeMount = { name: CA_VOLUME, mountPath: CA_DIR, readO
 /** A component's certificate names every Service it renders (and the pods behind a headless one), and `extra`. */
 export function componentCertificate(env: EnvironmentSettings, name: string, objects: KubeObject[], extra: string[] = []): ObjectOf<'Certificate'> {
   const services = objects.filter((o): o is ObjectOf<'Service'> => o.kind === 'Service');
-  const names = services.flatMap((s) => [...serviceNames(s.metadata.name), ...(s.spec?.clusterIP === 'None' ? podNames(s.metadata.name) : [])]);
+  const names = services.flatMap((s) => [...serviceNames(env, s.metadata.name), ...(s.spec?.clusterIP === 'None' ? podNames(env, s.metadata.name) : [])]);
   return certificate(env, name, [...names, ...extra]);
 }

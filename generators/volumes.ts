@@ -10,7 +10,6 @@ import type { Environment } from './environment/index';
 import { Quantity } from './environment/units';
 import { isKind, type ObjectOf } from './kubernetes/objects';
 import { renderEnvironment } from './render';
-import { NAMESPACE } from './stack';
 
 export interface GrowPlan {
   statefulSets: Array<{ name: string; claims: string[] }>;
@@ -53,7 +52,7 @@ export function growVolumes(env: Environment, component: string, size: string): 
     ),
   }));
   const app = applicationName(env);
-  const k = `kubectl -n ${NAMESPACE}`;
+  const k = `kubectl -n ${env.namespace}`;
   const claims = statefulSets.flatMap((s) => s.claims);
   const patch = JSON.stringify({ spec: { resources: { requests: { storage: target.text } } } });
   const script = [

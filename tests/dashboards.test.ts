@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DASHBOARDS, DASHBOARDS_DIR, FOLDER, FOLDER_ANNOTATION, dashboardConfigMap, dashboardFile } from '../generators/dashboards/index';
 import { GRID_COLUMNS } from '../generators/dashboards/panels';
-import { DATASOURCES, TEMPO_QUERY_URL, TRACES_TO_METRICS_QUERIES, grafanaDatasources } from '../generators/grafana-datasources';
+import { DATASOURCES, TRACES_TO_METRICS_QUERIES, grafanaDatasources, tempoQueryUrl } from '../generators/grafana-datasources';
 import { isKnownMetric, lookupMetric } from './helpers/metrics/catalogue';
 import { declarationOf } from './helpers/metrics/loopback';
 import { metricNames, parsePromQL } from './helpers/metrics/promql';
@@ -131,7 +131,7 @@ describe('dashboards', () => {
       });
 
       it('select jobs the ServiceMonitors scrape (job="<namespace>/<component>")', () => {
-        const jobs = runningComponents(baseEnvironment()).map((r) => scrapeJob(r.component.name));
+        const jobs = runningComponents(baseEnvironment()).map((r) => scrapeJob(NAMESPACE, r.component.name));
         for (const q of promqlOf(d, { namespace: NAMESPACE })) {
           for (const [, op, value] of q.expr.matchAll(/\bjob(=~|=)"([^"]*)"/g)) {
             const matches = op === '=' ? jobs.filter((j) => j === value) : jobs.filter((j) => new RegExp(`^(?:${value})$`).test(j));
@@ -218,7 +218,7 @@ describe.each(overlays)('overlays/%s', (env) => {
     const byUid = (uid: string) => ds.find((x) => x.uid === uid)!;
     const tempo = byUid(DATASOURCES.tempo.uid);
     expect(tempo.url).toBe(`${e.tls.enabled ? 'https' : 'http'}://tempo-stack-query-frontend.observability.svc.cluster.local:3100`);
-    expect(tempo.url.replace(/^https:/, 'http:')).toBe(TEMPO_QUERY_URL);
+    expect(tempo.url).toBe(tempoQueryUrl(e));
     // With TLS it checks the query-frontend against the committed CA; streaming stays off (older Grafana streams without TLS).
     expect(tempo.jsonData.tlsAuthWithCACert ?? false).toBe(e.tls.enabled);
     if (e.tls.enabled) expect(tempo.jsonData.streamingEnabled).toEqual({ search: false, metrics: false });
@@ -232,7 +232,7 @@ describe.each(overlays)('overlays/%s', (env) => {
 
   it('the Tempo query-frontend Service answers on the port the data source uses', () => {
     const svc = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'tempo-stack-query-frontend') as Any;
-    expect(svc.spec.ports.map((p: Any) => p.port)).toContain(Number(new URL(TEMPO_QUERY_URL).port));
+    expect(svc.spec.ports.map((p: Any) => p.port)).toContain(Number(new URL(tempoQueryUrl(baseEnvironment())).port));
   });
 });
 

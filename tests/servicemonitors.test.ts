@@ -74,7 +74,7 @@ describe.each(environmentNames(ROOT))('ServiceMonitors of %s', (name) => {
 
   for (const c of scraped) {
     const component = c.name;
-    it(`${component}: selects one Service port, a container's metrics port, and labels it job="${scrapeJob(component)}"`, () => {
+    it(`${component}: selects one Service port, a container's metrics port, and labels it job="${scrapeJob(NAMESPACE, component)}"`, () => {
       const monitor = of('ServiceMonitor').find((m) => m.metadata.name === objectName(component));
       const endpoint = monitor.spec.endpoints[0];
       const wanted = c.metrics;

@@ -12,11 +12,13 @@ import { Duration } from '../generators/environment/units';
 import { KubernetesValidator } from '../generators/kubernetes/validate';
 import { renderEnvironment } from '../generators/render';
 import { tempoProblems } from '../generators/tempo/checks';
-import { CA_SECRET, TLS_DIR, serverName } from '../generators/tls';
+import { CA_SECRET, TLS_DIR, serverName as serverNameIn } from '../generators/tls';
 import { compareObjects } from '../scripts/diff';
 import { formatText } from '../scripts/lib/diff-format';
 import { ROOT } from './helpers/kustomize';
 import type { Any } from './helpers/objects';
+
+const serverName = (service: string) => serverNameIn({ namespace: 'observability' }, service);
 
 const prod = loadEnvironment('overlays/prod/environment.yaml', 'prod', undefined, ROOT);
 const rendered = renderEnvironment(prod);

@@ -6,7 +6,7 @@ import type { Environment } from '../environment/index';
 import { type Files, yamlFile } from '../files';
 import type { ObjectOf } from '../kubernetes/objects';
 import type { SharedDir } from '../kustomize/layout';
-import { INSTANCE, NAMESPACE, stackLabels } from '../stack';
+import { INSTANCE, stackLabels } from '../stack';
 import { closest } from '../suggest';
 import { ALERT_NAMES } from './names';
 import { unitTestFiles } from './promtool-tests';
@@ -38,7 +38,7 @@ export const alertsDir: SharedDir = {
       const dir = `${ALERTS_DIR}/${env.name}`;
       files.set(
         `${dir}/kustomization.yaml`,
-        yamlFile({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', namespace: NAMESPACE, resources: [RULE_FILE] }),
+        yamlFile({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', namespace: env.namespace, resources: [RULE_FILE] }),
       );
       files.set(`${dir}/${RULE_FILE}`, yamlFile(prometheusRule(env), `# Alerts and recording rules of ${env.name}; runbooks: docs/runbooks.md.\n`));
       const tests = unitTestFiles(env, EXTRACTED_RULES);

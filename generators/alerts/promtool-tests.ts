@@ -5,7 +5,7 @@
 import { COMPONENTS, COMPONENT_NAMES, type ComponentName, STATEFUL_TARGETS } from '../components/index';
 import type { Environment } from '../environment/index';
 import { scrapeLabels } from '../servicemonitors';
-import { NAMESPACE, objectName } from '../stack';
+import { objectName } from '../stack';
 import type { AlertName } from './names';
 import {
   GATEWAY_TICK_MS,
@@ -96,7 +96,7 @@ export function alertCases(env: Environment): Partial<Record<AlertName, { firing
   const ksm = (pod: string, container: string, extra: Labels = {}): Labels => ({
     job: 'kube-state-metrics',
     instance: '10.2.0.5:8080',
-    namespace: NAMESPACE,
+    namespace: env.namespace,
     pod,
     container,
     uid: 'd2f7a1c4-5b6e-4c3d-9a8b-7e6f5d4c3b2a',
@@ -159,7 +159,7 @@ export function alertCases(env: Environment): Partial<Record<AlertName, { firing
   const claim = `data-${statefulSetsWithVolumes(env)[0]}-0`;
   const capacity = env.components[store].storage.size.value;
   const volume = (freePercent: number): InputSeries[] => {
-    const labels = { job: 'kubelet', instance: '10.0.12.34:10250', node: 'ip-10-0-12-34.ec2.internal', namespace: NAMESPACE, persistentvolumeclaim: claim };
+    const labels = { job: 'kubelet', instance: '10.0.12.34:10250', node: 'ip-10-0-12-34.ec2.internal', namespace: env.namespace, persistentvolumeclaim: claim };
     return [
       series('kubelet_volume_stats_capacity_bytes', labels, constant(capacity)),
       series('kubelet_volume_stats_available_bytes', labels, constant((capacity * freePercent) / 100)),
@@ -518,7 +518,7 @@ export function alertCases(env: Environment): Partial<Record<AlertName, { firing
           shows: `${store === 'ingester' ? 'an' : 'a'} ${store} in CrashLoopBackOff for 25 minutes`,
           series: [series('kube_pod_container_status_waiting_reason', ksm(pod, store, { reason: 'CrashLoopBackOff' }), constant(1))],
           evalTime: '25m',
-          expect: [{ labels: { namespace: NAMESPACE, pod, container: store } }],
+          expect: [{ labels: { namespace: env.namespace, pod, container: store } }],
         },
         quiet: {
           shows: `${store === 'ingester' ? 'an' : 'a'} ${store} still creating its container`,
@@ -538,7 +538,7 @@ export function alertCases(env: Environment): Partial<Record<AlertName, { firing
             series('kube_pod_container_status_last_terminated_reason', ksm(pod, 'querier', { reason: 'OOMKilled' }), `_x10 1x10`),
           ],
           evalTime: '15m',
-          expect: [{ labels: { namespace: NAMESPACE, pod, container: 'querier' } }],
+          expect: [{ labels: { namespace: env.namespace, pod, container: 'querier' } }],
         },
         quiet: {
           shows: 'the last OOM kill was 40 minutes ago',
@@ -553,7 +553,7 @@ export function alertCases(env: Environment): Partial<Record<AlertName, { firing
     })(),
     TempoVolumeFillingUp: (() => {
       const free = t.volumeFreePercent.critical / 2;
-      const labels = { namespace: NAMESPACE, persistentvolumeclaim: claim };
+      const labels = { namespace: env.namespace, persistentvolumeclaim: claim };
       return {
         firing: {
           shows: `${free}% free: warning and critical`,

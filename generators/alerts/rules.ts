@@ -8,7 +8,7 @@ import type { Environment } from '../environment/index';
 import type { Severity } from '../environment/settings';
 import { runningComponents } from '../render';
 import { scrapeJob } from '../servicemonitors';
-import { INSTANCE, NAMESPACE } from '../stack';
+import { INSTANCE } from '../stack';
 import type { ComponentName } from '../components/index';
 import { ALERT_GROUPS, type AlertDefinition, type AlertGroup, type AlertName } from './names';
 import { ONLY_IN, tempo3Alerts } from './rules-3';
@@ -38,8 +38,8 @@ export function promql(strings: TemplateStringsArray, ...values: unknown[]): str
     .join('\n');
 }
 
-const job = (c: string) => `job="${scrapeJob(c)}"`;
-const ns = `namespace="${NAMESPACE}"`;
+/** The selectors of one stack's series: its namespace, and a component's job in it. */
+const selectors = (namespace: string) => ({ ns: `namespace="${namespace}"`, job: (c: string) => `job="${scrapeJob(namespace, c)}"` });
 const value = (digits: number) => `{{ printf "%.${digits}f" $value }}`;
 const where = '{{ $labels.cluster }}/{{ $labels.namespace }}';
 const BY_CLUSTER = 'cluster, namespace';
@@ -67,7 +67,8 @@ const NOT_USER_REQUESTS = 'metrics|ready|/frontend.Frontend/Process|debug_pprof'
 /** Request-duration aggregates by cluster, namespace, job and route, for alerts and dashboards. */
 export const REQUEST_DURATION = 'cluster_namespace_job_route:tempo_request_duration_seconds';
 
-export function recordingRules(): RecordingRule[] {
+export function recordingRules(namespace: string): RecordingRule[] {
+  const { ns } = selectors(namespace);
   const by = 'cluster, namespace, job, route';
   return [
     { record: `${REQUEST_DURATION}_bucket:sum_rate`, expr: `sum by (${by}, le) (rate(tempo_request_duration_seconds_bucket{${ns}}[5m]))` },
@@ -87,7 +88,7 @@ export function failuresPerHour(metric: string, selector: string, by: string, li
     sum by (${by}) (increase(${metric}{${selector}}[5m])) > 0`;
 }
 
-export function ringUnhealthy(name: AlertName, ring: string, severity: Severity, impact: string): AlertDefinition {
+export function ringAlert(ns: string, name: AlertName, ring: string, severity: Severity, impact: string): AlertDefinition {
   return {
     name,
     severity,
@@ -102,7 +103,7 @@ export function ringUnhealthy(name: AlertName, ring: string, severity: Severity,
  * A tenant's limit by (cluster, namespace, tenant), as Tempo resolves it (getOverridesForUser): its own
  * block, else the block of "*", else the defaults; every tenant of `usage` gets one. 0 means no limit.
  */
-function tenantLimit(component: string, limitName: string, usage: string): string {
+function tenantLimit(job: (c: string) => string, component: string, limitName: string, usage: string): string {
   const where = `${job(component)}, limit_name="${limitName}"`;
   const each = (limits: string) => `(0 * ${usage} + on (cluster, namespace) group_left max by (cluster, namespace) (${limits}))`;
   return promql`
@@ -121,6 +122,7 @@ export const liveTracesHolder = (env: Environment): { component: ComponentName; 
 
 /** A tenant's use of its own limits, percent, labelled with the limit: ingestion rate (shared by the distributors with the global strategy) and live traces on its busiest ingester. */
 function tenantNearLimit(env: Environment): string {
+  const { job } = selectors(env.namespace);
   const bytes = `rate(tempo_distributor_ingress_bytes_total{${job('distributor')}}[5m])`;
   const rate =
     env.limits.defaults.rateStrategy === 'global'
@@ -133,7 +135,7 @@ function tenantNearLimit(env: Environment): string {
       : { component: 'ingester', metric: 'tempo_ingester_live_traces' };
   const live = `max by (cluster, namespace, tenant) (${holder.metric}{${job(holder.component)}})`;
   const share = (name: string, usage: string, component: string, limitName: string) =>
-    `label_replace(100 * ${usage} / on (cluster, namespace, tenant) group_left () ${tenantLimit(component, limitName, usage).replace(/\n/g, '\n  ')}, "limit", "${name}", "", "")`;
+    `label_replace(100 * ${usage} / on (cluster, namespace, tenant) group_left () ${tenantLimit(job, component, limitName, usage).replace(/\n/g, '\n  ')}, "limit", "${name}", "", "")`;
   return `(\n  ${share('ingestion rate', rate, 'distributor', 'ingestion_rate_limit_bytes')}\n  or\n  ${share('live traces', live, holder.component, 'max_local_traces_per_user')}\n) > ${env.alerts.thresholds.tenantLimitPercent}`;
 }
 
@@ -146,7 +148,9 @@ export function alertDefinitions(env: Environment): AlertDefinition[] {
   const t = env.alerts.thresholds;
   const compaction = compactionJobs(env);
   const components = runningComponents(env).map((r) => r.component.name);
-  const tempoJobs = `job=~"${NAMESPACE}/(${components.join('|')})"`;
+  const { ns, job } = selectors(env.namespace);
+  const ringUnhealthy = (name: AlertName, ring: string, severity: Severity, impact: string) => ringAlert(ns, name, ring, severity, impact);
+  const tempoJobs = `job=~"${env.namespace}/(${components.join('|')})"`;
   const stackPods = `${ns}, pod=~"${INSTANCE}-.+"`;
   const claims = volumeClaimsRegex(env);
   // Where a distributor's push ends: the ingesters (2.10), the Kafka write (3.0).
@@ -517,7 +521,7 @@ export function alertDefinitions(env: Environment): AlertDefinition[] {
       },
     );
   }
-  if (env.sampling.tail.enabled) defs.push(...gatewayAlerts());
+  if (env.sampling.tail.enabled) defs.push(...gatewayAlerts(job));
   defs.push(...zoneAlerts(env));
   if (env.tempo.version === '3.0') defs.push(...tempo3Alerts(env, { job, ns, where, value, promql, ringUnhealthy }));
   return defs;
@@ -527,7 +531,7 @@ export function alertDefinitions(env: Environment): AlertDefinition[] {
 export const GATEWAY_TICK_MS = 1000;
 
 /** The tail-sampling gateway: its own drops and how long its decisions take (otelcol-contrib 0.159.0 metric names). */
-function gatewayAlerts(): AlertDefinition[] {
+function gatewayAlerts(job: (c: string) => string): AlertDefinition[] {
   const perPod = (metric: string) => `sum by (cluster, namespace, pod) (rate(${metric}{${job('gateway')}}[5m])) > 0`;
   return [
     {
@@ -606,7 +610,7 @@ export interface RuleGroup {
 /** The `spec.groups` of the PrometheusRule: what promtool checks. */
 export function ruleGroups(env: Environment): RuleGroup[] {
   const defs = deployedDefinitions(env);
-  const groups: RuleGroup[] = [{ name: 'tempo_rules', rules: recordingRules().map((r) => ({ ...r })) }];
+  const groups: RuleGroup[] = [{ name: 'tempo_rules', rules: recordingRules(env.namespace).map((r) => ({ ...r })) }];
   for (const [group, names] of Object.entries(ALERT_GROUPS) as Array<[AlertGroup, readonly AlertName[]]>) {
     const rules = names.flatMap((name) =>
       defs

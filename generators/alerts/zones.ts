@@ -8,7 +8,7 @@ import { COMPONENTS } from '../components/index';
 import { zoneAware } from '../components/rollout-operator';
 import type { Environment } from '../environment/index';
 import { scrapeLabels } from '../servicemonitors';
-import { NAMESPACE, objectName } from '../stack';
+import { objectName } from '../stack';
 import type { AlertName } from './names';
 
 interface Definition {
@@ -26,20 +26,21 @@ interface Case {
   expect: Array<{ labels: Record<string, string>; value?: number }>;
 }
 
-const ns = `namespace="${NAMESPACE}"`;
+const nsOf = (env: Environment) => `namespace="${env.namespace}"`;
 const where = '{{ $labels.cluster }}/{{ $labels.namespace }}';
 const value = '{{ printf "%.0f" $value }}';
 /** The zone StatefulSets' names (components/zones.ts: <ingester>-zone-<letter>). */
 const ZONE_SETS = `statefulset=~"${objectName('ingester')}-zone-[a-z]"`;
-const members = (state?: string) => `tempo_ring_zone_members{${ns}, name="ingester"${state ? `, state="${state}"` : ''}}`;
+const members = (ns: string, state?: string) => `tempo_ring_zone_members{${ns}, name="ingester"${state ? `, state="${state}"` : ''}}`;
 /** Registered ingesters per zone: every distributor and querier reports the ring, so the max of them first. */
-const perZone = `sum by (cluster, namespace, zone) (max by (cluster, namespace, zone, state) (${members()}))`;
+const perZone = (ns: string) => `sum by (cluster, namespace, zone) (max by (cluster, namespace, zone, state) (${members(ns)}))`;
 
 export const zoneAwareIngesters = (env: Environment): boolean => zoneAware(env);
 
 export function zoneAlerts(env: Environment): Definition[] {
   if (!zoneAwareIngesters(env)) return [];
   const zones = env.cluster.zones.length;
+  const ns = nsOf(env);
   return [
     {
       name: 'TempoIngesterZoneDown',
@@ -47,9 +48,9 @@ export function zoneAlerts(env: Environment): Definition[] {
       for: '5m',
       // Zones with an ACTIVE ingester, fewer than configured: a zone at 0, or one no reporter remembers.
       expr: [
-        `count by (cluster, namespace) (max by (cluster, namespace, zone) (${members('ACTIVE')}) > 0) < ${zones}`,
+        `count by (cluster, namespace) (max by (cluster, namespace, zone) (${members(ns, 'ACTIVE')}) > 0) < ${zones}`,
         'or',
-        `max by (cluster, namespace) (${members('ACTIVE')}) == 0`,
+        `max by (cluster, namespace) (${members(ns, 'ACTIVE')}) == 0`,
       ].join('\n'),
       summary: 'A zone of the Tempo ingester ring has no ACTIVE ingester.',
       description: `Only ${value} of the ${zones} zones of the ingester ring in ${where} have an ACTIVE ingester for 5 minutes. Every trace still has its copies in the other zones; one more zone lost and writes fail (a write needs a quorum of its copies).`,
@@ -58,7 +59,7 @@ export function zoneAlerts(env: Environment): Definition[] {
       name: 'TempoIngesterZonesUnbalanced',
       severity: 'warning',
       for: '30m',
-      expr: `max by (cluster, namespace) (${perZone})\n-\nmin by (cluster, namespace) (${perZone})\n> 0`,
+      expr: `max by (cluster, namespace) (${perZone(ns)})\n-\nmin by (cluster, namespace) (${perZone(ns)})\n> 0`,
       summary: 'The zones of the Tempo ingester ring have different numbers of ingesters.',
       description: `The zones of the ingester ring in ${where} differ by ${value} ingester(s) for 30 minutes. Each zone holds a copy of every trace, so the ingesters of the smaller zone carry more each: a zone StatefulSet scaled alone, or pods Pending in one zone.`,
     },
@@ -98,7 +99,7 @@ export function zoneCases(env: Environment): Partial<Record<AlertName, { firing:
       series('tempo_ring_zone_members', { ...distributor, name: 'ingester', zone, state: 'Unhealthy' }, `${unhealthy(zone)}x40`),
     ]);
   const lost = zones.at(-1)!;
-  const ksm = (statefulset: string) => ({ job: 'kube-state-metrics', instance: '10.2.0.5:8080', namespace: NAMESPACE, statefulset });
+  const ksm = (statefulset: string) => ({ job: 'kube-state-metrics', instance: '10.2.0.5:8080', namespace: env.namespace, statefulset });
   const sets = zones.map((z) => `${objectName('ingester')}-zone-${z.slice(-1)}`);
   /** Each zone StatefulSet with one pod; `updated(i)` gives its updated pods over time. */
   const rollout = (updated: (i: number) => string) =>
@@ -138,7 +139,7 @@ export function zoneCases(env: Environment): Partial<Record<AlertName, { firing:
         shows: 'the first zone updated, then nothing for two hours',
         series: rollout((i) => (i === 0 ? '0x5 1x145' : '0x150')),
         evalTime: '150m',
-        expect: [{ labels: { namespace: NAMESPACE }, value: sets.length - 1 }],
+        expect: [{ labels: { namespace: env.namespace }, value: sets.length - 1 }],
       },
       quiet: {
         shows: 'a zone updated every 40 minutes, the last one still to come',

@@ -6,7 +6,7 @@ import { SECRET_STORE_SERVICE_ACCOUNT, needsSecretStore } from '../credentials';
 import type { EnvironmentSettings } from '../environment/settings';
 import { longestRetention } from '../environment/tenants';
 import { type Files, jsonFile } from '../files';
-import { NAMESPACE, SERVICE_ACCOUNT } from '../stack';
+import { SERVICE_ACCOUNT } from '../stack';
 import type { Problem } from '../validation/messages';
 import { IAM_NAME_LIMIT, KAFKA_SECRET_REMOTE, S3_SECRET_REMOTE, awsNames, bucketArn, iamArn, kafkaSasl, kmsKeyArn, oidcProvider, secretArn } from './names';
 
@@ -87,7 +87,7 @@ export function trustPolicy(env: EnvironmentSettings, serviceAccount: string): J
         Action: 'sts:AssumeRoleWithWebIdentity',
         Condition: {
           StringEquals: {
-            [`${provider}:sub`]: `system:serviceaccount:${NAMESPACE}:${serviceAccount}`,
+            [`${provider}:sub`]: `system:serviceaccount:${env.namespace}:${serviceAccount}`,
             [`${provider}:aud`]: 'sts.amazonaws.com',
           },
         },

@@ -87,8 +87,8 @@ export const SCRUB_PROCESSOR = 'transform/scrub-pii';
 export const LOAD_BALANCING = 'load_balancing';
 
 /** The distributor's OTLP gRPC receiver, as the collector dials it. */
-export function distributorEndpoint(): string {
-  return `${serviceHost(objectName('distributor'))}:${OTLP_GRPC}`;
+export function distributorEndpoint(env: { namespace: string }): string {
+  return `${serviceHost(env, objectName('distributor'))}:${OTLP_GRPC}`;
 }
 
 interface ContextStatements {
@@ -206,16 +206,16 @@ export function collectorConfig(env: EnvironmentSettings, own: CollectorSettings
             // The resolver yields pod IPs: the gateway's certificate is checked under its Service's name.
             protocol: {
               otlp: {
-                tls: clientTls(env, CA_FILE, serverName(objectName('gateway'))),
+                tls: clientTls(env, CA_FILE, serverName(env, objectName('gateway'))),
                 sending_queue: { enabled: false },
                 retry_on_failure: { enabled: false },
               },
             },
-            resolver: { dns: { hostname: serviceHost(objectName('gateway')), port: String(OTLP_GRPC), interval: '5s' } },
+            resolver: { dns: { hostname: serviceHost(env, objectName('gateway')), port: String(OTLP_GRPC), interval: '5s' } },
             ...resilience(memoryLimit),
           },
         }
-      : { otlp_grpc: otlpExporter(memoryLimit, distributorEndpoint(), clientTls(env, CA_FILE), tenantHeaders(env, own.tenant)) },
+      : { otlp_grpc: otlpExporter(memoryLimit, distributorEndpoint(env), clientTls(env, CA_FILE), tenantHeaders(env, own.tenant)) },
     service: { extensions: ['health_check'], telemetry: telemetry(), pipelines },
   };
 }

@@ -5,7 +5,7 @@
 import { type Floor, list, object, PATTERNS, resources, str, text } from '../environment/fields';
 import { goMemLimit } from '../environment/units';
 import type { ObjectOf } from '../kubernetes/objects';
-import { NAMESPACE, imageTag, labels, objectName, selectorLabels } from '../stack';
+import { imageTag, labels, objectName, selectorLabels } from '../stack';
 import { TEMPO_UID } from '../tempo/facts';
 import { caMount, caVolume } from '../tls';
 import { OTLP_GRPC } from './distributor';
@@ -147,7 +147,7 @@ export const collector = component({
         kind: 'ClusterRoleBinding',
         metadata: meta,
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: COLLECTOR },
-        subjects: [{ kind: 'ServiceAccount', name: COLLECTOR, namespace: NAMESPACE }],
+        subjects: [{ kind: 'ServiceAccount', name: COLLECTOR, namespace: env.namespace }],
       },
       daemonSet,
       // Each pod's spans go to the agent on its own node: no cross-node hop, and k8s_attributes (which

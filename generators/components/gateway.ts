@@ -103,7 +103,7 @@ export function gatewayConfig(env: EnvironmentSettings, own: GatewaySettings): G
       batch: batch(),
     },
     exporters: {
-      otlp_grpc: otlpExporter(own.resources.limits.memory, distributorEndpoint(), clientTls(env, TLS_FILES.ca), tenantHeaders(env, own.tenant)),
+      otlp_grpc: otlpExporter(own.resources.limits.memory, distributorEndpoint(env), clientTls(env, TLS_FILES.ca), tenantHeaders(env, own.tenant)),
     },
     service: {
       extensions: ['health_check'],
@@ -186,7 +186,7 @@ export const gateway = component({
       // exporter hashes trace ids over (a ClusterIP would spread one trace over every pod).
       service({ name: 'gateway', ports: PORTS }, meta.labels, { headless: true }),
       ...(own.replicas > 1 ? [podDisruptionBudget('gateway', meta.labels, selector)] : []),
-      ...(env.tls.enabled ? [certificate(env, 'gateway', [...serviceNames(GATEWAY), ...podNames(GATEWAY)])] : []),
+      ...(env.tls.enabled ? [certificate(env, 'gateway', [...serviceNames(env, GATEWAY), ...podNames(env, GATEWAY)])] : []),
     ];
   },
   configMaps: (env, own) => [

@@ -25,12 +25,12 @@ const UID = 11211;
 export const MEMCACHED_TLS_OPTIONS = `ssl_chain_cert=${TLS_FILES.cert},ssl_key=${TLS_FILES.key},ssl_ca_cert=${TLS_FILES.ca},ssl_verify_mode=2`;
 const serverTlsArgs = ['-Z', '-o', MEMCACHED_TLS_OPTIONS];
 /** The exporter dials localhost: it checks the certificate under the Service's name instead. */
-const exporterTlsArgs = [
+const exporterTlsArgs = (env: { namespace: string }) => [
   '--memcached.tls.enable',
   `--memcached.tls.cert-file=${TLS_FILES.cert}`,
   `--memcached.tls.key-file=${TLS_FILES.key}`,
   `--memcached.tls.ca-file=${TLS_FILES.ca}`,
-  `--memcached.tls.server-name=${serverName(objectName('memcached'))}`,
+  `--memcached.tls.server-name=${serverName(env, objectName('memcached'))}`,
 ];
 
 export const memcached = component({
@@ -103,7 +103,7 @@ export const memcached = component({
                   name: 'exporter',
                   image: mc.exporterImage,
                   imagePullPolicy: 'IfNotPresent',
-                  args: [`--memcached.address=localhost:${MEMCACHED_PORT}`, `--web.listen-address=:${EXPORTER_PORT}`, ...(tls ? exporterTlsArgs : [])],
+                  args: [`--memcached.address=localhost:${MEMCACHED_PORT}`, `--web.listen-address=:${EXPORTER_PORT}`, ...(tls ? exporterTlsArgs(env) : [])],
                   ports: containerPorts([PORTS[1]]),
                   readinessProbe: { httpGet: { path: '/metrics', port: 'http-metrics' }, timeoutSeconds: 1 },
                   resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } },
@@ -118,7 +118,7 @@ export const memcached = component({
       },
       service({ name: 'memcached', ports: PORTS }, own, { headless: true }),
     ];
-    if (tls) objects.push(certificate(env, 'memcached', [...serviceNames(objectName('memcached')), ...podNames(objectName('memcached'))]));
+    if (tls) objects.push(certificate(env, 'memcached', [...serviceNames(env, objectName('memcached')), ...podNames(env, objectName('memcached'))]));
     if (maximumReplicas(mc) > 1) objects.push(podDisruptionBudget('memcached', own, selectorLabels('memcached')));
     return objects;
   },

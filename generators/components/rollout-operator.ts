@@ -8,7 +8,7 @@ import { PATTERNS, resources, str } from '../environment/fields';
 import type { EnvironmentSettings } from '../environment/settings';
 import { goMemLimit } from '../environment/units';
 import type { KubeObject, ObjectOf } from '../kubernetes/objects';
-import { NAMESPACE, imageTag, labels, objectName, selectorLabels } from '../stack';
+import { imageTag, labels, objectName, selectorLabels } from '../stack';
 import { component } from './component';
 import { ANYWHERE, DNS, HTTPS, scrapedBy } from './peers';
 import { containerPorts, containerResources, containerSecurity, podSecurity, service, servicePort } from './pod';
@@ -25,7 +25,7 @@ const PORTS = [
 const TLS_SECRET = `${ROLLOUT_OPERATOR}-tls`;
 export const EVICTION_WEBHOOK = `${ROLLOUT_OPERATOR}-pod-eviction`;
 /** The operator injects its CA into webhook configurations carrying both labels (pkg/tlscert). */
-const INJECT_CA_LABELS = { 'grafana.com/inject-rollout-operator-ca': 'true', 'grafana.com/namespace': NAMESPACE };
+const injectCaLabels = (namespace: string) => ({ 'grafana.com/inject-rollout-operator-ca': 'true', 'grafana.com/namespace': namespace });
 
 /**
  * A component of this environment is zone-aware: the ingesters, where the environment's Tempo runs them
@@ -57,9 +57,9 @@ export const rolloutOperator = component({
     ].filter((f) => f.from.length > 0),
   // Only the Kubernetes API (443).
   egress: () => [DNS, HTTPS],
-  objects(_env, own) {
+  objects(env, own) {
     const meta = { name: ROLLOUT_OPERATOR, labels: labels('rollout-operator', imageTag(own.image)) };
-    const subjects = [{ kind: 'ServiceAccount', name: ROLLOUT_OPERATOR, namespace: NAMESPACE }];
+    const subjects = [{ kind: 'ServiceAccount', name: ROLLOUT_OPERATOR, namespace: env.namespace }];
     const deployment: ObjectOf<'Deployment'> = {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -82,12 +82,12 @@ export const rolloutOperator = component({
                 image: own.image,
                 imagePullPolicy: 'IfNotPresent',
                 args: [
-                  `-kubernetes.namespace=${NAMESPACE}`,
+                  `-kubernetes.namespace=${env.namespace}`,
                   '-log.level=info',
                   '-server-tls.enabled=true',
                   `-server-tls.self-signed-cert.secret-name=${TLS_SECRET}`,
                   // The name the API server dials (our Service is not called rollout-operator).
-                  `-server-tls.self-signed-cert.dns-name=${ROLLOUT_OPERATOR}.${NAMESPACE}.svc`,
+                  `-server-tls.self-signed-cert.dns-name=${ROLLOUT_OPERATOR}.${env.namespace}.svc`,
                 ],
                 ports: containerPorts(PORTS),
                 env: [{ name: 'GOMEMLIMIT', value: goMemLimit(own.resources.limits.memory) }],
@@ -149,7 +149,7 @@ export const rolloutOperator = component({
       },
       deployment,
       service({ name: 'rollout-operator', ports: PORTS }, meta.labels, { extraPorts: [servicePort('https', 443, 'https')] }),
-      evictionWebhook(meta.labels),
+      evictionWebhook(env.namespace, meta.labels),
     ];
     return objects;
   },
@@ -160,21 +160,21 @@ export const rolloutOperator = component({
  * to the pods it covers and allows the others. No objectSelector: for pods/eviction the API server would match
  * it against the Eviction, which has no labels. Fail closed: without the operator, no ingester is evicted.
  */
-function evictionWebhook(objectLabels: Record<string, string>): ObjectOf<'ValidatingWebhookConfiguration'> {
+function evictionWebhook(namespace: string, objectLabels: Record<string, string>): ObjectOf<'ValidatingWebhookConfiguration'> {
   return {
     apiVersion: 'admissionregistration.k8s.io/v1',
     kind: 'ValidatingWebhookConfiguration',
-    metadata: { name: EVICTION_WEBHOOK, labels: { ...objectLabels, ...INJECT_CA_LABELS } },
+    metadata: { name: EVICTION_WEBHOOK, labels: { ...objectLabels, ...injectCaLabels(namespace) } },
     webhooks: [
       {
-        name: `pod-eviction.${ROLLOUT_OPERATOR}.${NAMESPACE}.svc`,
+        name: `pod-eviction.${ROLLOUT_OPERATOR}.${namespace}.svc`,
         admissionReviewVersions: ['v1'],
-        clientConfig: { service: { name: ROLLOUT_OPERATOR, namespace: NAMESPACE, path: '/admission/pod-eviction', port: 443 } },
+        clientConfig: { service: { name: ROLLOUT_OPERATOR, namespace: namespace, path: '/admission/pod-eviction', port: 443 } },
         failurePolicy: 'Fail',
         sideEffects: 'None',
         timeoutSeconds: 10,
         rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods/eviction'], scope: 'Namespaced' }],
-        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': NAMESPACE } },
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } },
       },
     ],
   };

@@ -277,7 +277,7 @@ export function tempoComponent<P extends Record<string, TSchema>>(t: TempoTarget
         ...(t.extraObjects?.(env, settings) ?? []),
       ];
       if (o.autoscaling?.enabled) objects.push(horizontalPodAutoscaler(t.name, objectLabels, o.autoscaling));
-      if (env.tls.enabled) objects.push(componentCertificate(env, t.name, objects, t.traits.ringMember ? [serverName(SERVICES.gossip)] : [])); // memberlist checks ring members under this name
+      if (env.tls.enabled) objects.push(componentCertificate(env, t.name, objects, t.traits.ringMember ? [serverName(env, SERVICES.gossip)] : [])); // memberlist checks ring members under this name
       return objects;
     },
   });

@@ -39,8 +39,8 @@ export function vultureArgs(env: EnvironmentSettings): string[] {
   const tls = env.tls.enabled;
   return [
     `-prometheus-listen-address=:${METRICS_PORT}`,
-    `-tempo-push-url=http://${tls ? SIDECAR_OTLP : `${serviceHost(objectName('distributor'))}:${OTLP_GRPC}`}`,
-    `-tempo-query-url=${tls ? 'https' : 'http'}://${serviceHost(objectName('query-frontend'))}:${TEMPO_PORTS.http}`,
+    `-tempo-push-url=http://${tls ? SIDECAR_OTLP : `${serviceHost(env, objectName('distributor'))}:${OTLP_GRPC}`}`,
+    `-tempo-query-url=${tls ? 'https' : 'http'}://${serviceHost(env, objectName('query-frontend'))}:${TEMPO_PORTS.http}`,
     // Vulture asks for traces up to this old: beyond its tenant's retention they are gone by design.
     `-tempo-retention-duration=${settingsOf(env, env.features.multitenancy ? VULTURE_TENANT : SINGLE_TENANT).retention.text}`,
     ...(env.features.multitenancy ? [`-tempo-org-id=${VULTURE_TENANT}`] : []),
@@ -61,7 +61,7 @@ export function sidecarConfig(env: EnvironmentSettings): SidecarConfig {
     receivers: { otlp: { protocols: { grpc: { endpoint: SIDECAR_OTLP } } } },
     exporters: {
       otlp_grpc: {
-        endpoint: distributorEndpoint(),
+        endpoint: distributorEndpoint(env),
         tls: clientTls(env, CA_FILE),
         // The receiver does not pass vulture's own X-Scope-OrgID on: the sidecar sets vulture's tenant.
         ...(tenantHeaders(env, VULTURE_TENANT) ? { headers: tenantHeaders(env, VULTURE_TENANT) } : {}),

@@ -7,6 +7,7 @@ import { kafka, partitionLagSeconds } from './kafka';
 import { sampling } from './sampling';
 import { GENERATOR_PROCESSORS, dedicatedColumnList, limits, processorList } from './tenant-settings';
 import { tls } from './tls';
+import { NAMESPACE } from '../stack';
 
 import { TEMPO_VERSIONS } from './tempo-versions';
 
@@ -79,6 +80,9 @@ export const settings = {
     },
     'Target cluster',
   ),
+  // Objects keep their names (tempo-stack-<component>) in any namespace: a dual run puts its Tempo 3
+  // stack in another namespace of the same cluster (README "Migrating to Tempo 3").
+  namespace: str('Kubernetes namespace the stack runs in', PATTERNS.dnsLabel, NAMESPACE),
   argocd: object(
     {
       // The repository Argo CD reads (set it once here for every environment) and the revision it syncs.

@@ -18,7 +18,7 @@ export const CONSUMER_GROUPS = { blockBuilder: 'block-builder', metricsGenerator
 
 /** ingest.kafka.address: one seed broker. */
 export function kafkaAddress(env: EnvironmentSettings): string {
-  return env.kafka.cluster === 'external' ? env.kafka.external.address : `${serviceHost(`${KAFKA_CLUSTER}-kafka-bootstrap`)}:${KAFKA_LISTENER.port}`;
+  return env.kafka.cluster === 'external' ? env.kafka.external.address : `${serviceHost(env, `${KAFKA_CLUSTER}-kafka-bootstrap`)}:${KAFKA_LISTENER.port}`;
 }
 
 /** Copies of each partition on the Strimzi brokers: 3 from three nodes, else what there is (dev: one node, no redundancy). */

@@ -4,7 +4,7 @@
 import { type Files, yamlFile } from '../files';
 import { type KubeObject, ref } from '../kubernetes/objects';
 import type { RenderedEnvironment } from '../render';
-import { INSTANCE, NAMESPACE, stackLabels } from '../stack';
+import { INSTANCE, stackLabels } from '../stack';
 import { CONFIG_MAP, OVERRIDES_CONFIG_MAP } from '../tempo/facts';
 import { jsonPatch } from './json-patch';
 import { syncWavePatches } from './sync-waves';
@@ -64,7 +64,7 @@ export function baseFiles(base: RenderedEnvironment, shared: string[] = []): Fil
     yamlFile({
       apiVersion: 'kustomize.config.k8s.io/v1beta1',
       kind: 'Kustomization',
-      namespace: NAMESPACE,
+      namespace: base.env.namespace,
       resources: [...resources.sort(), ...shared],
       configMapGenerator: configMapGenerators(base),
     }),
@@ -109,7 +109,7 @@ export function overlayFiles(base: RenderedEnvironment, env: RenderedEnvironment
     yamlFile({
       apiVersion: 'kustomize.config.k8s.io/v1beta1',
       kind: 'Kustomization',
-      namespace: NAMESPACE,
+      namespace: env.env.namespace,
       resources: ['../../base', ...shared, ...resources.sort()],
       configMapGenerator: configMapGenerators(env, base),
       // Sync waves last, so no environment patch can replace the annotations they add.

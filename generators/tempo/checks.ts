@@ -137,9 +137,10 @@ export function wiringProblems(config: TempoConfig, cluster: Cluster, overrides?
   const problems: TempoProblem[] = [];
   const add = (path: Array<string | number>, message: string, field?: string) =>
     problems.push({ file: 'tempo.yaml', path: jsonPath(path), message, ...(field ? { field } : {}) });
-  // Rendered objects have no namespace yet (kustomize sets it); built ones do.
+  // Rendered objects have no namespace yet (kustomize sets it: the Namespace object's); built ones do.
   const namespace = cluster.objects.find((o) => o.kind === 'Service')?.metadata.namespace ?? '';
-  const host = (service: string) => `${service}.${namespace || NAMESPACE}.svc.${CLUSTER_DOMAIN}`;
+  const dnsNamespace = namespace || (cluster.objects.find((o) => o.kind === 'Namespace')?.metadata.name ?? NAMESPACE);
+  const host = (service: string) => `${service}.${dnsNamespace}.svc.${CLUSTER_DOMAIN}`;
   const check = (path: Array<string | number>, name: string, port: number, target = port) => {
     const why = cluster.unreachable(name, namespace, port, target);
     if (why) add(path, why);

@@ -63,11 +63,11 @@ function tempo210Config(env: Environment): Record<string, unknown> {
       ...serverTls(env),
     },
     memberlist: {
-      join_members: [`dns+${serviceHost(SERVICES.gossip)}:${TEMPO_PORTS.gossip}`],
+      join_members: [`dns+${serviceHost(env, SERVICES.gossip)}:${TEMPO_PORTS.gossip}`],
       bind_port: TEMPO_PORTS.gossip,
       abort_if_cluster_join_fails: false,
       // Gossip is encrypted and the member's certificate checked; dskit asks no certificate of the dialer.
-      ...(env.tls.enabled ? clientTls(SERVICES.gossip) : {}),
+      ...(env.tls.enabled ? clientTls(env, SERVICES.gossip) : {}),
     },
     ...(env.tls.enabled
       ? {
@@ -91,7 +91,7 @@ function tempo210Config(env: Environment): Record<string, unknown> {
     },
     querier: {
       frontend_worker: {
-        frontend_address: `${serviceHost(SERVICES.queryFrontendDiscovery)}:${TEMPO_PORTS.grpc}`,
+        frontend_address: `${serviceHost(env, SERVICES.queryFrontendDiscovery)}:${TEMPO_PORTS.grpc}`,
         ...grpcClient(env, SERVICES.queryFrontendDiscovery),
       },
     },
@@ -141,12 +141,12 @@ function tempo210Config(env: Environment): Record<string, unknown> {
               {
                 roles: ['bloom', 'parquet-footer', 'frontend-search'],
                 memcached: {
-                  addresses: `dns+${serviceHost(objectName('memcached'))}:${MEMCACHED_PORT}`,
+                  addresses: `dns+${serviceHost(env, objectName('memcached'))}:${MEMCACHED_PORT}`,
                   consistent_hash: true,
                   timeout: '500ms',
                   max_idle_conns: 100,
                   // memcached requires a client certificate (ssl_verify_mode 2, components/memcached.ts).
-                  ...(env.tls.enabled ? clientTls(objectName('memcached')) : {}),
+                  ...(env.tls.enabled ? clientTls(env, objectName('memcached')) : {}),
                 },
               },
             ],

@@ -16,15 +16,15 @@ export const receiverTls = (env: EnvironmentSettings) => (env.tls.enabled ? { tl
  * the CA, and the name the server's certificate carries. Clients dial pod IPs (ring members, DNS
  * answers), so without tls_server_name they would check the IP, which no certificate has.
  */
-export const clientTls = (service: string) => ({
+export const clientTls = (env: { namespace: string }, service: string) => ({
   tls_enabled: true,
   tls_cert_path: TLS_FILES.cert,
   tls_key_path: TLS_FILES.key,
   tls_ca_path: TLS_FILES.ca,
-  tls_server_name: serverName(service),
+  tls_server_name: serverName(env, service),
   tls_min_version: TLS_MIN_VERSION,
 });
-export const grpcClient = (env: EnvironmentSettings, service: string) => (env.tls.enabled ? { grpc_client_config: clientTls(service) } : undefined);
+export const grpcClient = (env: EnvironmentSettings, service: string) => (env.tls.enabled ? { grpc_client_config: clientTls(env, service) } : undefined);
 
 /** gRPC (9095) requires a client certificate: only Tempo's components dial it. HTTP (3200) asks for none: probes, Prometheus, Grafana, vulture. */
 export function serverTls(env: EnvironmentSettings): Record<string, unknown> {

@@ -46,10 +46,11 @@ export function tempo3Problems(config: unknown, overrides: unknown, objects: Kub
   const cluster = new Cluster(objects);
   problems.push(...wiringProblems(config, cluster, overrides as TempoConfig), ...tenantBlockProblems(config, overrides));
   // The workers pull jobs from the one scheduler, over gRPC, through its Service.
-  // Rendered objects have no namespace yet (kustomize sets it); built ones do.
+  // Rendered objects have no namespace yet (kustomize sets it: the Namespace object's); built ones do.
   const namespace = cluster.objects.find((o) => o.kind === 'Service')?.metadata.namespace ?? '';
+  const dnsNamespace = namespace || (cluster.objects.find((o) => o.kind === 'Namespace')?.metadata.name ?? NAMESPACE);
   const scheduler = objectName('backend-scheduler');
-  const expected = `${scheduler}.${namespace || NAMESPACE}.svc.cluster.local:${TEMPO_PORTS.grpc}`;
+  const expected = `${scheduler}.${dnsNamespace}.svc.cluster.local:${TEMPO_PORTS.grpc}`;
   const address = (config as { backend_worker?: { backend_scheduler_addr?: unknown } }).backend_worker?.backend_scheduler_addr;
   const path = ['backend_worker', 'backend_scheduler_addr'];
   if (address !== expected)

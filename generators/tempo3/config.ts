@@ -71,7 +71,7 @@ export function tempo3Config(env: Environment, from2: Record<string, unknown>): 
     metrics_generator: { ...generator, processor },
     backend_scheduler: { local_work_path: TEMPO3_PATHS.schedulerWork, provider: { compaction: { compaction: retention } } },
     backend_worker: {
-      backend_scheduler_addr: `${serviceHost(objectName('backend-scheduler'))}:${TEMPO_PORTS.grpc}`,
+      backend_scheduler_addr: `${serviceHost(env, objectName('backend-scheduler'))}:${TEMPO_PORTS.grpc}`,
       compaction: retention,
     },
   };
