@@ -55,6 +55,24 @@ export interface TempoDatasource {
   tenants?: string;
   /** Its span-metrics links keep to its tenant (the metrics-generator labels series with it). */
   tenantFilter?: string;
+  /** The namespace of the stack it reads (a dual run has two); absent: the environment's. */
+  namespace?: string;
+}
+
+/**
+ * A dual run's data sources: the uid every dashboard and link uses ("tempo") reads 2.10 during the dual run
+ * and Tempo 3 from the cutover on (as after the removal); one more data source reads the other stack.
+ */
+function dualRunDatasources(env: EnvironmentSettings, own: TempoDatasource[]): TempoDatasource[] {
+  const run = env.migration;
+  if (!run) return own;
+  const cutover = run.stage === 'cutover';
+  const main = cutover ? run.namespace : env.namespace;
+  const all = { ...own[0]!, tenantFilter: undefined };
+  const other = cutover
+    ? { ...all, name: `${DATASOURCES.tempo.name} 2.10 (draining)`, uid: `${DATASOURCES.tempo.uid}-2-10`, namespace: env.namespace }
+    : { ...all, name: `${DATASOURCES.tempo.name} 3.0 (dual run)`, uid: `${DATASOURCES.tempo.uid}-3-0`, namespace: run.namespace };
+  return [...own.map((ds) => ({ ...ds, namespace: main })), other];
 }
 
 /** A Grafana uid (at most 40 of A-Z a-z 0-9 - _) for a tenant's data source; other ids get a hash. */
@@ -89,7 +107,7 @@ function tempoDatasource(env: EnvironmentSettings, ds: TempoDatasource) {
     type: tempo.type,
     uid: ds.uid,
     access: 'proxy',
-    url: tempoQueryUrl(env),
+    url: tempoQueryUrl({ namespace: ds.namespace ?? env.namespace, tls: env.tls }),
     editable: false,
     jsonData: {
       // The span's logs: its service's streams in Loki, filtered by the trace id (as the design
@@ -129,7 +147,7 @@ export function grafanaDatasources(env: EnvironmentSettings): Array<ObjectOf<'Co
   const provisioning = {
     apiVersion: 1,
     datasources: [
-      ...tempoDatasources(env).map((ds) => tempoDatasource(env, ds)),
+      ...dualRunDatasources(env, tempoDatasources(env)).map((ds) => tempoDatasource(env, ds)),
       {
         name: prometheus.name,
         type: prometheus.type,

@@ -25,6 +25,8 @@ export interface RenderedEnvironment {
   overrides: Record<string, unknown>;
   /** More files for configMapGenerator, each a ConfigMap with a content hash (its pods roll on change). */
   configMaps: GeneratedConfigMap[];
+  /** A dual run's Tempo 3 stack (migration.tempo3), rendered into its own namespace. */
+  dualRun?: RenderedEnvironment;
 }
 
 /** The components this environment runs, each with its settings. */
@@ -47,7 +49,8 @@ export function renderEnvironment(env: Environment, components: Record<string, C
     ...credentialObjects(env),
     ...issuerObjects(env),
     ...kafkaObjects(env),
-    ...grafanaDatasources(env),
+    // One set of Grafana data sources per environment: a dual run's 2.10 stack provisions both stacks'.
+    ...(env.beside ? [] : grafanaDatasources(env)),
   ];
   if (env.features.networkPolicies) objects.push(defaultDeny(env), tempoEgress(env));
   for (const { component, own } of running) {
@@ -61,5 +64,6 @@ export function renderEnvironment(env: Environment, components: Record<string, C
     tempoConfig: tempoConfig(env),
     overrides: runtimeOverrides(env),
     configMaps: running.flatMap(({ component, own }) => component.configMaps?.(env, own) ?? []),
+    ...(env.migration ? { dualRun: renderEnvironment(env.migration.stack, components) } : {}),
   };
 }

@@ -4,7 +4,7 @@
 // README's managed regions.
 import { existsSync, lstatSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { alertsDir, severityProblems } from './alerts/index';
+import { alertsDir, prometheusRule, severityProblems } from './alerts/index';
 import { architectureDiagram } from './architecture';
 import { ARGOCD_DIR, argocdFiles } from './argocd';
 import { AWS_DIR, awsFiles, awsProblems } from './aws/documents';
@@ -105,7 +105,10 @@ export function misnamedEnvironmentFiles(root: string): string[] {
 export function loadChecked(root: string, name: string): Environment {
   const file = envFile(name);
   const env = loadEnvironment(file, name, undefined, root);
-  const problems = OUTPUT_CHECKS.flatMap((check) => check(env)).map((p) => `${locate(file, p.path, root)}: ${p.path}: ${p.message}`);
+  // A dual run's Tempo 3 stack renders from the same file: its problems are the file's too (once each).
+  const stacks = [env, ...(env.migration ? [env.migration.stack] : [])];
+  const found = OUTPUT_CHECKS.flatMap((check) => stacks.flatMap(check)).map((p) => `${locate(file, p.path, root)}: ${p.path}: ${p.message}`);
+  const problems = [...new Set(found)];
   if (problems.length) throw new InputError(problems);
   return env;
 }
@@ -172,8 +175,9 @@ function sharedProblems(root: string, envs: Environment[]): string[] {
 
 /** Render -> check -> (the caller) write: a Tempo config that would not start, or not be reachable, stops here. */
 function renderedProblems(root: string, base: RenderedEnvironment, environments: RenderedEnvironment[]): string[] {
-  return [base, ...environments].flatMap((r) => {
-    const dir = r === base ? 'base' : `overlays/${r.env.name}`;
+  const stacks = environments.flatMap((r) => (r.dualRun ? [r.dualRun] : []));
+  return [base, ...environments, ...stacks].flatMap((r) => {
+    const dir = r === base ? 'base' : `overlays/${r.env.name}${r.env.beside ? '/tempo3' : ''}`;
     return configProblems(r.tempoConfig, r.overrides, r.objects).map((p) =>
       p.field && r !== base ? `${locate(envFile(r.env.name), p.field, root)}: ${p.field}: ${p.message}` : `${dir}/${p.file}: ${p.path}: ${p.message}`,
     );
@@ -183,6 +187,8 @@ function renderedProblems(root: string, base: RenderedEnvironment, environments:
 export function renderRepository(root: string): RenderedRepository {
   const base = renderEnvironment(baseEnvironment());
   const environments = loadEnvironments(root).map((env) => renderEnvironment(env));
+  // A dual run's Tempo 3 stack carries its alerts in its own namespace (its jobs are <namespace>/<component>).
+  for (const { dualRun } of environments) dualRun?.objects.push(prometheusRule(dualRun.env));
   const problems = renderedProblems(root, base, environments);
   if (problems.length) throw new InputError(problems);
   const files: Files = new Map();
@@ -201,7 +207,7 @@ export function renderRepository(root: string): RenderedRepository {
   for (const t of SHARED_DIRS) add('base', t.files(base, environments));
   for (const r of environments) {
     const shared = SHARED_DIRS.filter((t) => t.perEnvironment).map((t) => `../../${t.dir}/${r.env.name}`);
-    add(r.env.name, new Map([...overlayFiles(base, r, shared), ...awsFiles(r.env)]));
+    add(r.env.name, new Map([...overlayFiles(base, r, shared), ...awsFiles(r.env, r.env.migration?.stack)]));
   }
   add(
     'base',

@@ -76,7 +76,9 @@ export function s3Policy(env: EnvironmentSettings): Json {
 }
 
 /** IRSA: only `serviceAccount` in namespace observability of this cluster may assume the role. */
-export function trustPolicy(env: EnvironmentSettings, serviceAccount: string): Json {
+/** `namespaces`: where the service account runs (a dual run: both stacks'; one is written as a string, several as a list). */
+export function trustPolicy(env: EnvironmentSettings, serviceAccount: string, namespaces: string[] = [env.namespace]): Json {
+  const subjects = namespaces.map((ns) => `system:serviceaccount:${ns}:${serviceAccount}`);
   const provider = oidcProvider(env);
   return {
     Version: '2012-10-17',
@@ -87,7 +89,7 @@ export function trustPolicy(env: EnvironmentSettings, serviceAccount: string): J
         Action: 'sts:AssumeRoleWithWebIdentity',
         Condition: {
           StringEquals: {
-            [`${provider}:sub`]: `system:serviceaccount:${env.namespace}:${serviceAccount}`,
+            [`${provider}:sub`]: subjects.length === 1 ? subjects[0] : subjects,
             [`${provider}:aud`]: 'sts.amazonaws.com',
           },
         },
@@ -108,19 +110,31 @@ export function secretStorePolicy(env: EnvironmentSettings): Json {
   };
 }
 
-/** The documents of one environment, by file name under overlays/<env>/aws/. */
-export function awsDocuments(env: EnvironmentSettings): Record<string, Json> {
+/** The documents of one environment, by file name under overlays/<env>/aws/; `stack`: a dual run's Tempo 3 stack, whose pods use the same roles. */
+export function awsDocuments(env: EnvironmentSettings, stack?: EnvironmentSettings): Record<string, Json> {
+  const stacks = [env, ...(stack ? [stack] : [])];
   const docs: Record<string, Json> = {
     'lifecycle.json': lifecycle(env),
     'encryption.json': encryption(env),
     'public-access-block.json': publicAccessBlock(),
     's3-policy.json': s3Policy(env),
   };
-  if (env.s3.credentials === 'irsa') docs['tempo-trust-policy.json'] = trustPolicy(env, SERVICE_ACCOUNT);
+  if (env.s3.credentials === 'irsa')
+    docs['tempo-trust-policy.json'] = trustPolicy(
+      env,
+      SERVICE_ACCOUNT,
+      stacks.map((s) => s.namespace),
+    );
   // The SecretStore (S3 keys, Kafka credentials, or both): its role's trust and what it may read.
-  if (needsSecretStore(env)) {
-    docs['secret-store-trust-policy.json'] = trustPolicy(env, SECRET_STORE_SERVICE_ACCOUNT);
-    docs['secret-store-policy.json'] = secretStorePolicy(env);
+  const stores = stacks.filter(needsSecretStore);
+  if (stores.length) {
+    docs['secret-store-trust-policy.json'] = trustPolicy(
+      env,
+      SECRET_STORE_SERVICE_ACCOUNT,
+      stores.map((s) => s.namespace),
+    );
+    const statements = stores.flatMap((s) => (secretStorePolicy(s) as { Statement: Array<{ Sid: string }> }).Statement);
+    docs['secret-store-policy.json'] = { ...(secretStorePolicy(env) as object), Statement: [...new Map(statements.map((st) => [st.Sid, st])).values()] };
   }
   return docs;
 }
@@ -128,9 +142,9 @@ export function awsDocuments(env: EnvironmentSettings): Record<string, Json> {
 export const awsDir = (env: EnvironmentSettings): string => `overlays/${env.name}/${AWS_DIR}`;
 
 /** JSON has no comments: these files are generated because their directory is owned by generate (repository.ts). */
-export function awsFiles(env: EnvironmentSettings): Files {
+export function awsFiles(env: EnvironmentSettings, stack?: EnvironmentSettings): Files {
   const files: Files = new Map();
-  for (const [file, doc] of Object.entries(awsDocuments(env))) files.set(`${awsDir(env)}/${file}`, jsonFile(doc));
+  for (const [file, doc] of Object.entries(awsDocuments(env, stack))) files.set(`${awsDir(env)}/${file}`, jsonFile(doc));
   return files;
 }
 

@@ -25,9 +25,11 @@ import {
   type MemoryLimiter,
   type OtlpExporter,
   type Pipeline,
+  TEMPO3_EXPORTER,
   type Telemetry,
   batch,
   clientTls,
+  distributorExporters,
   healthCheck,
   memoryLimiter,
   otlpExporter,
@@ -86,11 +88,6 @@ export const SCRUB_PROCESSOR = 'transform/scrub-pii';
 /** The agents' exporter when the tail-sampling gateway is on: whole traces (by trace id) to one gateway each. */
 export const LOAD_BALANCING = 'load_balancing';
 
-/** The distributor's OTLP gRPC receiver, as the collector dials it. */
-export function distributorEndpoint(env: { namespace: string }): string {
-  return `${serviceHost(env, objectName('distributor'))}:${OTLP_GRPC}`;
-}
-
 interface ContextStatements {
   context: 'resource' | 'span' | 'spanevent';
   statements: string[];
@@ -122,6 +119,7 @@ export interface CollectorConfig {
   };
   exporters: {
     otlp_grpc?: OtlpExporter;
+    [TEMPO3_EXPORTER]?: OtlpExporter;
     load_balancing?: Omit<OtlpExporter, 'endpoint' | 'tls' | 'headers'> & {
       routing_key: 'traceID';
       protocol: { otlp: { tls: ClientTls; sending_queue: { enabled: false }; retry_on_failure: { enabled: false } } };
@@ -144,7 +142,8 @@ export function collectorConfig(env: EnvironmentSettings, own: CollectorSettings
   const samples = agentSamples(env);
   const routed = samples && perService(env);
   const single = samples && !routed;
-  const exporter = s.tail.enabled ? LOAD_BALANCING : 'otlp_grpc';
+  const distributors = distributorExporters(env, (endpoint) => otlpExporter(memoryLimit, endpoint, clientTls(env, CA_FILE), tenantHeaders(env, own.tenant)));
+  const exporters = s.tail.enabled ? [LOAD_BALANCING] : Object.keys(distributors);
   const pipelines: CollectorConfig['service']['pipelines'] = {
     traces: {
       receivers: [...PIPELINE.receivers],
@@ -153,12 +152,12 @@ export function collectorConfig(env: EnvironmentSettings, own: CollectorSettings
         : single
           ? ['memory_limiter', samplerId(s.percentage), ...PIPELINE.processors.slice(1)]
           : [...PIPELINE.processors],
-      exporters: routed ? [ROUTING_CONNECTOR] : [exporter],
+      exporters: routed ? [ROUTING_CONNECTOR] : exporters,
     },
   };
   if (routed)
     for (const p of percentages(env))
-      pipelines[pipelineId(p) as `traces/${string}`] = { receivers: [ROUTING_CONNECTOR], processors: pipelineProcessors(p), exporters: [exporter] };
+      pipelines[pipelineId(p) as `traces/${string}`] = { receivers: [ROUTING_CONNECTOR], processors: pipelineProcessors(p), exporters };
   return {
     extensions: { health_check: healthCheck() },
     receivers: {
@@ -215,7 +214,7 @@ export function collectorConfig(env: EnvironmentSettings, own: CollectorSettings
             ...resilience(memoryLimit),
           },
         }
-      : { otlp_grpc: otlpExporter(memoryLimit, distributorEndpoint(env), clientTls(env, CA_FILE), tenantHeaders(env, own.tenant)) },
+      : distributors,
     service: { extensions: ['health_check'], telemetry: telemetry(), pipelines },
   };
 }

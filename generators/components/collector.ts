@@ -13,7 +13,7 @@ import { COLLECTOR_PORTS, NODE_NAME_ENV, collectorConfig, scrubbingProblems } fr
 import { COLLECTOR_METRICS_PORT } from './otelcol';
 import { component } from './component';
 import { containerPorts, containerResources, containerSecurity, podSecurity, service } from './pod';
-import { DNS, HTTPS, namespaces, scrapedBy, toStack } from './peers';
+import { DNS, HTTPS, namespaces, scrapedBy, toStack, toTempo3Distributor } from './peers';
 
 export const COLLECTOR = objectName('collector');
 export const COLLECTOR_CONFIG_FILE = 'collector.yaml';
@@ -83,7 +83,7 @@ export const collector = component({
       scrapedBy(env, COLLECTOR_METRICS_PORT),
     ].filter((f) => f.from.length > 0),
   // The spans it scrubbed go to the distributor only; k8s_attributes watches the API.
-  egress: () => [DNS, toStack([OTLP_GRPC]), HTTPS],
+  egress: (env) => [DNS, toStack([OTLP_GRPC]), ...toTempo3Distributor(env, 'collector', OTLP_GRPC), HTTPS],
   objects(env, own) {
     const meta = { name: COLLECTOR, labels: labels('collector', imageTag(own.image)) };
     const tls = env.tls.enabled;

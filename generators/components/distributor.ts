@@ -4,7 +4,7 @@
 import { autoscaling, replicas, resources } from '../environment/fields';
 import type { ContainerPort } from './component';
 import { kafkaEgress } from '../kafka/facts';
-import { namespaces, pods } from './peers';
+import { namespaces, pods, podsIn } from './peers';
 import { TEMPO_MEMORY_FLOOR, tempoComponent } from './tempo';
 import { preferSameZone } from './zones';
 
@@ -52,6 +52,8 @@ export const distributor = tempoComponent({
         ...(env.features.collector && !env.sampling.tail.enabled ? [pods('collector')] : []),
         ...(env.sampling.tail.enabled ? [pods('gateway')] : []),
         ...(env.features.vulture ? [pods('vulture')] : []),
+        // A dual run's 3.x stack: the 2.10 stack's agents (or gateway) write to it too.
+        ...(env.beside ? [podsIn(env.beside.namespace, env.beside.sender)] : []),
       ],
       ports: [OTLP_GRPC],
     },

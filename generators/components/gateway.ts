@@ -9,12 +9,11 @@ import { imageTag, labels, objectName, selectorLabels } from '../stack';
 import { TEMPO_UID } from '../tempo/facts';
 import { TLS_FILES, certificate, podNames, serviceNames, tlsMount, tlsVolume } from '../tls';
 import { COLLECTOR_MEMORY_FLOOR } from './collector';
-import { distributorEndpoint } from './collector-config';
+import { distributorExporters } from './otelcol';
 import {
   COLLECTOR_HEALTH_PORT,
   COLLECTOR_METRICS_PORT,
   type MemoryLimiter,
-  type OtlpExporter,
   type Pipeline,
   type ServerTls,
   type Telemetry,
@@ -29,7 +28,7 @@ import {
 import { component } from './component';
 import { OTLP_GRPC } from './distributor';
 import { containerPorts, containerResources, containerSecurity, placement, podDisruptionBudget, podSecurity, service } from './pod';
-import { DNS, pods, scrapedBy, toStack } from './peers';
+import { DNS, pods, scrapedBy, toStack, toTempo3Distributor } from './peers';
 import { tailPolicies } from './sampling';
 
 export const GATEWAY = objectName('gateway');
@@ -72,11 +71,14 @@ export interface GatewayConfig {
     };
     batch: { timeout: string; send_batch_size: number };
   };
-  exporters: { otlp_grpc: OtlpExporter };
+  exporters: ReturnType<typeof distributorExporters>;
   service: { extensions: string[]; telemetry: Telemetry; pipelines: { traces: Pipeline } };
 }
 
 export function gatewayConfig(env: EnvironmentSettings, own: GatewaySettings): GatewayConfig {
+  const exporters = distributorExporters(env, (endpoint) =>
+    otlpExporter(own.resources.limits.memory, endpoint, clientTls(env, TLS_FILES.ca), tenantHeaders(env, own.tenant)),
+  );
   const sizing = gatewaySizing(env, own);
   return {
     extensions: { health_check: healthCheck() },
@@ -102,13 +104,11 @@ export function gatewayConfig(env: EnvironmentSettings, own: GatewaySettings): G
       },
       batch: batch(),
     },
-    exporters: {
-      otlp_grpc: otlpExporter(own.resources.limits.memory, distributorEndpoint(env), clientTls(env, TLS_FILES.ca), tenantHeaders(env, own.tenant)),
-    },
+    exporters,
     service: {
       extensions: ['health_check'],
       telemetry: telemetry(),
-      pipelines: { traces: { receivers: ['otlp'], processors: ['memory_limiter', 'tail_sampling', 'batch'], exporters: ['otlp_grpc'] } },
+      pipelines: { traces: { receivers: ['otlp'], processors: ['memory_limiter', 'tail_sampling', 'batch'], exporters: Object.keys(exporters) } },
     },
   };
 }
@@ -137,7 +137,7 @@ export const gateway = component({
   metrics: { port: 'http-metrics', container: 'gateway', number: COLLECTOR_METRICS_PORT },
   // The agents send it whole traces; Prometheus scrapes it.
   ingress: (env) => [{ from: [pods('collector')], ports: [OTLP_GRPC] }, scrapedBy(env, COLLECTOR_METRICS_PORT)].filter((f) => f.from.length > 0),
-  egress: () => [DNS, toStack([OTLP_GRPC])],
+  egress: (env) => [DNS, toStack([OTLP_GRPC]), ...toTempo3Distributor(env, 'gateway', OTLP_GRPC)],
   objects(env, own) {
     const meta = { name: GATEWAY, labels: labels('gateway', imageTag(own.image)) };
     const selector = selectorLabels('gateway');

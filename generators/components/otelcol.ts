@@ -4,6 +4,8 @@
 // collector-config.ts and tests/helpers/collector-keys.ts).
 import type { EnvironmentSettings } from '../environment/settings';
 import type { Quantity } from '../environment/units';
+import { objectName, serviceHost } from '../stack';
+import { OTLP_GRPC } from './distributor';
 
 /** The collector's own telemetry (Prometheus pull reader) and its health_check extension. */
 export const COLLECTOR_METRICS_PORT = 8888;
@@ -114,3 +116,26 @@ export const telemetry = (): Telemetry => ({
     ],
   },
 });
+
+/** The distributor's OTLP gRPC receiver, as the collector dials it. */
+export function distributorEndpoint(env: { namespace: string }): string {
+  return `${serviceHost(env, objectName('distributor'))}:${OTLP_GRPC}`;
+}
+
+/** The exporter to the Tempo 3 stack's distributor in a dual run. */
+export const TEMPO3_EXPORTER = 'otlp_grpc/tempo3';
+
+/**
+ * The OTLP exporters to the distributors, by id: otlp_grpc to this stack's; in a dual run (migration.tempo3)
+ * also otlp_grpc/tempo3 to the 3.x stack's, so both receive every span; at the cutover otlp_grpc goes to the
+ * 3.x stack's only (the 2.10 stack drains), as it will once the 2.10 stack is removed.
+ */
+export function distributorExporters(
+  env: EnvironmentSettings,
+  exporter: (endpoint: string) => OtlpExporter,
+): { otlp_grpc: OtlpExporter; [TEMPO3_EXPORTER]?: OtlpExporter } {
+  const run = env.migration;
+  if (!run) return { otlp_grpc: exporter(distributorEndpoint(env)) };
+  if (run.stage === 'cutover') return { otlp_grpc: exporter(distributorEndpoint(run)) };
+  return { otlp_grpc: exporter(distributorEndpoint(env)), [TEMPO3_EXPORTER]: exporter(distributorEndpoint(run)) };
+}

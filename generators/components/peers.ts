@@ -29,6 +29,16 @@ export const DNS: INetworkPolicyEgressRule = {
 };
 /** S3, STS (IRSA), KMS and the API server have no addresses a NetworkPolicy could name: 443 stays open. */
 export const HTTPS: INetworkPolicyEgressRule = { to: ANYWHERE, ports: tcp([443]) };
+/** A component's pods in another namespace (a dual run's two stacks). */
+export const podsIn = (namespace: string, component: string): INetworkPolicyPeer => ({
+  namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } },
+  podSelector: { matchLabels: selectorLabels(component) },
+});
+/** In a dual run, the component that writes to the distributors (collector agent, or tail-sampling gateway) reaches the 3.x stack's too. */
+export const toTempo3Distributor = (env: EnvironmentSettings, sender: string, port: number): INetworkPolicyEgressRule[] =>
+  env.migration && sender === (env.sampling.tail.enabled ? 'gateway' : 'collector')
+    ? [{ to: [podsIn(env.migration.namespace, 'distributor')], ports: tcp([port]) }]
+    : [];
 /** Ports of the stack's own pods. */
 export const toStack = (ports: number[]): INetworkPolicyEgressRule => ({ to: [{ podSelector: { matchLabels: { ...INSTANCE_SELECTOR } } }], ports: tcp(ports) });
 

@@ -14,7 +14,7 @@ import { goMemLimit } from '../environment/units';
 import { labels, objectName, selectorLabels, serviceHost } from '../stack';
 import { TEMPO_PORTS, TEMPO_UID } from '../tempo/facts';
 import { CA_FILE, caMount, caVolume } from '../tls';
-import { distributorEndpoint } from './collector-config';
+import { distributorEndpoint } from './otelcol';
 import { component } from './component';
 import { OTLP_GRPC } from './distributor';
 import { COLLECTOR_HEALTH_PORT, type OtlpExporter, type Pipeline, clientTls, healthCheck, tenantHeaders } from './otelcol';

@@ -61,6 +61,35 @@ export function crossFieldProblems(env: Environment): Problem[] {
 
   problems.push(...dedicatedColumnProblems('dedicatedColumns', env.dedicatedColumns));
   problems.push(...tenantProblems(env));
+  problems.push(...dualRunProblems(env));
+  return problems;
+}
+
+/** What a dual run (migration.tempo3) cannot work without; the 3.x stack's own settings are checked as an environment of their own (load.ts). */
+export function dualRunProblems(env: Environment): Problem[] {
+  const run = env.migration;
+  if (!run) return [];
+  const problems: Problem[] = [];
+  const add = (path: string, message: string) => problems.push({ path, message });
+  if (env.tempo.version !== '2.10')
+    add('migration', `is for a tempo.version 2.10 environment moving to Tempo 3; this one runs ${env.tempo.version} already (remove the block)`);
+  if (run.namespace === env.namespace)
+    add(
+      'migration.tempo3.namespace',
+      `"${run.namespace}" is the 2.10 stack's namespace; expected another one: both stacks keep the same object names, each in its own namespace`,
+    );
+  if (!env.features.collector)
+    add('migration.tempo3', 'needs features.collector: the collector agents are what writes every span to both stacks; expected features.collector true');
+  if (env.tls.enabled && !env.tls.clusterIssuer)
+    add(
+      'migration.tempo3',
+      `needs tls.clusterIssuer with tls.enabled: the agents in ${env.namespace} and Grafana check both stacks' certificates against one CA, and a namespace CA signs for its own namespace only; expected a ClusterIssuer both namespaces use`,
+    );
+  if (run.stage === 'cutover' && !run.stack.features.vulture)
+    add(
+      'migration.tempo3.stage',
+      'cutover needs tempo-vulture on the Tempo 3 stack (its error rate is the gate that says 3.x reads back what it was sent); expected features.vulture true',
+    );
   return problems;
 }
 

@@ -6,6 +6,7 @@ import Type, { type Static, type TSchema } from 'typebox';
 import type { Component } from '../components/component';
 import { COMPONENTS, type ComponentName } from '../components/index';
 import { object } from './fields';
+import { type DualRun, migrationDefinition } from './migration';
 import { type EnvironmentSettings, settings } from './settings';
 import { Duration, Quantity, UNIT_PATTERNS } from './units';
 
@@ -17,7 +18,7 @@ export function environmentDefinition<C extends Record<string, Component>>(compo
     'Per component settings',
   );
   return Type.Object(
-    { cluster, argocd, aws, s3, retention, tempo, components: perComponent, ...rest },
+    { cluster, argocd, aws, s3, retention, tempo, components: perComponent, ...rest, migration: migrationDefinition(perComponent, rest.kafka) },
     {
       $schema: 'http://json-schema.org/draft-07/schema#',
       $id: 'https://tempo-gitops.local/environment.schema.json',
@@ -31,7 +32,11 @@ export function environmentDefinition<C extends Record<string, Component>>(compo
 /** The loaded environment: every field present (defaults filled in), units parsed. */
 export const environmentSchema = environmentDefinition(COMPONENTS);
 
-export type Environment = EnvironmentSettings & { components: { [K in ComponentName]: Static<(typeof COMPONENTS)[K]['settings']> } };
+export type Environment = EnvironmentSettings & {
+  components: { [K in ComponentName]: Static<(typeof COMPONENTS)[K]['settings']> };
+  /** The dual run: its stage and namespace, and the 3.x stack's whole environment. */
+  migration?: DualRun & { stack: Environment };
+};
 export type { EnvironmentSettings };
 
 type Schema = Record<string, unknown> & { properties?: Record<string, Schema>; required?: string[]; additionalProperties?: unknown; items?: unknown };

@@ -8,6 +8,7 @@ import { COMPONENTS, type ComponentName } from '../components/index';
 import { versionProblems } from '../components/versions';
 import { compiledValidators } from '../validation/compiled';
 import { InputError, type Problem } from '../validation/messages';
+import { type Tempo3Block, tempo3File } from './migration';
 import { closest } from '../suggest';
 import { crossFieldProblems } from './checks';
 import { PATTERN_HINTS, PATTERNS } from './fields';
@@ -103,10 +104,8 @@ function crossFieldOf(envName: string, usable: Record<string, unknown>, invalid:
   if (broken.has('')) return []; // a required field is missing: the checks need it
   const run = () => {
     const env = mergeEnvironment(envName, usable);
-    const componentProblems = Object.values(COMPONENTS).flatMap((c: Component) =>
-      (c.checks?.(env.components[c.name as ComponentName]) ?? []).map((p) => ({ path: `components.${c.name}.${p.path}`, message: p.message })),
-    );
-    return [...crossFieldProblems(env), ...componentProblems, ...versionProblems(env, usable)].filter((p) => !broken.has(section(p.path)));
+    const own = [...environmentProblems(env), ...versionProblems(env, usable)];
+    return [...own, ...dualRunStackProblems(env, usable, own)].filter((p) => !broken.has(section(p.path)));
   };
   if (!broken.size) return run();
   try {
@@ -159,10 +158,53 @@ export function visible(text: string): string {
 
 /** Defaults deep-merged with a file (already validated), units parsed; arrays and scalars in the file replace the default. */
 export function mergeEnvironment(name: string, file: Record<string, unknown>): Environment {
-  const env: Environment = { name, ...(decodeUnits(deepMerge(DEFAULTS, file)) as Omit<Environment, 'name'>) };
+  const { migration, ...own } = file as { migration?: { tempo3?: Tempo3Block } };
+  const env: Environment = { name, ...(decodeUnits(deepMerge(DEFAULTS, own)) as Omit<Environment, 'name'>) };
   // An empty tag is the release tempo.version pins (the schema cannot default one field from another).
   env.tempo.tag ||= TEMPO_RELEASES[env.tempo.version] ?? TEMPO_RELEASES['2.10'];
+  const block = migration?.tempo3;
+  if (block) {
+    const stack = mergeEnvironment(name, tempo3File(own, block, runsIn3));
+    stack.beside = { stage: block.stage, namespace: env.namespace, sender: env.sampling.tail.enabled ? 'gateway' : 'collector' };
+    env.migration = { stage: block.stage, namespace: stack.namespace, stack };
+  }
   return env;
+}
+
+const runsIn3 = (component: string) => COMPONENTS[component as ComponentName]?.versions?.includes('3.0') ?? true;
+
+/**
+ * The 3.x stack's own problems, at the block's field when the block wrote it (else at the inherited field,
+ * named as the 3.x stack's); what the 2.10 stack already reports is not repeated.
+ */
+function dualRunStackProblems(env: Environment, file: Record<string, unknown>, own: Problem[]): Problem[] {
+  const block = (file.migration as { tempo3?: Tempo3Block } | undefined)?.tempo3;
+  if (!env.migration || !block) return [];
+  const stack = env.migration.stack;
+  const written = (path: string) => {
+    const [head, name] = path.split('.');
+    return (
+      head === 'namespace' ||
+      (head === 'kafka' && block.kafka !== undefined) ||
+      (head === 'components' && name !== undefined && block.components?.[name] !== undefined)
+    );
+  };
+  const seen = new Set(own.map((p) => `${p.path}\n${p.message}`));
+  return [...environmentProblems(stack), ...versionProblems(stack, tempo3File(file, block, runsIn3))]
+    .filter((p) => !seen.has(`${p.path}\n${p.message}`))
+    .map((p) =>
+      written(p.path)
+        ? { path: `migration.tempo3.${p.path}`, message: p.message }
+        : { path: p.path, message: `${p.message} (in the Tempo 3 stack of migration.tempo3)` },
+    );
+}
+
+/** The checks of one loaded environment: cross-field, each component's. */
+function environmentProblems(env: Environment): Problem[] {
+  const componentProblems = Object.values(COMPONENTS).flatMap((c: Component) =>
+    (c.checks?.(env.components[c.name as ComponentName]) ?? []).map((p) => ({ path: `components.${c.name}.${p.path}`, message: p.message })),
+  );
+  return [...crossFieldProblems(env), ...componentProblems];
 }
 
 export function baseEnvironment(): Environment {

@@ -4,6 +4,7 @@
 import Type, { type Static, type TSchema } from 'typebox';
 import { bool, duration, int, list, map, num, object, oneOf, PATTERNS, percent, positive, str } from './fields';
 import { kafka, partitionLagSeconds } from './kafka';
+import type { Beside, DualRun } from './migration';
 import { sampling } from './sampling';
 import { GENERATOR_PROCESSORS, dedicatedColumnList, limits, processorList } from './tenant-settings';
 import { tls } from './tls';
@@ -273,5 +274,10 @@ export const settings = {
 
 type StaticOf<T> = { [K in keyof T]: T[K] extends TSchema ? Static<T[K]> : never };
 /** An environment without its components: what every component and output may read. */
-export type EnvironmentSettings = { name: string } & StaticOf<typeof settings>;
+export type EnvironmentSettings = { name: string } & StaticOf<typeof settings> & {
+    /** A 2.10 environment's dual run (migration.tempo3), resolved by load.ts. */
+    migration?: DualRun;
+    /** Set on the 3.x stack of a dual run: the 2.10 stack it runs beside. */
+    beside?: Beside;
+  };
 export type TenantOwnSettings = EnvironmentSettings['limits']['tenants'][string];

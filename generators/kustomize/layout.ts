@@ -30,18 +30,30 @@ export function fileName(o: KubeObject): string {
 
 const key = ref;
 
-/** `base`: the ConfigMaps base generates; an overlay replaces those and creates the others. */
-function configMapGenerators(r: RenderedEnvironment, base?: RenderedEnvironment) {
+/** A dual run's Tempo 3 stack: a kustomization of its own under the overlay (its namespace set there). */
+export const DUAL_RUN_DIR = 'tempo3';
+
+/**
+ * `base`: the ConfigMaps base generates; an overlay replaces those and creates the others. `namespace`:
+ * where the overlay names it (a dual-run overlay has no namespace transformer).
+ */
+function configMapGenerators(r: RenderedEnvironment, base?: RenderedEnvironment, namespace: { namespace?: string } = {}) {
   const options = { labels: stackLabels(r.env.tempo.tag) };
   const behavior = (name: string) =>
     !base ? {} : name === CONFIG_MAP || name === OVERRIDES_CONFIG_MAP || base.configMaps.some((c) => c.name === name) ? { behavior: 'replace' } : {};
   return [
     // Hash suffix: a config change rolls every Tempo pod.
-    { name: CONFIG_MAP, ...behavior(CONFIG_MAP), files: ['tempo.yaml'], options },
+    { name: CONFIG_MAP, ...namespace, ...behavior(CONFIG_MAP), files: ['tempo.yaml'], options },
     // No hash: the kubelet updates the mounted file and Tempo reloads it without a restart.
-    { name: OVERRIDES_CONFIG_MAP, ...behavior(OVERRIDES_CONFIG_MAP), files: ['overrides.yaml'], options: { ...options, disableNameSuffixHash: true } },
+    {
+      name: OVERRIDES_CONFIG_MAP,
+      ...namespace,
+      ...behavior(OVERRIDES_CONFIG_MAP),
+      files: ['overrides.yaml'],
+      options: { ...options, disableNameSuffixHash: true },
+    },
     // Hash suffix: a config change rolls the pods that mount it.
-    ...r.configMaps.map((c) => ({ name: c.name, ...behavior(c.name), files: [c.file], options: { labels: c.labels } })),
+    ...r.configMaps.map((c) => ({ name: c.name, ...namespace, ...behavior(c.name), files: [c.file], options: { labels: c.labels } })),
   ];
 }
 
@@ -80,40 +92,84 @@ export function overlayFiles(base: RenderedEnvironment, env: RenderedEnvironment
   const envKeys = new Set(env.objects.map(key));
   const resources: string[] = [];
   const patches: Array<Record<string, unknown>> = [];
+  // A dual run holds two namespaces: no namespace transformer (it would move the Tempo 3 stack), so this
+  // stack's objects, patch targets and generated ConfigMaps name theirs.
+  const ns = env.dualRun ? { namespace: env.env.namespace } : {};
+  const placed = (o: KubeObject): KubeObject => (env.dualRun && !CLUSTER_SCOPED.has(o.kind) ? { ...o, metadata: { ...o.metadata, ...ns } } : o);
 
   for (const o of env.objects) {
     const b = baseByKey.get(key(o));
     if (!b) {
-      files.set(`${dir}/${fileName(o)}`, yamlFile(o));
+      files.set(`${dir}/${fileName(o)}`, yamlFile(placed(o)));
       resources.push(fileName(o));
       continue;
     }
     const ops = jsonPatch(b, o);
     if (ops.length === 0) continue;
     files.set(`${dir}/patches/${fileName(o)}`, yamlFile(ops, `# ${env.env.name}: how ${key(o)} differs from base/.\n`));
-    patches.push({ path: `patches/${fileName(o)}`, target: { kind: o.kind, name: o.metadata.name } });
+    patches.push({ path: `patches/${fileName(o)}`, target: { kind: o.kind, name: o.metadata.name, ...(CLUSTER_SCOPED.has(o.kind) ? {} : ns) } });
   }
   const generated = base.configMaps
     .filter((c) => !env.configMaps.some((e) => e.name === c.name))
     .map((c): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: c.name } }));
   for (const b of [...base.objects, ...generated]) {
     if (envKeys.has(key(b))) continue;
-    const deletion = { $patch: 'delete', apiVersion: b.apiVersion, kind: b.kind, metadata: { name: b.metadata.name } };
+    const deletion = {
+      $patch: 'delete',
+      apiVersion: b.apiVersion,
+      kind: b.kind,
+      metadata: { name: b.metadata.name, ...(CLUSTER_SCOPED.has(b.kind) ? {} : ns) },
+    };
     files.set(`${dir}/patches/${fileName(b)}`, yamlFile(deletion, `# ${env.env.name} has no ${key(b)}.\n`));
     patches.push({ path: `patches/${fileName(b)}` });
   }
   configFiles(dir, env, files);
+  if (env.dualRun) for (const [path, content] of stackFiles(`${dir}/${DUAL_RUN_DIR}`, env.dualRun)) files.set(path, content);
   patches.sort((a, b) => String(a.path).localeCompare(String(b.path)));
   files.set(
     `${dir}/kustomization.yaml`,
     yamlFile({
       apiVersion: 'kustomize.config.k8s.io/v1beta1',
       kind: 'Kustomization',
-      namespace: env.env.namespace,
-      resources: ['../../base', ...shared, ...resources.sort()],
-      configMapGenerator: configMapGenerators(env, base),
+      ...(env.dualRun ? {} : { namespace: env.env.namespace }),
+      resources: ['../../base', ...shared, ...resources.sort(), ...(env.dualRun ? [DUAL_RUN_DIR] : [])],
+      configMapGenerator: configMapGenerators(env, base, ns),
       // Sync waves last, so no environment patch can replace the annotations they add.
       patches: [...patches, ...syncWavePatches()],
+    }),
+  );
+  return files;
+}
+
+/** Kinds without a namespace (a dual-run overlay names the namespace of every other object). */
+const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'ValidatingWebhookConfiguration',
+  'MutatingWebhookConfiguration',
+]);
+
+/**
+ * A dual run's Tempo 3 stack, whole (no base: nothing in base/ is its): every object a resource, its config
+ * files generated, its namespace set by its own kustomization. The overlay's sync-wave patches order it too.
+ */
+function stackFiles(dir: string, r: RenderedEnvironment): Files {
+  const files: Files = new Map();
+  const resources = r.objects.map((o) => {
+    files.set(`${dir}/${fileName(o)}`, yamlFile(o));
+    return fileName(o);
+  });
+  configFiles(dir, r, files);
+  files.set(
+    `${dir}/kustomization.yaml`,
+    yamlFile({
+      apiVersion: 'kustomize.config.k8s.io/v1beta1',
+      kind: 'Kustomization',
+      namespace: r.env.namespace,
+      resources: resources.sort(),
+      configMapGenerator: configMapGenerators(r),
     }),
   );
   return files;

@@ -32,6 +32,7 @@ export function tempo3Config(env: Environment, from2: Record<string, unknown>): 
   const overrides = section(common, 'overrides') as { defaults?: { metrics_generator?: { processors?: string[] } } };
   const processors = overrides.defaults?.metrics_generator?.processors;
   if (processors) overrides.defaults!.metrics_generator!.processors = processors.filter((p) => p !== 'local-blocks');
+  if (env.beside) disableCompaction(overrides.defaults as Record<string, unknown>);
   const retention = { block_retention: env.retention.text, compacted_block_retention: '1h' };
   const partitions = livePartitions(env);
   return {
@@ -84,7 +85,18 @@ export function tempo3Config(env: Environment, from2: Record<string, unknown>): 
  */
 export function tempo3RuntimeOverrides(env: Environment, from2: { overrides: Record<string, unknown> }): Record<string, unknown> {
   const blocks = structuredClone(from2.overrides) as Record<string, { metrics_generator: { processors: string[] } }>;
-  for (const [tenant, block] of Object.entries(blocks))
+  for (const [tenant, block] of Object.entries(blocks)) {
     if (!env.limits.tenants[tenant]?.processors) block.metrics_generator.processors = block.metrics_generator.processors.filter((p) => p !== 'local-blocks');
+    if (env.beside) disableCompaction(block);
+  }
   return { overrides: blocks };
+}
+
+/**
+ * A dual run's 3.x stack neither compacts nor applies retention (3.0.3's backend-scheduler skips both for a
+ * tenant with compaction_disabled): the 2.10 compactor owns the shared blocks until it is removed. In the
+ * defaults and in every tenant block, since Tempo uses a tenant's block whole (upstream's migration guide).
+ */
+function disableCompaction(block: Record<string, unknown>): void {
+  block.compaction = { ...(block.compaction as Record<string, unknown>), compaction_disabled: true };
 }
