@@ -199,7 +199,8 @@ export function recoverInterrupted(root: string): string[] {
 }
 
 function removeEmptyDirs(root: string, dir: string) {
-  while (dir && dir !== '.' && readdirSync(join(root, dir)).length === 0) {
+  // Removing a whole directory (a dual run's tempo3/) reaches it once per file: gone is done.
+  while (dir && dir !== '.' && existsSync(join(root, dir)) && readdirSync(join(root, dir)).length === 0) {
     rmdirSync(join(root, dir));
     dir = dirname(dir);
   }

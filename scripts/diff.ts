@@ -18,6 +18,7 @@ import { parse } from 'yaml';
 import { InputError } from '../generators/validation/messages';
 import { compareFiles } from '../generators/write';
 import { GENERATED_DIRS, SHARED_DIRS, renderRepository } from '../generators/repository';
+import { NAMESPACE } from '../generators/stack';
 import { type EnvironmentDiff, type ObjectChange, type RenderedDiff, formatMarkdown, formatText } from './lib/diff-format';
 import { type Kustomize, kustomize } from './lib/kustomize';
 
@@ -90,8 +91,10 @@ export function objectsOf(stream: string, where: string): Map<string, string> {
     let name = o.metadata?.name ?? '';
     // A config change renames a generated ConfigMap; pair the two so it reads as one change.
     if (o.kind === 'ConfigMap' || o.kind === 'Secret') name = name.replace(HASH_SUFFIX, '');
-    let id = `${o.kind}/${name}`;
-    if (objects.has(id)) id = `${id} (namespace ${o.metadata?.namespace ?? 'none'})`;
+    // Objects outside the default namespace say where they are: a dual run holds the same names twice.
+    const ns = o.metadata?.namespace;
+    let id = `${o.kind}/${name}${ns && ns !== NAMESPACE ? ` (namespace ${ns})` : ''}`;
+    if (objects.has(id)) id = `${id} (namespace ${ns ?? 'none'})`;
     if (objects.has(id)) throw new Error(`${where}: ${id} appears twice`);
     objects.set(id, text);
   }
