@@ -20,7 +20,14 @@ const planted = (name: string) => {
 
 describe('e2e planted faults', () => {
   it('each names a check and a description', () => {
-    expect(FAULTS.map((f) => f.name).sort()).toEqual(['reader-prefix', 'receiver-localhost', 'ring-address', 'tls-server-name', 'zone-unaware']);
+    expect(FAULTS.map((f) => f.name).sort()).toEqual([
+      'reader-prefix',
+      'receiver-localhost',
+      'ring-address',
+      'tempo3-compaction-enabled',
+      'tls-server-name',
+      'zone-unaware',
+    ]);
     for (const f of FAULTS) expect(f.failsCheck.length * f.description.length).toBeGreaterThan(0);
     expect(() => fault('no-such-fault')).toThrow(/ring-address/);
   });

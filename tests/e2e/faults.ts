@@ -9,6 +9,8 @@ export interface Fault {
   description: string;
   /** The check that must fail (a prefix of its name). */
   failsCheck: string;
+  /** A dual run's Tempo 3 stack is where it is planted (scenario dual-run); else the environment's one stack. */
+  inTempo3?: boolean;
   plant(env: RenderedEnvironment): void;
 }
 
@@ -21,6 +23,17 @@ function tempoWorkload(env: RenderedEnvironment, target: string) {
 }
 
 export const FAULTS: Fault[] = [
+  {
+    name: 'tempo3-compaction-enabled',
+    description: "a dual run's Tempo 3 stack without compaction_disabled in its overrides defaults: two compaction systems on one bucket",
+    failsCheck: 'Tempo 3 backend-scheduler plans no compaction',
+    inTempo3: true,
+    plant(env) {
+      const compaction = env.tempo.overrides?.defaults?.compaction;
+      if (compaction?.compaction_disabled !== true) throw new Error('no compaction_disabled in overrides.defaults to remove (not a dual run?)');
+      delete compaction.compaction_disabled;
+    },
+  },
   {
     name: 'ring-address',
     description: 'memberlist.join_members names a Service that does not exist (a typo in the gossip ring address)',

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { applyAlertFaultTimings } from './alert-faults';
 import type { Binaries } from './binaries';
 import { CheckFailed, Checks, expectThat, type CheckResult } from './checks';
+import { DualRunScenario, isDualRun, splitDualRun } from './dual-run';
 import type { E2EOptions } from './context';
 import { fault } from './faults';
 import { planStack } from './plan';
@@ -40,11 +41,15 @@ const VULTURE_PACING = [
 
 export async function runE2E(opts: E2EOptions, bin: Binaries): Promise<E2EResult> {
   const started = Date.now();
-  const env = readRendered(opts.root, opts.env);
+  const rendered = readRendered(opts.root, opts.env);
+  // A dual run (migration.tempo3): the overlay holds two stacks; `env` is the 2.10 one, dual-run.ts runs both.
+  const dual = isDualRun(opts.root, opts.env) ? splitDualRun(opts.root, rendered) : undefined;
+  const env = dual?.tempo2 ?? rendered;
   const notes: string[] = [];
   if (opts.plant) {
     const f = fault(opts.plant);
-    f.plant(env);
+    if (f.inTempo3 && !dual) throw new Error(`--plant ${f.name}: it is planted in a dual run's Tempo 3 stack (--scenario dual-run)`);
+    f.plant(f.inTempo3 && dual ? dual.tempo3 : env);
     notes.push(`planted fault ${f.name}: ${f.description}`);
   }
   if (opts.alertFaults && isTempo3(env)) notes.push('--alert-faults: not run on a Tempo 3 environment (tempo3.ts runs its own checks)');
@@ -52,15 +57,12 @@ export async function runE2E(opts: E2EOptions, bin: Binaries): Promise<E2EResult
   const dir = mkdtempSync(join(tmpdir(), `tempo-e2e-${env.name}-`));
   const ports = await freePorts(160);
   let next = 0;
-  const plan = planStack(
-    env,
-    () => {
-      const p = ports[next++];
-      if (p === undefined) throw new Error('the plan needs more than 160 ports');
-      return p;
-    },
-    dir,
-  );
+  const port = () => {
+    const p = ports[next++];
+    if (p === undefined) throw new Error('the plan needs more than 160 ports');
+    return p;
+  };
+  const plan = planStack(env, port, dual ? join(dir, 'tempo2') : dir);
   const bucketName: string = env.tempo.storage?.trace?.s3?.bucket;
   if (env.tempo.storage?.trace?.backend !== 's3' || !bucketName)
     throw new Error(`${env.name}: the e2e runs the S3 backend; the rendered config has ${env.tempo.storage?.trace?.backend}`);
@@ -75,9 +77,21 @@ export async function runE2E(opts: E2EOptions, bin: Binaries): Promise<E2EResult
     ? new Stack(plan, { ...bin, tempo: t3.tempo, vulture: t3.vulture }, bucketName, VULTURE_PACING_3)
     : new Stack(plan, bin, bucketName, VULTURE_PACING);
   const checks = new Checks(opts.log);
+  const stacks = [stack];
   let failure: CheckFailed | undefined;
   try {
-    if (t3) await new Tempo3Scenario(env, plan, stack, checks, t3, opts.vultureSeconds, opts.log).run();
+    if (dual) {
+      const t3bin = bin.tempo3 && !('missing' in bin.tempo3) ? bin.tempo3 : undefined;
+      expectThat(t3bin, `a dual run needs Tempo 3.0.3 with the Kafka fake: ${bin.tempo3 && 'missing' in bin.tempo3 ? bin.tempo3.missing : 'not found'}`);
+      const plan3 = { ...planStack(dual.tempo3, port, join(dir, 'tempo3')), s3Port: plan.s3Port, s3CaFile: plan.s3CaFile, prometheusPort: plan.prometheusPort };
+      const stack3 = new Stack(plan3, { ...bin, tempo: t3bin.tempo, vulture: t3bin.vulture }, bucketName, VULTURE_PACING_3);
+      stacks.push(stack3);
+      const sides = [
+        { label: `Tempo 2.10 (${plan.namespace})`, plan, stack },
+        { label: `Tempo 3.0 (${plan3.namespace})`, plan: plan3, stack: stack3 },
+      ] as const;
+      await new DualRunScenario(opts.root, sides[0], sides[1], checks, t3bin, opts.vultureSeconds, opts.log).run();
+    } else if (t3) await new Tempo3Scenario(env, plan, stack, checks, t3, opts.vultureSeconds, opts.log).run();
     else await new Tempo2Scenario(env, plan, stack, checks, opts, notes, prepareTls(plan)).run();
   } catch (e) {
     if (!(e instanceof CheckFailed)) throw e;
@@ -89,22 +103,26 @@ export async function runE2E(opts: E2EOptions, bin: Binaries): Promise<E2EResult
     await checks
       .final('every process stopped', async () => {
         const stopped = Date.now();
-        const how = await stack.stopAll();
+        // Two stacks have the same pod names: each is named with its namespace then.
+        const named = async (s: Stack) => [...(await s.stopAll())].map(([id, h]) => [stacks.length > 1 ? `${s.plan.namespace}/${id}` : id, h] as const);
+        const how = new Map((await Promise.all(stacks.map(named))).flat());
         const killed = [...how.entries()].filter(([, h]) => h === 'killed').map(([id]) => id);
         return `${how.size} processes in ${((Date.now() - stopped) / 1000).toFixed(1)} s; SIGKILL after ${STOP_GRACE_MS / 1000} s of SIGTERM: ${killed.join(', ') || 'none'}`;
       })
       .catch((e) => (failure ??= e));
     resetWaits();
-    const panics = stack.allProcs().flatMap((p) =>
-      p
-        .log()
-        .split('\n')
-        .filter((l) => /\bpanic\b|goroutine \d+ \[running\]/i.test(l))
-        .map((l) => `${p.name}: ${l.slice(0, 200)}`),
-    );
+    const panics = stacks
+      .flatMap((s) => s.allProcs())
+      .flatMap((p) =>
+        p
+          .log()
+          .split('\n')
+          .filter((l) => /\bpanic\b|goroutine \d+ \[running\]/i.test(l))
+          .map((l) => `${p.name}: ${l.slice(0, 200)}`),
+      );
     const panicCheck = checks.final('no panic in any log', async () => {
       expectThat(panics.length === 0, `${panics.length} log lines show a panic:\n    ${panics.slice(0, 5).join('\n    ')}`);
-      return `${stack.allProcs().length} logs scanned`;
+      return `${stacks.reduce((n, s) => n + s.allProcs().length, 0)} logs scanned`;
     });
     await panicCheck.catch((e) => (failure ??= e));
     if (!opts.keep && !failure) rmSync(dir, { recursive: true, force: true });

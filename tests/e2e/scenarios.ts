@@ -89,6 +89,29 @@ export const SCENARIOS: Scenario[] = [
       };
     },
   },
+  {
+    name: 'dual-run',
+    description:
+      'staging migrating to Tempo 3 (migration.tempo3, stage dual-run), sized for the loopback: one ingester (no zones), no TLS, no memcached; 2.10.8 and 3.0.3 with the Kafka fake on one bucket',
+    env: 'staging',
+    skipObservability: `its point is that both stacks receive and return the same traces; ${OBSERVED_ELSEWHERE}`,
+    edit(e) {
+      // Two stacks on two cores: the smallest of each (zones and TLS are proven in staging's own run).
+      e.tls = { enabled: false };
+      e.tempo = { ...(e.tempo ?? {}), replicationFactor: 1 };
+      e.features = { ...(e.features ?? {}), memcached: false };
+      const c = e.components ?? {};
+      e.components = {
+        ...c,
+        distributor: { ...(c.distributor ?? {}), replicas: 1 },
+        ingester: { ...(c.ingester ?? {}), replicas: 1, zoneAware: false },
+        querier: { ...(c.querier ?? {}), autoscaling: { enabled: false } },
+      };
+      e.migration = {
+        tempo3: { stage: 'dual-run', kafka: { strimzi: { nodes: 1 } }, components: { 'live-store': { replicas: 1 }, 'block-builder': { replicas: 1 } } },
+      };
+    },
+  },
 ];
 
 /** The tracked and untracked (not ignored) files of the tree, or everything but node_modules and .git. */
