@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, parseDocument } from 'yaml';
 import { appProject } from '../generators/argocd';
+import { KubernetesValidator } from '../generators/kubernetes/validate';
+import { failures, runPolicies } from '../policies';
 import { awsDocuments } from '../generators/aws/documents';
 import type { Environment } from '../generators/environment/index';
 import { loadEnvironment } from '../generators/environment/load';
@@ -192,6 +194,12 @@ describe('one overlay, two namespaces', () => {
         'NetworkPolicy/observability/tempo-stack-collector',
       ]);
     }
+    // What npm run validate and the policies check of every committed overlay hold for both stacks too.
+    const objects = builds[1]!.objects;
+    const validator = new KubernetesValidator();
+    expect(objects.flatMap((o) => validator.validate(o, primary.cluster.kubernetesVersion))).toEqual([]);
+    const findings = failures(await runPolicies(objects, { environment: primary.name }));
+    expect(findings.map((f) => `${f.rule} ${f.object}: ${f.message}`)).toEqual([]);
   });
 });
 
