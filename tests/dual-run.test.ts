@@ -2,10 +2,14 @@
 // in its own namespace. What the checks refuse, what each stage sends where, and that one overlay with two
 // namespaces builds with both kustomize majors without touching the 2.10 stack's objects. (The real
 // binaries prove both stacks receive the same traces: npm run e2e -- --scenario dual-run.)
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parse, parseDocument } from 'yaml';
+import { parse, parseDocument, stringify } from 'yaml';
+import { ruleGroups } from '../generators/alerts/rules';
+import { unitTestFiles } from '../generators/alerts/promtool-tests';
 import { appProject } from '../generators/argocd';
 import { KubernetesValidator } from '../generators/kubernetes/validate';
 import { failures, runPolicies } from '../policies';
@@ -144,6 +148,33 @@ describe('the stages: where the agents write, what Grafana reads', () => {
       'system:serviceaccount:observability:tempo-stack',
       'system:serviceaccount:observability-tempo3:tempo-stack',
     ]);
+  });
+});
+
+describe('cutover gates: the alerts of the 3.x stack, on its jobs', () => {
+  const GATES = ['TempoVultureHighErrorRate', 'TempoPartitionsNotActive', 'TempoLiveStorePartitionLag', 'TempoBlockBuilderPartitionLag'];
+  const promtool = spawnSync('promtool', ['--version'], { encoding: 'utf8' }).status === 0;
+  if (!promtool && process.env.CI) throw new Error('promtool not found (CI=true): apt-get install -y prometheus');
+  if (!promtool) console.warn('promtool not found: skipping the dual-run gate alerts (apt-get install -y prometheus)');
+
+  it.skipIf(!promtool)('fire on series of observability-tempo3 (promtool), and are deployed with its jobs', () => {
+    const stack = load(withBlock(DUAL)).migration!.stack;
+    const dir = mkdtempSync(join(tmpdir(), 'tempo-dual-run-gates-'));
+    try {
+      const groups = ruleGroups(stack);
+      const exprs = groups.flatMap((g) => g.rules).filter((r) => GATES.includes(String(r.alert)));
+      expect(exprs.map((r) => r.alert).sort()).toEqual([...GATES].sort());
+      for (const r of exprs) expect(String(r.expr), String(r.alert)).toMatch(/job="observability-tempo3\//);
+      const { minutely } = unitTestFiles(stack, 'rules.yaml') as unknown as { minutely: { tests: Array<{ alert_rule_test?: Array<{ alertname: string }> }> } };
+      const tests = minutely.tests.filter((t) => t.alert_rule_test?.some((a) => GATES.includes(a.alertname)));
+      expect(tests.length, 'a firing and a quiet case per gate').toBe(GATES.length * 2);
+      writeFileSync(join(dir, 'rules.yaml'), stringify({ groups }));
+      writeFileSync(join(dir, 'tests.yaml'), stringify({ ...minutely, tests }));
+      const r = spawnSync('promtool', ['test', 'rules', 'tests.yaml'], { cwd: dir, encoding: 'utf8', env: { ...process.env, GOMAXPROCS: '1' } });
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
