@@ -10,7 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse, parseDocument, stringify } from 'yaml';
 import { ruleGroups } from '../generators/alerts/rules';
 import { unitTestFiles } from '../generators/alerts/promtool-tests';
-import { appProject } from '../generators/argocd';
+import { CLUSTER_KINDS, appProject } from '../generators/argocd';
+import { CLUSTER_SCOPED } from '../generators/kustomize/layout';
 import { KubernetesValidator } from '../generators/kubernetes/validate';
 import { failures, runPolicies } from '../policies';
 import { awsDocuments } from '../generators/aws/documents';
@@ -138,6 +139,10 @@ describe('the stages: where the agents write, what Grafana reads', () => {
     const ingress = (r.dualRun!.objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'tempo-stack-distributor') as Any).spec.ingress;
     const from = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } } };
     expect(ingress.flatMap((rule: Any) => rule.from ?? [])).toContainEqual(expect.objectContaining(from));
+  });
+
+  it("the overlay names the namespace of every kind but Argo CD's cluster-scoped ones", () => {
+    expect([...CLUSTER_SCOPED].sort()).toEqual(CLUSTER_KINDS.map((k) => k.kind).sort());
   });
 
   it('Argo CD may sync the 3.x namespace; the IRSA trust names both service accounts', () => {

@@ -141,15 +141,8 @@ export function overlayFiles(base: RenderedEnvironment, env: RenderedEnvironment
   return files;
 }
 
-/** Kinds without a namespace (a dual-run overlay names the namespace of every other object). */
-const CLUSTER_SCOPED = new Set([
-  'Namespace',
-  'ClusterRole',
-  'ClusterRoleBinding',
-  'CustomResourceDefinition',
-  'ValidatingWebhookConfiguration',
-  'MutatingWebhookConfiguration',
-]);
+/** Kinds without a namespace (a dual-run overlay names the namespace of every other object); argocd.ts's CLUSTER_KINDS, which imports this module. */
+export const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'ValidatingWebhookConfiguration']);
 
 /**
  * A dual run's Tempo 3 stack, whole (no base: nothing in base/ is its): every object a resource, its config
