@@ -97,6 +97,7 @@ export class DualRunScenario {
     await checks.run('Tempo 3 block-builder writes RF1 blocks into the shared bucket', () => this.waitRf1Blocks(1));
     await checks.run('push a second batch (a second block the 3.x stack could compact)', () => this.pushBatch());
     await checks.run('Tempo 3 block-builder writes a second RF1 block', () => this.waitRf1Blocks(2));
+    await checks.run('trace by id: both stacks return both batches, span for span (3.x from its blocks too)', () => this.sameById());
     await checks.run('Tempo 3 backend-scheduler plans no compaction or retention (compaction_disabled)', () => this.noSchedulerJobs());
     if (vultureStarted)
       await checks.run(`Tempo 3 tempo-vulture for ${this.vultureSeconds} s without errors`, () =>
