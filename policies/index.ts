@@ -3,6 +3,7 @@
 import type { KubeObject } from '../generators/kubernetes/objects';
 import { Cluster, ref } from '../generators/kubernetes/cluster';
 import { availabilityRules } from './rules/availability';
+import { dualRunRules } from './rules/dual-run';
 import { networkRules } from './rules/network';
 import { podSecurityRules } from './rules/pod-security';
 import { secretRules } from './rules/secrets';
@@ -25,6 +26,7 @@ export const RULES: readonly Rule[] = [
   ...tempoRules,
   ...tlsRules,
   ...zoneRules,
+  ...dualRunRules,
 ];
 
 const applies = (w: Waiver, context: PolicyContext) => !w.environments || w.environments.includes(context.environment);

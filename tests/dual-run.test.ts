@@ -236,6 +236,13 @@ describe('one overlay, two namespaces', () => {
     expect(objects.flatMap((o) => validator.validate(o, primary.cluster.kubernetesVersion))).toEqual([]);
     const findings = failures(await runPolicies(objects, { environment: primary.name }));
     expect(findings.map((f) => `${f.rule} ${f.object}: ${f.message}`)).toEqual([]);
+    // Without the 3.x vulture, the policy refuses the overlay that writes to it.
+    const unchecked = objects.filter(
+      (o) => !(o.kind === 'Deployment' && o.metadata.name === 'tempo-stack-vulture' && o.metadata.namespace === 'observability-tempo3'),
+    );
+    const refused = failures(await runPolicies(unchecked, { environment: primary.name })).filter((f) => f.rule === 'dual-run-gates');
+    expect(refused.map((f) => f.object)).toEqual([expect.stringMatching(/^ConfigMap\/tempo-stack-collector/)]);
+    expect(refused[0]!.message).toMatch(/in namespace observability-tempo3, which lacks a tempo-vulture Deployment;/);
   });
 });
 

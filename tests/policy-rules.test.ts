@@ -441,6 +441,19 @@ const cases: Case[] = [
     breaks: (t) => drop(t, 'StatefulSet', 'tempo-ingester-zone-c'),
     expected: /tempo-ingester-zone-a: \[tempo-replication\] runs 2 ingester\(s\); expected >= 3/,
   },
+  {
+    rule: 'dual-run-gates',
+    bad: 'the agents write to a distributor in another namespace that runs no tempo-vulture and no gate alerts',
+    breaks: (t) =>
+      t.push({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'tempo-stack-collector', namespace: 'observability' },
+        data: { 'collector.yaml': 'exporters:\n  otlp_grpc:\n    endpoint: tempo-stack-distributor.observability-tempo3.svc.cluster.local:4317\n' },
+      }),
+    expected:
+      /\[dual-run-gates\] writes spans to the distributor in namespace observability-tempo3, which lacks a tempo-vulture Deployment, alert TempoVultureHighErrorRate;/,
+  },
 ];
 
 const messagesOf = async (tree: KubeObject[], rule?: string) =>
