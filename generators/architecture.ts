@@ -54,12 +54,15 @@ function ports(envs: RenderedEnvironment[], component: string): string {
 const perEnv = (envs: RenderedEnvironment[], value: (r: RenderedEnvironment) => string) => envs.map((r) => `${r.env.name} ${value(r)}`).join(' · ');
 /** `336h`, or with tenants that keep their blocks longer or shorter: `336h (tenant acme 720h)`. */
 function retention(r: RenderedEnvironment): string {
+  if (r.env.beside) return 'none (compaction_disabled: the 2.10 compactor does it)';
   const own = ownRetentions(r.env).map((t) => `tenant ${t.tenant} ${t.retention.text}`);
   return `${r.env.retention.text}${own.length ? ` (${own.join(', ')})` : ''}`;
 }
 const nodeId = (component: string) => component.replace(/-/g, '_');
 
-export function architectureDiagram(envs: RenderedEnvironment[]): string {
+export function architectureDiagram(rendered: RenderedEnvironment[]): string {
+  // A dual run's Tempo 3 stack is drawn as an environment of its own ("staging (3.x)"): same bucket, its own pods.
+  const envs = rendered.flatMap((r) => (r.dualRun ? [r, { ...r.dualRun, env: { ...r.dualRun.env, name: `${r.env.name} (3.x)` } }] : [r]));
   const present = NODES.filter((c) => envs.some((r) => workloadsOf(r, c).length));
   const tempo3 = envs.filter((r) => r.env.tempo.version === '3.0');
   const kind = (c: string) => envs.map((r) => workloadsOf(r, c)[0]?.kind).find(Boolean);
