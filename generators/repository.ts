@@ -207,7 +207,7 @@ export function renderRepository(root: string): RenderedRepository {
   for (const t of SHARED_DIRS) add('base', t.files(base, environments));
   for (const r of environments) {
     const shared = SHARED_DIRS.filter((t) => t.perEnvironment).map((t) => `../../${t.dir}/${r.env.name}`);
-    add(r.env.name, new Map([...overlayFiles(base, r, shared), ...awsFiles(r.env, r.env.migration?.stack)]));
+    add(r.env.name, new Map([...overlayFiles(base, r, shared), ...awsFiles(r.env)]));
   }
   add(
     'base',

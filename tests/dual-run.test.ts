@@ -148,7 +148,7 @@ describe('the stages: where the agents write, what Grafana reads', () => {
   it('Argo CD may sync the 3.x namespace; the IRSA trust names both service accounts', () => {
     const env = load(withBlock(DUAL, { 's3.credentials': 'irsa' }));
     expect((appProject([env]).spec.destinations ?? []).map((d: Any) => d.namespace)).toEqual(['observability', 'observability-tempo3']);
-    const trust = awsDocuments(env, env.migration!.stack)['tempo-trust-policy.json'] as Any;
+    const trust = awsDocuments(env)['tempo-trust-policy.json'] as Any;
     expect(Object.entries(trust.Statement[0].Condition.StringEquals).find(([k]) => k.endsWith(':sub'))![1]).toEqual([
       'system:serviceaccount:observability:tempo-stack',
       'system:serviceaccount:observability-tempo3:tempo-stack',

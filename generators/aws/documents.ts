@@ -110,9 +110,12 @@ export function secretStorePolicy(env: EnvironmentSettings): Json {
   };
 }
 
-/** The documents of one environment, by file name under overlays/<env>/aws/; `stack`: a dual run's Tempo 3 stack, whose pods use the same roles. */
-export function awsDocuments(env: EnvironmentSettings, stack?: EnvironmentSettings): Record<string, Json> {
-  const stacks = [env, ...(stack ? [stack] : [])];
+/** An environment with its dual run's Tempo 3 stack (migration.tempo3), whose pods use the same roles. */
+type WithDualRun = EnvironmentSettings & { migration?: { stack: EnvironmentSettings } };
+
+/** The documents of one environment, by file name under overlays/<env>/aws/. */
+export function awsDocuments(env: WithDualRun): Record<string, Json> {
+  const stacks = [env, ...(env.migration ? [env.migration.stack] : [])];
   const docs: Record<string, Json> = {
     'lifecycle.json': lifecycle(env),
     'encryption.json': encryption(env),
@@ -142,9 +145,9 @@ export function awsDocuments(env: EnvironmentSettings, stack?: EnvironmentSettin
 export const awsDir = (env: EnvironmentSettings): string => `overlays/${env.name}/${AWS_DIR}`;
 
 /** JSON has no comments: these files are generated because their directory is owned by generate (repository.ts). */
-export function awsFiles(env: EnvironmentSettings, stack?: EnvironmentSettings): Files {
+export function awsFiles(env: WithDualRun): Files {
   const files: Files = new Map();
-  for (const [file, doc] of Object.entries(awsDocuments(env, stack))) files.set(`${awsDir(env)}/${file}`, jsonFile(doc));
+  for (const [file, doc] of Object.entries(awsDocuments(env))) files.set(`${awsDir(env)}/${file}`, jsonFile(doc));
   return files;
 }
 
