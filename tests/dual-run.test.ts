@@ -13,6 +13,8 @@ import { unitTestFiles } from '../generators/alerts/promtool-tests';
 import { CLUSTER_KINDS, appProject } from '../generators/argocd';
 import { CLUSTER_SCOPED } from '../generators/kustomize/layout';
 import { KubernetesValidator } from '../generators/kubernetes/validate';
+import { builtTempoProblems } from '../generators/tempo/checks';
+import { configProblems } from '../generators/tempo3/checks';
 import { failures, runPolicies } from '../policies';
 import { awsDocuments } from '../generators/aws/documents';
 import type { Environment } from '../generators/environment/index';
@@ -234,6 +236,7 @@ describe('one overlay, two namespaces', () => {
     const objects = builds[1]!.objects;
     const validator = new KubernetesValidator();
     expect(objects.flatMap((o) => validator.validate(o, primary.cluster.kubernetesVersion))).toEqual([]);
+    expect(builtTempoProblems(objects, configProblems), 'each Tempo config checked against its own stack').toEqual([]);
     const findings = failures(await runPolicies(objects, { environment: primary.name }));
     expect(findings.map((f) => `${f.rule} ${f.object}: ${f.message}`)).toEqual([]);
     // Without the 3.x vulture, the policy refuses the overlay that writes to it.

@@ -74,6 +74,15 @@ export const isTempo3Config = (config: unknown): boolean => typeof config === 'o
 /** tempoProblems for a kustomize build output: reads the config and overrides from their ConfigMaps; `check`
  * judges them (tempo3/checks.ts configProblems picks the version's). */
 export function builtTempoProblems(objects: KubeObject[], check: typeof tempoProblems = tempoProblems): ObjectProblem[] {
+  // A dual run's overlay holds two stacks, one per namespace: each is judged with its own objects (and the cluster-scoped ones).
+  const configs = objects.filter((o) => o.kind === 'ConfigMap' && (o.metadata.name === CONFIG_MAP || o.metadata.name.startsWith(`${CONFIG_MAP}-`)));
+  const namespaces = [...new Set(configs.map((o) => o.metadata.namespace ?? ''))];
+  if (namespaces.length < 2) return stackProblems(objects, check);
+  const own = (ns: string) => objects.filter((o) => (o.metadata.namespace ?? ns) === ns);
+  return namespaces.flatMap((ns) => stackProblems(own(ns), check));
+}
+
+function stackProblems(objects: KubeObject[], check: typeof tempoProblems): ObjectProblem[] {
   const configMaps = objects.filter((o): o is ObjectOf<'ConfigMap'> => o.kind === 'ConfigMap');
   const find = (name: string, file: string) =>
     configMaps.find((c) => (c.metadata.name === name || c.metadata.name.startsWith(`${name}-`)) && typeof c.data?.[file] === 'string');
