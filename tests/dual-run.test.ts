@@ -120,6 +120,9 @@ describe('the stages: where the agents write, what Grafana reads', () => {
       pipeline: ['otlp_grpc'],
     });
     expect(datasources(env)).toEqual({ tempo: h('observability-tempo3'), 'tempo-2-10': h('observability') });
+    const r = renderEnvironment(env);
+    const vultures = (x: typeof r) => x.objects.filter((o) => o.kind === 'Deployment' && o.metadata.name === 'tempo-stack-vulture').length;
+    expect([vultures(r), vultures(r.dualRun!)], 'the draining 2.10 stack gets no canary writes; 3.x keeps its vulture').toEqual([0, 1]);
   });
 
   it('the 3.x stack neither compacts nor applies retention: compaction_disabled in the defaults and every tenant block', () => {

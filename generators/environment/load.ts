@@ -167,6 +167,9 @@ export function mergeEnvironment(name: string, file: Record<string, unknown>): E
     const stack = mergeEnvironment(name, tempo3File(own, block, runsIn3));
     stack.beside = { stage: block.stage, namespace: env.namespace, sender: env.sampling.tail.enabled ? 'gateway' : 'collector' };
     env.migration = { stage: block.stage, namespace: stack.namespace, stack };
+    // At the cutover the 2.10 stack drains: nothing writes to it, not even its canary (its ingesters'
+    // live traces must reach 0 before the removal); the 3.x stack's vulture is the one that counts.
+    if (block.stage === 'cutover') env.features = { ...env.features, vulture: false };
   }
   return env;
 }
