@@ -13,6 +13,7 @@ import { zoneProblems } from './components/zones';
 import { dashboardsDir } from './dashboards/index';
 import type { Problem } from './validation/messages';
 import type { Environment } from './environment/index';
+import { stacksOf } from './environment/migration';
 import { ENVIRONMENT_FILE_SCHEMA, baseEnvironment, loadEnvironment, locate } from './environment/load';
 import { type Files, MARKER, replaceRegion } from './files';
 import { type SharedDir, baseFiles, overlayFiles } from './kustomize/layout';
@@ -106,7 +107,7 @@ export function loadChecked(root: string, name: string): Environment {
   const file = envFile(name);
   const env = loadEnvironment(file, name, undefined, root);
   // A dual run's Tempo 3 stack renders from the same file: its problems are the file's too (once each).
-  const stacks = [env, ...(env.migration ? [env.migration.stack] : [])];
+  const stacks = stacksOf(env);
   const found = OUTPUT_CHECKS.flatMap((check) => stacks.flatMap(check)).map((p) => `${locate(file, p.path, root)}: ${p.path}: ${p.message}`);
   const problems = [...new Set(found)];
   if (problems.length) throw new InputError(problems);

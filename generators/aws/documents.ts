@@ -3,6 +3,7 @@
 // generated to overlays/<env>/aws/ so a PR shows them; kustomize never reads them (no kustomization lists
 // them); `npm run bootstrap:aws` applies them (bootstrap.ts).
 import { SECRET_STORE_SERVICE_ACCOUNT, needsSecretStore } from '../credentials';
+import { stacksOf } from '../environment/migration';
 import type { EnvironmentSettings } from '../environment/settings';
 import { longestRetention } from '../environment/tenants';
 import { type Files, jsonFile } from '../files';
@@ -115,7 +116,7 @@ type WithDualRun = EnvironmentSettings & { migration?: { stack: EnvironmentSetti
 
 /** The documents of one environment, by file name under overlays/<env>/aws/. */
 export function awsDocuments(env: WithDualRun): Record<string, Json> {
-  const stacks = [env, ...(env.migration ? [env.migration.stack] : [])];
+  const stacks = stacksOf(env);
   const docs: Record<string, Json> = {
     'lifecycle.json': lifecycle(env),
     'encryption.json': encryption(env),

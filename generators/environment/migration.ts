@@ -24,6 +24,9 @@ export interface Beside {
   sender: 'collector' | 'gateway';
 }
 
+/** An environment's stacks: itself, then its dual run's Tempo 3 stack (migration.tempo3) when it runs one. */
+export const stacksOf = <S extends object>(env: S & { migration?: { stack: S } }): S[] => [env, ...(env.migration ? [env.migration.stack] : [])];
+
 /** A copy of a definition with no default and nothing required: the block sets only what differs from the environment. */
 function withoutDefaults(schema: TSchema): TSchema {
   const walk = (node: unknown): unknown => {
