@@ -1,12 +1,13 @@
 // npm run cost -- --env <env> [--sampling-percentage N] [--ingest-gb-per-day N] [--<assumption> N ...]: a
-// monthly cost estimate of one environment, offline; with --sampling-percentage, before and after that
-// change of sampling.percentage. Then what each S3 storage class would cost for the environment's
-// retention. `--help` lists every assumption with its default and source.
+// monthly cost estimate of one environment (during a dual run each stack, then both), offline; with
+// --sampling-percentage, before and after that change of sampling.percentage. Then what each S3 storage
+// class would cost for the environment's retention. `--help` lists every assumption with its default and source.
 import { parseArgs } from 'node:util';
 import {
   ASSUMPTIONS,
   type Assumptions,
   cheapestReadableClass,
+  type CostLine,
   costTable,
   defaultAssumptions,
   estimate,
@@ -14,6 +15,7 @@ import {
   storageClassCosts,
 } from '../generators/cost';
 import type { Environment } from '../generators/environment/index';
+import { stacksOf } from '../generators/environment/migration';
 import { ownRetentions } from '../generators/environment/tenants';
 import { loadCli } from './cli';
 
@@ -66,24 +68,23 @@ export function main(argv: string[], root = process.cwd()): number {
   );
   if (percentage === undefined) {
     console.log(`Sampling: ${sampling(env, assumptions)}\n`);
-    console.log(costTable(env, assumptions));
+    console.log(costTables(env, assumptions));
   } else {
-    const after: Environment = { ...env, sampling: { ...env.sampling, percentage } };
+    const after = withPercentage(env, percentage);
     console.log(`Before (as configured) - sampling: ${sampling(env, assumptions)}\n`);
-    console.log(costTable(env, assumptions));
+    console.log(costTables(env, assumptions));
     console.log(`\nAfter (--sampling-percentage ${percentage}) - sampling: ${sampling(after, assumptions)}\n`);
-    console.log(costTable(after, assumptions));
+    console.log(costTables(after, assumptions));
     console.log('\nChange:');
-    const [b, a] = [estimate(env, assumptions), estimate(after, assumptions)];
+    const [b, a] = [lines(env, assumptions), lines(after, assumptions)];
     for (const [i, line] of b.entries()) {
       const delta = a[i]!.dollars - line.dollars;
       if (Math.abs(delta) >= 0.005)
         console.log(
-          `  ${line.item.padEnd(22)} ${line.dollars.toFixed(2).padStart(9)} -> ${a[i]!.dollars.toFixed(2).padStart(9)}  (${delta > 0 ? '+' : ''}${delta.toFixed(2)})`,
+          `  ${line.item.padEnd(26)} ${line.dollars.toFixed(2).padStart(9)} -> ${a[i]!.dollars.toFixed(2).padStart(9)}  (${delta > 0 ? '+' : ''}${delta.toFixed(2)})`,
         );
     }
-    const total = (lines: typeof b) => lines.reduce((sum, l) => sum + l.dollars, 0);
-    console.log(`  ${'total'.padEnd(22)} ${total(b).toFixed(2).padStart(9)} -> ${total(a).toFixed(2).padStart(9)}  (${(total(a) - total(b)).toFixed(2)})`);
+    console.log(`  ${'total'.padEnd(26)} ${total(b).toFixed(2).padStart(9)} -> ${total(a).toFixed(2).padStart(9)}  (${(total(a) - total(b)).toFixed(2)})`);
   }
   console.log(`\n${storageClassTable(env)}`);
   console.log('\nAssumptions (override with the flag):');
@@ -93,6 +94,28 @@ export function main(argv: string[], root = process.cwd()): number {
   );
   return 0;
 }
+
+const total = (lines: CostLine[]) => lines.reduce((sum, l) => sum + l.dollars, 0);
+const dualRun = (env: Environment) => stacksOf(env).length > 1;
+const stackTitle = (s: Environment) => `Tempo ${s.tempo.tag} stack in ${s.namespace}`;
+
+/** Every stack's lines; in a dual run each item names its stack's Tempo version. */
+const lines = (env: Environment, a: Assumptions): CostLine[] =>
+  stacksOf(env).flatMap((s) => estimate(s, a).map((l) => (dualRun(env) ? { ...l, item: `${s.tempo.version} ${l.item}` } : l)));
+
+/** The table; during a dual run both stacks run and are billed: a table per stack, then both together. */
+function costTables(env: Environment, a: Assumptions): string {
+  if (!dualRun(env)) return costTable(env, a);
+  const tables = stacksOf(env).map((s) => `${stackTitle(s)}:\n${costTable(s, a)}`);
+  return [...tables, `total of both stacks (the dual run of migration.tempo3)  ${total(lines(env, a)).toFixed(2)}`].join('\n\n');
+}
+
+/** The environment at another sampling.percentage; the agents sample for both stacks of a dual run. */
+const withPercentage = (e: Environment, percentage: number): Environment => ({
+  ...e,
+  sampling: { ...e.sampling, percentage },
+  ...(e.migration ? { migration: { ...e.migration, stack: withPercentage(e.migration.stack, percentage) } } : {}),
+});
 
 /** What the environment keeps, as the estimate counts it. */
 function sampling(env: Environment, a: Assumptions): string {

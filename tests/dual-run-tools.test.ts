@@ -1,0 +1,74 @@
+// The operator tools during a dual run (migration.tempo3): both stacks run, so `npm run cost` prices both,
+// `npm run volumes:grow` grows either stack's volumes in its namespace and `npm run bootstrap:aws` creates
+// what either stack needs. The environment is the first 2.10 one with the block, in a throw-away copy.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
+import { estimate, defaultAssumptions } from '../generators/cost';
+import type { Environment } from '../generators/environment/index';
+import { loadEnvironment } from '../generators/environment/load';
+import { Quantity } from '../generators/environment/units';
+import { renderEnvironment } from '../generators/render';
+import { envFile, loadEnvironments } from '../generators/repository';
+import { main as cost } from '../scripts/cost';
+import { ROOT } from './helpers/kustomize';
+import type { Any } from './helpers/objects';
+import { runMain } from './helpers/run';
+import { sandbox } from './helpers/sandbox';
+
+const primary = loadEnvironments(ROOT).find((e) => e.tempo.version === '2.10')!;
+const FILE = envFile(primary.name);
+const DUAL = { stage: 'dual-run', components: { 'live-store': { replicas: 1 }, 'block-builder': { replicas: 1 } } };
+
+/** The environment file with the block (and one CA for both namespaces, which a TLS dual run needs). */
+function withBlock(tempo3: Record<string, unknown>, more: Record<string, unknown> = {}): string {
+  const doc = parseDocument(readFileSync(join(ROOT, FILE), 'utf8'));
+  doc.setIn(['tls', 'clusterIssuer'], 'platform-ca');
+  for (const [path, value] of Object.entries(more)) doc.setIn(path.split('.'), value);
+  doc.setIn(['migration', 'tempo3'], tempo3);
+  return doc.toString();
+}
+const load = (text: string): Environment => loadEnvironment(FILE, primary.name, text, ROOT);
+
+const box = sandbox();
+box.write(FILE, withBlock(DUAL));
+afterAll(() => box.remove());
+const dollars = (stdout: string, item: string) => Number(new RegExp(`^${item}\\s.*\\s([0-9.]+)$`, 'm').exec(stdout)?.[1]);
+
+describe('npm run cost prices both stacks of a dual run', () => {
+  const env = load(withBlock(DUAL));
+  const stack = env.migration!.stack;
+  const r = runMain(cost, ['--env', primary.name], box.dir);
+  const [own, tempo3] = r.stdout.split(/^Tempo 3\.0\.3 stack in observability-tempo3:$/m);
+
+  it('a table per stack, each its namespace, and the total of both', () => {
+    expect(r.code, r.stderr).toBe(0);
+    expect(own).toMatch(new RegExp(`^Tempo ${primary.tempo.tag.replace(/\./g, '\\.')} stack in observability:$`, 'm'));
+    expect(tempo3, 'the 3.x stack has its own table').toBeDefined();
+    const both = dollars(r.stdout, 'total of both stacks');
+    expect(both).toBeCloseTo(dollars(own!, 'total') + dollars(tempo3!, 'total'), 1);
+    expect(dollars(own!, 'total'), 'the 2.10 stack as without the block').toBeCloseTo(
+      estimate(env, defaultAssumptions()).reduce((s, l) => s + l.dollars, 0),
+      1,
+    );
+  });
+
+  it("the 3.x stack's Kafka is priced as a 3.0 environment's: Strimzi nodes' requests and storage, its copies and fetches across zones", () => {
+    const pool = renderEnvironment(stack).objects.find((o) => o.kind === 'KafkaNodePool') as Any;
+    expect(pool, 'the 3.x stack runs a Strimzi Kafka').toBeDefined();
+    const a = defaultAssumptions();
+    const line = (item: string) => dollars(tempo3!, item);
+    expect(line('compute: CPU')).toBeGreaterThan(pool.spec.replicas * Quantity.parse(pool.spec.resources.requests.cpu).value * 730 * a.vcpuHour!);
+    expect(line('EBS volumes')).toBeGreaterThan(((pool.spec.replicas * Quantity.parse(pool.spec.storage.volumes[0].size).value) / 2 ** 30) * a.ebsGbMonth!);
+    expect(tempo3).toMatch(/^EBS volumes\s+\d+ GiB \(live-store, scheduler, metrics-generator and Kafka PVCs\)/m);
+    expect(tempo3).toMatch(/^cross-AZ transfer\s.*1 produce \+ \d broker cop(y|ies) \+ 4 fetches/m);
+  });
+
+  it('--sampling-percentage changes both stacks (the agents sample for both)', () => {
+    const changed = runMain(cost, ['--env', primary.name, '--sampling-percentage', '50'], box.dir);
+    expect(changed.code, changed.stderr).toBe(0);
+    expect(changed.stdout).toMatch(/^ {2}2\.10 S3 storage\s/m);
+    expect(changed.stdout).toMatch(/^ {2}3\.0 S3 storage\s/m);
+  });
+});
