@@ -1,5 +1,6 @@
 // npm run volumes:grow -- --env <env> --size <quantity> [--component ingester]: prints the steps that grow a
-// StatefulSet component's volumes in place (generators/volumes.ts). It changes nothing itself.
+// StatefulSet component's volumes in place (generators/volumes.ts), in both stacks of a dual run. It changes
+// nothing itself.
 import { parseArgs } from 'node:util';
 import { STATEFUL_TARGETS } from '../generators/components/index';
 import { growVolumes } from '../generators/volumes';

@@ -12,6 +12,9 @@ import { Quantity } from '../generators/environment/units';
 import { renderEnvironment } from '../generators/render';
 import { envFile, loadEnvironments } from '../generators/repository';
 import { main as cost } from '../scripts/cost';
+import { main as volumesGrow } from '../scripts/volumes-grow';
+import { growVolumes } from '../generators/volumes';
+import { spawnSync } from 'node:child_process';
 import { ROOT } from './helpers/kustomize';
 import type { Any } from './helpers/objects';
 import { runMain } from './helpers/run';
@@ -70,5 +73,48 @@ describe('npm run cost prices both stacks of a dual run', () => {
     expect(changed.code, changed.stderr).toBe(0);
     expect(changed.stdout).toMatch(/^ {2}2\.10 S3 storage\s/m);
     expect(changed.stdout).toMatch(/^ {2}3\.0 S3 storage\s/m);
+  });
+});
+
+describe('npm run volumes:grow grows either stack of a dual run, in its namespace', () => {
+  const env = load(withBlock(DUAL));
+  const stack = env.migration!.stack;
+  const sets = (e: Environment, component: string) =>
+    renderEnvironment(e).objects.filter(
+      (o) => o.kind === 'StatefulSet' && (o as Any).spec.template.metadata.labels['app.kubernetes.io/component'] === component,
+    ) as Any[];
+  const claims = (e: Environment, component: string) =>
+    sets(e, component).flatMap((s) => Array.from({ length: s.spec.replicas }, (_, i) => `kubectl -n ${e.namespace} patch pvc data-${s.metadata.name}-${i} `));
+
+  it("the live-stores (3.x only): every claim patched, waited for and orphaned in observability-tempo3, the block's field in the PR", () => {
+    const r = runMain(volumesGrow, ['--env', primary.name, '--component', 'live-store', '--size', '100Gi'], box.dir);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.split('\n');
+    const patched = lines.filter((l) => l.includes(' patch pvc ')).map((l) => l.replace(/-p .*$/, ''));
+    expect(patched).toEqual(claims(stack, 'live-store'));
+    expect(patched.length).toBe(2 * stack.components['live-store'].replicas);
+    for (const l of lines.filter((x) => / (wait pvc|delete statefulset|get statefulset|get pods)/.test(x)))
+      expect(l).toMatch(/kubectl -n observability-tempo3 /);
+    expect(r.stdout).toContain('#      migration.tempo3.components.live-store.storage.size: 100Gi');
+    expect(spawnSync('bash', ['-n'], { input: r.stdout, encoding: 'utf8' }).status).toBe(0);
+  });
+
+  it('the metrics-generators (both stacks): each claim in its own namespace, each stack its field', () => {
+    const plan = growVolumes(env, 'metrics-generator', '500Gi');
+    if ('problems' in plan) throw new Error(plan.problems.join('; '));
+    const patched = plan.script
+      .split('\n')
+      .filter((l) => l.includes(' patch pvc '))
+      .map((l) => l.replace(/-p .*$/, ''));
+    expect(patched).toEqual([...claims(env, 'metrics-generator'), ...claims(stack, 'metrics-generator')]);
+    expect(plan.statefulSets.map((s) => s.namespace)).toEqual(['observability', 'observability-tempo3']);
+    expect(plan.script).toMatch(/^# {6}components\.metrics-generator\.storage\.size: 500Gi$/m);
+    expect(plan.script).toMatch(/^# {6}migration\.tempo3\.components\.metrics-generator\.storage\.size: 500Gi$/m);
+  });
+
+  it('a StatefulSet in neither stack is refused naming both namespaces', () => {
+    expect(growVolumes(env, 'compactor', '1Ti')).toEqual({
+      problems: [`${primary.name} renders no StatefulSet of compactor with volumes in either stack (namespaces observability, observability-tempo3)`],
+    });
   });
 });
