@@ -14,6 +14,8 @@ import { envFile, loadEnvironments } from '../generators/repository';
 import { main as cost } from '../scripts/cost';
 import { main as volumesGrow } from '../scripts/volumes-grow';
 import { growVolumes } from '../generators/volumes';
+import { bootstrapScript } from '../generators/aws/bootstrap';
+import { awsDocuments } from '../generators/aws/documents';
 import { spawnSync } from 'node:child_process';
 import { ROOT } from './helpers/kustomize';
 import type { Any } from './helpers/objects';
@@ -116,5 +118,28 @@ describe('npm run volumes:grow grows either stack of a dual run, in its namespac
     expect(growVolumes(env, 'compactor', '1Ti')).toEqual({
       problems: [`${primary.name} renders no StatefulSet of compactor with volumes in either stack (namespaces observability, observability-tempo3)`],
     });
+  });
+});
+
+describe('npm run bootstrap:aws creates what either stack of a dual run needs', () => {
+  // The 3.x stack alone reads an external Kafka with SASL (e.g. MSK): its credentials go through the SecretStore.
+  const kafka = { cluster: 'external', external: { address: 'b-1.kafka.example.internal:9092', partitions: 1, sasl: true } };
+  const env = load(withBlock({ ...DUAL, kafka }, { 's3.credentials': 'irsa' }));
+
+  it("the 3.x stack's Kafka secret and the SecretStore role that reads it, from the documents generate writes", () => {
+    expect(env.migration!.stack.kafka.external.sasl).toBe(true);
+    const script = bootstrapScript(env);
+    expect(script).toContain('secretsmanager create-secret --region us-east-1 --name tempo/kafka-credentials');
+    expect(script).toContain(`iam create-role --role-name ${env.cluster.name}-tempo-secret-store`);
+    const files = [...script.matchAll(/file:\/\/overlays\/[^/]+\/aws\/(\S+\.json)/g)].map((m) => m[1]!);
+    expect(files).toContain('secret-store-policy.json');
+    for (const f of files) expect(Object.keys(awsDocuments(env)), f).toContain(f);
+    expect(spawnSync('bash', ['-n'], { input: script, encoding: 'utf8' }).status).toBe(0);
+  });
+
+  it('with a Strimzi Kafka in the 3.x stack and IRSA for S3, neither stack needs a secret or the SecretStore role', () => {
+    const own = load(withBlock(DUAL, { 's3.credentials': 'irsa' }));
+    expect(bootstrapScript(own)).not.toContain('tempo/kafka-credentials');
+    expect(bootstrapScript(own)).not.toContain('tempo-secret-store');
   });
 });

@@ -2,8 +2,8 @@
 // documents in overlays/<env>/aws/ (documents.ts), as one script that a dry run prints and --apply runs.
 import { S3_SECRET_KEYS, needsSecretStore } from '../credentials';
 import { KAFKA_ENV, KAFKA_SECRET_KEYS } from '../kafka/facts';
-import type { EnvironmentSettings } from '../environment/settings';
-import { awsDir } from './documents';
+import { stacksOf } from '../environment/migration';
+import { type WithDualRun, awsDir } from './documents';
 import { KAFKA_SECRET_REMOTE, S3_SECRET_REMOTE, awsNames, kafkaSasl } from './names';
 
 export interface BootstrapStep {
@@ -18,9 +18,10 @@ const cmd = (...args: string[]) => args.map(shellQuote).join(' ');
 
 /**
  * The aws CLI commands that create this environment's AWS resources, in order. Every step can run again:
- * creations are guarded by a lookup, everything else is a put that converges.
+ * creations are guarded by a lookup, everything else is a put that converges. A dual run's Tempo 3 stack
+ * shares them: what either stack needs (a Kafka secret, the SecretStore's role) is created.
  */
-export function bootstrapSteps(env: EnvironmentSettings): BootstrapStep[] {
+export function bootstrapSteps(env: WithDualRun): BootstrapStep[] {
   const { bucket } = env.s3;
   const region = env.aws.region;
   const names = awsNames(env);
@@ -62,7 +63,7 @@ export function bootstrapSteps(env: EnvironmentSettings): BootstrapStep[] {
     { what: 'default encryption', command: s3api('put-bucket-encryption', '--server-side-encryption-configuration', file('encryption.json')) },
     { what: 'public-access block', command: s3api('put-public-access-block', '--public-access-block-configuration', file('public-access-block.json')) },
   ];
-  const secretStore = needsSecretStore(env)
+  const secretStore = stacksOf(env).some(needsSecretStore)
     ? role(names.secretStoreRole, 'secret-store-trust-policy.json', names.secretPolicy, 'secret-store-policy.json')
     : [];
   if (env.s3.credentials === 'irsa') {
@@ -123,8 +124,8 @@ export function bootstrapSteps(env: EnvironmentSettings): BootstrapStep[] {
  * kafka.external.sasl: the secret the ExternalSecret reads, created (if missing) from the operator's
  * KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD: the Kafka's owner issues them, so the script cannot.
  */
-function kafkaSecret(env: EnvironmentSettings): BootstrapStep[] {
-  if (!kafkaSasl(env)) return [];
+function kafkaSecret(env: WithDualRun): BootstrapStep[] {
+  if (!stacksOf(env).some(kafkaSasl)) return [];
   const region = env.aws.region;
   const need = `test -n "\${${KAFKA_ENV.username}:-}" && test -n "\${${KAFKA_ENV.password}:-}" || { echo 'set ${KAFKA_ENV.username} and ${KAFKA_ENV.password} (the Kafka credentials of Tempo) to create ${KAFKA_SECRET_REMOTE}' >&2; exit 1; }`;
   const json = `node -e ${shellQuote(`process.stdout.write(JSON.stringify({${KAFKA_SECRET_KEYS.username}: process.env.${KAFKA_ENV.username}, ${KAFKA_SECRET_KEYS.password}: process.env.${KAFKA_ENV.password}}))`)}`;
@@ -148,7 +149,7 @@ function kafkaSecret(env: EnvironmentSettings): BootstrapStep[] {
 }
 
 /** The steps as one shell script: what the dry run prints is exactly what --apply runs. */
-export function bootstrapScript(env: EnvironmentSettings): string {
+export function bootstrapScript(env: WithDualRun): string {
   const lines = ['set -euo pipefail', ...bootstrapSteps(env).flatMap((s) => [`echo ${shellQuote(`==> ${s.what}`)}`, s.command])];
   return `${lines.join('\n')}\n`;
 }

@@ -112,7 +112,7 @@ export function secretStorePolicy(env: EnvironmentSettings): Json {
 }
 
 /** An environment with its dual run's Tempo 3 stack (migration.tempo3), whose pods use the same roles. */
-type WithDualRun = EnvironmentSettings & { migration?: { stack: EnvironmentSettings } };
+export type WithDualRun = EnvironmentSettings & { migration?: { stack: EnvironmentSettings } };
 
 /** The documents of one environment, by file name under overlays/<env>/aws/. */
 export function awsDocuments(env: WithDualRun): Record<string, Json> {
