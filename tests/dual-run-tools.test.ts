@@ -8,6 +8,7 @@ import { parseDocument } from 'yaml';
 import { estimate, defaultAssumptions } from '../generators/cost';
 import type { Environment } from '../generators/environment/index';
 import { loadEnvironment } from '../generators/environment/load';
+import { stacksOf } from '../generators/environment/migration';
 import { Quantity } from '../generators/environment/units';
 import { renderEnvironment } from '../generators/render';
 import { envFile, loadEnvironments } from '../generators/repository';
@@ -141,5 +142,30 @@ describe('npm run bootstrap:aws creates what either stack of a dual run needs', 
     const own = load(withBlock(DUAL, { 's3.credentials': 'irsa' }));
     expect(bootstrapScript(own)).not.toContain('tempo/kafka-credentials');
     expect(bootstrapScript(own)).not.toContain('tempo-secret-store');
+  });
+});
+
+describe("what each stack's claims become (persistentVolumeClaimRetentionPolicy)", () => {
+  const env = load(withBlock(DUAL));
+  const statefulSets = stacksOf(env).flatMap((e) => renderEnvironment(e).objects.filter((o) => o.kind === 'StatefulSet') as Any[]);
+  const policy = (component: string) =>
+    statefulSets
+      .filter((s) => s.spec.template.metadata.labels['app.kubernetes.io/component'] === component)
+      .map((s) => s.spec.persistentVolumeClaimRetentionPolicy);
+
+  it('every StatefulSet with volumes keeps them when deleted (volumes:grow orphans and recreates them)', () => {
+    const claimed = statefulSets.filter((s) => s.spec.volumeClaimTemplates?.length);
+    expect(claimed.length).toBeGreaterThan(0);
+    for (const s of claimed) expect(s.spec.persistentVolumeClaimRetentionPolicy?.whenDeleted, `${s.metadata.namespace ?? ''}${s.metadata.name}`).toBe('Retain');
+  });
+
+  it('live-stores delete theirs on scale-down (Kafka holds the partition), the backend-scheduler keeps its work list, block-builders have none', () => {
+    expect(policy('live-store')).toEqual([
+      { whenDeleted: 'Retain', whenScaled: 'Delete' },
+      { whenDeleted: 'Retain', whenScaled: 'Delete' },
+    ]);
+    expect(policy('backend-scheduler')).toEqual([{ whenDeleted: 'Retain', whenScaled: 'Retain' }]);
+    const builders = statefulSets.filter((s) => s.spec.template.metadata.labels['app.kubernetes.io/component'] === 'block-builder');
+    expect(builders.map((s) => s.spec.volumeClaimTemplates)).toEqual([undefined]);
   });
 });

@@ -25,4 +25,7 @@ export const backendScheduler = tempoComponent({
   replacedBy: { '2.10': '2.10 has no backend-scheduler: its compactor compacts (components.compactor)' },
   // The workers pull jobs over gRPC.
   ingress: () => [{ from: [pods('backend-worker')], ports: [TEMPO_PORTS.grpc] }],
+  // Its volume holds the work list (3.0.3 reads it before the copy it flushes to S3, which lags) and the
+  // redaction batch manifest (on the volume only): kept on deletion and when scaled to 0 by hand.
+  claimRetention: () => ({ whenDeleted: 'Retain', whenScaled: 'Retain' }),
 });

@@ -39,6 +39,11 @@ const component = tempoComponent({
   // Recent-data reads from the queriers (gRPC).
   ingress: () => [{ from: [pods('querier')], ports: [TEMPO_PORTS.grpc] }],
   pod: { terminationGracePeriodSeconds: LIVE_STORE_TERMINATION_GRACE_SECONDS },
+  // Its volume holds recent data only (WAL and complete blocks, the prepare-downscale shutdown marker): Kafka
+  // holds the partition and the block-builders its blocks (3.0.3 replays 2 x complete_block_timeout from Kafka
+  // when it finds no local data). Kept when the StatefulSet is deleted, like every volume of the stack; deleted
+  // on scale-down: a kept claim is billed, and a later scale-up would start from its shutdown marker.
+  claimRetention: () => ({ whenDeleted: 'Retain', whenScaled: 'Delete' }),
 });
 
 /**
