@@ -1,13 +1,38 @@
 #!/usr/bin/env node
-// npm test: the type-check, the lint and the vitest suite at once. tsc and Biome each keep one core busy
-// for a few seconds; run one after the other they would leave the other core idle while vitest waits.
+// npm test: the type-check, the lint and the vitest suite at once. tsc (when a source changed) and Biome
+// each keep one core busy for seconds; run one after the other they would leave the other core idle.
 // vitest prints as it goes; the others' output is printed after it, and only when they fail.
 import { spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
+import { readFileSync, statSync, utimesSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
+
+/**
+ * tsc's incremental record (tsconfig's tsBuildInfoFile) lists every file the last check read. When none
+ * is newer than the record, `tsc -b` decides from the project's own files and tsconfig alone (added,
+ * removed or edited sources are checked as usual) and skips the rest: 0.5 s of CPU instead of ~6 s for
+ * parsing every declaration again. `tsc -b` does not look at node_modules or imported JSON, so when one
+ * of those is newer (an npm install, a regenerated schema) the plain incremental check runs instead.
+ */
+function buildInfo() {
+  try {
+    return join(root, JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8')).compilerOptions.tsBuildInfoFile);
+  } catch {
+    return undefined; // no record (or a tsconfig with comments): the plain check, as before
+  }
+}
+function typecheckArgs(record) {
+  try {
+    const read = JSON.parse(readFileSync(record, 'utf8')).fileNames;
+    const recorded = statSync(record).mtimeMs;
+    const newer = (f) => !(statSync(resolve(dirname(record), f), { throwIfNoEntry: false })?.mtimeMs <= recorded);
+    if (Array.isArray(read) && !read.some(newer)) return ['-b', '.'];
+  } catch {}
+  return ['--noEmit', '-p', '.'];
+}
 
 function run(name, command, args, quiet) {
   return new Promise((resolve) => {
@@ -21,8 +46,15 @@ function run(name, command, args, quiet) {
   });
 }
 
+const record = buildInfo();
+const started = Date.now() / 1000;
 const results = await Promise.all([
-  run('tsc --noEmit', bin('tsc'), ['--noEmit', '-p', '.'], true),
+  run('tsc --noEmit', bin('tsc'), typecheckArgs(record), true).then((r) => {
+    // Passed: the record stands for every file as it was when tsc started (tsc leaves it untouched when
+    // nothing it read changed in content, e.g. after a checkout); a file written since stays newer.
+    if (r.code === 0 && record) utimesSync(record, started, started);
+    return r;
+  }),
   run('biome check', bin('biome'), ['check'], true),
   run('vitest run', bin('vitest'), ['run', ...process.argv.slice(2)], false),
 ]);
