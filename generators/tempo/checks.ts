@@ -121,7 +121,19 @@ export interface TempoPod {
 }
 
 /** Pods of a Tempo target, each with the config it runs with (or why it cannot be read). */
-export function podConfigs(cluster: Cluster, target: string): Array<TempoPod | { pod: PodTemplate; error: string }> {
+type PodConfig = TempoPod | { pod: PodTemplate; error: string };
+/** Every policy rule reads the same pods' configs: parsed once per cluster and target (read-only to callers). */
+const parsed = new WeakMap<Cluster, Map<string, PodConfig[]>>();
+
+export function podConfigs(cluster: Cluster, target: string): PodConfig[] {
+  const byTarget = parsed.get(cluster) ?? new Map<string, PodConfig[]>();
+  parsed.set(cluster, byTarget);
+  const configs = byTarget.get(target) ?? readPodConfigs(cluster, target);
+  byTarget.set(target, configs);
+  return configs;
+}
+
+function readPodConfigs(cluster: Cluster, target: string): PodConfig[] {
   return cluster.pods
     .filter((p) => matchesMap(selectorLabels(target), p.labels))
     .map((pod) => {
