@@ -238,9 +238,9 @@ export class DualRunScenario {
         .split('\n')
         .filter((l) => /^tempo_backend_scheduler_(jobs_created_total|compaction_jobs_created_total)\b/.test(l))
         .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
-      expectThat(created === 0, `the 3.x backend-scheduler created ${created} job(s) with compaction_disabled`);
+      expectThat(created === 0, `the 3.x backend-scheduler created ${created} job(s) on the shared bucket; expected none (compaction_disabled: 2.10's compactor owns compaction and retention)`);
       const ran = metricValue(await metrics(worker), 'tempo_backend_worker_jobs_total') ?? 0;
-      expectThat(ran === 0, `the 3.x backend-worker ran ${ran} job(s) with compaction_disabled`);
+      expectThat(ran === 0, `the 3.x backend-worker ran ${ran} job(s) on the shared bucket; expected none (compaction_disabled)`);
       await sleep(2500);
     }
     return `the scheduler's blocklist holds ${seen} blocks; 0 jobs created, 0 run, over 15 s (three measure cycles)`;
