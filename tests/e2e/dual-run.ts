@@ -238,7 +238,10 @@ export class DualRunScenario {
         .split('\n')
         .filter((l) => /^tempo_backend_scheduler_(jobs_created_total|compaction_jobs_created_total)\b/.test(l))
         .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
-      expectThat(created === 0, `the 3.x backend-scheduler created ${created} job(s) on the shared bucket; expected none (compaction_disabled: 2.10's compactor owns compaction and retention)`);
+      expectThat(
+        created === 0,
+        `the 3.x backend-scheduler created ${created} job(s) on the shared bucket; expected none (compaction_disabled: 2.10's compactor owns compaction and retention)`,
+      );
       const ran = metricValue(await metrics(worker), 'tempo_backend_worker_jobs_total') ?? 0;
       expectThat(ran === 0, `the 3.x backend-worker ran ${ran} job(s) on the shared bucket; expected none (compaction_disabled)`);
       await sleep(2500);
