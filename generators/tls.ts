@@ -110,9 +110,13 @@ export const caVolume = (component: string): IVolume => ({
 });
 export const caMount: IVolumeMount = { name: CA_VOLUME, mountPath: CA_DIR, readOnly: true };
 
-/** A component's certificate names every Service it renders (and the pods behind a headless one), and `extra`. */
+/**
+ * A component's certificate names every Service it renders (and the pods behind a headless one), the
+ * name Prometheus checks its scrapes under (servicemonitors.ts: a component whose Services are all
+ * per zone, the live-store, has no Service of that name), and `extra`.
+ */
 export function componentCertificate(env: EnvironmentSettings, name: string, objects: KubeObject[], extra: string[] = []): ObjectOf<'Certificate'> {
   const services = objects.filter((o): o is ObjectOf<'Service'> => o.kind === 'Service');
   const names = services.flatMap((s) => [...serviceNames(env, s.metadata.name), ...(s.spec?.clusterIP === 'None' ? podNames(env, s.metadata.name) : [])]);
-  return certificate(env, name, [...names, ...extra]);
+  return certificate(env, name, [...names, serverName(env, objectName(name)), ...extra]);
 }

@@ -11,6 +11,7 @@ import { tlsProblems } from '../generators/environment/tls';
 import { Duration } from '../generators/environment/units';
 import { KubernetesValidator } from '../generators/kubernetes/validate';
 import { renderEnvironment } from '../generators/render';
+import { environmentNames } from '../generators/repository';
 import { tempoProblems } from '../generators/tempo/checks';
 import { CA_SECRET, TLS_DIR, serverName as serverNameIn } from '../generators/tls';
 import { compareObjects } from '../scripts/diff';
@@ -123,6 +124,20 @@ describe('scrapes and Grafana', () => {
         expect(e.scheme).toBe('https');
         expect(e.tlsConfig).toEqual({ ca: { secret: { name: `tempo-stack-${c}-tls`, key: 'ca.crt' } }, serverName: serverName(`tempo-stack-${c}`) });
       } else expect(e.scheme).toBeUndefined();
+    }
+  });
+
+  it('every TLS scrape checks a name its certificate holds, in every environment (dev: the live-store has per-zone Services only)', () => {
+    for (const name of environmentNames(ROOT)) {
+      const env = loadEnvironment(`overlays/${name}/environment.yaml`, name, undefined, ROOT);
+      const all = renderEnvironment(env).objects as Any[];
+      for (const sm of all.filter((o) => o.kind === 'ServiceMonitor')) {
+        for (const e of sm.spec.endpoints.filter((x: Any) => x.tlsConfig)) {
+          const cert = all.find((o) => o.kind === 'Certificate' && o.spec.secretName === e.tlsConfig.ca.secret.name);
+          expect(cert, `${name}: ${sm.metadata.name} reads the CA of Secret ${e.tlsConfig.ca.secret.name}, which no Certificate writes`).toBeDefined();
+          expect(cert.spec.dnsNames, `${name}: ${sm.metadata.name} checks its scrapes under ${e.tlsConfig.serverName}`).toContain(e.tlsConfig.serverName);
+        }
+      }
     }
   });
 
