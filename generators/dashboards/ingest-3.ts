@@ -10,9 +10,11 @@ import { errorRate, job, orZero, quantile, stack, sumRate } from './queries';
 /** The consumer groups that read the partitions, one per component (live-store zones, block-builder, metrics-generator). */
 const consumers = stack('group!=""');
 
+export const TEMPO3_INGEST_UID = 'tempo-ingest-3';
+
 export function tempo3Ingest(): Dashboard {
   return dashboard({
-    uid: 'tempo-ingest-3',
+    uid: TEMPO3_INGEST_UID,
     title: 'Tempo / Tempo 3 ingest',
     description: 'Tempo 3.x: distributor → Kafka → live-stores, block-builder and metrics-generator; compaction by backend-scheduler and workers.',
     tags: ['tempo'],

@@ -61,6 +61,8 @@ export async function rulesMissingMetrics(groups: Any[], prom: PrometheusApi, re
 export interface PanelReport {
   queries: number;
   withSeries: number;
+  /** `panel: series` for every PromQL query, in order. */
+  series: string[];
   /** Query -> the declarations that excuse it. */
   excused: Array<{ where: string; declarations: Array<[string, Declaration]> }>;
   problems: string[];
@@ -76,7 +78,7 @@ export async function checkDashboard(
   traceql: (q: string) => Promise<number>,
   tempo: '2.10' | '3.0' = '2.10',
 ): Promise<PanelReport> {
-  const report: PanelReport = { queries: 0, withSeries: 0, excused: [], problems: [] };
+  const report: PanelReport = { queries: 0, withSeries: 0, series: [], excused: [], problems: [] };
   const values = await resolveVariables(d, prom);
   for (const q of queriesOf(d)) {
     report.queries++;
@@ -91,6 +93,7 @@ export async function checkDashboard(
     const missing = await missingMetrics(expr, prom);
     const undeclared = missing.filter((m) => !declarationOf(m, tempo));
     const series = (await prom.query(expr)).length;
+    report.series.push(`${q.panel}: ${series}`);
     if (undeclared.length) report.problems.push(`${q.panel}: no series of ${undeclared.join(', ')} (with its cluster/namespace/job): ${expr}`);
     else if (series) report.withSeries++;
     else if (missing.length) report.excused.push({ where: q.panel, declarations: missing.map((m) => [m, declarationOf(m, tempo)!]) });
