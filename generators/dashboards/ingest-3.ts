@@ -48,12 +48,16 @@ export function tempo3Ingest(): Dashboard {
       ),
       row(
         'Partitions',
-        timeseries('Partition ring by state', [{ expr: `max by (state) (tempo_partition_ring_partitions{${job('distributor')}})`, legend: '{{state}}' }], {
-          stack: true,
-          w: 12,
-          description:
-            'Partitions as the distributors see the ring. Healthy: all ACTIVE; PENDING while a new live-store starts, INACTIVE while one is scaled down.',
-        }),
+        timeseries(
+          'Partition ring by state',
+          [{ expr: `max by (state) (tempo_partition_ring_partitions{${job('distributor', 'name="livestore-partitions"')}})`, legend: '{{state}}' }],
+          {
+            stack: true,
+            w: 12,
+            description:
+              'Partitions as the distributors see the ring. Healthy: all Active; Pending while a new live-store starts, Inactive while one is scaled down (state as dskit names it).',
+          },
+        ),
         timeseries('Consumer lag', [{ expr: `max by (group) (tempo_ingest_group_partition_lag_seconds{${consumers}})`, legend: '{{group}}' }], {
           unit: 's',
           w: 12,
