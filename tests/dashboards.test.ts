@@ -58,7 +58,7 @@ const promqlOf = (d: (typeof models)[number], overrides: Record<string, string> 
 };
 
 describe('dashboards', () => {
-  it('seven build, each with a title, panels and the standard variables', () => {
+  it('eight build, each with a title, panels and the standard variables', () => {
     expect(models.map((d) => d.title)).toEqual([
       'Tempo / Operational',
       'Tempo / Writes',
@@ -67,6 +67,7 @@ describe('dashboards', () => {
       'Tempo / Tenants',
       'Services / RED',
       'Services / Graph',
+      'Tempo / Tempo 3 ingest',
     ]);
     for (const d of models) {
       // The classic JSON model the sidecar's file provisioning reads.
@@ -131,7 +132,9 @@ describe('dashboards', () => {
       });
 
       it('select jobs the ServiceMonitors scrape (job="<namespace>/<component>")', () => {
-        const jobs = runningComponents(baseEnvironment()).map((r) => scrapeJob(NAMESPACE, r.component.name));
+        // The components some environment runs: 2.10's by default, 3.x's (live-store, block-builder ...) where one runs 3.0.
+        const envs = [baseEnvironment(), ...loadEnvironments(ROOT)];
+        const jobs = [...new Set(envs.flatMap((e) => runningComponents(e).map((r) => scrapeJob(NAMESPACE, r.component.name))))];
         for (const q of promqlOf(d, { namespace: NAMESPACE })) {
           for (const [, op, value] of q.expr.matchAll(/\bjob(=~|=)"([^"]*)"/g)) {
             const matches = op === '=' ? jobs.filter((j) => j === value) : jobs.filter((j) => new RegExp(`^(?:${value})$`).test(j));

@@ -6,6 +6,7 @@ import { type Files, jsonFile, yamlFile } from '../files';
 import type { SharedDir } from '../kustomize/layout';
 import { NAMESPACE, STACK_LABELS, objectName } from '../stack';
 import { cachedNextToBundle } from './cache';
+import { tempo3Ingest } from './ingest-3';
 import { operational } from './operational';
 import { reads } from './reads';
 import { resources } from './resources';
@@ -20,7 +21,7 @@ export const FOLDER_ANNOTATION = 'grafana_folder';
 export const FOLDER = 'Tempo';
 
 /** Every dashboard, in the order of the kustomization. */
-export const DASHBOARDS: ReadonlyArray<() => Dashboard> = [operational, writes, reads, resources, tenants, servicesRed, servicesGraph];
+export const DASHBOARDS: ReadonlyArray<() => Dashboard> = [operational, writes, reads, resources, tenants, servicesRed, servicesGraph, tempo3Ingest];
 
 export const dashboardFile = (d: Dashboard): string => `${d.uid}.json`;
 export const dashboardConfigMap = (d: Dashboard): string => objectName(`dashboard-${d.uid!.replace(/^tempo-/, '')}`);

@@ -61,14 +61,24 @@ export async function rulesMissingMetrics(groups: Any[], prom: PrometheusApi, re
 export interface PanelReport {
   queries: number;
   withSeries: number;
+  /** `panel: series` for every PromQL query, in order. */
+  series: string[];
   /** Query -> the declarations that excuse it. */
   excused: Array<{ where: string; declarations: Array<[string, Declaration]> }>;
   problems: string[];
 }
 
-/** Runs one dashboard's queries; `traceql` runs a TraceQL search and returns how many traces it found. */
-export async function checkDashboard(d: Dashboard, prom: PrometheusApi, traceql: (q: string) => Promise<number>): Promise<PanelReport> {
-  const report: PanelReport = { queries: 0, withSeries: 0, excused: [], problems: [] };
+/**
+ * Runs one dashboard's queries; `traceql` runs a TraceQL search and returns how many traces it found.
+ * `tempo` is the version the stack runs: on 3.x, Tempo 3's own metrics are not excused.
+ */
+export async function checkDashboard(
+  d: Dashboard,
+  prom: PrometheusApi,
+  traceql: (q: string) => Promise<number>,
+  tempo: '2.10' | '3.0' = '2.10',
+): Promise<PanelReport> {
+  const report: PanelReport = { queries: 0, withSeries: 0, series: [], excused: [], problems: [] };
   const values = await resolveVariables(d, prom);
   for (const q of queriesOf(d)) {
     report.queries++;
@@ -81,11 +91,12 @@ export async function checkDashboard(d: Dashboard, prom: PrometheusApi, traceql:
     }
     const expr = q.language === 'servicemap' ? `traces_service_graph_request_total${text}` : text;
     const missing = await missingMetrics(expr, prom);
-    const undeclared = missing.filter((m) => !declarationOf(m));
+    const undeclared = missing.filter((m) => !declarationOf(m, tempo));
     const series = (await prom.query(expr)).length;
+    report.series.push(`${q.panel}: ${series}`);
     if (undeclared.length) report.problems.push(`${q.panel}: no series of ${undeclared.join(', ')} (with its cluster/namespace/job): ${expr}`);
     else if (series) report.withSeries++;
-    else if (missing.length) report.excused.push({ where: q.panel, declarations: missing.map((m) => [m, declarationOf(m)!]) });
+    else if (missing.length) report.excused.push({ where: q.panel, declarations: missing.map((m) => [m, declarationOf(m, tempo)!]) });
     else report.problems.push(`${q.panel}: every metric exists, yet the query returns nothing: ${expr}`);
   }
   return report;

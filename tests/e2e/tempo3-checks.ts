@@ -1,7 +1,10 @@
 // Checks of the Tempo 3 e2e that read what runs beside Tempo: Prometheus (the metrics-generator's remote
-// write) and tempo-vulture's own counters; and the transport check of a TLS run.
+// write, the scraped processes behind the Tempo 3 dashboard) and tempo-vulture's own counters; and the
+// transport check of a TLS run.
 import * as grpc from '@grpc/grpc-js';
+import { TEMPO3_INGEST_UID } from '../../generators/dashboards/ingest-3';
 import { expectThat } from './checks';
+import { checkDashboard, renderedDashboards } from './dashboard-queries';
 import { pem } from './pki';
 import { byComponent, type Plan, type PlannedProcess } from './plan';
 import type { Proc } from './proc';
@@ -11,6 +14,7 @@ import type { Stack } from './stack';
 import { getJson, metricValue, request } from './tempo-api';
 import { type TlsRun, handshake, listeningPorts, plaintextAnswer } from './tls';
 import { GATEWAY } from './traces';
+import { PrometheusApi } from './prometheus-api';
 
 /**
  * traces_spanmetrics_calls_total of the e2e's gateway service, with the configured external labels. With
@@ -145,4 +149,26 @@ export async function checkTransport3(plan: Plan, tls: TlsRun, procs: Map<string
     }
   }
   return `${checked.length} processes: ${ports} listening ports refuse plaintext and speak TLS under their certificate's name; ${mutual} (Tempo gRPC, memcached) refuse no client certificate and another CA's`;
+}
+
+/**
+ * Every query of the rendered Tempo / Tempo 3 ingest dashboard returns series from the scraped 3.0.3
+ * processes: its Tempo 3 names are not excused here (only error-only counters and cluster-only series
+ * are). Retried while series arrive (scrapes, the first block and compaction job), bounded: 12 x 5 s.
+ */
+export async function tempo3DashboardSeries(plan: Plan, env: RenderedEnvironment): Promise<string> {
+  const d = renderedDashboards(env.objects).find((x) => x.uid === TEMPO3_INGEST_UID);
+  expectThat(d, `the environment renders no dashboard ${TEMPO3_INGEST_UID}`);
+  const prom = new PrometheusApi(`http://127.0.0.1:${plan.prometheusPort}`);
+  const noTraceQL = async (q: string): Promise<number> => {
+    throw new Error(`${TEMPO3_INGEST_UID} has a TraceQL query (${q}); this check runs PromQL only`);
+  };
+  let r = await checkDashboard(d, prom, noTraceQL, '3.0');
+  for (let i = 0; r.problems.length && i < 12; i++) {
+    await sleep(5000);
+    r = await checkDashboard(d, prom, noTraceQL, '3.0');
+  }
+  expectThat(!r.problems.length, `${r.problems.length} of ${r.queries} queries:\n    ${r.problems.join('\n    ')}`);
+  const excused = r.excused.map((e) => `${e.where} (${e.declarations.map(([m, x]) => `${m}: ${x.absence}`).join(', ')})`);
+  return `${r.withSeries} of ${r.queries} queries return series [${r.series.join('; ')}]${excused.length ? `; declared empty: ${excused.join('; ')}` : ''}`;
 }

@@ -8,7 +8,7 @@ import { Bucket } from './bucket';
 import { type Checks, expectThat } from './checks';
 import { byComponent, resolveAddress, type Plan, type PlannedProcess, urlOf } from './plan';
 import { startKafkaFake } from './kafka-fake';
-import { checkTransport3, spanMetricsInPrometheus, vultureWithoutErrors } from './tempo3-checks';
+import { checkTransport3, spanMetricsInPrometheus, tempo3DashboardSeries, vultureWithoutErrors } from './tempo3-checks';
 import { until } from './proc';
 import { push } from './push';
 import type { RenderedEnvironment } from './rendered';
@@ -101,6 +101,7 @@ export class Tempo3Scenario {
     await checks.run('backend-worker compacts the blocks (jobs from the backend-scheduler)', () => this.checkCompaction());
     for (const tenant of this.tenants) await checks.run(`TraceQL metrics (| rate())${as(tenant)}`, () => this.metricsQuery(tenant));
     await checks.run('reads complete after compaction', () => this.traceById(this.pushed, undefined, 60_000));
+    await checks.run('dashboards: every query of Tempo / Tempo 3 ingest returns series', () => tempo3DashboardSeries(plan, this.env));
     await checks.run('kill -9 one live-store zone: reads stay complete', () => this.killZone(liveStores));
     await prometheus;
     if (vultureStarted) await checks.run(`tempo-vulture for ${this.vultureSeconds} s`, () => this.checkVulture(vultureStarted));

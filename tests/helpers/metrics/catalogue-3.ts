@@ -3,9 +3,10 @@
 // loopback stack's /metrics (Vec counters appear after their first event).
 /** The shape of catalogue.ts's MetricInfo (not imported: catalogue.ts imports this file). */
 interface MetricInfo {
-  type: 'counter' | 'gauge';
+  type: 'counter' | 'gauge' | 'histogram';
   source: string;
   labels?: string[];
+  registeredWithoutTotal?: true;
 }
 
 const TEMPO3 = 'tempo 3.0.3';
@@ -29,4 +30,28 @@ export const TEMPO3_METRICS: Record<string, MetricInfo> = {
   // modules/livestore/instance.go: live traces per tenant (what max_local_traces_per_user caps in 3.x).
   tempo_live_store_live_traces: { type: 'gauge', source: `${TEMPO3} modules/livestore/instance.go`, labels: ['tenant'] },
   tempo_backend_worker_bad_jobs_received_total: { type: 'counter', source: `${TEMPO3} modules/backendworker/metrics.go`, labels: ['status'] },
+
+  // Tempo / Tempo 3 ingest (generators/dashboards/ingest-3.ts).
+  // modules/distributor/distributor.go: the distributor's Kafka writes.
+  tempo_distributor_kafka_write_bytes_total: { type: 'counter', source: `${TEMPO3} modules/distributor/distributor.go`, labels: ['partition'] },
+  tempo_distributor_kafka_write_latency_seconds: { type: 'histogram', source: `${TEMPO3} modules/distributor/distributor.go` },
+  // franz-go kprom (pkg/ingest/writer_client.go, no prefix of its own) registered under tempo_distributor_; no detail labels.
+  tempo_distributor_produce_records_total: { type: 'counter', source: `${TEMPO3} pkg/ingest/writer_client.go (kprom)` },
+  tempo_distributor_produce_failures_total: { type: 'counter', source: `${TEMPO3} pkg/ingest/writer_client.go`, labels: ['reason'] },
+  // modules/livestore/live_store.go: Kafka records and readiness.
+  tempo_live_store_ready: { type: 'gauge', source: `${TEMPO3} modules/livestore/live_store.go` },
+  tempo_live_store_catch_up_duration_seconds: { type: 'gauge', source: `${TEMPO3} modules/livestore/live_store.go` },
+  tempo_live_store_records_processed_total: { type: 'counter', source: `${TEMPO3} modules/livestore/live_store.go`, labels: ['tenant'] },
+  tempo_live_store_records_dropped_total: { type: 'counter', source: `${TEMPO3} modules/livestore/live_store.go`, labels: ['tenant', 'reason'] },
+  // modules/blockbuilder: fetches and flushes (flushed_blocks is a counter registered without _total).
+  tempo_block_builder_fetch_records_total: { type: 'counter', source: `${TEMPO3} modules/blockbuilder/blockbuilder.go`, labels: ['partition'] },
+  tempo_block_builder_fetch_errors_total: { type: 'counter', source: `${TEMPO3} modules/blockbuilder/blockbuilder.go`, labels: ['partition'] },
+  tempo_block_builder_flushed_blocks: {
+    type: 'counter',
+    source: `${TEMPO3} modules/blockbuilder/tenant_store.go`,
+    labels: ['tenant'],
+    registeredWithoutTotal: true,
+  },
+  tempo_backend_scheduler_jobs_active: { type: 'gauge', source: `${TEMPO3} modules/backendscheduler/metrics.go`, labels: ['tenant', 'job_type'] },
+  tempo_backend_worker_jobs_total: { type: 'counter', source: `${TEMPO3} modules/backendworker/metrics.go` },
 };

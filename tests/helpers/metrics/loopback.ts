@@ -2,7 +2,9 @@
 // memcached, Prometheus, no Kubernetes) does not expose, each with its reason. The e2e's scrape check
 // fails on any other catalogued metric, dashboard panel or rule input that has no series, and on a
 // declaration that turns out wrong (the metric was there after all); the dashboards test holds every
-// query over an error-only counter to reading 0 instead of "No data".
+// query over an error-only counter to reading 0 instead of "No data". Tempo 3.0.3's own metrics
+// (catalogue-3.ts) are declared absent from a 2.10 stack by version; the Tempo 3 e2e requires them.
+import { TEMPO3_METRICS } from './catalogue-3';
 
 export type Absence =
   /** Needs what only a cluster runs: kube-state-metrics, the kubelet, cAdvisor, the collector agent and gateway, memcached's exporter. */
@@ -12,7 +14,9 @@ export type Absence =
   /** Exists only for tenants with limits of their own (environment.yaml `limits.tenants`). */
   | 'tenant-overrides'
   /** Exists only where the ingester ring is zone-aware (the e2e requires it there, and only there). */
-  | 'zone-aware-ring';
+  | 'zone-aware-ring'
+  /** Registered only by Tempo 3.x (catalogue-3.ts): a 2.10 stack has none; the Tempo 3 e2e requires them. */
+  | 'tempo3-only';
 
 export interface Declaration {
   absence: Absence;
@@ -80,6 +84,12 @@ export const NOT_ON_LOOPBACK: Record<string, Declaration> = {
   tempodb_blocklist_poll_errors_total: error('one series per tenant, added by the first failed blocklist poll'),
   tempodb_blocklist_tenant_index_errors_total: error('one series per tenant, added by the first tenant index error'),
   tempo_metrics_generator_registry_collections_failed_total: error('one series per tenant and error type, added by the first failed collection'),
+  // Tempo 3.0.3 (catalogue-3.ts).
+  tempo_distributor_produce_failures_total: error('one series per reason, added by the first record Kafka refuses'),
+  tempo_live_store_records_dropped_total: error('one series per tenant and reason, added by the first dropped record'),
+  tempo_block_builder_fetch_errors_total: error('one series per partition, added by the first failed fetch'),
+  tempo_backend_scheduler_jobs_failed_total: error('one series per tenant and job type, added by the first failed job'),
+  tempo_backend_scheduler_jobs_retry_total: error('one series per tenant, job type and worker, added by the first retried job'),
 
   tempo_ring_zone_members: {
     absence: 'zone-aware-ring',
@@ -91,7 +101,13 @@ export const NOT_ON_LOOPBACK: Record<string, Declaration> = {
   },
 };
 
-/** The declaration covering a series name (a histogram's _bucket/_sum/_count count as its base name). */
-export function declarationOf(metric: string): Declaration | undefined {
-  return NOT_ON_LOOPBACK[metric] ?? NOT_ON_LOOPBACK[metric.replace(/_(bucket|sum|count)$/, '')];
+const TEMPO3_ONLY: Declaration = { absence: 'tempo3-only', reason: 'Tempo 3 only (catalogue-3.ts): the 2.10 stack does not register it' };
+
+/**
+ * The declaration covering a series name (a histogram's _bucket/_sum/_count count as its base name) on a
+ * stack of `tempo` (2.10 unless said): on 3.x, Tempo 3's own metrics must be there.
+ */
+export function declarationOf(metric: string, tempo: '2.10' | '3.0' = '2.10'): Declaration | undefined {
+  const base = metric.replace(/_(bucket|sum|count)$/, '');
+  return NOT_ON_LOOPBACK[metric] ?? NOT_ON_LOOPBACK[base] ?? (tempo === '2.10' && (TEMPO3_METRICS[metric] ?? TEMPO3_METRICS[base]) ? TEMPO3_ONLY : undefined);
 }
