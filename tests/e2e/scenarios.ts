@@ -90,15 +90,6 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
-    name: 'tempo3-plaintext',
-    description:
-      'dev (Tempo 3.0) without TLS: Prometheus scrapes every 3.x process over plain HTTP, so the Tempo 3 dashboard check reads all of them (with TLS the live-stores are scraped under a name their certificate lacks)',
-    env: 'dev',
-    edit(e) {
-      e.tls = { enabled: false };
-    },
-  },
-  {
     name: 'dual-run',
     description:
       'staging migrating to Tempo 3 (migration.tempo3, stage dual-run), sized for the loopback: one ingester (no zones), no TLS, no memcached; 2.10.8 and 3.0.3 with the Kafka fake on one bucket',
