@@ -154,13 +154,8 @@ const s3 = obj({
   native_aws_auth_enabled: bool,
   list_blocks_concurrency: int,
   sse: obj({ type: oneOf(...SSE_TYPES), kms_key_id: str, kms_encryption_context: str, encryption_key: str }),
-  tls_cert_path: str,
-  tls_key_path: str,
-  tls_ca_path: str,
-  tls_server_name: str,
-  tls_insecure_skip_verify: bool,
-  tls_cipher_suites: str,
-  tls_min_version: str,
+  // The S3 client inlines dskit's tls.ClientConfig (tempodb/backend/s3/config.go).
+  ...dskitClientTls,
 });
 
 // Prometheus remote_write (Tempo uses Prometheus' own RemoteWriteConfig).
