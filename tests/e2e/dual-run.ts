@@ -16,9 +16,9 @@ import { sleep, until } from './proc';
 import { push } from './push';
 import type { Any, RenderedEnvironment } from './rendered';
 import { type Stack, waitReady } from './stack';
-import { metricValue, metrics, request, search, spansOf } from './tempo-api';
+import { metricValue, metrics, search, waitTraceComplete } from './tempo-api';
 import { vultureWithoutErrors } from './tempo3-checks';
-import { type TestTrace, makeTrace, spanIds } from './traces';
+import { type TestTrace, makeTrace } from './traces';
 
 /** The overlay's Tempo 3 stack (generators/kustomize/layout.ts: DUAL_RUN_DIR). */
 export const DUAL_RUN_DIR = 'tempo3';
@@ -156,25 +156,7 @@ export class DualRunScenario {
   }
 
   private async sameById(): Promise<string> {
-    for (const t of this.pushed)
-      for (const s of [this.tempo2, this.tempo3]) {
-        let got: string[] = [];
-        await until(
-          `${s.label}: trace ${t.traceId} has spans ${got.join(',') || 'none'}, want ${spanIds(t).join(',')}`,
-          60_000,
-          async () => {
-            const r = await request(`${this.frontend(s)}/api/v2/traces/${t.traceId}`, { headers: { Accept: 'application/json' } });
-            got =
-              r.status === 200
-                ? spansOf(JSON.parse(r.text))
-                    .map((x) => x.spanId)
-                    .sort()
-                : [];
-            return JSON.stringify(got) === JSON.stringify(spanIds(t)) ? true : undefined;
-          },
-          500,
-        );
-      }
+    for (const t of this.pushed) for (const s of [this.tempo2, this.tempo3]) await waitTraceComplete(this.frontend(s), t, 60_000, `${s.label}: `);
     return `${this.pushed.length} traces, each complete from both query-frontends`;
   }
 

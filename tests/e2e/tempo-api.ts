@@ -2,6 +2,8 @@
 // its own /metrics. Every request has a timeout; X-Scope-OrgID goes on every call when a tenant is given.
 
 import { request as httpsRequest } from 'node:https';
+import { until } from './proc';
+import { type TestTrace, spanIds } from './traces';
 
 export const REQUEST_TIMEOUT_MS = 10_000;
 
@@ -145,4 +147,26 @@ export interface SearchHit {
 export async function search(base: string, params: Record<string, string>, tenant?: string): Promise<SearchHit[]> {
   const body = await getJson<{ traces?: SearchHit[] }>(`${base}/api/search?${new URLSearchParams(params)}`, tenant);
   return (body.traces ?? []).map((t) => ({ traceID: t.traceID.padStart(32, '0') }));
+}
+
+/**
+ * Polls /api/v2/traces/<id> at `frontend` until it returns exactly the trace's spans; on timeout the
+ * error names the spans last seen (`what` says whose frontend).
+ */
+export async function waitTraceComplete(frontend: string, t: TestTrace, timeoutMs: number, what = ''): Promise<void> {
+  const want = JSON.stringify(spanIds(t));
+  let got: string[] = [];
+  const complete = async () => {
+    const r = await request(`${frontend}/api/v2/traces/${t.traceId}`, { tenant: t.tenant, headers: { Accept: 'application/json' } });
+    got =
+      r.status === 200
+        ? spansOf(JSON.parse(r.text))
+            .map((x) => x.spanId)
+            .sort()
+        : [];
+    return JSON.stringify(got) === want ? true : undefined;
+  };
+  await until('complete', timeoutMs, complete, 500).catch(() => {
+    throw new Error(`${what}trace ${t.traceId}${t.tenant ? ` as ${t.tenant}` : ''}: spans ${got.join(',') || 'none'}, want ${spanIds(t).join(',')}`);
+  });
 }

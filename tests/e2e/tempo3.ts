@@ -13,10 +13,10 @@ import { until } from './proc';
 import { push } from './push';
 import type { RenderedEnvironment } from './rendered';
 import { type Stack, waitReady } from './stack';
-import { getJson, metricValue, metrics, request, search, spansOf } from './tempo-api';
+import { getJson, metricValue, metrics, search, waitTraceComplete } from './tempo-api';
 import { SINGLE_TENANT, configuredTenants, multitenancy } from './tenants';
 import { type TlsRun, prepareTls, schemeOf } from './tls';
-import { GATEWAY, makeTrace, spanIds, type TestTrace } from './traces';
+import { GATEWAY, makeTrace, type TestTrace } from './traces';
 import { selects, services } from './topology';
 
 export { VULTURE_PACING_3, isTempo3 } from './kafka-fake';
@@ -162,24 +162,7 @@ export class Tempo3Scenario {
   }
 
   private async traceById(traces: TestTrace[], only: string | undefined, timeoutMs: number): Promise<string> {
-    for (const t of traces.filter((x) => only === undefined || x.tenant === only)) {
-      let got: string[] = [];
-      await until(
-        `trace ${t.traceId}${as(t.tenant)}: spans ${got.join(',') || 'none'}, want ${spanIds(t).join(',')}`,
-        timeoutMs,
-        async () => {
-          const r = await request(`${this.frontend}/api/v2/traces/${t.traceId}`, { tenant: t.tenant, headers: { Accept: 'application/json' } });
-          got =
-            r.status === 200
-              ? spansOf(JSON.parse(r.text))
-                  .map((s) => s.spanId)
-                  .sort()
-              : [];
-          return JSON.stringify(got) === JSON.stringify(spanIds(t)) ? true : undefined;
-        },
-        500,
-      );
-    }
+    for (const t of traces.filter((x) => only === undefined || x.tenant === only)) await waitTraceComplete(this.frontend, t, timeoutMs);
     return `${traces.length} traces complete by /api/v2/traces`;
   }
 
