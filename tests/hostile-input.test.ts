@@ -5,9 +5,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { re2Problem } from '../generators/components/collector-config';
 import { MAX_FILE_BYTES } from '../generators/environment/yaml';
+import { main as cost } from '../scripts/cost';
 import { main } from '../scripts/generate';
 import { sharedSandbox } from './helpers/refusal';
+import { runMain } from './helpers/run';
 
 const PROD = 'overlays/prod/environment.yaml';
 const { box, generateAfter, generateWith } = sharedSandbox(main);
@@ -179,6 +182,55 @@ describe('generate refuses values that would hurt the cluster, naming the field 
     expect(r.stderr).toContain('... and 9950 more');
     expect(r.cpuMs).toBeLessThan(2000);
   });
+});
+
+describe('npm run cost refuses what generate refuses, instead of pricing it', () => {
+  it('replicas beyond int32: the file, the field and the bound, no estimate', () => {
+    const original = box().read(PROD);
+    box().write(PROD, component('querier', 'replicas: 2147483648')(original));
+    try {
+      const r = runMain(cost, ['--env', 'prod'], box().dir);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`${AT}components\\.querier\\.replicas: expected a number <= 100 .*got number 2147483648`));
+      expect(r.stdout).not.toContain('$');
+      expect(r.stdout).not.toContain('Monthly estimate');
+    } finally {
+      box().write(PROD, original);
+    }
+  });
+});
+
+/**
+ * Mask patterns against the verdicts of Go's own regexp.Compile (go1.19.8, run once by hand: no Go in CI),
+ * where re2js and C++ RE2 could differ from Go: Go accepts one name on several groups, rejects \C (C++ RE2
+ * accepts it), and stops at repeat counts over 1000 and at 1000 levels of nesting.
+ */
+describe("mask patterns are judged by Go's regexp grammar", () => {
+  const GO: Array<[string, boolean]> = [
+    ['(?P<n>a)|(?P<n>b)', true],
+    ['(?P<n>a)(?P<n>b)\\Z', false],
+    ['(?P<n>a)|(?P<n>[b)', false],
+    ['a{1000}', true],
+    ['a{1001}', false],
+    ['x{1000}{1000}', false],
+    ['\\C', false],
+    ['\\z', true],
+    ['\\Q.*\\E', true],
+    ['\\p{Greek}', true],
+    ['\\p{Foo}', false],
+    ['[[:alpha:]]', true],
+    ['[[:foo:]]', false],
+    ['(?U)a+', true],
+    ['(?x) a b', false],
+    ['\\K', false],
+    ['\\e', false],
+    [`${'('.repeat(1001)}${')'.repeat(1001)}`, false],
+  ];
+  for (const [regex, accepted] of GO) {
+    it(`${regex.length > 30 ? `${regex.slice(0, 30)}…` : regex}: Go ${accepted ? 'accepts' : 'rejects'} it`, () => {
+      expect(re2Problem(regex) === undefined).toBe(accepted);
+    });
+  }
 });
 
 describe('generate refuses files it must not read', () => {

@@ -266,9 +266,10 @@ export function scrubbingProblems(s: Scrubbing): Problem[] {
   for (const key of s.hashAttributes.filter((k) => s.deleteAttributes.includes(k))) {
     problems.push({ path: 'scrubbing.hashAttributes', message: `"${key}" is also in deleteAttributes; expected each attribute in one list` });
   }
+  const names = new Set<string>(); // not findIndex: 10,000 patterns must not cost 50M comparisons
   s.maskPatterns.forEach((p, i) => {
-    if (s.maskPatterns.findIndex((q) => q.name === p.name) !== i)
-      problems.push({ path: `scrubbing.maskPatterns.${i}.name`, message: `"${p.name}" is used twice; expected unique names` });
+    if (names.has(p.name)) problems.push({ path: `scrubbing.maskPatterns.${i}.name`, message: `"${p.name}" is used twice; expected unique names` });
+    names.add(p.name);
     const why = re2Problem(p.regex);
     if (why) problems.push({ path: `scrubbing.maskPatterns.${i}.regex`, message: `${why}; expected an RE2 (Go) regular expression` });
   });
@@ -278,19 +279,31 @@ export function scrubbingProblems(s: Scrubbing): Problem[] {
 /**
  * Why the collector would reject `regex`: OTTL compiles patterns with Go's regexp (RE2 syntax), so they
  * are compiled here with re2js, a port of Go's regexp parser (same grammar, same limits, same messages:
- * no lookaround, backreferences, \Z or \C, repeat counts up to 1000). JavaScript's RegExp accepts all of
- * those. Lookaround and backreferences get a plainer explanation.
+ * no lookaround, backreferences, \Z or \C, repeat counts up to 1000, nesting up to 1000), checked against
+ * Go's regexp.Compile in tests/hostile-input.test.ts. JavaScript's RegExp accepts all of those.
+ * Lookaround and backreferences get a plainer explanation.
  */
 function compileProblem(regex: string): string | undefined {
+  const message = goCompileError(regex);
+  if (message === undefined) return undefined;
+  if (/unsupported Perl syntax: `\(\?[=!]/.test(message) || /\(\?<[=!]/.test(regex))
+    return `"${regex}" uses lookaround (lookahead or lookbehind), which RE2 does not support (${message})`;
+  if (/invalid escape sequence: `\\[1-9]/.test(message)) return `"${regex}" uses a backreference, which RE2 does not support (${message})`;
+  return `"${regex}" is not a valid regular expression (${message})`;
+}
+
+/** re2js's error for `regex`, as Go's regexp.Compile would give it. */
+function goCompileError(regex: string): string | undefined {
   try {
     RE2JS.compile(regex);
     return undefined;
   } catch (e) {
     const message = (e as Error).message;
-    if (/unsupported Perl syntax: `\(\?[=!]/.test(message) || /\(\?<[=!]/.test(regex))
-      return `"${regex}" uses lookaround (lookahead or lookbehind), which RE2 does not support (${message})`;
-    if (/invalid escape sequence: `\\[1-9]/.test(message)) return `"${regex}" uses a backreference, which RE2 does not support (${message})`;
-    return `"${regex}" is not a valid regular expression (${message})`;
+    // Go allows one name on several groups ((?P<n>a)|(?P<n>b): regexp.SubexpIndex takes the leftmost);
+    // re2js, like C++ RE2, does not. Numbered names leave every other verdict as it was.
+    if (!message.includes('duplicate capture group name')) return message;
+    let n = 0;
+    return goCompileError(regex.replace(/\(\?P?<(\w+)>/g, (_, name: string) => `(?P<${name}_${n++}>`));
   }
 }
 const re2Problems = new Map<string, string>(); // memo ('' = compiles): each load checks the patterns again
