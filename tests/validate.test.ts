@@ -40,6 +40,16 @@ describe('npm run validate', () => {
     );
   });
 
+  it('`validate -- <env>` checks and names that overlay only (the policies line too)', async () => {
+    const { out } = capture();
+    const env = environmentNames(ROOT)[0]!;
+    expect(await main([env], ROOT, kustomizeOnce())).toBe(0);
+    expect(out.filter((l) => / objects checked, /.test(l))).toEqual([
+      expect.stringMatching(new RegExp(`^overlays/${env} +\\d+ objects checked, 0 error\\(s\\)$`)),
+    ]);
+    expect(out.find((l) => l.startsWith('policies:'))).toMatch(new RegExp(`^policies: \\d+ rules over overlays/${env}; `));
+  });
+
   it('refuses an environment that does not exist', async () => {
     const { err } = capture();
     expect(await main(['no-such-environment'], ROOT)).toBe(2);
