@@ -76,6 +76,23 @@ const HARMFUL: Array<[string, (y: string) => string, RegExp]> = [
     new RegExp(`${AT}components\\.ingester\\.storage\\.size: 0 is below 1Gi: the smallest EBS volume is 1 GiB`),
   ],
   [
+    'a memory limit whose GOMEMLIMIT (94371839999999070000MiB) overflows the int64 Go reads it into',
+    component('querier', 'resources:\n  limits: { memory: 99999999999999Ti }'),
+    new RegExp(
+      `${AT}components\\.querier\\.resources\\.limits\\.memory: 99999999999999Ti is above 4Ti: a sane bound for one container.*; expected at most 4Ti`,
+    ),
+  ],
+  [
+    'a CPU request no node has',
+    component('ingester', 'resources:\n  requests: { cpu: "100000" }'),
+    new RegExp(`${AT}components\\.ingester\\.resources\\.requests\\.cpu: 100000 is above 256: .*; expected at most 256`),
+  ],
+  [
+    'a volume larger than EBS makes',
+    component('ingester', 'storage: { size: 100Ti }'),
+    new RegExp(`${AT}components\\.ingester\\.storage\\.size: 100Ti is above 64Ti: the largest EBS volume is 64 TiB`),
+  ],
+  [
     'replicas beyond int32',
     component('querier', 'replicas: 2147483648'),
     new RegExp(

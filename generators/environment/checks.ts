@@ -98,7 +98,7 @@ function retentionProblems(env: Environment): Problem[] {
   return why ? [{ path: 'retention', message: why }] : [];
 }
 
-/** Quantities below their field's floor (fields.ts): a process that cannot start, a volume EBS cannot make. */
+/** Quantities below their field's floor or above its ceiling (fields.ts): a process that cannot start, a volume EBS cannot make, a typo. */
 function floorProblems(env: Environment): Problem[] {
   const problems: Problem[] = [];
   type Node = { properties?: Record<string, Node>; additionalProperties?: unknown };
@@ -108,6 +108,9 @@ function floorProblems(env: Environment): Problem[] {
       const least = Quantity.parse(floor.least);
       if (value.value < least.value)
         problems.push({ path: path.join('.'), message: `${value.text} is below ${least.text}: ${floor.why}; expected at least ${least.text}` });
+      const most = floor.ceiling && Quantity.parse(floor.ceiling.most);
+      if (most && value.value > most.value)
+        problems.push({ path: path.join('.'), message: `${value.text} is above ${most.text}: ${floor.ceiling!.why}; expected at most ${most.text}` });
     }
     if (!value || typeof value !== 'object' || value instanceof Quantity) return;
     for (const [key, v] of Object.entries(value)) {

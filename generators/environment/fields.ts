@@ -109,6 +109,8 @@ export const duration = (description: string, fallback?: string) =>
 export interface Floor {
   least: string;
   why: string;
+  /** The most it may be and why: beyond it a value is a typo (an extra digit, Ti for Gi). */
+  ceiling?: { most: string; why: string };
 }
 const FLOORS = new WeakMap<object, Floor>();
 /** The floor of a quantity field of the definition (the schema objects are shared, not copied). */
@@ -117,14 +119,25 @@ const withFloor = <T extends object>(schema: T, floor?: Floor): T => {
   if (floor) FLOORS.set(schema, floor);
   return schema;
 };
-const atLeast = (description: string, floor?: Floor) => (floor ? `${description} (at least ${floor.least})` : description);
+const atLeast = (description: string, floor?: Floor) =>
+  floor ? `${description} (at least ${floor.least}${floor.ceiling ? `, at most ${floor.ceiling.most}` : ''})` : description;
 
 /** Below 10m a Go process is throttled for seconds at start (GC, TLS, config parsing) and misses its probes. */
-export const CPU_FLOOR: Floor = { least: '10m', why: 'a Go process gets too little CPU below 10m to start within its probes' };
+export const CPU_FLOOR: Floor = {
+  least: '10m',
+  why: 'a Go process gets too little CPU below 10m to start within its probes',
+  ceiling: { most: '256', why: 'a sane bound for one container, far above what any component here needs; a larger value is a typo' },
+};
+/** Far above any container here; it also keeps GOMEMLIMIT a number Go can parse (an int64 of bytes, no exponent). */
+const MEMORY_CEILING = { most: '4Ti', why: 'a sane bound for one container, far above what any component here needs; a larger value is a typo' };
 /** The kubelet keeps up to 5 log files of 10Mi per container (containerLogMaxFiles, containerLogMaxSize): they count against it. */
 const EPHEMERAL_FLOOR: Floor = { least: '64Mi', why: "the kubelet keeps up to 50Mi of a container's logs (5 files of 10Mi), counted against this" };
 /** EBS's smallest gp3/gp2/io volume is 1 GiB; a PVC for less is either refused or rounded up. */
-const VOLUME_FLOOR: Floor = { least: '1Gi', why: 'the smallest EBS volume is 1 GiB' };
+const VOLUME_FLOOR: Floor = {
+  least: '1Gi',
+  why: 'the smallest EBS volume is 1 GiB',
+  ceiling: { most: '64Ti', why: 'the largest EBS volume is 64 TiB (io2 Block Express; gp3 16 TiB)' },
+};
 
 /** A Kubernetes CPU quantity, decoded into a Quantity (cores). */
 export const cpu = (description: string, fallback?: string, floor: Floor = CPU_FLOOR) =>
@@ -145,7 +158,7 @@ const figures = (kind: 'requests' | 'limits', f: ResourceFigures[typeof kind], m
   const what = kind === 'requests' ? 'request' : 'limit';
   return object({
     cpu: cpu(`CPU ${what}`, f.cpu),
-    memory: bytes(kind === 'limits' ? 'Memory limit; GOMEMLIMIT is set to 90% of it' : 'Memory request', f.memory, memoryFloor),
+    memory: bytes(kind === 'limits' ? 'Memory limit; GOMEMLIMIT is set to 90% of it' : 'Memory request', f.memory, { ...memoryFloor, ceiling: MEMORY_CEILING }),
     'ephemeral-storage': optional(
       bytes(
         kind === 'limits'
