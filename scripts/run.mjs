@@ -4,7 +4,8 @@
 // An unexpected error (a bug, not bad input) prints one line and a hint; `--debug` or TEMPO_GITOPS_DEBUG=1
 // prints its stack with the .ts lines (the bundle's source map).
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { SourceMap } from 'node:module';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -35,11 +36,23 @@ function sourceHash() {
   return hash.digest('hex').slice(0, 16);
 }
 
-const cacheDir = join(root, 'node_modules', '.cache', 'tempo-gitops');
-const bundle = join(cacheDir, `${name}-${sourceHash()}.mjs`);
+let cacheDir = join(root, 'node_modules', '.cache', 'tempo-gitops');
+let bundle = join(cacheDir, `${name}-${sourceHash()}.mjs`);
+/** import.meta.url in the bundle: modules resolve packages (and place their caches) from it. */
+let here = 'import.meta.url';
 if (!existsSync(bundle)) {
   const { build } = await import('esbuild');
-  mkdirSync(cacheDir, { recursive: true });
+  try {
+    mkdirSync(cacheDir, { recursive: true });
+    accessSync(cacheDir, constants.W_OK);
+  } catch {
+    // node_modules is not ours to write (another user's checkout, a read-only mount): bundle for this run only.
+    // Its code still takes itself for the checkout's bundle: packages resolve from there, caches fail to write.
+    here = JSON.stringify(pathToFileURL(bundle).href);
+    cacheDir = mkdtempSync(join(tmpdir(), 'tempo-gitops-'));
+    bundle = join(cacheDir, basename(bundle));
+    process.on('exit', () => rmSync(cacheDir, { recursive: true, force: true }));
+  }
   const { outputFiles } = await build({
     entryPoints: [join(root, 'scripts', `${name}.ts`)],
     outfile: bundle,
@@ -52,7 +65,8 @@ if (!existsSync(bundle)) {
     // modules of yaml & co. one by one. CommonJS code in it may still call require(). Packages that find
     // files next to their own code (typescript its lib.*.d.ts) or are native stay external.
     external: ['typescript', 'esbuild'],
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    banner: { js: `import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(${here});` },
+    ...(here === 'import.meta.url' ? {} : { define: { 'import.meta.url': here } }),
     logLevel: 'error',
     // Read only when a stack is shown (--debug) or an unexpected error is located.
     sourcemap: 'linked',

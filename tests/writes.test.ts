@@ -43,11 +43,12 @@ interface Exit {
   stderr: string;
 }
 /** `node scripts/run.mjs generate` in a sandbox with the sources (the runner takes its root from where it lives). */
-function runCli(b: Sandbox, args: string[], env: Record<string, string> = {}): Promise<Exit> {
+function runCli(b: Sandbox, args: string[], env: Record<string, string> = {}, uid?: number): Promise<Exit> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(b.dir, 'scripts/run.mjs'), 'generate', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...env },
+      ...(uid === undefined ? {} : { uid, gid: uid }),
     });
     let [stdout, stderr] = ['', ''];
     child.stdout.on('data', (d) => (stdout += d));
@@ -60,12 +61,17 @@ function runCli(b: Sandbox, args: string[], env: Record<string, string> = {}): P
  * scripts/run.mjs hashes (tests/e2e and tests/helpers too): the runner then finds the checkout's bundle in
  * the shared node_modules/.cache instead of bundling a variant and removing the checkout's.
  */
-function cliSandbox(): Sandbox {
+function cliSandbox(cache: 'shared' | 'read-only' = 'shared'): Sandbox {
   const b = sandbox();
   b.write(PROD, `${b.read(PROD)}components:\n  querier:\n    replicas: 4\n`);
   for (const d of ['generators', 'scripts', 'policies', 'tests/e2e', 'tests/helpers', 'package.json', 'package-lock.json'])
     cpSync(join(ROOT, d), join(b.dir, d), { recursive: true });
-  symlinkSync(join(ROOT, 'node_modules'), join(b.dir, 'node_modules'));
+  if (cache === 'shared') symlinkSync(join(ROOT, 'node_modules'), join(b.dir, 'node_modules'));
+  else {
+    // The packages, and a .cache nobody may write (no bundle, no compiled validators in it).
+    mkdirSync(join(b.dir, 'node_modules/.cache'), { recursive: true });
+    for (const p of readdirSync(join(ROOT, 'node_modules'))) if (p !== '.cache') symlinkSync(join(ROOT, 'node_modules', p), join(b.dir, 'node_modules', p));
+  }
   return b;
 }
 
@@ -190,6 +196,26 @@ describe.concurrent('processes: killed mid-write, three at once, an unexpected e
       expect(leftovers(b)).toEqual([]);
       expect(runMain(main, ['--check'], b.dir).code).toBe(0);
     } finally {
+      b.remove();
+    }
+  });
+
+  it('a node_modules it may not write (a read-only checkout): --check bundles aside, checks, and leaves nothing', async ({ expect }) => {
+    const b = cliSandbox('read-only');
+    try {
+      mkdirSync(join(b.dir, 'tmp'));
+      // root ignores permissions: the run is nobody's, in a tree nobody may read.
+      const nobody = process.geteuid?.() === 0 ? 65534 : undefined;
+      if (nobody !== undefined) spawnSync('chmod', ['-R', 'a+rwX', b.dir]);
+      chmodSync(join(b.dir, 'node_modules/.cache'), 0o555);
+      const r = await runCli(b, ['--check'], { TMPDIR: join(b.dir, 'tmp') }, nobody);
+      expect(r.stderr).toContain('generate --check: the committed files are stale'); // prod's 4 queriers are not generated
+      expect(r.stderr).not.toMatch(/unexpected error|\n\s+at /);
+      expect(r.status).toBe(1);
+      expect(readdirSync(join(b.dir, 'node_modules/.cache'))).toEqual([]);
+      expect(readdirSync(join(b.dir, 'tmp')), 'the bundle made for the run is removed').toEqual([]);
+    } finally {
+      chmodSync(join(b.dir, 'node_modules/.cache'), 0o755);
       b.remove();
     }
   });

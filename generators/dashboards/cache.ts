@@ -16,7 +16,11 @@ export function cachedNextToBundle(key: string, build: () => Array<[string, stri
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Array<[string, string]>;
   const value = build();
   const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(value));
-  renameSync(tmp, file);
+  try {
+    writeFileSync(tmp, JSON.stringify(value));
+    renameSync(tmp, file);
+  } catch {
+    // a read-only node_modules (scripts/run.mjs then bundles outside it): the cache only saves time
+  }
   return value;
 }
