@@ -76,30 +76,52 @@ export interface RenderedRepository {
   filesByEnvironment: Map<string, string[]>;
 }
 
+/** A directory that may not be listed is the user's to fix, not a bug. */
+const unlisted = (path: string, e: unknown) =>
+  `${path}: cannot be listed (${(e as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : (e as Error).message}); expected a directory generate may read`;
+
+function entries(root: string, path: string) {
+  try {
+    return readdirSync(join(root, path), { withFileTypes: true });
+  } catch (e) {
+    throw new InputError([unlisted(path, e)]);
+  }
+}
+
+/** Whether overlays/<name>/environment.yaml exists: a dangling symlink, or one in a directory that may not be searched, is an environment file that cannot be read (loading it says so), not a missing one. */
+function hasEnvironmentFile(root: string, name: string): boolean {
+  try {
+    return lstatSync(join(root, 'overlays', name, ENV_FILE), { throwIfNoEntry: false }) !== undefined;
+  } catch {
+    return true;
+  }
+}
+
 /** The environments: every overlays/<name>/ holding an environment.yaml, sorted. */
 export function environmentNames(root: string): string[] {
-  const dir = join(root, 'overlays');
-  if (!existsSync(dir)) return [];
-  return (
-    readdirSync(dir, { withFileTypes: true })
-      // lstat: a dangling symlink is an environment file that cannot be read, not a missing one.
-      .filter((d) => d.isDirectory() && lstatSync(join(dir, d.name, ENV_FILE), { throwIfNoEntry: false }) !== undefined)
-      .map((d) => d.name)
-      .sort()
-  );
+  if (!existsSync(join(root, 'overlays'))) return [];
+  return entries(root, 'overlays')
+    .filter((d) => d.isDirectory() && hasEnvironmentFile(root, d.name))
+    .map((d) => d.name)
+    .sort();
 }
 
 /** Files that look like an environment file but are not read (environment.yml, Environment.yaml ...): say so. */
 export function misnamedEnvironmentFiles(root: string): string[] {
-  const dir = join(root, 'overlays');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true })
+  if (!existsSync(join(root, 'overlays'))) return [];
+  return entries(root, 'overlays')
     .filter((d) => d.isDirectory())
-    .flatMap((d) =>
-      readdirSync(join(dir, d.name))
+    .flatMap((d) => {
+      let files: string[];
+      try {
+        files = readdirSync(join(root, 'overlays', d.name));
+      } catch (e) {
+        return [unlisted(`overlays/${d.name}`, e)];
+      }
+      return files
         .filter((f) => f !== ENV_FILE && /^environment\.(ya?ml|json)$/i.test(f))
-        .map((f) => `overlays/${d.name}/${f}: is not read; expected the environment in overlays/${d.name}/${ENV_FILE} (rename it)`),
-    );
+        .map((f) => `overlays/${d.name}/${f}: is not read; expected the environment in overlays/${d.name}/${ENV_FILE} (rename it)`);
+    });
 }
 
 /** One environment, loaded and checked with what it renders; throws InputError naming file, line and field. */

@@ -77,10 +77,10 @@ function cliSandbox(cache: 'shared' | 'read-only' = 'shared'): Sandbox {
 
 describe('generate writes all or nothing', () => {
   /** Runs generate with `readOnly` (a directory of the sandbox) not writable; root ignores permissions, so it runs as nobody. */
-  function withReadOnly(b: Sandbox, readOnly: string, argv: string[] = []) {
+  function withReadOnly(b: Sandbox, readOnly: string, argv: string[] = [], mode = 0o555) {
     const asRoot = process.geteuid?.() === 0;
     if (asRoot) spawnSync('chmod', ['-R', 'a+rwX', b.dir]);
-    chmodSync(join(b.dir, readOnly), 0o555);
+    chmodSync(join(b.dir, readOnly), mode);
     if (asRoot) process.seteuid?.(65534); // the effective uid only: restored below
     try {
       return runMain(main, argv, b.dir);
@@ -109,6 +109,24 @@ describe('generate writes all or nothing', () => {
     const check = withReadOnly(b, '.', ['--check']);
     expect(check.code).toBe(1);
     expect(check.stderr).toContain('the committed files are stale');
+    expect(b.snapshot()).toEqual(before);
+  });
+
+  it('a directory it may not list or search: a problem naming it, not an unexpected error', () => {
+    const b = edited();
+    b.write('overlays/qa/environment.yaml', b.read(PROD));
+    const before = b.snapshot();
+    for (const [dir, mode, problems] of [
+      ['overlays/qa', 0o000, ['overlays/qa/environment.yaml: cannot be read (permission denied)', 'overlays/qa: cannot be listed (permission denied)']],
+      ['overlays/qa', 0o311, ['overlays/qa: cannot be listed (permission denied)']],
+      ['overlays', 0o000, ['overlays: cannot be listed (permission denied)']],
+    ] as const) {
+      const r = withReadOnly(b, dir, [], mode);
+      expect(r.code, `${dir} ${mode.toString(8)}`).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`^generate: ${problems.length} problem\\(s\\); nothing was written:`));
+      for (const p of problems) expect(r.stderr).toContain(p);
+      expect(r.stderr).not.toContain('unexpected error');
+    }
     expect(b.snapshot()).toEqual(before);
   });
 
