@@ -163,6 +163,15 @@ const HOSTILE: Array<[string, (y: string) => string, RegExp]> = [
     new RegExp(`${AT}components\\.querier\\.replicas: duplicate key "replicas" \\(first at line \\d+\\)`),
   ],
   [
+    "YAML 1.1's !!set (it became an empty mapping: silently ignored)",
+    (y) => `${y}tempo: !!set { a, b }\n`,
+    new RegExp(`${AT}tempo: the YAML tag !!set is not supported; expected a plain value \\(no tag\\)`),
+  ],
+  ['!!binary', (y) => `${y}retention: !!binary aGVsbG8=\n`, new RegExp(`${AT}retention: the YAML tag !!binary is not supported`)],
+  ['a custom tag', component('querier', 'replicas: !custom 3'), new RegExp(`${AT}components\\.querier\\.replicas: the YAML tag !custom is not supported`)],
+  ['a list as a key', (y) => `${y}? [a, b]\n: c\n`, new RegExp(`${AT}\\(top level\\): a key is a list; expected a name`)],
+  ['a null key', (y) => `${y}~: 1\n`, new RegExp(`${AT}\\(top level\\): a key is empty; expected a name`)],
+  [
     'a key with a zero-width space, marked',
     (y) => y.replace('retention', 'retention').replace(/^s3:/m, 's3\u200b:'),
     new RegExp(`${AT}s3<U\\+200B>: unknown key \\(it contains an invisible character\\) \\(did you mean "s3"\\?\\)`),

@@ -12,6 +12,8 @@ import { InputError } from '../validation/messages';
 export const MAX_FILE_BYTES = 1024 * 1024;
 /** Parser depth (a mapping or list level is one or two); the deepest field is about ten down. */
 export const MAX_NESTING = 64;
+/** The tags of YAML 1.2's core schema: `!!str 5` is fine; `!!set`, `!!binary` or `!custom` are not plain values. */
+const CORE_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
 /** Alias expansions toJS allows (yaml's default): an alias bomb expands exponentially. */
 export const MAX_ALIASES = 100;
 
@@ -99,10 +101,13 @@ export function parseYaml(file: string, text: string): ParsedYaml {
     }
   }
   for (const token of parser.end()) tokens.push(token);
-  const documents = [...new Composer({ uniqueKeys: false }).compose(tokens, false, text.length)];
+  // resolveKnownTags false: YAML 1.1's !!set, !!binary, !!timestamp ... would become a Set, bytes or a Date
+  // that the schema sees as an empty mapping; unknown tags are refused below.
+  const documents = [...new Composer({ uniqueKeys: false, resolveKnownTags: false }).compose(tokens, false, text.length)];
   if (documents.length === 0) throw new InputError([`${file}: the file is empty; expected a mapping with at least cluster, aws and s3`]);
   const document = documents[0]!;
   const problems = document.errors.map((e) => `${file}${at(e.pos[0])}: YAML syntax error: ${firstLine(e.message)}`);
+
   if (documents.length > 1) {
     problems.push(
       `${file}${at(documents[1]!.range[0])}: a second YAML document starts here; expected one document per environment file (remove this "---" and what follows, or merge it into the first)`,
@@ -112,11 +117,23 @@ export function parseYaml(file: string, text: string): ParsedYaml {
   let firstAlias: number | undefined;
   const walk = (node: unknown, path: string[]): void => {
     if (isAlias(node)) firstAlias ??= node.range?.[0];
+    const tag = (node as { tag?: string } | null)?.tag;
+    if (tag && !CORE_TAGS.has(tag)) {
+      const shown = tag.replace(/^tag:yaml\.org,2002:/, '!!');
+      problems.push(
+        `${file}${at((node as { range?: number[] }).range?.[0])}: ${path.join('.') || '(top level)'}: the YAML tag ${shown} is not supported; expected a plain value (no tag)`,
+      );
+    }
     if (isMap(node)) {
       const seen = new Map<string, number | undefined>();
       for (const pair of node.items) {
-        const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-        const keyAt = (pair.key as { range?: number[] } | null)?.range?.[0];
+        const keyAt = (pair.key as { range?: number[] } | null)?.range?.[0] ?? (pair.value as { range?: number[] } | null)?.range?.[0];
+        if (!isScalar(pair.key) || pair.key.value === null || pair.key.value === '') {
+          const got = isScalar(pair.key) || pair.key === null ? 'empty' : isMap(pair.key) ? 'a mapping' : 'a list';
+          problems.push(`${file}${at(keyAt)}: ${path.join('.') || '(top level)'}: a key is ${got}; expected a name`);
+          continue;
+        }
+        const key = String(pair.key.value);
         const full = [...path, key].join('.');
         if (seen.has(key)) {
           problems.push(`${file}${at(keyAt)}: ${full}: duplicate key "${key}" (first at line ${at(seen.get(key)).split(':')[1]}); expected each key once`);
