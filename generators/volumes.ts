@@ -7,6 +7,7 @@
 // StatefulSets with the new size and they adopt the running pods (same selector, same pod template).
 import { ARGOCD_DIR, ARGOCD_NAMESPACE, applicationName } from './argocd';
 import type { Environment } from './environment/index';
+import { VOLUME_FLOOR } from './environment/fields';
 import { Quantity } from './environment/units';
 import { isKind, type ObjectOf } from './kubernetes/objects';
 import { stacksOf } from './environment/migration';
@@ -44,6 +45,9 @@ export function growVolumes(env: Environment, component: string, size: string): 
   } catch {
     return { problems: [`--size: expected a Kubernetes quantity such as 100Gi, got "${size}"`] };
   }
+  const most = VOLUME_FLOOR.ceiling!;
+  if (target.value > Quantity.parse(most.most).value)
+    return { problems: [`--size ${target.text} is above ${most.most}: ${most.why}; expected at most ${most.most}`] };
   const template = (s: StatefulSet) => s.spec!.volumeClaimTemplates![0]!;
   const sizes = found.map((f) => Quantity.parse(String(template(f.sets[0]!).spec?.resources?.requests?.storage)));
   const current = sizes.reduce((a, b) => (b.value > a.value ? b : a));

@@ -81,12 +81,16 @@ for (const env of loadEnvironments(ROOT)) {
 }
 
 describe('volumes:grow refuses', () => {
-  it('a size that does not grow, a bad quantity, a component without volumes, no size, an unknown environment', () => {
+  it('a size that does not grow, one beyond EBS, a bad quantity, a component without volumes, no size, an unknown environment', () => {
     const env = loadEnvironments(ROOT)[0]!.name;
     // Without --component: the ingesters, on Tempo 3.0 the live-stores; either way 1Gi shrinks them.
     expect(run(['--env', env, '--size', '1Gi'])).toMatchObject({
       code: 2,
       stderr: expect.stringMatching(/--size 1Gi is not above the current \S+: a volume can grow, never shrink/),
+    });
+    expect(run(['--env', env, '--size', '100Ti'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--size 100Ti is above 64Ti: the largest EBS volume is 64 TiB'),
     });
     expect(run(['--env', env, '--size', 'lots'])).toMatchObject({
       code: 2,

@@ -133,7 +133,7 @@ const MEMORY_CEILING = { most: '4Ti', why: 'a sane bound for one container, far 
 /** The kubelet keeps up to 5 log files of 10Mi per container (containerLogMaxFiles, containerLogMaxSize): they count against it. */
 const EPHEMERAL_FLOOR: Floor = { least: '64Mi', why: "the kubelet keeps up to 50Mi of a container's logs (5 files of 10Mi), counted against this" };
 /** EBS's smallest gp3/gp2/io volume is 1 GiB; a PVC for less is either refused or rounded up. */
-const VOLUME_FLOOR: Floor = {
+export const VOLUME_FLOOR: Floor = {
   least: '1Gi',
   why: 'the smallest EBS volume is 1 GiB',
   ceiling: { most: '64Ti', why: 'the largest EBS volume is 64 TiB (io2 Block Express; gp3 16 TiB)' },
