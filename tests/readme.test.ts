@@ -78,3 +78,12 @@ describe('README: contents', () => {
     expect(links).toEqual(headings.map((h) => [h, anchor(h)]));
   });
 });
+
+describe('README: versions', () => {
+  it('every npm package it names with a version is the one package.json pins (it once said prometheus-operator 4.4.4 for 6.0.0)', () => {
+    const pins: Record<string, string> = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).dependencies;
+    const named = [...readme.matchAll(/`((?:@[a-z0-9-]+\/)?[a-z0-9.-]+)`\s+(\d+\.\d+\.\d+)/g)].filter((m) => m[1]! in pins);
+    expect(named.length).toBeGreaterThanOrEqual(6);
+    for (const [, name, version] of named) expect(`${name} ${version}`).toBe(`${name} ${pins[name!]}`);
+  });
+});
