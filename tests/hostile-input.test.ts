@@ -115,6 +115,11 @@ const HARMFUL: Array<[string, (y: string) => string, RegExp]> = [
     new RegExp(`${AT}components\\.querier\\.autoscaling\\.maxReplicas: expected a number <= 100`),
   ],
   [
+    'Kafka partitions beyond int32',
+    (y) => `${y}kafka:\n  cluster: external\n  external: { address: "b-1.msk:9092", partitions: 4294967296 }\n`,
+    new RegExp(`${AT}kafka\\.external\\.partitions: expected a number <= 2147483647 \\(.*Kafka counts partitions in an int32\\)`),
+  ],
+  [
     'an integer no number can hold exactly',
     (y) => `${y}limits:\n  defaults: { rateLimitBytes: 1e20 }\n`,
     new RegExp(`${AT}limits\\.defaults\\.rateLimitBytes: expected a number <= 9007199254740991`),

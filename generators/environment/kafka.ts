@@ -2,7 +2,7 @@
 // block-builders and the metrics-generator read it. Its own file to keep settings.ts readable. What
 // Tempo 3.0.3's client can do decides the options (pkg/ingest/config.go, writer_client.go): one seed
 // address, SASL/PLAIN or nothing, no TLS, no SCRAM, no IAM.
-import { bool, duration, int, object, oneOf, PATTERNS, resources, str, volume } from './fields';
+import { bool, duration, INT32_MAX, int, object, oneOf, PATTERNS, resources, str, volume } from './fields';
 
 /** alerts.thresholds.partitionLagSeconds: the tempo-mixin's defaults (block-builder: two of its 5m cycles). */
 export const partitionLagSeconds = object(
@@ -33,7 +33,12 @@ export const kafka = object(
           PATTERNS.hostPortOrEmpty,
           '',
         ),
-        partitions: int('Partitions the topic was created with (the bootstrap creates it); at least the live-stores of a zone', 1, 3),
+        partitions: int(
+          `Partitions the topic was created with (the bootstrap creates it); at least the live-stores of a zone, at most ${INT32_MAX} (Kafka counts partitions in an int32)`,
+          1,
+          3,
+          INT32_MAX,
+        ),
         sasl: bool(
           'SASL/PLAIN (the only mechanism Tempo 3.0.3 speaks): username and password from AWS Secrets Manager tempo/kafka-credentials, through External Secrets',
           false,
