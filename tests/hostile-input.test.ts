@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { re2Problem } from '../generators/components/collector-config';
+import { re2Problem } from '../generators/components/re2';
 import { MAX_FILE_BYTES } from '../generators/environment/yaml';
 import { main as cost } from '../scripts/cost';
 import { main } from '../scripts/generate';
@@ -175,7 +175,7 @@ const HOSTILE: Array<[string, (y: string) => string, RegExp]> = [
   ['!!binary', (y) => `${y}retention: !!binary aGVsbG8=\n`, new RegExp(`${AT}retention: the YAML tag !!binary is not supported`)],
   ['a custom tag', component('querier', 'replicas: !custom 3'), new RegExp(`${AT}components\\.querier\\.replicas: the YAML tag !custom is not supported`)],
   ['a list as a key', (y) => `${y}? [a, b]\n: c\n`, new RegExp(`${AT}\\(top level\\): a key is a list; expected a name`)],
-  ['a null key', (y) => `${y}~: 1\n`, new RegExp(`${AT}\\(top level\\): a key is empty; expected a name`)],
+  ['a null key', (y) => `${y}~: 1\n`, new RegExp(`${AT}\\(top level\\): a key is null; expected a name`)],
   [
     'a key with a zero-width space, marked',
     (y) => y.replace('retention', 'retention').replace(/^s3:/m, 's3\u200b:'),
