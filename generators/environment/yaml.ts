@@ -128,8 +128,9 @@ export function parseYaml(file: string, text: string): ParsedYaml {
       const seen = new Map<string, number | undefined>();
       for (const pair of node.items) {
         const keyAt = (pair.key as { range?: number[] } | null)?.range?.[0] ?? (pair.value as { range?: number[] } | null)?.range?.[0];
-        if (!isScalar(pair.key) || pair.key.value === null || pair.key.value === '') {
-          const got = isScalar(pair.key) || pair.key === null ? 'empty' : isMap(pair.key) ? 'a mapping' : 'a list';
+        // A "" key is a name the schema or its check refuses; ~ or a collection cannot be one.
+        if (!isScalar(pair.key) || pair.key.value === null) {
+          const got = isScalar(pair.key) || pair.key === null ? 'null' : isMap(pair.key) ? 'a mapping' : 'a list';
           problems.push(`${file}${at(keyAt)}: ${path.join('.') || '(top level)'}: a key is ${got}; expected a name`);
           continue;
         }
