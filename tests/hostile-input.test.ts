@@ -187,6 +187,11 @@ const HOSTILE: Array<[string, (y: string) => string, RegExp]> = [
     /tempo\.tag: expected a pinned image tag .*got string "2\.10\.8<U\+202E>"/,
   ],
   [
+    'schema problems and checks of what the file renders together (a zone of another region)',
+    (y) => `${y.replace(/zones: \[[^\]]*\]/, 'zones: [us-east-1a, us-east-1b, eu-west-1c]')}alerts:\n  page: maybe\n`,
+    new RegExp(`${AT}alerts\\.page: expected boolean[^]*${AT}cluster\\.zones\\.2: eu-west-1c is not a zone of aws\\.region us-east-1`),
+  ],
+  [
     'schema and cross-field problems together',
     (y) => `${y}alerts:\n  page: maybe\ncomponents:\n  querier:\n    resources:\n      requests: { memory: 8Gi }\n`,
     new RegExp(`${AT}alerts\\.page: expected boolean[^]*${AT}components\\.querier\\.resources\\.requests\\.memory: request 8Gi is above the limit 4Gi`),

@@ -53,9 +53,10 @@ function schemaValidator() {
 
 /**
  * `file` is the path shown in messages; it is read relative to `root`. Schema problems and the cross-field
- * problems of the sections that did parse are reported together.
+ * problems of the sections that did parse are reported together; `outputChecks` (checks of what the
+ * environment renders) run with the cross-field checks.
  */
-export function loadEnvironment(file: string, envName: string, text?: string, root = '.'): Environment {
+export function loadEnvironment(file: string, envName: string, text?: string, root = '.', outputChecks?: (env: Environment) => Problem[]): Environment {
   const problems: string[] = [];
   if (!new RegExp(PATTERNS.dnsLabel).test(envName)) {
     problems.push(`${file}: environment directory name "${envName}" must be a DNS label (lowercase letters, digits and "-", at most 63)`);
@@ -83,8 +84,8 @@ export function loadEnvironment(file: string, envName: string, text?: string, ro
       invalid.add(drop(usable, e));
     }
   }
-  const crossField = crossFieldOf(envName, usable, invalid).map((p) => `${file}${position(p.path)}: ${p.path}: ${p.message}`);
-  problems.push(...crossField);
+  const crossField = crossFieldOf(envName, usable, invalid, outputChecks).map((p) => `${file}${position(p.path)}: ${p.path}: ${p.message}`);
+  problems.push(...new Set(crossField));
   if (problems.length) throw new InputError(problems.map(visible));
   return mergeEnvironment(envName, data);
 }
@@ -94,7 +95,7 @@ export function loadEnvironment(file: string, envName: string, text?: string, ro
  * in a section (a top-level key, or components.<name>) that has a schema error is left out, since it may
  * come from a default rather than the file. Missing required fields leave nothing to check.
  */
-function crossFieldOf(envName: string, usable: Record<string, unknown>, invalid: Set<string>): Problem[] {
+function crossFieldOf(envName: string, usable: Record<string, unknown>, invalid: Set<string>, outputChecks?: (env: Environment) => Problem[]): Problem[] {
   const section = (path: string) =>
     path
       .split('.')
@@ -105,7 +106,7 @@ function crossFieldOf(envName: string, usable: Record<string, unknown>, invalid:
   const run = () => {
     const env = mergeEnvironment(envName, usable);
     const own = [...environmentProblems(env), ...versionProblems(env, usable)];
-    return [...own, ...dualRunStackProblems(env, usable, own)].filter((p) => !broken.has(section(p.path)));
+    return [...own, ...dualRunStackProblems(env, usable, own), ...(outputChecks?.(env) ?? [])].filter((p) => !broken.has(section(p.path)));
   };
   if (!broken.size) return run();
   try {
