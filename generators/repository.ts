@@ -2,7 +2,7 @@
 // loaded and checked (each file alone, then with its outputs, then against each other), base/ and each
 // overlay, the shared directories (argocd/, alerts/, dashboards/), the AWS documents, the editor schema and the
 // README's managed regions.
-import { existsSync, lstatSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { alertsDir, prometheusRule, severityProblems } from './alerts/index';
 import { architectureDiagram } from './architecture';
@@ -15,6 +15,7 @@ import type { Problem } from './validation/messages';
 import type { Environment } from './environment/index';
 import { stacksOf } from './environment/migration';
 import { ENVIRONMENT_FILE_SCHEMA, baseEnvironment, loadEnvironment, locate } from './environment/load';
+import { MAX_FILE_BYTES, readTextFile } from './environment/yaml';
 import { type Files, MARKER, replaceRegion } from './files';
 import { type SharedDir, baseFiles, overlayFiles } from './kustomize/layout';
 import { type RenderedEnvironment, renderEnvironment } from './render';
@@ -234,7 +235,8 @@ export function renderRepository(root: string): RenderedRepository {
   for (const region of MANAGED_REGIONS) {
     const path = join(root, region.file);
     if (!existsSync(path)) throw new InputError([`${region.file}: missing; it holds the generated ${region.name} between its markers`]);
-    const text = files.get(region.file) ?? readFileSync(path, 'utf8');
+    // Stat first: a FIFO or a link to /dev/zero in its place would block or never end.
+    const text = files.get(region.file) ?? readTextFile(path, region.file, 16 * MAX_FILE_BYTES, `a file with the generated ${region.name}`);
     add('base', new Map([[region.file, replaceRegion(region.file, text, region.name, region.render(base, environments))]]));
   }
   return { files, base, environments, filesByEnvironment };

@@ -3,7 +3,23 @@
 // only then do the renames and removals run. Any failure restores the tree; a crash (the journal left
 // behind) is restored by the next run (recoverInterrupted). Only changed files are touched, and generated
 // files that no longer belong are removed. The caller holds the lock (scripts/lib/lock.ts).
-import { copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, readdirSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  readdirSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { type Files, MARKER } from './files';
 
@@ -70,16 +86,39 @@ export function expandDir(root: string, pattern: string): string[] {
 
 export function generatedFilesOnDisk(root: string, dirs: GeneratedDirs): string[] {
   const owned = dirs.owned.flatMap((p) => expandDir(root, p)).flatMap((d) => listFiles(join(root, d)));
-  const marked = dirs.marked.flatMap((d) => listFiles(join(root, d))).filter((f) => readFileSync(f, 'utf8').slice(0, 300).includes(MARKER));
+  const marked = dirs.marked.flatMap((d) => listFiles(join(root, d))).filter((f) => head(f, 300).includes(MARKER));
   return [...new Set([...owned, ...marked])].map((f) => relative(root, f)).sort();
+}
+
+/** The first `bytes` of a regular file (a stray 1 GB file in a marked directory is not read whole). */
+function head(file: string, bytes: number): string {
+  const buffer = Buffer.alloc(bytes);
+  const fd = openSync(file, 'r');
+  try {
+    return buffer.subarray(0, readSync(fd, buffer, 0, bytes, 0)).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Whether `file` holds exactly `content`. Read only when it is a regular file of that size: in its place a
+ * FIFO would block and a link to /dev/zero never end; an unreadable one is rewritten, or fails to be.
+ */
+function holds(file: string, content: string): boolean {
+  try {
+    const stats = statSync(file, { throwIfNoEntry: false });
+    return !!stats?.isFile() && stats.size === Buffer.byteLength(content) && readFileSync(file, 'utf8') === content;
+  } catch {
+    return false;
+  }
 }
 
 /** What writing `files` would change, without touching the disk. */
 export function compareFiles(root: string, files: Files, dirs: GeneratedDirs): FileChanges {
   const changes: FileChanges = { written: [], unchanged: [], removed: [] };
   for (const [path, content] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
-    const file = join(root, path);
-    const same = existsSync(file) && readFileSync(file, 'utf8') === content;
+    const same = holds(join(root, path), content);
     (same ? changes.unchanged : changes.written).push(path);
   }
   changes.removed = generatedFilesOnDisk(root, dirs).filter((f) => !files.has(f));

@@ -1,8 +1,8 @@
 // generate writes all or nothing, one run at a time, and an unexpected error is one line and a hint:
 // proved with a real read-only directory, a fault injected mid-write (thrown, and a real SIGKILL),
 // three concurrent runs, stale and live locks, and the CLI's output.
-import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, lstatSync, mkdirSync, readdirSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -43,7 +43,7 @@ interface Exit {
   stderr: string;
 }
 /** `node scripts/run.mjs generate` in a sandbox with the sources (the runner takes its root from where it lives). */
-function runCli(b: Sandbox, args: string[], env: Record<string, string> = {}, uid?: number): Promise<Exit> {
+function runCli(b: Sandbox, args: string[], env: Record<string, string> = {}, uid?: number, killAfterMs?: number): Promise<Exit> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(b.dir, 'scripts/run.mjs'), 'generate', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -53,7 +53,12 @@ function runCli(b: Sandbox, args: string[], env: Record<string, string> = {}, ui
     let [stdout, stderr] = ['', ''];
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
+    // A run that would block (reading a FIFO) is killed after `killAfterMs`.
+    const timer = killAfterMs ? setTimeout(() => child.kill('SIGKILL'), killAfterMs) : undefined;
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      resolve({ status, signal, stdout, stderr });
+    });
   });
 }
 /**
@@ -234,6 +239,31 @@ describe.concurrent('processes: killed mid-write, three at once, an unexpected e
       expect(readdirSync(join(b.dir, 'tmp')), 'the bundle made for the run is removed').toEqual([]);
     } finally {
       chmodSync(join(b.dir, 'node_modules/.cache'), 0o755);
+      b.remove();
+    }
+  });
+
+  it('a generated file that is a FIFO or a link to /dev/zero is replaced, never read; a managed README that is one is refused', async ({ expect }) => {
+    const b = cliSandbox();
+    try {
+      const [fifo, zero] = ['overlays/prod/tempo.yaml', 'overlays/prod/overrides.yaml'];
+      for (const f of [fifo, zero]) unlinkSync(join(b.dir, f));
+      execFileSync('mkfifo', [join(b.dir, fifo)]);
+      symlinkSync('/dev/zero', join(b.dir, zero));
+      const check = await runCli(b, ['--check'], {}, undefined, 20_000);
+      expect(check.signal, 'it blocked').toBeNull();
+      expect(check.stderr).toContain('the committed files are stale');
+      const run = await runCli(b, []);
+      expect(run.status, run.stderr).toBe(0);
+      for (const f of [fifo, zero]) expect(lstatSync(join(b.dir, f)).isFile(), f).toBe(true);
+      expect((await runCli(b, ['--check'])).status).toBe(0);
+      unlinkSync(join(b.dir, 'README.md'));
+      execFileSync('mkfifo', [join(b.dir, 'README.md')]);
+      const readme = await runCli(b, [], {}, undefined, 20_000);
+      expect(readme.signal, 'it blocked').toBeNull();
+      expect(readme.stderr).toContain('README.md: is a named pipe (FIFO); expected a regular file');
+      expect(readme.status).toBe(1);
+    } finally {
       b.remove();
     }
   });

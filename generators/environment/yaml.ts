@@ -34,7 +34,7 @@ const REASONS: Record<string, string> = {
 };
 
 /** The text of a regular file of at most `limit` bytes; anything else is an InputError naming `shown`. */
-export function readTextFile(path: string, shown: string, limit = MAX_FILE_BYTES): string {
+export function readTextFile(path: string, shown: string, limit = MAX_FILE_BYTES, expected = 'an environment file'): string {
   const refuse = (why: string): never => {
     throw new InputError([`${shown}: ${why}`]);
   };
@@ -47,7 +47,7 @@ export function readTextFile(path: string, shown: string, limit = MAX_FILE_BYTES
   }
   const link = lstatSync(path).isSymbolicLink() ? ` (a symlink to ${readlinkSync(path)})` : '';
   if (!stats.isFile()) refuse(`is ${kind(stats)}${link}; expected a regular file`);
-  const tooBig = (size: number) => refuse(`is ${size} bytes; expected at most ${limit} bytes (${limit / 1024} KiB) for an environment file`);
+  const tooBig = (size: number) => refuse(`is ${size} bytes; expected at most ${limit} bytes (${limit / 1024} KiB) for ${expected}`);
   if (stats.size > limit) tooBig(stats.size);
   let fd: number;
   try {
@@ -65,7 +65,7 @@ export function readTextFile(path: string, shown: string, limit = MAX_FILE_BYTES
     try {
       return new TextDecoder('utf-8', { fatal: true }).decode(buffer.subarray(0, size));
     } catch {
-      return refuse('is not UTF-8 text; expected a YAML file');
+      return refuse(`is not UTF-8 text; expected ${expected}`);
     }
   } finally {
     closeSync(fd);
