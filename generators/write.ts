@@ -21,7 +21,9 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import { MAX_FILE_BYTES, readTextFile } from './environment/yaml';
 import { type Files, MARKER } from './files';
+import { InputError } from './validation/messages';
 
 export interface FileChanges {
   written: string[];
@@ -231,7 +233,16 @@ function restore(root: string, journal: Journal): boolean {
 export function recoverInterrupted(root: string): string[] {
   const file = join(root, JOURNAL);
   if (!existsSync(file)) return [];
-  const journal = JSON.parse(readFileSync(file, 'utf8')) as Journal;
+  let journal: Journal;
+  try {
+    journal = JSON.parse(readTextFile(file, JOURNAL, MAX_FILE_BYTES, "generate's journal")) as Journal;
+    if (!Array.isArray(journal.entries)) throw new Error('no entries');
+  } catch (e) {
+    const why = e instanceof InputError ? e.problems[0]! : `${JOURNAL}: is not a journal generate wrote (${(e as Error).message.split('\n')[0]})`;
+    throw new InputError([
+      `${why}; an interrupted run left it: put back the generated files by hand (git checkout -- <the generated directories>), then delete it`,
+    ]);
+  }
   const paths = journal.entries.map((e) => e.path);
   if (!restore(root, journal)) throw new Error(`${JOURNAL}: could not restore every file an interrupted generate changed`);
   return paths;

@@ -135,6 +135,20 @@ describe('generate writes all or nothing', () => {
     expect(b.snapshot()).toEqual(before);
   });
 
+  it('a journal that is not one (garbage, no entries): what to do, not an unexpected error; nothing written', () => {
+    const b = edited();
+    for (const journal of ['garbage{\n', '{"x":1}\n']) {
+      b.write('.generate-journal.json', journal);
+      const before = b.snapshot();
+      const r = runMain(main, [], b.dir);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(
+        /^generate: 1 problem\(s\); nothing was written:\n {2}\.generate-journal\.json: is not a journal generate wrote \(.*\); an interrupted run left it: put back the generated files by hand/,
+      );
+      expect(b.snapshot()).toEqual(before);
+    }
+  });
+
   it('a fault thrown mid-write: the files already replaced are put back', () => {
     const b = edited();
     const before = b.snapshot();
