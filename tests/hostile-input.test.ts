@@ -25,7 +25,7 @@ const HARMFUL: Array<[string, (y: string) => string, RegExp]> = [
     `retention ${r}, which deletes blocks before they are queried`,
     (y) => `${y}retention: ${r}\n`,
     new RegExp(
-      `${AT}retention: ${r} would let the compactor delete blocks .*; expected at least 1h50m \\(Tempo 2\\.10\\.8: ingester\\.max_block_duration 0h30m \\+ ingester\\.complete_block_timeout 0h15m \\+ storage\\.trace\\.blocklist_poll 0h5m \\+ compactor\\.compaction\\.compaction_window 1h\\)`,
+      `${AT}retention: ${r} would let the compactor delete blocks .*; expected at least 1h50m \\(Tempo 2\\.10\\.8: ingester\\.max_block_duration 30m \\+ ingester\\.complete_block_timeout 15m \\+ storage\\.trace\\.blocklist_poll 5m \\+ compactor\\.compaction\\.compaction_window 1h\\)`,
     ),
   ]),
   [

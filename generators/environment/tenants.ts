@@ -80,7 +80,10 @@ export const ownRetentions = (env: EnvironmentSettings): Array<{ tenant: string;
 
 /** Go's time.Duration is an int64 of nanoseconds: Tempo cannot parse a longer duration. */
 const GO_MAX_DURATION_SECONDS = (2 ** 63 - 1) / 1e9;
-const hm = (seconds: number) => `${Math.floor(seconds / 3600)}h${seconds % 3600 ? `${Math.round((seconds % 3600) / 60)}m` : ''}`;
+const hm = (seconds: number) => {
+  const [h, m] = [Math.floor(seconds / 3600), Math.round((seconds % 3600) / 60)];
+  return `${h ? `${h}h` : ''}${m || !h ? `${m}m` : ''}`;
+};
 
 /** A block retention the compactor can live with (environment/checks.ts checks `retention` the same way). */
 export function retentionProblem(r: Duration): string | undefined {
