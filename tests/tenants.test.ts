@@ -167,6 +167,10 @@ describe('refused tenant settings, each with its reason', () => {
     expect(refusals(MULTITENANT + tenants('acme:\n  retention: 1h'))).toEqual([
       expect.stringMatching(new RegExp(`${AT}limits\\.tenants\\.acme\\.retention: 1h would let the compactor delete blocks .*; expected at least 1h50m`)),
     ]);
+    // Go's time.Duration (int64 nanoseconds) ends at 2562047h: Tempo could not read a longer one.
+    expect(refusals(MULTITENANT + tenants('acme:\n  retention: 3000000h'))).toEqual([
+      expect.stringMatching(new RegExp(`${AT}limits\\.tenants\\.acme\\.retention: 3000000h is longer than Go's longest duration; expected at most 2562047h$`)),
+    ]);
   });
 
   it('a zero maxSearchDuration, which does not lift the limit', () => {
