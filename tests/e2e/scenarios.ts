@@ -51,7 +51,7 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'tenants',
     description:
-      'staging with multitenancy on: acme sets one limit, archive its own retention (720h; the lifecycle follows), dedicated columns and span-metrics dimension, lean its own processors (service graph only), "*" a limit for every other tenant',
+      'staging with multitenancy on: acme sets one limit, archive its own retention (720h; the lifecycle follows), dedicated columns and span-metrics dimension, lean its own processors (service graph only) and query limits, "*" a limit for every other tenant',
     env: 'staging',
     skipObservability: `its point is what each tenant gets (limits, retention, columns, processors); ${OBSERVED_ELSEWHERE}`,
     edit(e) {
@@ -70,7 +70,7 @@ export const SCENARIOS: Scenario[] = [
             ],
             spanMetricsDimensions: ['e2e.protocol'],
           },
-          lean: { processors: ['service-graphs'] },
+          lean: { processors: ['service-graphs'], maxSearchDuration: '2h', maxBytesPerTagValuesQuery: 2000000 },
           '*': { maxTracesPerUser: 20000 },
         },
       };

@@ -11,7 +11,7 @@ import { sleep, until } from './proc';
 import { PROTOCOLS, push, type Protocol } from './push';
 import { getJson, metricValue, request, search } from './tempo-api';
 import { SINGLE_TENANT } from './tenants';
-import { columnsOf, processorsOf, tenantChecks } from './tenant-checks';
+import { checkOperatorsQuery, columnsOf, processorsOf, tenantChecks } from './tenant-checks';
 import { BACKEND, GATEWAY, dedicatedValue, makeTrace, type TestTrace } from './traces';
 import { checkTransport } from './tls';
 
@@ -80,6 +80,7 @@ export class Tempo2Scenario extends RunContext {
     const generator = byComponent(this.plan, 'metrics-generator')[0];
     const tenantSeries = tenantChecks(this.checks, this.env, this.tenants, {
       distributor: this.base(this.tempo('distributor')),
+      frontend: this.frontend,
       generator: generator && this.base(generator),
       prometheus: `http://127.0.0.1:${this.plan.prometheusPort}`,
     });
@@ -139,6 +140,9 @@ export class Tempo2Scenario extends RunContext {
         await checks.run(`TraceQL metrics (| rate())${as(tenant)}`, () => this.checkMetricsQuery(tenant));
       else checks.skip(`TraceQL metrics (| rate())${as(tenant)}`, 'the tenant runs no local-blocks processor, which serves recent TraceQL metrics');
     }
+    const operators = "the operators' data source reads every tenant at once (X-Scope-OrgID a|b)";
+    if (this.tenants[0] === undefined) checks.skip(operators, 'multitenancy is off: one tenant');
+    else await checks.run(operators, () => checkOperatorsQuery(this.env, this.frontend, sent));
   }
 
   private async checkSearch(traces: TestTrace[], tenant: string | undefined): Promise<string> {

@@ -1,12 +1,13 @@
 // Per-tenant checks: what Tempo itself says it applies to each tenant, against the rendered runtime
 // overrides. A tenant is resolved as Tempo 2.10.8 does (getOverridesForUser): its own block in
 // overrides.yaml, else the block of "*", else overrides.defaults of tempo.yaml.
+import { parse } from 'yaml';
 import type { Checks } from './checks';
-import type { Any, RenderedEnvironment } from './rendered';
-import { getJson, metricValue, metrics } from './tempo-api';
-import { SINGLE_TENANT } from './tenants';
-import { BACKEND, GATEWAY, type DedicatedColumn, dedicatedColumns } from './traces';
 import { until } from './proc';
+import type { Any, RenderedEnvironment } from './rendered';
+import { getJson, metricValue, metrics, request, search } from './tempo-api';
+import { SINGLE_TENANT } from './tenants';
+import { BACKEND, GATEWAY, type DedicatedColumn, type TestTrace, dedicatedColumns } from './traces';
 
 /** The override block Tempo uses for `tenant` (undefined: multitenancy is off). */
 export function blockOf(env: RenderedEnvironment, tenant: string | undefined): Any {
@@ -136,14 +137,134 @@ export async function checkTenantSeries(env: RenderedEnvironment, prometheus: st
   return `span metrics of ${parts.join(', ')}${without.length ? `; none of ${without.join(', ')} (no span-metrics processor)` : ''}; service ${BACKEND} called by ${GATEWAY}`;
 }
 
+type Tree = Record<string, Any>;
+const isTree = (v: unknown): v is Tree => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** Dotted paths of the values (lists count as values) under `t`. */
+const leaves = (t: Tree, at: string[] = []): string[][] =>
+  Object.entries(t).flatMap(([k, v]) => (isTree(v) && Object.keys(v).length ? leaves(v, [...at, k]) : [[...at, k]]));
+const get = (t: unknown, path: string[]) => path.reduce<unknown>((o, k) => (isTree(o) ? o[k] : undefined), t);
+
+/** A value as Tempo's YAML and ours can both write it: durations in ns (Tempo writes 720h as 30d), lists sorted, empty lists as absent. */
+function comparable(path: string, v: unknown): string {
+  if (v === undefined || v === null || (Array.isArray(v) && !v.length)) return 'nothing';
+  if (path === 'read.max_search_duration' || path === 'compaction.block_retention') return String(nanoseconds(String(v)));
+  // Tempo adds `options: []` to each dedicated column, and keeps processors in a map (any order).
+  if (path === 'storage.parquet_dedicated_columns')
+    return JSON.stringify((v as Tree[]).map((c) => ({ scope: c.scope, name: c.name, type: c.type, ...(c.options?.length ? { options: c.options } : {}) })));
+  if (path === 'metrics_generator.processors') return JSON.stringify([...(v as string[])].sort());
+  return JSON.stringify(v);
+}
+
+/**
+ * What Tempo resolves for a tenant (GET /status/overrides/<tenant>: the block it uses and where it came
+ * from) against the block the e2e expects: every key the rendered block sets, with the same value.
+ */
+export function resolvedDifferences(
+  expected: Tree,
+  source: string,
+  reply: { runtime_overrides?: string; using_default_or_wildcard_runtime_overrides?: string },
+): string[] {
+  const wrong: string[] = [];
+  if (reply.using_default_or_wildcard_runtime_overrides !== source)
+    wrong.push(`block of ${reply.using_default_or_wildcard_runtime_overrides ?? 'nothing'}, want ${source}`);
+  const resolved = parse(reply.runtime_overrides ?? '') ?? {};
+  for (const path of leaves(expected).filter((p) => p.join('.') !== 'ingestion.rate_strategy')) {
+    const key = path.join('.');
+    const [want, got] = [comparable(key, get(expected, path)), comparable(key, get(resolved, path))];
+    if (want !== got) wrong.push(`${key} ${got}, want ${want}`);
+  }
+  return wrong;
+}
+
+/** Every setting of each tenant, as a Tempo process resolves it: its own block, else "*", else the defaults. */
+export async function checkResolvedOverrides(env: RenderedEnvironment, base: string, tenants: Array<string | undefined>): Promise<string> {
+  const blocks = env.overrides?.overrides ?? {};
+  const wrong: string[] = [];
+  const seen: string[] = [];
+  for (const tenant of tenants.map((t) => t ?? SINGLE_TENANT)) {
+    const source = tenant in blocks ? tenant : '*' in blocks ? '*' : 'default overrides';
+    const r = await request(`${base}/status/overrides/${encodeURIComponent(tenant)}`, { headers: { Accept: 'application/json' } });
+    if (r.status !== 200) throw new Error(`/status/overrides/${tenant}: HTTP ${r.status} ${r.text.slice(0, 200)}`);
+    const expected = blockOf(env, tenant);
+    const diff = resolvedDifferences(expected, source, JSON.parse(r.text));
+    if (diff.length) wrong.push(`${tenant}: ${diff.join('; ')}`);
+    seen.push(`${tenant} (${source === tenant ? 'own' : source})`);
+  }
+  if (wrong.length) throw new Error(`Tempo resolves tenants otherwise than rendered: ${wrong.slice(0, 4).join(' | ')}`);
+  const keys = leaves(blockOf(env, tenants[0] ?? SINGLE_TENANT)).filter((p) => p.join('.') !== 'ingestion.rate_strategy').length;
+  return `${seen.join(', ')}: all ${keys} settings as rendered`;
+}
+
+/** Each tenant's own maxSearchDuration: a search an hour longer is refused (the query-frontend's check). */
+export async function checkSearchLimit(env: RenderedEnvironment, frontend: string, tenants: Array<string | undefined>): Promise<string> {
+  const seen: string[] = [];
+  for (const tenant of tenants) {
+    const max = blockOf(env, tenant).read?.max_search_duration;
+    if (!max) throw new Error(`the block of ${tenant ?? SINGLE_TENANT} sets no read.max_search_duration`);
+    const end = Math.floor(Date.now() / 1000);
+    const start = end - nanoseconds(max) / 1e9 - 3600;
+    const r = await request(`${frontend}/api/search?${new URLSearchParams({ q: '{}', start: String(start), end: String(end) })}`, { tenant });
+    if (r.status !== 400 || !r.text.includes('exceeds'))
+      throw new Error(
+        `a search of ${max} + 1h as ${tenant ?? SINGLE_TENANT}: HTTP ${r.status} ${r.text.slice(0, 160)}, want 400 (exceeds its max_search_duration)`,
+      );
+    seen.push(`${tenant ?? SINGLE_TENANT} ${max}`);
+  }
+  return `refused past each tenant's own limit: ${seen.join(', ')}`;
+}
+
+/** The operators' Grafana data source (uid tempo) and the X-Scope-OrgID it sends ("a|b"), from the rendered ConfigMap. */
+export function operatorsHeader(env: RenderedEnvironment): string | undefined {
+  for (const cm of env.objects.filter((o) => o.kind === 'ConfigMap' && o.metadata?.labels?.grafana_datasource === '1')) {
+    for (const text of Object.values<string>(cm.data ?? {})) {
+      const ds = (parse(text.replace(/\$\$/g, '$'))?.datasources ?? []).find((d: Any) => d.uid === 'tempo');
+      if (ds?.jsonData?.httpHeaderName1 === 'X-Scope-OrgID') return ds.secureJsonData?.httpHeaderValue1;
+    }
+  }
+  return undefined;
+}
+
+/** One search with the operators' header finds the traces of every tenant it names, and a trace by id of each. */
+export async function checkOperatorsQuery(env: RenderedEnvironment, frontend: string, sent: TestTrace[]): Promise<string> {
+  const header = operatorsHeader(env);
+  if (!header) throw new Error("the operators' data source (uid tempo) sends no X-Scope-OrgID, which a multitenant Tempo refuses");
+  const mine = header.split('|').map((t) => {
+    const trace = sent.find((x) => x.tenant === t);
+    if (!trace) throw new Error(`no trace was pushed as ${t}, which the operators' data source queries`);
+    return trace;
+  });
+  const q = `{ resource.service.name = "${GATEWAY}" && span.e2e.trace =~ "${mine.map((t) => t.traceId).join('|')}" }`;
+  const end = Math.ceil(Date.now() / 1000) + 60;
+  let found: string[] = [];
+  await until(
+    'found',
+    30_000,
+    async () => {
+      found = (await search(frontend, { q, start: String(end - 3600), end: String(end), limit: '50' }, header)).map((h) => h.traceID);
+      return mine.every((t) => found.includes(t.traceId)) ? true : undefined;
+    },
+    1000,
+  ).catch(() => {
+    const missing = mine.filter((t) => !found.includes(t.traceId)).map((t) => t.tenant);
+    throw new Error(`a search as ${header} finds no trace of ${missing.join(', ')}`);
+  });
+  for (const t of mine) {
+    const r = await request(`${frontend}/api/v2/traces/${t.traceId}`, { tenant: header, headers: { Accept: 'application/json' } });
+    if (r.status !== 200) throw new Error(`trace ${t.traceId} of ${t.tenant} by id as ${header}: HTTP ${r.status} ${r.text.slice(0, 160)}`);
+  }
+  return `X-Scope-OrgID ${header}: one search and a trace by id find the traces of ${mine.length} tenants`;
+}
+
 /** The checks above, once every tenant has pushed; the Prometheus one runs in the background (its promise). */
 export async function tenantChecks(
   checks: Checks,
   env: RenderedEnvironment,
   tenants: Array<string | undefined>,
-  urls: { distributor: string; generator?: string; prometheus: string },
+  urls: { distributor: string; frontend: string; generator?: string; prometheus: string },
 ): Promise<string> {
   await checks.run('tenant limits as Tempo applies them', () => checkLimitsRead(env, urls.distributor));
+  await checks.run('every setting of each tenant as Tempo resolves it (/status/overrides)', () => checkResolvedOverrides(env, urls.distributor, tenants));
+  await checks.run("each tenant's maxSearchDuration refuses a longer search", () => checkSearchLimit(env, urls.frontend, tenants));
   if (!urls.generator) return '';
   const generator = urls.generator;
   await checks.run('metrics-generator processors per tenant', () => checkProcessors(env, generator, tenants));
