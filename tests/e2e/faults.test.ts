@@ -25,6 +25,7 @@ describe('e2e planted faults', () => {
       'receiver-localhost',
       'ring-address',
       'tempo3-compaction-enabled',
+      'tenant-block-incomplete',
       'tls-server-name',
       'zone-unaware',
     ]);
@@ -71,6 +72,17 @@ describe('e2e planted faults', () => {
     const unaware = readRendered(ROOT, 'prod');
     delete unaware.tempo.ingester.lifecycler.ring.zone_awareness_enabled;
     expect(() => fault('zone-unaware').plant(unaware)).toThrow(/not zone-aware/);
+  });
+
+  it("tenant-block-incomplete: the file Tempo reads loses a tenant's read limits; what the checks expect keeps them", () => {
+    const env = readRendered(ROOT, 'prod');
+    const block = { ingestion: { rate_limit_bytes: 1 }, read: { max_search_duration: '2h' } };
+    env.overrides = { overrides: { '*': structuredClone(block), acme: structuredClone(block) } };
+    env.overridesText = JSON.stringify(env.overrides);
+    fault('tenant-block-incomplete').plant(env);
+    expect(JSON.parse(env.overridesText).overrides).toEqual({ '*': block, acme: { ingestion: { rate_limit_bytes: 1 } } });
+    expect(env.overrides.overrides.acme).toEqual(block);
+    expect(() => fault('tenant-block-incomplete').plant(readRendered(ROOT, 'prod'))).toThrow(/no tenant block/);
   });
 
   it('reader-prefix: only the querier gets another S3 prefix', () => {

@@ -1,6 +1,7 @@
 // Faults planted in a rendered environment (in memory, after reading it), to prove the e2e catches
 // them: each names the check that must fail. `npm run e2e -- --env <env> --plant <fault>` passes only
 // if the run fails at that check.
+import { parse } from 'yaml';
 import type { RenderedEnvironment } from './rendered';
 import { workloads } from './topology';
 
@@ -83,6 +84,20 @@ export const FAULTS: Fault[] = [
       const ring = env.tempo.ingester?.lifecycler?.ring;
       if (ring?.zone_awareness_enabled !== true) throw new Error('the ingester ring is not zone-aware: nothing to break');
       ring.zone_awareness_enabled = false;
+    },
+  },
+  {
+    name: 'tenant-block-incomplete',
+    description:
+      "the overrides.yaml Tempo reads leaves the read limits out of a tenant's block (as a hand-written block would): Tempo gives that tenant zeros, not the rendered limits (run it with --scenario tenants)",
+    failsCheck: 'every setting of each tenant as Tempo resolves it',
+    plant(env) {
+      // Only the file Tempo reads changes; env.overrides stays what generate rendered, what the checks expect.
+      const served = parse(env.overridesText) ?? {};
+      const tenant = Object.keys(served.overrides ?? {}).find((t) => t !== '*' && served.overrides[t].read);
+      if (!tenant) throw new Error('no tenant block with read limits to break (run it with --scenario tenants)');
+      delete served.overrides[tenant].read;
+      env.overridesText = JSON.stringify(served);
     },
   },
 ];
