@@ -1,8 +1,9 @@
 // The cross-AZ line of `npm run cost` (generators/cost.ts): bytes that cross availability zones a day. The
 // distributor writes every trace to replication-factor ingesters and once to a metrics-generator, each in
 // another zone with probability (Z-1)/Z (zone-aware, with as many zones as copies: exactly RF-1 of the RF
-// copies); the agents reach a distributor, and Grafana a query-frontend, in their own zone where the
-// rendered Service has trafficDistribution. A query's result comes from RF ingesters to a querier, then to
+// copies); the agents (or the tail-sampling gateway, which first receives every span from them, in any
+// zone) reach a distributor, and Grafana a query-frontend, in their own zone where the rendered Service has
+// trafficDistribution. A query's result comes from RF ingesters to a querier, then to
 // a query-frontend. Tempo 3 (Kafka ingest): the distributor produces once to the partition's leader broker;
 // Strimzi's brokers copy it to their followers (replicas-1 copies; MSK does not charge replication inside
 // the cluster); four consumers fetch every byte from the leader (3.0.3's Kafka client sets no rack, so no
@@ -49,17 +50,22 @@ export function crossAz(env: Environment, a: Record<string, number>, rendered: K
   const away = (z - 1) / z;
   const inZone = (component: string) =>
     rendered.some((o) => isKind(o, 'Service') && o.metadata.name === objectName(component) && o.spec?.trafficDistribution !== undefined);
-  const received = a.ingestGbPerDay! * kept * a.wireRatio!;
+  const sent = a.ingestGbPerDay! * a.wireRatio!;
+  const received = sent * kept;
+  // With the tail-sampling gateway every span, before sampling, goes to the gateway pod its trace id hashes
+  // to, in any zone; the gateway (instead of the agents) then sends what it keeps to a distributor.
+  const tail = env.sampling.tail.enabled;
+  const toGateway = tail ? sent * away : 0;
   const agents = inZone('distributor') ? 0 : away;
   const toGrafana = inZone('query-frontend') ? 0 : away;
   const copies = env.tempo.version === '3.0' ? kafkaCopies(env) : { ...ingesterCopies(env.tempo.replicationFactor), replicated: 0 };
-  const writes = received * (agents + (copies.written + copies.replicated) * away);
+  const writes = toGateway + received * (agents + (copies.written + copies.replicated) * away);
   const queries = ((a.queriesPerDay! * a.queryResultKb!) / 1e6) * (copies.read * away + away + toGrafana);
   const gbMonth = (writes + queries) * daysPerMonth;
   const zones = `${round(away * 100, 0)}% in another of ${z} zones${env.cluster.zones.length ? '' : ' (assumed)'}`;
   return {
     item: 'cross-AZ transfer',
-    quantity: `${round(gbMonth)} GB (writes ${round(writes * daysPerMonth)}: ${copies.what}, ${zones}${agents ? '' : ', agents in-zone'}; queries ${round(queries * daysPerMonth, 2)})`,
+    quantity: `${round(gbMonth)} GB (writes ${round(writes * daysPerMonth)}: ${copies.what}, ${zones}${agents ? '' : `, ${tail ? 'gateway' : 'agents'} in-zone`}${tail ? `, agents to the gateway ${round(toGateway * daysPerMonth)} (every span, before sampling)` : ''}; queries ${round(queries * daysPerMonth, 2)})`,
     dollars: gbMonth * a.crossAzGb!,
   };
 }

@@ -77,14 +77,10 @@ export function main(argv: string[], root = process.cwd()): number {
     console.log(costTables(after, assumptions));
     console.log('\nChange:');
     const [b, a] = [lines(env, assumptions), lines(after, assumptions)];
-    for (const [i, line] of b.entries()) {
-      const delta = a[i]!.dollars - line.dollars;
-      if (Math.abs(delta) >= 0.005)
-        console.log(
-          `  ${line.item.padEnd(26)} ${line.dollars.toFixed(2).padStart(9)} -> ${a[i]!.dollars.toFixed(2).padStart(9)}  (${delta > 0 ? '+' : ''}${delta.toFixed(2)})`,
-        );
-    }
-    console.log(`  ${'total'.padEnd(26)} ${total(b).toFixed(2).padStart(9)} -> ${total(a).toFixed(2).padStart(9)}  (${(total(a) - total(b)).toFixed(2)})`);
+    const change = (item: string, from: number, to: number) =>
+      console.log(`  ${item.padEnd(26)} ${from.toFixed(2).padStart(9)} -> ${to.toFixed(2).padStart(9)}  (${to > from ? '+' : ''}${(to - from).toFixed(2)})`);
+    for (const [i, line] of b.entries()) if (Math.abs(a[i]!.dollars - line.dollars) >= 0.005) change(line.item, line.dollars, a[i]!.dollars);
+    change('total', total(b), total(a));
   }
   console.log(`\n${storageClassTable(env)}`);
   console.log('\nAssumptions (override with the flag):');

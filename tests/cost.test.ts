@@ -55,6 +55,7 @@ describe('npm run cost', () => {
     expect(dollars(after!, 'S3 PUT/LIST requests')).toBeGreaterThan(dollars(before!, 'S3 PUT/LIST requests'));
     expect(dollars(after!, 'compute: CPU')).toBe(dollars(before!, 'compute: CPU'));
     expect(r.stdout).toMatch(/^Change:\n\s+S3 storage\s+[0-9.]+ ->\s+[0-9.]+\s+\(\+[0-9.]+\)$/m);
+    expect(r.stdout).toMatch(/^\s+total\s+[0-9.]+ ->\s+[0-9.]+\s+\(\+[0-9.]+\)$/m);
     for (const bad of ['101', '-1', 'ten', ''])
       expect(run(['--env', 'prod', `--sampling-percentage=${bad}`])).toMatchObject({
         code: 2,
@@ -90,6 +91,24 @@ describe('npm run cost', () => {
     expect(prod.stdout).toMatch(
       /^cross-AZ transfer\s+[0-9.]+ GB \(writes [0-9.]+: 3 copies \+ 1 to the generator, 67% in another of 3 zones, agents in-zone; queries [0-9.]+\)/m,
     );
+  });
+
+  it('with the tail-sampling gateway: every span crosses to the gateway pod of its trace id before sampling, the gateway and its pods are priced', () => {
+    const prod = envs.find((e) => e.name === 'prod')!;
+    const tail = { ...prod, sampling: { ...prod.sampling, tail: { ...prod.sampling.tail, enabled: true } } };
+    const a = { ...defaultAssumptions(), ingestGbPerDay: 100 };
+    const line = (env: typeof prod, item: string) => estimate(env, a).find((l) => l.item === item)!;
+    const z = prod.cluster.zones.length || 3;
+    // Before sampling: what the applications send, gzip on the wire, (Z-1)/Z of it to a gateway in another zone.
+    const toGateway = 100 * 0.5 * ((z - 1) / z) * (730 / 24) * 0.02;
+    // Past the gateway, the same bytes as agents that keep what the gateway keeps (10% + 2% of the rest).
+    const sameShare = { ...prod, sampling: { ...prod.sampling, percentage: prod.sampling.percentage + (100 - prod.sampling.percentage) * 0.02 } };
+    expect(line(tail, 'cross-AZ transfer').dollars - line(sameShare, 'cross-AZ transfer').dollars).toBeCloseTo(toGateway, 6);
+    expect(line(tail, 'cross-AZ transfer').quantity).toMatch(/agents to the gateway [0-9.,]+ \(every span, before sampling\)/);
+    // A lower percentage saves after the gateway, not on the way to it.
+    const lower = { ...tail, sampling: { ...tail.sampling, percentage: 1 } };
+    expect(line(lower, 'cross-AZ transfer').dollars).toBeGreaterThan(toGateway);
+    expect(line(tail, 'compute: CPU').dollars).toBeGreaterThan(line(prod, 'compute: CPU').dollars);
   });
 
   it('names the storage class Tempo can read that costs least for the retention: Standard, with the numbers', () => {
