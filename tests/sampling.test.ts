@@ -170,6 +170,18 @@ describe('refused sampling inputs', () => {
     ['a percentage above 100', 'sampling: { percentage: 101 }', new RegExp(`${AT}sampling\\.percentage: .*100`)],
     ['a negative percentage', 'sampling: { percentage: -1 }', new RegExp(`${AT}sampling\\.percentage: .*0`)],
     ['a service percentage above 100', 'sampling: { services: { game-server: 150 } }', new RegExp(`${AT}sampling\\.services\\.game-server: .*100`)],
+    [
+      'a percentage too small for the sampler',
+      'sampling: { percentage: 1e-16 }',
+      new RegExp(
+        `${AT}sampling\\.percentage: 1e-16 is below the smallest probability .* \\(2\\^-56, 1\\.39e-15%\\): the collector would refuse the config; expected 0 .* or at least 1\\.39e-15`,
+      ),
+    ],
+    [
+      'a service percentage too small for the sampler',
+      'sampling: { services: { game-server: 1e-40 } }',
+      /sampling\.services\.game-server: 1e-40 is below the smallest/,
+    ],
     ['an empty service name', 'sampling: { services: { "": 50 } }', new RegExp(`${AT}sampling\\.services\\.: "" never matches`)],
     [
       'a name with trailing whitespace',
@@ -211,7 +223,7 @@ describe('refused sampling inputs', () => {
   for (const [what, yaml, expected] of cases) it(what, () => expect(problems(yaml)).toMatch(expected));
 
   it('accepts 0 and 100, fractions, and any name an SDK can send', () => {
-    expect(problems('sampling: { percentage: 0, services: { "game-server": 100, "health check/v1": 0.5, "плеер": 12.5 } }')).toBe('');
+    expect(problems('sampling: { percentage: 0, services: { "game-server": 100, "health check/v1": 0.5, "плеер": 12.5, tiny: 1e-14 } }')).toBe('');
   });
 });
 

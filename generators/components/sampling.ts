@@ -95,6 +95,15 @@ export function samplingProblems(env: EnvironmentSettings & { components?: unkno
       }
     | undefined;
   const scrubbing = components?.collector?.scrubbing;
+  for (const [path, p] of [
+    ['sampling.percentage', s.percentage] as const,
+    ...Object.entries(s.services).map(([n, q]) => [`sampling.services.${n}`, q] as const),
+  ])
+    if (tooSmall(p))
+      problems.push({
+        path,
+        message: `${p} is below the smallest probability the collector's probabilistic_sampler represents (2^-56, ${MIN_PERCENTAGE.toPrecision(3)}%): the collector would refuse the config; expected 0 (keep nothing) or at least ${MIN_PERCENTAGE.toPrecision(3)}`,
+      });
   for (const [service, p] of Object.entries(s.services)) {
     const at = `sampling.services.${service}`;
     const add = (message: string) => problems.push({ path: at, message: `${JSON.stringify(service)} ${message}` });
@@ -135,6 +144,10 @@ export function samplingProblems(env: EnvironmentSettings & { components?: unkno
     problems.push({ path: 'sampling.tail.enabled', message: 'needs features.collector: the agents are what send whole traces to the gateway' });
   return problems;
 }
+
+/** probabilistic_sampler's Config.Validate: a percentage (a float32) above 0 whose probability is below 2^-56 is refused. */
+const MIN_PERCENTAGE = 100 * 2 ** -56;
+const tooSmall = (p: number): boolean => p > 0 && Math.fround(p) / 100 < 2 ** -56;
 
 /** Whether an RE2 pattern (leading inline flags, (?P<name>) groups) matches `text`, as JavaScript can tell. */
 function matchesRe2(regex: string, text: string): boolean {
