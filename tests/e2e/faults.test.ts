@@ -3,6 +3,7 @@
 // named check catches it against the real Tempo.
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { SAMPLING_RATIO_ATTRIBUTE } from '../../generators/components/sampling';
 import { FAULTS, fault } from './faults';
 import { loopbackTempoConfig } from './loopback';
 import { planStack, receiverEndpoints, resolveAddress } from './plan';
@@ -24,6 +25,7 @@ describe('e2e planted faults', () => {
       'reader-prefix',
       'receiver-localhost',
       'ring-address',
+      'sampling-multiplier',
       'tempo3-compaction-enabled',
       'tenant-block-incomplete',
       'tls-server-name',
@@ -83,6 +85,12 @@ describe('e2e planted faults', () => {
     expect(JSON.parse(env.overridesText).overrides).toEqual({ '*': block, acme: { ingestion: { rate_limit_bytes: 1 } } });
     expect(env.overrides.overrides.acme).toEqual(block);
     expect(() => fault('tenant-block-incomplete').plant(readRendered(ROOT, 'prod'))).toThrow(/no tenant block/);
+  });
+
+  it('sampling-multiplier: span metrics scale by an attribute the agents do not write (Tempo accepts any name)', () => {
+    const plan = planted('sampling-multiplier');
+    expect(plan.env.tempo.metrics_generator.processor.span_metrics.span_multiplier_key).not.toBe(SAMPLING_RATIO_ATTRIBUTE);
+    expect(readRendered(ROOT, 'prod').tempo.metrics_generator.processor.span_metrics.span_multiplier_key).toBe(SAMPLING_RATIO_ATTRIBUTE);
   });
 
   it('reader-prefix: only the querier gets another S3 prefix', () => {

@@ -100,6 +100,17 @@ export const FAULTS: Fault[] = [
       env.overridesText = JSON.stringify(served);
     },
   },
+  {
+    name: 'sampling-multiplier',
+    description:
+      'span metrics scale by another attribute than the one the collector agents record (span_multiplier_key: sampling.rate): a span the agents kept at 25% counts once, not four times',
+    failsCheck: 'sampling: span metrics count',
+    plant(env) {
+      const spanMetrics = env.tempo.metrics_generator?.processor?.span_metrics;
+      if (!spanMetrics?.span_multiplier_key) throw new Error('the rendered span_metrics sets no span_multiplier_key to break');
+      spanMetrics.span_multiplier_key = 'sampling.rate';
+    },
+  },
 ];
 
 export function fault(name: string): Fault {

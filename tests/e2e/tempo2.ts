@@ -13,7 +13,8 @@ import { getJson, metricValue, request, search } from './tempo-api';
 import { SINGLE_TENANT } from './tenants';
 import { checkOperatorsQuery, columnsOf, processorsOf, tenantChecks } from './tenant-checks';
 import { BACKEND, GATEWAY, dedicatedValue, makeTrace, type TestTrace } from './traces';
-import { checkTransport } from './tls';
+import { checkSampledSpanMetrics } from './sampling-checks';
+import { checkTransport, schemeOf } from './tls';
 
 export class Tempo2Scenario extends RunContext {
   async run(): Promise<void> {
@@ -65,6 +66,7 @@ export class Tempo2Scenario extends RunContext {
       else checks.skip('vulture', 'the environment renders no tempo-vulture');
     };
     const prometheusCheck = checks.background('span metrics and service graph reach Prometheus', () => this.checkPrometheus());
+    const sampledCheck = this.sampledSpanCheck();
     // The crash check spends its first 16 s waiting for a WAL cut: the protocol checks run meanwhile,
     // and with replication factor 1 they must be done before the kill.
     const protocols = this.protocolChecks();
@@ -96,6 +98,7 @@ export class Tempo2Scenario extends RunContext {
     const healthy = observe?.healthy();
     healthy?.catch(() => undefined);
     await prometheusCheck;
+    await sampledCheck;
     await tenantSeries;
     if (vultureStarted) await checks.run(`tempo-vulture for ${this.opts.vultureSeconds} s`, () => this.checkVulture(vultureStarted));
     await healthy;
@@ -191,6 +194,25 @@ export class Tempo2Scenario extends RunContext {
       1000,
     );
     return `${q} > 0`;
+  }
+
+  /** Span metrics count a span 1/sampling.ratio times (sampling-checks.ts), for a tenant the generator runs span-metrics for. */
+  private sampledSpanCheck(): Promise<string | undefined> {
+    const name = 'sampling: span metrics count a span kept at sampling.ratio 0.25 four times';
+    const otlp = receiverEndpoints(this.env.tempo).find((r) => r.key === 'otlp.http');
+    const i = this.tenants.findIndex((t) => processorsOf(this.env, t).includes('span-metrics'));
+    const tenant = this.tenants[i];
+    if (!byComponent(this.plan, 'metrics-generator').length || !otlp || i < 0) {
+      this.checks.skip(name, !otlp ? 'the rendered config enables no OTLP/HTTP receiver' : 'no metrics-generator runs span-metrics for any tenant');
+      return Promise.resolve(undefined);
+    }
+    return this.checks.background(name, () =>
+      checkSampledSpanMetrics({
+        otlpHttp: `${schemeOf(this.plan)}://${this.serviceAddress('distributor', otlp.port)}`,
+        tenant,
+        prometheus: `http://127.0.0.1:${this.plan.prometheusPort}`,
+      }),
+    );
   }
 
   private async checkPrometheus(): Promise<string> {
