@@ -158,6 +158,10 @@ describe('the move from the single StatefulSet (components.ingester.legacyStatef
     const legacy = find(objects, 'StatefulSet', 'tempo-stack-ingester');
     expect(legacy.metadata.labels['rollout-group']).toBeUndefined();
     expect(legacy.spec.updateStrategy).toEqual({ type: 'RollingUpdate' });
+    // A named zone of its own: dskit never counts zone "", so its pods could hold several copies of one trace.
+    expect(legacy.spec.template.spec.containers[0].env).toContainEqual({ name: 'AVAILABILITY_ZONE', value: 'legacy' });
+    for (const s of ingesterSets(objects).filter((x) => x !== legacy))
+      expect(s.spec.template.spec.containers[0].env).not.toContainEqual({ name: 'AVAILABILITY_ZONE', value: 'legacy' });
     expect(find(objects, 'PodDisruptionBudget', 'tempo-stack-ingester').spec.maxUnavailable).toBe(1);
     expect(ingesterSets(objects).map((s) => s.metadata.name)).toEqual(['a', 'b', 'c', ''].map((z) => `tempo-stack-ingester${z && `-zone-${z}`}`));
     const findings = await runPolicies(objects, { environment: 'x' }, RULES, []);
@@ -165,6 +169,7 @@ describe('the move from the single StatefulSet (components.ingester.legacyStatef
     expect(findings.filter((f) => f.rule.startsWith('tempo-')).map((f) => `${f.object}: [${f.rule}]`)).toEqual([
       'StatefulSet/tempo-stack-ingester: [tempo-ingester-zoneless]',
     ]);
+    expect(findings.find((f) => f.rule === 'tempo-ingester-zoneless')?.message).toMatch(/as zone "legacy", which no node affinity pins/);
   });
 
   it('after it, the zones alone pass every policy', async () => {

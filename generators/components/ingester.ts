@@ -7,12 +7,18 @@ import type { EnvironmentSettings } from '../environment/settings';
 import { TEMPO_PORTS } from '../tempo/facts';
 import { pods } from './peers';
 import { TEMPO_MEMORY_FLOOR, tempoComponent } from './tempo';
-import { zoneAwareBudget, zonedStatefulSets } from './zones';
+import { AVAILABILITY_ZONE_ENV, zoneAwareBudget, zonedStatefulSets } from './zones';
 
 /** Ingesters flush every block to S3 on shutdown: give them as long as Tempo's own jsonnet does. */
 export const INGESTER_TERMINATION_GRACE_SECONDS = 1200;
 /** The rollout group of the zone StatefulSets (rollout-operator, ZoneAwarePodDisruptionBudget). */
 export const INGESTER_ROLLOUT_GROUP = 'ingester';
+/**
+ * The ring zone of the single StatefulSet kept during the move to zones (legacyStatefulSet). Not "": dskit
+ * 2.10.8's ring (ring.go findInstancesForKey) limits each named zone to one copy of a key but never counts
+ * zone "", so several copies of a trace could land on the old pods. Named, they hold at most one copy.
+ */
+export const LEGACY_ZONE = 'legacy';
 
 export const ingester = tempoComponent({
   name: 'ingester',
@@ -54,7 +60,14 @@ export const ingester = tempoComponent({
     const zoned = zonedStatefulSets(workload, { zones, group: INGESTER_ROLLOUT_GROUP, replicasPerZone: Math.max(1, Math.floor(own.replicas / zones.length)) });
     // The migration's first step keeps today's StatefulSet (and its budget) beside the zones; it is not in
     // the rollout group, so the rollout-operator and the zone budget leave it alone.
-    const legacy = own.legacyStatefulSet ? [workload, ...(budget ? [budget] : [])] : [];
+    const legacy = own.legacyStatefulSet ? [inLegacyZone(workload), ...(budget ? [budget] : [])] : [];
     return [...zoned, zoneAwareBudget('ingester', workload.metadata.labels ?? {}, INGESTER_ROLLOUT_GROUP), ...legacy];
   },
 });
+
+/** The single StatefulSet announcing LEGACY_ZONE (tempo.yaml expands AVAILABILITY_ZONE into availability_zone). */
+function inLegacyZone<W extends { spec?: { template: { spec?: { containers: Array<{ env?: Array<{ name: string; value?: string }> }> } } } }>(w: W): W {
+  const pod = w.spec!.template.spec!;
+  const containers = pod.containers.map((c) => ({ ...c, env: [...(c.env ?? []), { name: AVAILABILITY_ZONE_ENV, value: LEGACY_ZONE }] }));
+  return { ...w, spec: { ...w.spec!, template: { ...w.spec!.template, spec: { ...pod, containers } } } };
+}

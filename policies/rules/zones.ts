@@ -100,12 +100,19 @@ export const zoneRules: Rule[] = [
   },
   {
     id: 'tempo-ingester-zoneless',
-    reason: 'An ingester without a zone in a zone-aware ring counts as a zone of its own (""): expected only while moving from the single StatefulSet',
+    reason:
+      'An ingester of a zone-aware ring should announce the zone it is pinned to: dskit limits every named zone to one copy of a trace but never zone "", and an unpinned zone spans every AZ; expected only while moving from the single StatefulSet',
     severity: 'warning',
     check: (cluster) =>
       loaded(cluster)
-        .filter((t) => zoneAwareRing(t) && announcedZone(t) === '')
-        .map((t) => ({ object: t.pod.owner, message: 'joins the zone-aware ring with no availability zone' })),
+        .filter((t) => zoneAwareRing(t) && (announcedZone(t) === '' || pinnedZone(t.pod) === undefined))
+        .map((t) => ({
+          object: t.pod.owner,
+          message:
+            announcedZone(t) === ''
+              ? 'joins the zone-aware ring with no availability zone (zone "" is not limited to one copy of a trace)'
+              : `joins the zone-aware ring as zone "${announcedZone(t)}", which no node affinity pins to one ${ZONE_TOPOLOGY_KEY}`,
+        })),
   },
 ];
 
