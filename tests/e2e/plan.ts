@@ -113,6 +113,23 @@ function tempoListenPorts(tempo: Any): number[] {
   ].map(Number);
 }
 
+/**
+ * MAX_INGESTERS processes shared by the ingester StatefulSets (zone-aware: one per zone): an equal share each,
+ * at least one, then what is left to the StatefulSets with more replicas, in order (the migration's single
+ * StatefulSet beside three one-pod zones gets three processes: several old pods, as in the cluster).
+ */
+function shareIngesters(sets: Workload[]): Map<Workload, number> {
+  const share = Math.max(1, Math.floor(MAX_INGESTERS / Math.max(1, sets.length)));
+  const counts = new Map(sets.map((w) => [w, Math.min(w.replicas, share)]));
+  let left = MAX_INGESTERS - [...counts.values()].reduce((a, b) => a + b, 0);
+  for (const w of sets) {
+    const more = Math.max(0, Math.min(left, w.replicas - counts.get(w)!));
+    counts.set(w, counts.get(w)! + more);
+    left -= more;
+  }
+  return counts;
+}
+
 export function planStack(env: RenderedEnvironment, nextPort: PortSource, dir: string): Plan {
   const all = workloads(env.objects);
   const svcs = services(env.objects);
@@ -133,12 +150,11 @@ export function planStack(env: RenderedEnvironment, nextPort: PortSource, dir: s
     }
     processes.push({ id, role, component, workload: w, ports, podLocalPorts, dir: join(dir, id) });
   };
-  // Zone-aware ingesters are one StatefulSet per zone: the cap is shared, every zone keeps a process.
-  const ingesterSets = all.filter((w) => tempoTarget(w) === 'ingester').length;
+  const ingesters = shareIngesters(all.filter((w) => tempoTarget(w) === 'ingester'));
   for (const w of all) {
     const target = tempoTarget(w);
     if (target) {
-      const count = target === 'ingester' ? Math.min(w.replicas, Math.max(1, Math.floor(MAX_INGESTERS / ingesterSets))) : 1;
+      const count = target === 'ingester' ? ingesters.get(w)! : 1;
       for (let i = 0; i < count; i++) add('tempo', target, w, i, tempoListenPorts(env.tempo));
     } else if (isImage(w, 'memcached')) add('memcached', 'memcached', w, 0, []);
     else if (isImage(w, 'tempo-vulture')) add('vulture', 'vulture', w, 0, []);

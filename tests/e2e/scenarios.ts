@@ -39,6 +39,16 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'zones-migration',
+    description:
+      "prod in the first step of the move from the single StatefulSet (legacyStatefulSet): its pods beside the three zones, in a ring zone of their own, each trace's copies in distinct zones, at most one on the old pods",
+    env: 'prod',
+    skipObservability: `its point is where the copies land beside the old StatefulSet; ${OBSERVED_ELSEWHERE}`,
+    edit(e) {
+      e.components = { ...(e.components ?? {}), ingester: { ...(e.components?.ingester ?? {}), legacyStatefulSet: true } };
+    },
+  },
+  {
     name: 'single-limit-tenant',
     description: 'staging with multitenancy on and one tenant, acme, that sets a single limit (rateLimitBytes)',
     env: 'staging',
