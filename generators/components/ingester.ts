@@ -51,8 +51,9 @@ export const ingester = tempoComponent({
   // Kept when the StatefulSet is deleted (a migration or a volume resize deletes it; its pods may still
   // hold the only copy of a block whose flush failed). Deleted on scale-down only where other copies
   // exist: the scaled-down pod has flushed on SIGTERM (flush_all_on_shutdown waits until the flush queue
-  // is empty, or until the 1200 s grace ends) and every trace it held has replicationFactor - 1 copies on
-  // ingesters that stay. A kept claim would be billed forever and replay a stale WAL if scaled up again.
+  // is empty, or until the 1200 s grace ends), and its traces have other copies, on ingesters that stay or
+  // (the zones scale down together) on other leaving pods that flush theirs too. A kept claim would be
+  // billed forever and replay a stale WAL if scaled up again.
   claimRetention: (env: EnvironmentSettings) => ({ whenDeleted: 'Retain', whenScaled: env.tempo.replicationFactor >= 2 ? 'Delete' : 'Retain' }),
   reshape(env, own, workload, budget) {
     if (!own.zoneAware || workload.kind !== 'StatefulSet') return [workload, ...(budget ? [budget] : [])];
