@@ -5,6 +5,7 @@
 // Each alert's promtool cases sit next to it. Types are written out (not imported from rules.ts or
 // promtool-tests.ts, which import this module).
 import { COMPONENTS } from '../components/index';
+import { LEGACY_ZONE } from '../components/ingester';
 import { zoneAware } from '../components/rollout-operator';
 import type { Environment } from '../environment/index';
 import { scrapeLabels } from '../servicemonitors';
@@ -31,7 +32,8 @@ const where = '{{ $labels.cluster }}/{{ $labels.namespace }}';
 const value = '{{ printf "%.0f" $value }}';
 /** The zone StatefulSets' names (components/zones.ts: <ingester>-zone-<letter>). */
 const ZONE_SETS = `statefulset=~"${objectName('ingester')}-zone-[a-z]"`;
-const members = (ns: string, state?: string) => `tempo_ring_zone_members{${ns}, name="ingester"${state ? `, state="${state}"` : ''}}`;
+/** The AZ zones only: while moving from the single StatefulSet its pods are ring zone LEGACY_ZONE, which spans every AZ. */
+const members = (ns: string, state?: string) => `tempo_ring_zone_members{${ns}, name="ingester", zone!="${LEGACY_ZONE}"${state ? `, state="${state}"` : ''}}`;
 /** Registered ingesters per zone: every distributor and querier reports the ring, so the max of them first. */
 const perZone = (ns: string) => `sum by (cluster, namespace, zone) (max by (cluster, namespace, zone, state) (${members(ns)}))`;
 
@@ -93,10 +95,10 @@ export function zoneCases(env: Environment): Partial<Record<AlertName, { firing:
   const labelsOf = (l: Record<string, string>) => Object.entries(l).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
   const series = (metric: string, l: Record<string, string>, values: string) => ({ series: `${metric}{${labelsOf(l).join(', ')}}`, values });
   /** The ring of one reporter: `active` ACTIVE and `unhealthy` Unhealthy ingesters per zone. */
-  const ring = (active: (zone: string) => number, unhealthy: (zone: string) => number = () => 0) =>
-    zones.flatMap((zone) => [
-      series('tempo_ring_zone_members', { ...distributor, name: 'ingester', zone, state: 'ACTIVE' }, `${active(zone)}x40`),
-      series('tempo_ring_zone_members', { ...distributor, name: 'ingester', zone, state: 'Unhealthy' }, `${unhealthy(zone)}x40`),
+  const ring = (active: (zone: string) => number, unhealthy: (zone: string) => number = () => 0, legacy = 0) =>
+    [...zones, ...(legacy ? [LEGACY_ZONE] : [])].flatMap((zone) => [
+      series('tempo_ring_zone_members', { ...distributor, name: 'ingester', zone, state: 'ACTIVE' }, `${zone === LEGACY_ZONE ? legacy : active(zone)}x40`),
+      series('tempo_ring_zone_members', { ...distributor, name: 'ingester', zone, state: 'Unhealthy' }, `${zone === LEGACY_ZONE ? 0 : unhealthy(zone)}x40`),
     ]);
   const lost = zones.at(-1)!;
   const ksm = (statefulset: string) => ({ job: 'kube-state-metrics', instance: '10.2.0.5:8080', namespace: env.namespace, statefulset });
@@ -107,10 +109,11 @@ export function zoneCases(env: Environment): Partial<Record<AlertName, { firing:
   return {
     TempoIngesterZoneDown: {
       firing: {
-        shows: `every ingester of ${lost} unhealthy for 10 minutes`,
+        shows: `every ingester of ${lost} unhealthy for 10 minutes, the single StatefulSet's 3 in zone ${LEGACY_ZONE} beside them (the migration)`,
         series: ring(
           (z) => (z === lost ? 0 : 1),
           (z) => (z === lost ? 1 : 0),
+          3,
         ),
         evalTime: '10m',
         expect: [{ labels: at, value: zones.length - 1 }],
@@ -125,10 +128,11 @@ export function zoneCases(env: Environment): Partial<Record<AlertName, { firing:
         expect: [{ labels: at, value: 1 }],
       },
       quiet: {
-        shows: `one ingester per zone, one of them Unhealthy (a restart)`,
+        shows: `one ingester per zone, one of them Unhealthy (a restart), and 3 in zone ${LEGACY_ZONE} (the migration)`,
         series: ring(
           (z) => (z === lost ? 0 : 1),
           (z) => (z === lost ? 1 : 0),
+          3,
         ),
         evalTime: '39m',
         expect: [],
