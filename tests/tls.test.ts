@@ -93,6 +93,25 @@ describe('certificates (prod: a namespace CA bootstrapped by cert-manager)', () 
     }
   });
 
+  it('in every environment, every workload that mounts a certificate with its key names that Secret for Reloader', () => {
+    for (const name of environmentNames(ROOT)) {
+      const all = renderEnvironment(loadEnvironment(`overlays/${name}/environment.yaml`, name, undefined, ROOT)).objects as Any[];
+      const secrets = new Set(all.filter((o) => o.kind === 'Certificate' && !o.spec.isCA).map((o) => o.spec.secretName));
+      const mounts = all
+        .filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind))
+        .flatMap((w) =>
+          (w.spec.template.spec.volumes ?? [])
+            .filter((v: Any) => secrets.has(v.secret?.secretName) && !v.secret.items)
+            .map((v: Any) => ({ w, secret: v.secret.secretName })),
+        );
+      expect(mounts.length, name).toBeGreaterThan(0);
+      for (const { w, secret } of mounts)
+        expect(String(w.metadata.annotations?.['secret.reloader.stakater.com/reload'] ?? '').split(','), `${name}: ${w.kind}/${w.metadata.name}`).toContain(
+          secret,
+        );
+    }
+  });
+
   it('a ClusterIssuer replaces the namespace CA', () => {
     const env = mergeEnvironment('x', { ...identity(), tls: { clusterIssuer: 'platform-ca' } });
     const r = renderEnvironment(env).objects as Any[];
