@@ -15,6 +15,7 @@ import { checkOperatorsQuery, columnsOf, processorsOf, tenantChecks } from './te
 import { BACKEND, GATEWAY, dedicatedValue, makeTrace, type TestTrace } from './traces';
 import { checkSampledSpanMetrics } from './sampling-checks';
 import { checkTransport, schemeOf } from './tls';
+import { checkAgentAndGrafana } from './tls-clients';
 
 export class Tempo2Scenario extends RunContext {
   async run(): Promise<void> {
@@ -39,6 +40,12 @@ export class Tempo2Scenario extends RunContext {
     const started = this.plan.processes.filter((p) => !late.includes(p));
     if (tls) await checks.run('TLS: no port of Tempo or memcached accepts plaintext', () => checkTransport(this.plan, tls, stack.procs, started));
     else checks.skip('TLS: no port of Tempo or memcached accepts plaintext', 'the rendered config runs without TLS (tls.enabled: false)');
+    const clients = 'TLS: the collector agent and Grafana connect as rendered; a wrong name or no CA is refused';
+    if (tls)
+      await checks.run(clients, () =>
+        checkAgentAndGrafana(this.plan, tls.pki, (tenant) => this.track(makeTrace('collector agent', tenant, columnsOf(this.env, tenant)))),
+      );
+    else checks.skip(clients, 'the rendered config runs without TLS (tls.enabled: false)');
     const zones = this.zones;
     if (zones) await checks.run('zones: the ring places every ingester in the zone its StatefulSet gives it', () => this.checkZonedRing(zones));
     else checks.skip('zones', 'the rendered ingesters announce no availability zone');
@@ -111,6 +118,12 @@ export class Tempo2Scenario extends RunContext {
         'alert faults (a tenant over its limit, remote write down, an ingester killed, a zone lost)',
         'they run with --alert-faults <env> (.ci/run: once, in the staging run)',
       );
+  }
+
+  /** A trace the later checks (flush, querier, compaction) also hold the stack to. */
+  private track(t: TestTrace): TestTrace {
+    this.pushed.push(t);
+    return t;
   }
 
   /** Every receiver protocol as every tenant; then trace by id, search and TraceQL metrics per tenant. */

@@ -16,6 +16,7 @@ import { type Stack, waitReady } from './stack';
 import { getJson, metricValue, metrics, search, waitTraceComplete } from './tempo-api';
 import { SINGLE_TENANT, configuredTenants, multitenancy } from './tenants';
 import { type TlsRun, prepareTls, schemeOf } from './tls';
+import { checkAgentAndGrafana } from './tls-clients';
 import { GATEWAY, makeTrace, type TestTrace } from './traces';
 import { selects, services } from './topology';
 
@@ -86,6 +87,9 @@ export class Tempo3Scenario {
     if (tls) await checks.run(transport, () => checkTransport3(plan, tls, stack.procs));
     else checks.skip(transport, 'the rendered config runs without TLS (tls.enabled: false)');
     await checks.run('partitions ACTIVE on the distributor and owned by the block-builder', () => this.checkPartitions());
+    const clients = 'TLS: the collector agent and Grafana connect as rendered; a wrong name or no CA is refused';
+    if (tls) await checks.run(clients, () => checkAgentAndGrafana(plan, tls.pki, (tenant) => makeTrace('collector agent', tenant, []), 60_000));
+    else checks.skip(clients, 'the rendered config runs without TLS (tls.enabled: false)');
     const prometheus = checks.background('span metrics reach Prometheus', () => this.checkPrometheus());
     let vultureStarted = 0;
     if (stack.startVulture()) vultureStarted = Date.now();

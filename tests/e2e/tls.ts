@@ -7,13 +7,13 @@ import { type Server, type Socket, createConnection, createServer } from 'node:n
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
-import { parse } from 'yaml';
 import { expectThat } from './checks';
 import { type Pki, makePki, mountSecrets, pem } from './pki';
 import { type Plan, type PlannedProcess, resolveAddress, splitHostPort } from './plan';
 import type { Proc } from './proc';
 import type { Any } from './rendered';
 import { useTls } from './tempo-api';
+import { collectorConfig } from './tls-clients';
 import { selects } from './topology';
 
 export interface TlsRun {
@@ -186,11 +186,7 @@ export function startSidecarStandIn(plan: Plan, p: PlannedProcess, localPort: (p
   const w = plan.env.objects.find((o) => o.kind === 'Deployment' && o.metadata.name === p.workload.name);
   const sidecar = w?.spec.template.spec.containers.find((c: Any) => c.name === 'tls-sidecar');
   if (!sidecar) return undefined;
-  const file = String(sidecar.args.find((a: string) => a.startsWith('--config=')).slice('--config='.length));
-  const mount = sidecar.volumeMounts.find((m: Any) => file.startsWith(`${m.mountPath}/`));
-  const volume = w.spec.template.spec.volumes.find((v: Any) => v.name === mount.name);
-  const cm = plan.env.objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === volume.configMap.name);
-  const config = parse(cm.data[file.slice(mount.mountPath.length + 1)]);
+  const { config } = collectorConfig(plan.env.objects, w, sidecar.name);
   const exporter = config.exporters.otlp_grpc;
   const listen = splitHostPort(config.receivers.otlp.protocols.grpc.endpoint);
   const target = resolveAddress(plan, exporter.endpoint)[0];
