@@ -105,6 +105,9 @@ export function makePki(dir: string, objects: Any[], extraNames: Record<string, 
   };
 }
 
+/** A renewal as cert-manager makes it (rotationPolicy Always): a new key and certificate, same names, same CA. */
+export const reissue = (pki: Pki, name: string, dnsNames: string[]): KeyPair => leaf(pki.dir, name, dnsNames, { crt: pki.ca, key: join(pki.dir, 'ca.key') });
+
 /** Writes each Secret a process's pod mounts into the directory standing in for that mount. */
 export function mountSecrets(p: PlannedProcess, pki: Pki): void {
   for (const m of p.workload.secretMounts) {

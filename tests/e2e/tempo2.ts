@@ -16,6 +16,7 @@ import { BACKEND, GATEWAY, dedicatedValue, makeTrace, type TestTrace } from './t
 import { checkSampledSpanMetrics } from './sampling-checks';
 import { checkTransport, schemeOf } from './tls';
 import { checkAgentAndGrafana } from './tls-clients';
+import { checkRenewal } from './tls-renewal';
 
 export class Tempo2Scenario extends RunContext {
   async run(): Promise<void> {
@@ -46,6 +47,9 @@ export class Tempo2Scenario extends RunContext {
         checkAgentAndGrafana(this.plan, tls.pki, (tenant) => this.track(makeTrace('collector agent', tenant, columnsOf(this.env, tenant)))),
       );
     else checks.skip(clients, 'the rendered config runs without TLS (tls.enabled: false)');
+    const renewal = 'TLS: a renewed certificate is served where Tempo re-reads it; the Deployment names its Secret for Reloader';
+    if (tls) await checks.run(renewal, () => checkRenewal(this.plan, tls));
+    else checks.skip(renewal, 'the rendered config runs without TLS (tls.enabled: false)');
     const zones = this.zones;
     if (zones) await checks.run('zones: the ring places every ingester in the zone its StatefulSet gives it', () => this.checkZonedRing(zones));
     else checks.skip('zones', 'the rendered ingesters announce no availability zone');
