@@ -154,6 +154,9 @@ export function agentExporters(plan: Plan, pki: Pki) {
   });
 }
 
+/** A Tempo API path under a data source's URL, as Grafana appends it (after the URL's own path, if any). */
+const under = (url: URL, path: string) => new URL(`${url.pathname.replace(/\/$/, '')}${path}`, url);
+
 /** The rendered Tempo data sources that read this run's namespace, with what Grafana's backend would do with each. */
 export function tempoDataSources(plan: Plan, pki: Pki) {
   const sources = plan.env.objects
@@ -204,11 +207,11 @@ export async function checkAgentAndGrafana(plan: Plan, pki: Pki, traceAs: (tenan
   }
   let read = 0;
   for (const s of sources) {
-    const echo = await httpsGet(new URL('/api/echo', s.url), s.address, s.ca, s.servername, s.headers);
+    const echo = await httpsGet(under(s.url, '/api/echo'), s.address, s.ca, s.servername, s.headers);
     expectThat(echo.status === 200, `data source "${s.name}": /api/echo answered HTTP ${echo.status}`);
     const covers = (tenantOf(s.headers)?.split('|') ?? ([undefined] as Array<string | undefined>)).includes(tenant);
     if (covers) {
-      const path = new URL(`/api/v2/traces/${trace.traceId}`, s.url);
+      const path = under(s.url, `/api/v2/traces/${trace.traceId}`);
       const want = JSON.stringify(spanIds(trace));
       let got = '';
       for (const deadline = Date.now() + readMs; got !== want && Date.now() < deadline; ) {
@@ -226,9 +229,9 @@ export async function checkAgentAndGrafana(plan: Plan, pki: Pki, traceAs: (tenan
       expectThat(got === want, `data source "${s.name}": trace ${trace.traceId} has spans ${got}, want ${want}`);
       read++;
     }
-    const wrong = await refusedWhy(httpsGet(new URL('/api/echo', s.url), s.address, s.ca, `wrong.${s.servername}`, s.headers));
+    const wrong = await refusedWhy(httpsGet(under(s.url, '/api/echo'), s.address, s.ca, `wrong.${s.servername}`, s.headers));
     expectThat(wrong && CERTIFICATE_ERROR.test(wrong), `data source "${s.name}" under a name the certificate lacks: ${wrong ?? 'accepted'}`);
-    const noCa = await refusedWhy(httpsGet(new URL('/api/echo', s.url), s.address, undefined, s.servername, s.headers));
+    const noCa = await refusedWhy(httpsGet(under(s.url, '/api/echo'), s.address, undefined, s.servername, s.headers));
     expectThat(noCa && CERTIFICATE_ERROR.test(noCa), `data source "${s.name}" without tlsAuthWithCACert (system CAs): ${noCa ?? 'accepted'}`);
   }
   expectThat(read > 0, `no Tempo data source sends the agent's tenant (${tenant ?? 'none'}): its trace is readable by none`);
