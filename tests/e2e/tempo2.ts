@@ -41,12 +41,6 @@ export class Tempo2Scenario extends RunContext {
     const started = this.plan.processes.filter((p) => !late.includes(p));
     if (tls) await checks.run('TLS: no port of Tempo or memcached accepts plaintext', () => checkTransport(this.plan, tls, stack.procs, started));
     else checks.skip('TLS: no port of Tempo or memcached accepts plaintext', 'the rendered config runs without TLS (tls.enabled: false)');
-    const clients = 'TLS: the collector agent and Grafana connect as rendered; a wrong name or no CA is refused';
-    if (tls)
-      await checks.run(clients, () =>
-        checkAgentAndGrafana(this.plan, tls.pki, (tenant) => this.track(makeTrace('collector agent', tenant, columnsOf(this.env, tenant)))),
-      );
-    else checks.skip(clients, 'the rendered config runs without TLS (tls.enabled: false)');
     const renewal = 'TLS: a renewed certificate is served where Tempo re-reads it; the Deployment names its Secret for Reloader';
     if (tls) await checks.run(renewal, () => checkRenewal(this.plan, tls));
     else checks.skip(renewal, 'the rendered config runs without TLS (tls.enabled: false)');
@@ -99,6 +93,13 @@ export class Tempo2Scenario extends RunContext {
     });
     tenantSeries.catch(() => undefined);
     await crash;
+    // Here, not with the other TLS checks: a planted receiver or ingester fault must fail the protocol checks first.
+    const clients = 'TLS: the collector agent and Grafana connect as rendered; a wrong name or no CA is refused';
+    if (tls)
+      await checks.run(clients, () =>
+        checkAgentAndGrafana(this.plan, tls.pki, (tenant) => this.track(makeTrace('collector agent', tenant, columnsOf(this.env, tenant)))),
+      );
+    else checks.skip(clients, 'the rendered config runs without TLS (tls.enabled: false)');
     await checks.run('flush writes blocks', () => checkFlush(this));
     await checks.run('querier restarted reads the flushed blocks', () => checkQuerierReadsBlocks(this));
     await compactorReady;
