@@ -1,6 +1,8 @@
 // The PromQL parser and the metric catalogue that every alert and dashboard query is checked with.
 import { describe, expect, it } from 'vitest';
 import { METRICS, exporterOf, exposition, isKnownMetric, lookupMetric } from './helpers/metrics/catalogue';
+import { ERROR_ONLY_IN_TEMPO3, TEMPO2_ONLY } from './helpers/metrics/catalogue-3';
+import { declarationOf } from './helpers/metrics/loopback';
 import { PromQLError, metricNames, parsePromQL } from './helpers/metrics/promql';
 
 describe('parsePromQL', () => {
@@ -81,5 +83,23 @@ describe('metric catalogue', () => {
       if (info.registeredWithoutTotal) expect(info.type, name).toBe('counter');
       if (info.type === 'histogram') expect(name, name).not.toMatch(/_(bucket|sum|count)$/);
     }
+  });
+});
+
+describe('what a loopback stack of each Tempo line does not expose (loopback.ts, catalogue-3.ts)', () => {
+  it('declares only catalogued 2.10.8 Tempo metrics as 2.10-only or error-only on 3.x', () => {
+    for (const name of [...Object.keys(TEMPO2_ONLY), ...Object.keys(ERROR_ONLY_IN_TEMPO3)]) {
+      expect(METRICS[name], name).toBeDefined();
+      expect(exporterOf(METRICS[name]!), name).toBe('tempo');
+    }
+  });
+  it('excuses a metric by the line the stack runs: 2.10 lacks 3.x names, 3.x lacks the ingester', () => {
+    expect(declarationOf('tempo_ingester_live_traces', '2.10')).toBeUndefined();
+    expect(declarationOf('tempo_ingester_flush_duration_seconds_bucket', '3.0')?.absence).toBe('tempo2-only');
+    expect(declarationOf('tempo_discarded_spans_total', '2.10')).toBeUndefined();
+    expect(declarationOf('tempo_discarded_spans_total', '3.0')?.absence).toBe('error-only');
+    expect(declarationOf('tempo_live_store_ready', '2.10')?.absence).toBe('tempo3-only');
+    expect(declarationOf('tempo_live_store_ready', '3.0')).toBeUndefined();
+    expect(declarationOf('kube_statefulset_replicas', '3.0')?.absence).toBe('cluster-only');
   });
 });

@@ -5,9 +5,10 @@
 // in tests/helpers/metrics/loopback.ts; and every metric a query names must exist with the scrape's
 // cluster/namespace/job labels (so a zero fallback cannot hide a wrong name).
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import { type ComponentName, TEMPO_TARGETS } from '../../generators/components';
 import { expandVariables, queriesOf } from '../helpers/grafana';
-import { type Declaration, NOT_ON_LOOPBACK, declarationOf } from '../helpers/metrics/loopback';
-import { selectors } from '../helpers/metrics/promql';
+import { type Declaration, type TempoLine, declarationOf } from '../helpers/metrics/loopback';
+import { type Selector, selectors } from '../helpers/metrics/promql';
 import type { PrometheusApi } from './prometheus-api';
 import type { Any } from './rendered';
 
@@ -37,22 +38,45 @@ export async function resolveVariables(d: Dashboard, prom: PrometheusApi): Promi
   return values;
 }
 
-/** The metrics of `expr` that have no series with its cluster/namespace/job matchers. */
-export async function missingMetrics(expr: string, prom: PrometheusApi, recorded: Set<string> = new Set()): Promise<string[]> {
-  const missing = new Set<string>();
+/** The selectors of `expr` whose metric has no series with their cluster/namespace/job matchers. */
+export async function missingSelectors(expr: string, prom: PrometheusApi, recorded: Set<string> = new Set()): Promise<Selector[]> {
+  const missing: Selector[] = [];
   for (const s of selectors(expr)) {
     if (recorded.has(s.metric)) continue;
     const identity = s.matchers.filter((m) => IDENTITY.includes(m.label)).map((m) => `${m.label}${m.op}${JSON.stringify(m.value)}`);
-    if (!(await prom.query(`count(${s.metric}{${identity.join(', ')}})`)).length) missing.add(s.metric);
+    if (!(await prom.query(`count(${s.metric}{${identity.join(', ')}})`)).length) missing.push(s);
   }
-  return [...missing];
+  return missing;
 }
 
-/** `rule: metrics` for every rule that reads a metric Prometheus has no series of (loopback exceptions aside). */
-export async function rulesMissingMetrics(groups: Any[], prom: PrometheusApi, recorded: Set<string>): Promise<string[]> {
+/** The metrics of `expr` that have no series with its cluster/namespace/job matchers. */
+export async function missingMetrics(expr: string, prom: PrometheusApi, recorded: Set<string> = new Set()): Promise<string[]> {
+  return [...new Set((await missingSelectors(expr, prom, recorded)).map((s) => s.metric))];
+}
+
+/**
+ * A selector whose job (`<namespace>/<component>`, or a regex of such alternatives) names only Tempo targets
+ * the environment does not render: on 3.x, the 2.10-drawn panels of the ingester and compactor. A job that
+ * names no Tempo target of any version (a typo) is never excused.
+ */
+export function notRendered(s: Selector, rendered: Set<string>, tempo: TempoLine): Declaration | undefined {
+  const job = s.matchers.find((m) => m.label === 'job' && (m.op === '=' || m.op === '=~'));
+  if (!job) return undefined;
+  const named = job.value.replace(/^[^/]*\//, '');
+  const components = job.op === '=' ? [named] : /^\(?([\w|-]+)\)?$/.exec(named)?.[1]?.split('|');
+  if (!components?.length || components.some((c) => rendered.has(c) || !TEMPO_TARGETS.includes(c as ComponentName))) return undefined;
+  return { absence: 'component-not-rendered', reason: `Tempo ${tempo} environment renders no ${components.join(' or ')}` };
+}
+
+/**
+ * `rule: metrics` for every rule that reads a metric Prometheus has no series of (loopback exceptions aside;
+ * never a metric of the other Tempo line: a deployed rule must read what its version exposes).
+ */
+export async function rulesMissingMetrics(groups: Any[], prom: PrometheusApi, recorded: Set<string>, tempo: TempoLine = '2.10'): Promise<string[]> {
   const missing: string[] = [];
+  const excused = (m: string) => !['tempo2-only', 'tempo3-only', undefined].includes(declarationOf(m, tempo)?.absence);
   for (const r of groups.flatMap((g) => g.rules)) {
-    const absent = (await missingMetrics(r.expr, prom, recorded)).filter((m) => !NOT_ON_LOOPBACK[m]);
+    const absent = (await missingMetrics(r.expr, prom, recorded)).filter((m) => !excused(m));
     if (absent.length) missing.push(`${r.alert ?? r.record}: ${absent.join(', ')}`);
   }
   return missing;
@@ -70,13 +94,15 @@ export interface PanelReport {
 
 /**
  * Runs one dashboard's queries; `traceql` runs a TraceQL search and returns how many traces it found.
- * `tempo` is the version the stack runs: on 3.x, Tempo 3's own metrics are not excused.
+ * `tempo` is the version the stack runs: on 3.x, Tempo 3's own metrics are not excused, 2.10's own are.
+ * `rendered`: the components the environment renders; a selector of only others is excused (notRendered).
  */
 export async function checkDashboard(
   d: Dashboard,
   prom: PrometheusApi,
   traceql: (q: string) => Promise<number>,
-  tempo: '2.10' | '3.0' = '2.10',
+  tempo: TempoLine = '2.10',
+  rendered?: Set<string>,
 ): Promise<PanelReport> {
   const report: PanelReport = { queries: 0, withSeries: 0, series: [], excused: [], problems: [] };
   const values = await resolveVariables(d, prom);
@@ -90,13 +116,17 @@ export async function checkDashboard(
       continue;
     }
     const expr = q.language === 'servicemap' ? `traces_service_graph_request_total${text}` : text;
-    const missing = await missingMetrics(expr, prom);
-    const undeclared = missing.filter((m) => !declarationOf(m, tempo));
+    const missing = await missingSelectors(expr, prom);
+    const declared = missing.map((s): [string, Declaration | undefined] => [
+      s.metric,
+      declarationOf(s.metric, tempo) ?? (rendered ? notRendered(s, rendered, tempo) : undefined),
+    ]);
+    const undeclared = [...new Set(declared.filter(([, x]) => !x).map(([m]) => m))];
     const series = (await prom.query(expr)).length;
     report.series.push(`${q.panel}: ${series}`);
     if (undeclared.length) report.problems.push(`${q.panel}: no series of ${undeclared.join(', ')} (with its cluster/namespace/job): ${expr}`);
     else if (series) report.withSeries++;
-    else if (missing.length) report.excused.push({ where: q.panel, declarations: missing.map((m) => [m, declarationOf(m, tempo)!]) });
+    else if (missing.length) report.excused.push({ where: q.panel, declarations: declared as Array<[string, Declaration]> });
     else report.problems.push(`${q.panel}: every metric exists, yet the query returns nothing: ${expr}`);
   }
   return report;

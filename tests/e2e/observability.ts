@@ -6,21 +6,21 @@
 // reads metrics that exist; nothing is pending or firing. Then faults, each making its alerts pending.
 // The components come from the rendered environment (the plan), never from a list of 2.10 targets.
 import { type Checks, expectThat } from './checks';
-import { FORMATS, METRICS, exporterOf, exposition, type Format } from '../helpers/metrics/catalogue';
-import { NOT_ON_LOOPBACK } from '../helpers/metrics/loopback';
+import type { TempoLine } from '../helpers/metrics/loopback';
+import { checkExposition } from './exposition';
+import { isTempo3 } from './kafka-fake';
 import { checkDashboard, renderedDashboards, rulesMissingMetrics } from './dashboard-queries';
-import { byComponent, receiverEndpoints, urlOf, type Plan } from './plan';
+import { byComponent, receiverEndpoints, urlOf, type Plan, type PlannedProcess } from './plan';
 import { schemeOf } from './tls';
 import { PrometheusApi, describeAlert, type PromAlert } from './prometheus-api';
 import { sleep, until } from './proc';
 import type { Any, RenderedEnvironment } from './rendered';
 import { ACCEPTED_BY_DEFAULT, SCRAPE_INTERVAL_MS, scrapeTargets, testRuleGroups } from './scrape-config';
 import type { Stack } from './stack';
-import { request, search } from './tempo-api';
+import { search } from './tempo-api';
 import { configuredTenants, multitenancy } from './tenants';
 import { pushTrafficTrace } from './traffic';
 import { AlertFaults } from './alert-faults';
-import { zoneAware } from './zones';
 
 /** Long enough for every `[5m]` window of the rules to forget the harness's own crash and restarts. */
 const SETTLE_MS = 6 * 60_000;
@@ -28,6 +28,8 @@ const SETTLE_MS = 6 * 60_000;
 export class ObservabilityChecks {
   private readonly prom: PrometheusApi;
   private readonly tenant: string | undefined;
+  /** The Tempo line the stack runs: on 3.x the 2.10-only metrics and components are excused, 3.x's own required. */
+  private readonly tempo: TempoLine;
   private traffic?: Promise<void>;
   private trafficUrl = '';
   private stopping = false;
@@ -41,6 +43,7 @@ export class ObservabilityChecks {
   ) {
     this.prom = new PrometheusApi(`http://127.0.0.1:${plan.prometheusPort}`);
     this.tenant = multitenancy(env) ? configuredTenants(env)[0] : undefined;
+    this.tempo = isTempo3(env) ? '3.0' : '2.10';
   }
 
   /** The scrape targets and every dashboard query (retried until the series arrive), with the traffic flowing. */
@@ -56,7 +59,7 @@ export class ObservabilityChecks {
    * and nothing is pending or firing.
    */
   async settled(): Promise<void> {
-    await this.checks.run('scrape: every catalogued metric as exposed, per format', () => this.checkExposition());
+    await this.checks.run('scrape: every catalogued metric as exposed, per format', () => checkExposition(this.env, this.plan, this.tempo));
     await this.checks.run('rules: every rule evaluates and reads metrics that exist', () => this.checkRules());
     await this.checks.run('alerts: nothing pending or firing on the healthy stack', () => this.checkQuiet());
   }
@@ -72,6 +75,14 @@ export class ObservabilityChecks {
       (what, alerts, match, ms) => this.waitFor(what, alerts, match, ms),
       () => this.pushOnce(),
     ).run();
+  }
+
+  /** A killed process makes its scrape alert pending (on 3.x: a live-store; 2.10's ingester is alert-faults.ts's). */
+  async killed(victim: PlannedProcess): Promise<void> {
+    const job = `${this.plan.namespace}/${victim.component}`;
+    await this.checks.run(`fault: ${victim.component} ${victim.id} killed -> TempoTargetDown or TempoComponentDown`, () =>
+      this.waitFor('scrape', ['TempoTargetDown', 'TempoComponentDown'], (a) => a.labels.job === job && (!a.labels.pod || a.labels.pod === victim.id), 90_000),
+    );
   }
 
   async stopTraffic(): Promise<void> {
@@ -133,63 +144,6 @@ export class ObservabilityChecks {
     return `${wanted.length} targets up (${components.join(', ')}), job/cluster/namespace/pod/container as the relabelings make them`;
   }
 
-  /**
-   * Every Tempo, vulture and Go metric of the catalogue on the processes' /metrics, in each format they
-   * serve when asked for OpenMetrics 1.0.0 and for text 0.0.4 (Tempo serves both; tempo-vulture only text).
-   */
-  private async checkExposition(): Promise<string> {
-    type Seen = { types: Map<string, string>; samples: Set<string> };
-    const seen = new Map<string, Seen>(); // "<tempo|vulture> <format served>"
-    const served = new Map<string, Set<Format>>();
-    for (const t of scrapeTargets(this.plan)) {
-      const kind = t.process.role === 'vulture' ? 'vulture' : 'tempo';
-      for (const asked of Object.keys(FORMATS) as Format[]) {
-        const r = await request(`${t.scheme}://${t.address}/metrics`, { headers: { Accept: FORMATS[asked] } });
-        const type = r.contentType ?? '';
-        const format: Format = type.startsWith('application/openmetrics-text') ? 'openmetrics' : 'text';
-        expectThat(kind !== 'tempo' || format === asked, `${t.process.id}: asked for ${FORMATS[asked]}, got ${type}`);
-        served.set(kind, (served.get(kind) ?? new Set()).add(format));
-        const into = seen.get(`${kind} ${format}`) ?? { types: new Map(), samples: new Set() };
-        for (const line of r.text.split('\n')) {
-          const m = /^# TYPE (\S+) (\S+)/.exec(line);
-          if (m) into.types.set(m[1]!, m[2]!);
-          else if (line && !line.startsWith('#')) into.samples.add(/^[^{ ]+/.exec(line)![0]);
-        }
-        seen.set(`${kind} ${format}`, into);
-      }
-    }
-    const problems: string[] = [];
-    const staleDeclarations: string[] = [];
-    const checked = new Set<string>();
-    // Tenants with blocks of their own make the tenant-overrides series exist.
-    const tenantBlocks = Object.keys(this.env.overrides?.overrides ?? {}).length > 0;
-    for (const [name, info] of Object.entries(METRICS)) {
-      const exporter = exporterOf(info);
-      if (!['tempo', 'vulture', 'go'].includes(exporter)) continue;
-      const kind = exporter === 'vulture' ? 'vulture' : 'tempo';
-      // Declared absent on loopback, unless this run has what makes it exist: tenants with blocks of
-      // their own (the tenant-overrides series), a zone-aware ring (what only such a ring exposes).
-      const absence = NOT_ON_LOOPBACK[name]?.absence;
-      const exists = (tenantBlocks && absence === 'tenant-overrides') || (absence === 'zone-aware-ring' && zoneAware(this.env.tempo));
-      const declared = exists ? undefined : NOT_ON_LOOPBACK[name];
-      for (const format of served.get(kind) ?? []) {
-        const { types, samples } = seen.get(`${kind} ${format}`)!;
-        const want = exposition(name, format);
-        const present = want.samples.filter((x) => samples.has(x));
-        if (declared && present.length && declared.absence !== 'error-only') staleDeclarations.push(`${name} (${declared.absence})`);
-        if (declared) continue;
-        if (present.length !== want.samples.length) problems.push(`${kind} ${format}: no ${want.samples.filter((x) => !present.includes(x)).join(', ')}`);
-        else if (types.get(want.family) !== want.type)
-          problems.push(`${kind} ${format}: # TYPE ${want.family} ${types.get(want.family)}, the catalogue says ${want.type}`);
-        else checked.add(name);
-      }
-    }
-    expectThat(!problems.length, `the catalogue does not match the scrape:\n    ${problems.join('\n    ')}`);
-    expectThat(!staleDeclarations.length, `declared absent in tests/helpers/metrics/loopback.ts, yet exposed: ${[...new Set(staleDeclarations)].join(', ')}`);
-    const formats = [...served].map(([kind, f]) => `${kind}: ${[...f].join(' and ')}`).join('; ');
-    return `${checked.size} metrics exposed as the catalogue says (sample names and # TYPE; ${formats})`;
-  }
-
   private async checkDashboards(): Promise<string> {
     const dashboards = renderedDashboards(this.env.objects);
     expectThat(dashboards.length > 0, 'the environment renders no dashboard');
@@ -201,10 +155,11 @@ export class ObservabilityChecks {
     const problems: string[] = [];
     // Series arrive over a few scrapes and collections: retry what is missing, bounded.
     for (const d of dashboards) {
-      let r = await checkDashboard(d, this.prom, traceql);
+      const rendered = new Set(this.plan.processes.map((p) => p.component));
+      let r = await checkDashboard(d, this.prom, traceql, this.tempo, rendered);
       for (let i = 0; r.problems.length && i < 12; i++) {
         await sleep(5000);
-        r = await checkDashboard(d, this.prom, traceql);
+        r = await checkDashboard(d, this.prom, traceql, this.tempo, rendered);
       }
       queries += r.queries;
       withSeries += r.withSeries;
@@ -240,7 +195,7 @@ export class ObservabilityChecks {
       'every metric the rules read in Prometheus',
       3 * SCRAPE_INTERVAL_MS,
       async () => {
-        missing = await rulesMissingMetrics(groups, this.prom, recorded);
+        missing = await rulesMissingMetrics(groups, this.prom, recorded, this.tempo);
         return missing.length ? undefined : true;
       },
       1000,
@@ -269,7 +224,7 @@ export class ObservabilityChecks {
       throw new Error(`alerts on the healthy stack: ${now.map(describeAlert).join('; ')}`);
     });
     const waited = ((Date.now() - started) / 1000).toFixed(0);
-    return first.length ? `none after ${waited} s (left over from the run's own crash and restarts: ${first.map(describeAlert).join('; ')})` : 'none';
+    return first.length ? `none after ${waited} s (left over from the run's start, crash and restarts: ${first.map(describeAlert).join('; ')})` : 'none';
   }
 
   private async pushOnce(): Promise<boolean> {

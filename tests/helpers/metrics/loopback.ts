@@ -4,7 +4,7 @@
 // declaration that turns out wrong (the metric was there after all); the dashboards test holds every
 // query over an error-only counter to reading 0 instead of "No data". Tempo 3.0.3's own metrics
 // (catalogue-3.ts) are declared absent from a 2.10 stack by version; the Tempo 3 e2e requires them.
-import { TEMPO3_METRICS } from './catalogue-3';
+import { ERROR_ONLY_IN_TEMPO3, TEMPO2_ONLY, TEMPO3_METRICS } from './catalogue-3';
 
 export type Absence =
   /** Needs what only a cluster runs: kube-state-metrics, the kubelet, cAdvisor, the collector agent and gateway, memcached's exporter. */
@@ -16,7 +16,11 @@ export type Absence =
   /** Exists only where the ingester ring is zone-aware (the e2e requires it there, and only there). */
   | 'zone-aware-ring'
   /** Registered only by Tempo 3.x (catalogue-3.ts): a 2.10 stack has none; the Tempo 3 e2e requires them. */
-  | 'tempo3-only';
+  | 'tempo3-only'
+  /** A 2.10.8 metric Tempo 3.0.3 does not register (TEMPO2_ONLY in catalogue-3.ts): the 2.10 e2e requires it, the Tempo 3 e2e its absence. */
+  | 'tempo2-only'
+  /** A selector whose job names only components the environment does not render (a 2.10-drawn panel of the ingester or compactor on 3.x). */
+  | 'component-not-rendered';
 
 export interface Declaration {
   absence: Absence;
@@ -90,10 +94,11 @@ export const NOT_ON_LOOPBACK: Record<string, Declaration> = {
   tempo_block_builder_fetch_errors_total: error('one series per partition, added by the first failed fetch'),
   tempo_backend_scheduler_jobs_failed_total: error('one series per tenant and job type, added by the first failed job'),
   tempo_backend_scheduler_jobs_retry_total: error('one series per tenant, job type and worker, added by the first retried job'),
+  tempo_backend_worker_bad_jobs_received_total: error('one series per status, added by the first bad job a backend-worker receives'),
 
   tempo_ring_zone_members: {
     absence: 'zone-aware-ring',
-    reason: 'dskit sets it only when ingester.lifecycler.ring.zone_awareness_enabled (dev is not zone-aware)',
+    reason: 'dskit sets it only for a zone-aware ingester ring (ingester.lifecycler.ring.zone_awareness_enabled); Tempo 3 has no ingester ring',
   },
   tempo_limits_overrides: {
     absence: 'tenant-overrides',
@@ -103,11 +108,19 @@ export const NOT_ON_LOOPBACK: Record<string, Declaration> = {
 
 const TEMPO3_ONLY: Declaration = { absence: 'tempo3-only', reason: 'Tempo 3 only (catalogue-3.ts): the 2.10 stack does not register it' };
 
+export type TempoLine = '2.10' | '3.0';
+
 /**
  * The declaration covering a series name (a histogram's _bucket/_sum/_count count as its base name) on a
- * stack of `tempo` (2.10 unless said): on 3.x, Tempo 3's own metrics must be there.
+ * stack of `tempo` (2.10 unless said): on 3.x, Tempo 3's own metrics must be there and 2.10's own must not.
  */
-export function declarationOf(metric: string, tempo: '2.10' | '3.0' = '2.10'): Declaration | undefined {
+export function declarationOf(metric: string, tempo: TempoLine = '2.10'): Declaration | undefined {
   const base = metric.replace(/_(bucket|sum|count)$/, '');
-  return NOT_ON_LOOPBACK[metric] ?? NOT_ON_LOOPBACK[base] ?? (tempo === '2.10' && (TEMPO3_METRICS[metric] ?? TEMPO3_METRICS[base]) ? TEMPO3_ONLY : undefined);
+  const declared = NOT_ON_LOOPBACK[metric] ?? NOT_ON_LOOPBACK[base];
+  if (declared) return declared;
+  if (tempo === '2.10') return (TEMPO3_METRICS[metric] ?? TEMPO3_METRICS[base]) ? TEMPO3_ONLY : undefined;
+  const errorOnly = ERROR_ONLY_IN_TEMPO3[metric];
+  if (errorOnly) return error(errorOnly);
+  const only2 = TEMPO2_ONLY[metric] ?? TEMPO2_ONLY[base];
+  return only2 ? { absence: 'tempo2-only', reason: `Tempo 2.10 only on a 3.0.3 stack: ${only2}` } : undefined;
 }
