@@ -122,7 +122,14 @@ export class AlertFaults {
     } else this.checks.skip('fault: remote-write target down', 'the environment runs no metrics-generator');
 
     const ingesters = byComponent(this.plan, 'ingester');
-    const victim = ingesters.at(-1)!;
+    const victim = ingesters.at(-1);
+    if (!victim) {
+      this.checks.skip(
+        'fault: an ingester killed',
+        'the environment runs no ingester (Tempo 3): its run kills a live-store instead (ObservabilityChecks.killed)',
+      );
+      return;
+    }
     const heartbeat = seconds(String(this.env.tempo.ingester?.lifecycler?.ring?.heartbeat_timeout ?? '5m')) * 1000;
     await this.stack.proc(victim.id).kill9();
     await this.checks.run(`fault: ingester ${victim.id} killed -> TempoTargetDown or TempoComponentDown`, () =>

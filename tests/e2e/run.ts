@@ -52,7 +52,8 @@ export async function runE2E(opts: E2EOptions, bin: Binaries): Promise<E2EResult
     f.plant(f.inTempo3 && dual ? dual.tempo3 : env);
     notes.push(`planted fault ${f.name}: ${f.description}`);
   }
-  if (opts.alertFaults && isTempo3(env)) notes.push('--alert-faults: not run on a Tempo 3 environment (tempo3.ts runs its own checks)');
+  if (opts.alertFaults && isTempo3(env))
+    notes.push('--alert-faults on Tempo 3: a tenant over its limit and remote write down (no ingester, no ring timing changed)');
   else if (opts.alertFaults) notes.push(...applyAlertFaultTimings(env.tempo));
   const dir = mkdtempSync(join(tmpdir(), `tempo-e2e-${env.name}-`));
   const ports = await freePorts(160);
@@ -91,7 +92,7 @@ export async function runE2E(opts: E2EOptions, bin: Binaries): Promise<E2EResult
         { label: `Tempo 3.0 (${plan3.namespace})`, plan: plan3, stack: stack3 },
       ] as const;
       await new DualRunScenario(opts.root, sides[0], sides[1], checks, t3bin, opts.vultureSeconds, opts.log).run();
-    } else if (t3) await new Tempo3Scenario(env, plan, stack, checks, t3, opts.vultureSeconds, opts.log).run();
+    } else if (t3) await new Tempo3Scenario(env, plan, stack, checks, t3, opts.vultureSeconds, opts.log, opts.alertFaults).run();
     else await new Tempo2Scenario(env, plan, stack, checks, opts, notes, prepareTls(plan)).run();
   } catch (e) {
     if (!(e instanceof CheckFailed)) throw e;

@@ -1,14 +1,17 @@
 // The e2e of a Tempo 3 environment (its tempo.yaml has ingest.kafka): every target of the rendered
 // manifests on 127.0.0.1 with franz-go's Kafka fake, then, each a named check: the partitions Active, a
 // push as every configured tenant, trace by id, TraceQL search, blocks written by the block-builder,
-// compaction done by the backend-worker, TraceQL metrics, span metrics in Prometheus, kill -9 of one
-// live-store zone with reads still complete, and tempo-vulture with zero errors.
+// compaction done by the backend-worker, TraceQL metrics, span metrics in Prometheus, the scrape, every
+// dashboard, rule and alert as on 2.10 (observability.ts), kill -9 of one live-store zone with reads still
+// complete (TempoTargetDown pending), tempo-vulture with zero errors, and with --alert-faults the faults a
+// 3.x stack has (alert-faults.ts).
 import type { Tempo3Binaries } from './binaries';
 import { Bucket } from './bucket';
 import { type Checks, expectThat } from './checks';
 import { byComponent, resolveAddress, type Plan, type PlannedProcess, urlOf } from './plan';
 import { startKafkaFake } from './kafka-fake';
 import { checkTransport3, spanMetricsInPrometheus, tempo3DashboardSeries, vultureWithoutErrors } from './tempo3-checks';
+import { ObservabilityChecks } from './observability';
 import { until } from './proc';
 import { push } from './push';
 import type { RenderedEnvironment } from './rendered';
@@ -41,6 +44,8 @@ export class Tempo3Scenario {
     private readonly bin: Tempo3Binaries,
     private readonly vultureSeconds: number,
     private readonly log: (line: string) => void,
+    /** --alert-faults: the faults of alert-faults.ts a 3.x stack has (a tenant over its limit, remote write down). */
+    private readonly alertFaults = false,
   ) {
     this.bucket = new Bucket(plan.s3Port, stack.bucket, plan.s3CaFile);
     const named = configuredTenants(env);
@@ -103,12 +108,24 @@ export class Tempo3Scenario {
     await checks.run('block-builder writes blocks', () => this.waitBlocks(1));
     await this.pushBatch('push a second batch (a second block to compact)');
     await checks.run('backend-worker compacts the blocks (jobs from the backend-scheduler)', () => this.checkCompaction());
-    for (const tenant of this.tenants) await checks.run(`TraceQL metrics (| rate())${as(tenant)}`, () => this.metricsQuery(tenant));
-    await checks.run('reads complete after compaction', () => this.traceById(this.pushed, undefined, 60_000));
-    await checks.run('dashboards: every query of Tempo / Tempo 3 ingest returns series', () => tempo3DashboardSeries(plan, this.env));
-    await checks.run('kill -9 one live-store zone: reads stay complete', () => this.killZone(liveStores));
-    await prometheus;
-    if (vultureStarted) await checks.run(`tempo-vulture for ${this.vultureSeconds} s`, () => this.checkVulture(vultureStarted));
+    // The scrape, every dashboard, the rules and alerts as on 2.10 (observability.ts), with traffic flowing.
+    const observe = new ObservabilityChecks(this.env, plan, stack, checks, this.frontend);
+    observe.startTraffic();
+    try {
+      for (const tenant of this.tenants) await checks.run(`TraceQL metrics (| rate())${as(tenant)}`, () => this.metricsQuery(tenant));
+      await checks.run('reads complete after compaction', () => this.traceById(this.pushed, undefined, 60_000));
+      await checks.run('dashboards: every query of Tempo / Tempo 3 ingest returns series', () => tempo3DashboardSeries(plan, this.env));
+      await observe.healthy();
+      await observe.settled();
+      await checks.run('kill -9 one live-store zone: reads stay complete', () => this.killZone(liveStores));
+      await observe.killed(liveStores[0]!);
+      await prometheus;
+      if (vultureStarted) await checks.run(`tempo-vulture for ${this.vultureSeconds} s`, () => this.checkVulture(vultureStarted));
+      // After vulture's minute: a tenant over its limit refuses vulture's writes too.
+      if (this.alertFaults) await observe.alertFaults();
+    } finally {
+      await observe.stopTraffic();
+    }
   }
 
   private async startKafka(liveStores: PlannedProcess[]): Promise<string> {
