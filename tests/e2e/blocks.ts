@@ -156,6 +156,17 @@ export async function checkQuerierReadsBlocks(ctx: RunContext): Promise<string> 
   return `${sample.length} traces (every protocol's, every 10th of the crash bursts) complete from the bucket (querier restarted, mode=blocks)`;
 }
 
+/**
+ * Merged: a merged block is listed and every block the flush wrote is listed as compacted (a compaction
+ * takes at most 4 of them, so with six ingesters that is two compactions): the traces pushed before the
+ * flush are all in merged blocks. Listed, not merely absent: the compactor renames meta.json to
+ * meta.compacted.json (copy, then delete) after writing the merged block, and a listing taken during the
+ * rename shows neither (a staging run found "1 merged block from 0 inputs").
+ */
+export function mergedAll(flushed: Set<string>, blocks: Array<{ blockID: string; compactionLevel: number; compacted: boolean }>): boolean {
+  return blocks.some((b) => b.compactionLevel >= 1 && !b.compacted) && [...flushed].every((id) => blocks.some((b) => b.blockID === id && b.compacted));
+}
+
 export async function checkCompaction(ctx: RunContext): Promise<string> {
   const compactor = ctx.tempo('compactor');
   // The compactor lists the bucket once when it starts, then every blocklist_poll (5 min): it must
@@ -169,12 +180,8 @@ export async function checkCompaction(ctx: RunContext): Promise<string> {
   // whose blocks are merged (the run's first tenant, with the crash bursts, when several are), rather than
   // waiting up to a cycle per tenant for one of them.
   const tenants = [...new Set(ctx.pushed.map((t) => t.tenant))];
-  // Merged: every block the flush wrote is compacted (a compaction takes at most 4 of them, so with six
-  // ingesters that is two compactions), so the traces pushed before the flush are all in merged blocks.
-  const hasMerged = (t: string | undefined, bs: Awaited<ReturnType<typeof ctx.tenantBlocks>>) => {
-    const flushed = ctx.flushedBlocks.get(tenantDir(t)) ?? new Set();
-    return bs.some((b) => b.compactionLevel >= 1 && !b.compacted) && bs.every((b) => !flushed.has(b.blockID) || b.compacted);
-  };
+  const hasMerged = (t: string | undefined, bs: Awaited<ReturnType<typeof ctx.tenantBlocks>>) =>
+    mergedAll(ctx.flushedBlocks.get(tenantDir(t)) ?? new Set(), bs);
   let tenant = tenants[0];
   let blocks = await ctx.tenantBlocks(tenant);
   await until(
