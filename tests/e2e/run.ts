@@ -9,6 +9,7 @@ import { CheckFailed, Checks, expectThat, type CheckResult } from './checks';
 import { DualRunScenario, isDualRun, splitDualRun } from './dual-run';
 import type { E2EOptions } from './context';
 import { fault } from './faults';
+import { checkLoopbackListeners } from './listeners';
 import { planStack } from './plan';
 import { abortWaits, freePorts, resetWaits } from './proc';
 import { closeClients } from './push';
@@ -94,6 +95,9 @@ export async function runE2E(opts: E2EOptions, bin: Binaries): Promise<E2EResult
       await new DualRunScenario(opts.root, sides[0], sides[1], checks, t3bin, opts.vultureSeconds, opts.log).run();
     } else if (t3) await new Tempo3Scenario(env, plan, stack, checks, t3, opts.vultureSeconds, opts.log, opts.alertFaults).run();
     else await new Tempo2Scenario(env, plan, stack, checks, opts, notes, prepareTls(plan)).run();
+    // Once every process of the run is up (the compactor, vulture and the restarted ones included).
+    const running = stacks.flatMap((s) => s.allProcs()).map((p) => ({ name: p.name, pid: p.running ? p.child.pid : undefined }));
+    await checks.run('nothing listens outside 127.0.0.1', async () => checkLoopbackListeners(running));
   } catch (e) {
     if (!(e instanceof CheckFailed)) throw e;
     failure = e;
