@@ -4,6 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { SAMPLING_RATIO_ATTRIBUTE } from '../../generators/components/sampling';
+import { parse, stringify } from 'yaml';
 import { FAULTS, fault } from './faults';
 import { loopbackTempoConfig } from './loopback';
 import { planStack, receiverEndpoints, resolveAddress } from './plan';
@@ -28,6 +29,7 @@ describe('e2e planted faults', () => {
       'sampling-multiplier',
       'tempo3-compaction-enabled',
       'tenant-block-incomplete',
+      'tenant-single-limit-block',
       'tls-server-name',
       'zone-unaware',
     ]);
@@ -91,6 +93,19 @@ describe('e2e planted faults', () => {
     const plan = planted('sampling-multiplier');
     expect(plan.env.tempo.metrics_generator.processor.span_metrics.span_multiplier_key).not.toBe(SAMPLING_RATIO_ATTRIBUTE);
     expect(readRendered(ROOT, 'prod').tempo.metrics_generator.processor.span_metrics.span_multiplier_key).toBe(SAMPLING_RATIO_ATTRIBUTE);
+  });
+
+  it("tenant-single-limit-block: the tenant's block in the overrides file keeps only its rate limit; other blocks stay", () => {
+    const env = readRendered(ROOT, 'staging');
+    expect(() => fault('tenant-single-limit-block').plant(env)).toThrow(/single-limit-tenant/);
+    const full = { ingestion: { rate_limit_bytes: 2000000, burst_size_bytes: 20000000, max_traces_per_user: 10000 }, global: { max_bytes_per_trace: 5000000 } };
+    env.overrides = { overrides: { acme: full, '*': structuredClone(full) } };
+    env.overridesText = stringify(env.overrides);
+    fault('tenant-single-limit-block').plant(env);
+    expect(parse(env.overridesText)).toEqual({ overrides: { acme: { ingestion: { rate_limit_bytes: 2000000 } }, '*': full } });
+    let port = 30_000;
+    const plan = planStack(env, () => port++, '/nonexistent/e2e-fault-test');
+    expect(plan.env.overridesText).toBe(env.overridesText);
   });
 
   it('reader-prefix: only the querier gets another S3 prefix', () => {

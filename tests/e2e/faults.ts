@@ -1,7 +1,7 @@
 // Faults planted in a rendered environment (in memory, after reading it), to prove the e2e catches
 // them: each names the check that must fail. `npm run e2e -- --env <env> --plant <fault>` passes only
 // if the run fails at that check.
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import type { RenderedEnvironment } from './rendered';
 import { workloads } from './topology';
 
@@ -73,6 +73,21 @@ export const FAULTS: Fault[] = [
       const client = env.tempo.ingester_client?.grpc_client_config;
       if (!client?.tls_server_name) throw new Error('the rendered config runs no TLS to the ingesters (plant it in an environment with tls.enabled)');
       client.tls_server_name = client.tls_server_name.replace('-ingester.', '-querier.');
+    },
+  },
+  {
+    name: 'tenant-single-limit-block',
+    description:
+      "a tenant's override block holds only the limit it sets, as the generator once rendered it (issue 15): Tempo 2.10.8 then gives that tenant 0 for every other limit, a burst of 0 bytes refuses every push (run it with --scenario single-limit-tenant)",
+    failsCheck: 'push otlp.grpc as ',
+    plant(env) {
+      const blocks = env.overrides?.overrides ?? {};
+      const tenant = Object.keys(blocks)
+        .sort()
+        .find((t) => t !== '*' && blocks[t]?.ingestion?.rate_limit_bytes !== undefined);
+      if (!tenant) throw new Error('no tenant block with ingestion.rate_limit_bytes to cut down (run it with --scenario single-limit-tenant)');
+      blocks[tenant] = { ingestion: { rate_limit_bytes: blocks[tenant].ingestion.rate_limit_bytes } };
+      env.overridesText = stringify(env.overrides); // the file every process reads
     },
   },
   {
