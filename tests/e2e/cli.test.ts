@@ -55,6 +55,15 @@ describe('npm run e2e', () => {
     expect(error.mock.calls.flat().join('\n')).toMatch(/CI=true: a missing binary is a failure/);
   });
 
+  it('a tempo without tempo-vulture beside it: says how to build vulture from the tag (the release tarball has none)', () => {
+    vi.stubEnv('TEMPO_BIN', process.execPath); // an existing file, in a directory without tempo-vulture
+    vi.stubEnv('TEMPO_VULTURE_BIN', '');
+    vi.stubEnv('PATH', '/nonexistent');
+    const vulture = findBinaries(ROOT).missing.find((m) => m.startsWith('tempo-vulture'));
+    expect(vulture).toMatch(/not beside tempo[\s\S]*git clone --depth 1 --branch v2\.10\.8 [\s\S]*go build -mod=vendor -o \S+ \.\/cmd\/tempo-vulture/);
+    expect(vulture).not.toMatch(/tarball has it/);
+  });
+
   it('rejects unknown options', async () => {
     vi.spyOn(console, 'error').mockImplementation(() => undefined);
     expect(await main(['--no-such-option'], ROOT)).toBe(2);
