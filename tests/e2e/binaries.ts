@@ -70,7 +70,8 @@ export function findBinaries(root: string): { found?: Binaries; missing: string[
   const vultureBeside = tempo ? join(dirname(tempo), 'tempo-vulture') : undefined;
   const vulture = process.env.TEMPO_VULTURE_BIN || (vultureBeside && existsSync(vultureBeside) ? vultureBeside : onPath('tempo-vulture'));
   // The release tarball has tempo, tempo-cli and tempo-query only (v2.10.8 .goreleaser.yml): vulture is built from the tag.
-  if (!vulture) missing.push(`tempo-vulture: not beside tempo, TEMPO_VULTURE_BIN not set, none on PATH\n${GET_TEMPO.split('\n').slice(-2).join('\n')}`);
+  const buildVulture = tempo && existsSync(tempo) ? `\n${GET_TEMPO.split('\n').slice(-2).join('\n')}` : ' (see above)';
+  if (!vulture) missing.push(`tempo-vulture: not beside tempo, TEMPO_VULTURE_BIN not set, none on PATH${buildVulture}`);
   const memcached = onPath('memcached');
   if (!memcached) missing.push('memcached: not on PATH (Debian: apt-get install memcached; .ci/run does it)');
   const prometheus = onPath('prometheus');
