@@ -1,6 +1,8 @@
 // Each planted fault changes what it says in the rendered environment, and the loopback stack then
 // shows it the way the cluster would (no binary needed). `npm run e2e -- --plant <fault>` proves the
 // named check catches it against the real Tempo.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { SAMPLING_RATIO_ATTRIBUTE } from '../../generators/components/sampling';
@@ -35,6 +37,15 @@ describe('e2e planted faults', () => {
     ]);
     for (const f of FAULTS) expect(f.failsCheck.length * f.description.length).toBeGreaterThan(0);
     expect(() => fault('no-such-fault')).toThrow(/ring-address/);
+  });
+
+  it('.ci/run runs every environment, and every planted fault (each run passes only if its check fails)', () => {
+    const ci = readFileSync(join(ROOT, '.ci', 'run'), 'utf8');
+    const e2e = ci.split('\n').filter((l) => /^npm run e2e\b/.test(l));
+    expect(e2e.filter((l) => !/--(env|scenario|plant)\b/.test(l)).length, 'an `npm run e2e` of every environment').toBeGreaterThan(0);
+    const looped = (/^for fault in ([^;]+); do\n\s*npm run e2e .*--plant "\$fault"/m.exec(ci)?.[1] ?? '').split(/\s+/);
+    const planted = new Set([...looped, ...[...ci.matchAll(/^npm run e2e .*--plant ([\w-]+)/gm)].map((m) => m[1])]);
+    expect(FAULTS.map((f) => f.name).filter((n) => !planted.has(n))).toEqual([]);
   });
 
   it('ring-address: the gossip ring members resolve to no Service, so every process joins the blackhole', () => {
