@@ -114,6 +114,7 @@ describe('e2e planted faults', () => {
     env.overridesText = stringify(env.overrides);
     fault('tenant-single-limit-block').plant(env);
     expect(parse(env.overridesText)).toEqual({ overrides: { acme: { ingestion: { rate_limit_bytes: 2000000 } }, '*': full } });
+    expect(env.overrides.overrides.acme).toEqual(full); // what generate rendered, what the checks expect
     let port = 30_000;
     const plan = planStack(env, () => port++, '/nonexistent/e2e-fault-test');
     expect(plan.env.overridesText).toBe(env.overridesText);

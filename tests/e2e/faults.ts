@@ -81,13 +81,15 @@ export const FAULTS: Fault[] = [
       "a tenant's override block holds only the limit it sets, as the generator once rendered it (issue 15): Tempo 2.10.8 then gives that tenant 0 for every other limit, a burst of 0 bytes refuses every push (run it with --scenario single-limit-tenant)",
     failsCheck: 'push otlp.grpc as ',
     plant(env) {
-      const blocks = env.overrides?.overrides ?? {};
+      // Only the file Tempo reads changes; env.overrides stays what generate rendered, what the checks expect.
+      const served = parse(env.overridesText) ?? {};
+      const blocks = served.overrides ?? {};
       const tenant = Object.keys(blocks)
         .sort()
         .find((t) => t !== '*' && blocks[t]?.ingestion?.rate_limit_bytes !== undefined);
       if (!tenant) throw new Error('no tenant block with ingestion.rate_limit_bytes to cut down (run it with --scenario single-limit-tenant)');
       blocks[tenant] = { ingestion: { rate_limit_bytes: blocks[tenant].ingestion.rate_limit_bytes } };
-      env.overridesText = stringify(env.overrides); // the file every process reads
+      env.overridesText = stringify(served);
     },
   },
   {
