@@ -3,11 +3,79 @@
 // listing "traces/" with delimiter "/" returns no tenant when the objects are traces/<tenant>/<block>/meta.json
 // (Tempo's layout): Tempo's blocklist poll then finds no block. Here a delimited listing is computed from
 // the full listing below the prefix instead.
+// Writes are made atomic, as S3's are: s3rver truncates the object file and streams into it, and answers the
+// PUT before the file is complete, so a concurrent GET read a cut-off object (Tempo 3.0.3's pollers logged
+// "failed to read tenant index proto: unexpected EOF" while another rewrote the index, and
+// TempoTenantIndexFailures fired on a healthy stack). Here a PUT writes a temporary file, waits until it is
+// closed and renames it into place; a GET opens the file first and takes its length from that same file.
 // Usage: node s3-server.cjs <dir> <port> <bucket> <tls key> <tls cert>
 'use strict';
-const { readFileSync } = require('node:fs');
+const { createHash } = require('node:crypto');
+const fs = require('node:fs');
+const { readFileSync } = fs;
+const { dirname } = require('node:path');
+const { pipeline } = require('node:stream/promises');
 const S3rver = require('s3rver');
+const S3Object = require('s3rver/lib/models/object');
 const FilesystemStore = require('s3rver/lib/stores/filesystem');
+
+let temporaries = 0;
+/** Write `content` (a Buffer or a stream) next to `file`, then rename it over `file`: readers see old or new. */
+async function writeAtomically(file, content) {
+  const partial = `${file}.partial-${process.pid}-${temporaries++}`; // not a *._S3rver_object name: never listed
+  const md5 = createHash('md5');
+  let size = 0;
+  const source = Buffer.isBuffer(content) || typeof content === 'string' ? [Buffer.from(content)] : content;
+  await pipeline(
+    source,
+    async function* (chunks) {
+      for await (const chunk of chunks) {
+        md5.update(chunk);
+        size += chunk.length;
+        yield chunk;
+      }
+    },
+    fs.createWriteStream(partial),
+  );
+  await fs.promises.rename(partial, file);
+  return { size, md5: md5.digest('hex') };
+}
+
+FilesystemStore.prototype.putObject = async function putObject(object) {
+  const file = this.getResourcePath(object.bucket, object.key, 'object');
+  await fs.promises.mkdir(dirname(file), { recursive: true });
+  const { size, md5 } = await writeAtomically(file, object.content);
+  await writeAtomically(this.getResourcePath(object.bucket, object.key, 'object.md5'), md5);
+  const stored = Object.fromEntries(
+    Object.entries(object.metadata).filter(([k]) => S3Object.ALLOWED_METADATA.includes(k) || k.startsWith('x-amz-meta-')),
+  );
+  await writeAtomically(this.getResourcePath(object.bucket, object.key, 'metadata.json'), JSON.stringify(stored, null, 2));
+  return { size, md5 };
+};
+
+FilesystemStore.prototype.getObject = async function getObject(bucket, key, options) {
+  let fd;
+  try {
+    fd = await fs.promises.open(this.getResourcePath(bucket, key, 'object'), 'r');
+  } catch (err) {
+    if (err.code === 'ENOENT') return null;
+    throw err;
+  }
+  const stat = await fd.stat();
+  const metadata = { ...(await this.getMetadata(bucket, key).catch(() => ({}))), 'content-length': stat.size, 'last-modified': stat.mtime.toUTCString() };
+  const lastByte = Math.max(0, stat.size - 1);
+  const range = { start: options?.start || 0, end: Math.min(options?.end || Number.POSITIVE_INFINITY, lastByte) };
+  const ranged = options && (options.start !== undefined || options.end);
+  if (range.start < 0 || range.end < range.start) {
+    await fd.close();
+    const object = new S3Object(bucket, key, null, metadata);
+    if (ranged) object.range = range;
+    return object;
+  }
+  const object = new S3Object(bucket, key, fd.createReadStream({ start: range.start, end: range.end }), metadata);
+  if (ranged) object.range = range;
+  return object;
+};
 
 const listAll = FilesystemStore.prototype.listObjects;
 FilesystemStore.prototype.listObjects = async function listObjects(bucket, options) {
