@@ -30,7 +30,7 @@ function call(method: 'GET' | 'PUT', body?: Buffer): Promise<{ status: number; b
 }
 
 beforeAll(async () => {
-  [port] = await freePorts(1);
+  port = (await freePorts(1))[0]!;
   const tls = selfSignedCertificate(join(dir, 'tls'));
   ca = readFileSync(tls.cert);
   server = new Proc('s3rver', join(dir, 's3rver.log'), process.execPath, [
