@@ -28,17 +28,10 @@ export function main(argv: string[], root = process.cwd()): number {
 function run(argv: string[], root: string): number {
   const started = performance.now();
   const check = argv.includes('--check');
-  let restored: string[];
-  try {
-    restored = recoverInterrupted(root);
-  } catch (e) {
-    if (!(e instanceof InputError)) throw e;
-    printProblems('generate', e.problems, '; nothing was written');
-    return 1;
-  }
-  if (restored.length) console.error(`generate: an earlier run was interrupted mid-write; restored the ${restored.length} file(s) it had changed`);
   let rendered: RenderedRepository;
   try {
+    const restored = recoverInterrupted(root);
+    if (restored.length) console.error(`generate: an earlier run was interrupted mid-write; restored the ${restored.length} file(s) it had changed`);
     rendered = renderRepository(root);
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
