@@ -1,23 +1,55 @@
-// When the compaction check takes the flushed blocks as merged: from bucket listings, no Tempo needed.
+// When the compaction check takes the flushed blocks as merged: from bucket listings and the compactor's
+// log (lines in Tempo 2.10.8's format, as a CI prod run wrote them), no Tempo needed.
 import { describe, expect, it } from 'vitest';
-import { mergedAll } from './blocks';
+import { compactorAccount, mergedAll } from './blocks';
 
 const block = (blockID: string, compactionLevel: number, compacted = false) => ({ blockID, compactionLevel, compacted });
+const line = (msg: string, fields = '') => `level=info ts=2026-12-07T12:02:03.6Z caller=compactor.go:1 msg="${msg}" ${fields}`;
+const compacting = (id: string, tenant = 't1') => line('compacting block', `version=vParquet4 tenantID=${tenant} blockID=${id} compactionLevel=0`);
+const wrote = (id: string, tenant = 't1') => line('wrote compacted block', `version=vParquet4 tenantID=${tenant} blockID=${id} compactionLevel=1`);
+const noMore = (tenant = 't1') => line('compaction cycle complete. No more blocks to compact', `tenantID=${tenant}`);
+const log = (...lines: string[]) => lines.join('\n');
+
+describe('e2e compaction check: what the compactor says it compacted', () => {
+  it('counts the inputs of a written merged block, for its tenant only', () => {
+    const account = compactorAccount(log(compacting('a'), compacting('b'), wrote('m'), compacting('x', 't2'), compacting('c')), 't1');
+    expect([...account.inputs].sort()).toEqual(['a', 'b']);
+    expect(account.settled).toBe(false);
+  });
+
+  it('is settled only by a cycle that found nothing more after a compaction', () => {
+    expect(compactorAccount(log(noMore()), 't1').settled).toBe(false);
+    expect(compactorAccount(log(compacting('a'), compacting('b'), wrote('m'), noMore()), 't1').settled).toBe(true);
+    expect(compactorAccount(log(compacting('a'), compacting('b'), wrote('m'), noMore('t2')), 't1').settled).toBe(false);
+    expect(compactorAccount(log(compacting('a'), compacting('b'), wrote('m'), noMore(), compacting('m'), compacting('n'), wrote('o')), 't1').settled).toBe(
+      false,
+    );
+  });
+});
 
 describe('e2e compaction check: the flushed blocks are merged', () => {
   const flushed = new Set(['a', 'b', 'c']);
+  const all = compactorAccount(log(compacting('a'), compacting('b'), compacting('c'), wrote('m'), noMore()), 't1');
 
-  it('once a merged block is listed and every flushed block is listed as compacted', () => {
-    expect(mergedAll(flushed, [block('m', 1), block('a', 0, true), block('b', 0, true), block('c', 0, true)])).toBe(true);
+  it('once settled, a merged block is listed and every block it compacted is listed as compacted', () => {
+    expect(mergedAll(flushed, [block('m', 1), block('a', 0, true), block('b', 0, true), block('c', 0, true)], all)).toBe(true);
   });
 
-  it('not while a flushed block is still live, or is absent from the listing (taken mid-rename)', () => {
-    expect(mergedAll(flushed, [block('m', 1), block('a', 0, true), block('b', 0, true), block('c', 0)])).toBe(false);
-    expect(mergedAll(flushed, [block('m', 1)])).toBe(false);
-    expect(mergedAll(flushed, [block('m', 1), block('a', 0, true), block('b', 0, true)])).toBe(false);
+  it('leaves out a flushed block the compactor left alone (5 or 9 blocks: the largest has no partner)', () => {
+    const two = compactorAccount(log(compacting('a'), compacting('b'), wrote('m'), noMore()), 't1');
+    expect(mergedAll(flushed, [block('m', 1), block('a', 0, true), block('b', 0, true), block('c', 0)], two)).toBe(true);
+    expect(mergedAll(flushed, [block('m', 1), block('a', 0, true), block('b', 0, true)], two)).toBe(false);
+  });
+
+  it('not before the compactor settles, nor while a block it compacted is live or absent (mid-rename)', () => {
+    const busy = compactorAccount(log(compacting('a'), compacting('b'), compacting('c'), wrote('m')), 't1');
+    expect(mergedAll(flushed, [block('m', 1), block('a', 0, true), block('b', 0, true), block('c', 0, true)], busy)).toBe(false);
+    expect(mergedAll(flushed, [block('m', 1), block('a', 0, true), block('b', 0, true), block('c', 0)], all)).toBe(false);
+    expect(mergedAll(flushed, [block('m', 1)], all)).toBe(false);
+    expect(mergedAll(flushed, [block('m', 1), block('a', 0, true), block('b', 0, true)], all)).toBe(false);
   });
 
   it('not without a merged block that is itself live', () => {
-    expect(mergedAll(flushed, [block('m', 1, true), block('a', 0, true), block('b', 0, true), block('c', 0, true)])).toBe(false);
+    expect(mergedAll(flushed, [block('m', 1, true), block('a', 0, true), block('b', 0, true), block('c', 0, true)], all)).toBe(false);
   });
 });
