@@ -1,7 +1,8 @@
 // The Tempo 2 run, check after check (the slow ones in the background): start the stack, rings and TLS,
 // every protocol as every tenant, the crash (or zone loss), flush, querier, compaction, vulture, tenants,
 // and the observability checks (observability.ts) overlapping the end of vulture's minute.
-import { checkCompaction, checkFlush, checkQuerierReadsBlocks } from './blocks';
+import { checkFlush, checkQuerierReadsBlocks } from './blocks';
+import { checkCompaction } from './compaction';
 import { expectThat } from './checks';
 import { RunContext, as } from './context';
 import { checkCrash } from './crash';

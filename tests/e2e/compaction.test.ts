@@ -1,7 +1,7 @@
 // When the compaction check takes the flushed blocks as merged: from bucket listings and the compactor's
 // log (lines in Tempo 2.10.8's format, as a CI prod run wrote them), no Tempo needed.
 import { describe, expect, it } from 'vitest';
-import { compactorAccount, mergedAll } from './blocks';
+import { compactorAccount, mergedAll } from './compaction';
 
 const block = (blockID: string, compactionLevel: number, compacted = false) => ({ blockID, compactionLevel, compacted });
 const line = (msg: string, fields = '') => `level=info ts=2026-12-07T12:02:03.6Z caller=compactor.go:1 msg="${msg}" ${fields}`;
