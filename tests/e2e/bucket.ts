@@ -1,20 +1,7 @@
 // Reads the loopback S3 bucket over TLS (anonymous requests: s3rver checks signatures only when a
 // request has one).
 import { readFileSync } from 'node:fs';
-import { get } from 'node:https';
-
-function httpsGet(url: string, ca: Buffer): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = get(url, { ca, timeout: 10_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`GET ${url}: timed out`)));
-    req.on('error', reject);
-  });
-}
+import { httpsExchange } from './https';
 
 export interface BlockMeta {
   key: string; // <prefix>/<tenant>/<blockID>/meta.json
@@ -45,7 +32,7 @@ export class Bucket {
 
   private request(path: string) {
     this.ca ??= readFileSync(this.caFile); // written when the S3 server starts
-    return httpsGet(`https://127.0.0.1:${this.port}/${path}`, this.ca);
+    return httpsExchange({ host: '127.0.0.1', port: this.port, path: `/${path}`, ca: this.ca, timeout: 10_000 });
   }
 
   async keys(prefix = ''): Promise<string[]> {

@@ -3,10 +3,10 @@
 // served cut-off copies (Tempo 3.0.3 logged "unexpected EOF" and TempoTenantIndexFailures fired).
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpsExchange } from './https';
 import { Proc, freePorts, until } from './proc';
 import { selfSignedCertificate } from './stack';
 
@@ -15,19 +15,8 @@ let server: Proc;
 let port: number;
 let ca: Buffer;
 
-function call(method: 'GET' | 'PUT', body?: Buffer): Promise<{ status: number; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/bucket/tenant/index.json.gz', method, ca, timeout: 5000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error('no answer within 5 s')));
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const call = (method: 'GET' | 'PUT', body?: Buffer) =>
+  httpsExchange({ host: '127.0.0.1', port, path: '/bucket/tenant/index.json.gz', method, ca, timeout: 5000 }, body);
 
 beforeAll(async () => {
   port = (await freePorts(1))[0]!;

@@ -1,7 +1,7 @@
 // Tempo's HTTP API as the e2e uses it: readiness, rings, flush, trace by id, search, TraceQL metrics,
 // its own /metrics. Every request has a timeout; X-Scope-OrgID goes on every call when a tenant is given.
 
-import { request as httpsRequest } from 'node:https';
+import { httpsExchange } from './https';
 import { until } from './proc';
 import { type TestTrace, spanIds } from './traces';
 
@@ -33,34 +33,25 @@ export async function request(url: string, init: RequestInit & { tenant?: string
 }
 
 /** An https request that checks the certificate against the run's CA under the process's in-cluster name (no client certificate, like Grafana). */
-function secure(url: string, init: RequestInit & { timeoutMs?: number }, headers: Headers): Promise<Reply> {
+async function secure(url: string, init: RequestInit & { timeoutMs?: number }, headers: Headers): Promise<Reply> {
   if (!tls) throw new Error(`${url}: https without the run's CA (prepareTls was not called)`);
   const u = new URL(url);
   const servername = tls.serverName(Number(u.port));
   const body = init.body === undefined || init.body === null ? undefined : typeof init.body === 'string' ? init.body : Buffer.from(init.body as Uint8Array);
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      url,
-      {
-        method: init.method ?? 'GET',
-        headers: Object.fromEntries(headers),
-        ca: tls!.ca,
-        ...(servername ? { servername } : {}),
-        timeout: init.timeoutMs ?? REQUEST_TIMEOUT_MS,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), contentType: String(res.headers['content-type'] ?? '') }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`${init.method ?? 'GET'} ${url}: timed out`)));
-    req.on('error', reject);
-    req.end(body);
-  });
+  const reply = await httpsExchange(
+    {
+      host: u.hostname,
+      port: u.port,
+      path: u.pathname + u.search,
+      method: init.method ?? 'GET',
+      headers: Object.fromEntries(headers),
+      ca: tls.ca,
+      ...(servername ? { servername } : {}),
+      timeout: init.timeoutMs ?? REQUEST_TIMEOUT_MS,
+    },
+    body,
+  );
+  return { status: reply.status, text: reply.text, contentType: String(reply.headers['content-type'] ?? '') };
 }
 
 export async function getJson<T = unknown>(url: string, tenant?: string): Promise<T> {

@@ -5,12 +5,12 @@
 // (url, jsonData.tlsAuthWithCACert / serverName / tlsSkipVerify, secureJsonData.tlsCACert, headers).
 // Each must connect and carry a trace through; the same client under a name the certificate lacks, or
 // without the CA, must be refused by the handshake.
-import { request as httpsRequest } from 'node:https';
 import { posix } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { parse } from 'yaml';
 import { expectThat } from './checks';
 import { OTLP_GRPC_METHOD, otlpPartialSuccess, otlpProtobuf } from './encodings';
+import { type HttpsReply, httpsExchange } from './https';
 import { type Pki, pem } from './pki';
 import { type Plan, resolveAddress, splitHostPort } from './plan';
 import type { Any } from './rendered';
@@ -95,27 +95,16 @@ function otlpExport(
 }
 
 /** A GET as Grafana's backend sends it: to the URL's host (here its loopback address), TLS checked under `servername` against `ca` (none: the system's). */
-function httpsGet(
-  url: URL,
-  address: string,
-  ca: Buffer | undefined,
-  servername: string,
-  headers: Record<string, string>,
-): Promise<{ status: number; text: string }> {
+function httpsGet(url: URL, address: string, ca: Buffer | undefined, servername: string, headers: Record<string, string>): Promise<HttpsReply> {
   const { host, port } = splitHostPort(address);
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      { host, port, path: url.pathname + url.search, headers: { ...headers, Host: url.host }, servername, ...(ca ? { ca } : {}), timeout: TIMEOUT_MS },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`GET ${url}: timed out`)));
-    req.on('error', reject);
-    req.end();
+  return httpsExchange({
+    host,
+    port,
+    path: url.pathname + url.search,
+    headers: { ...headers, Host: url.host },
+    servername,
+    ...(ca ? { ca } : {}),
+    timeout: TIMEOUT_MS,
   });
 }
 const refusedWhy = (p: Promise<unknown>) =>
