@@ -7,8 +7,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-/** kustomize is Go: one OS thread for Go code costs less CPU for a build of this size, and several builds run at once. */
-const GO_ENV = { ...process.env, GOMAXPROCS: '1' };
+/**
+ * kustomize is Go: one OS thread for Go code costs less CPU for a build of this size, and several builds
+ * run at once. GOGC=400 collects a quarter as often: 15-25% less CPU per overlay build (4.5.4: 1.5 -> 1.2
+ * CPU-s; kubectl's 5.5: 0.43 -> 0.35), for ~160 MB instead of ~90 MB at the peak (measured on prod).
+ */
+const GO_ENV = { ...process.env, GOMAXPROCS: '1', GOGC: '400' };
 
 export interface Kustomize {
   name: string;
