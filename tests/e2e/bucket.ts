@@ -22,6 +22,9 @@ export interface BlockMeta {
   endTime: string;
 }
 
+/** A block as listed: compacted once its meta.json is renamed to meta.compacted.json. */
+export type ListedBlock = BlockMeta & { compacted: boolean };
+
 export class Bucket {
   private ca?: Buffer;
   constructor(
@@ -58,7 +61,7 @@ export class Bucket {
   }
 
   /** Every block under the prefix: live ones have meta.json; compacted ones had it renamed to meta.compacted.json. */
-  async blocks(prefix: string): Promise<Array<BlockMeta & { compacted: boolean }>> {
+  async blocks(prefix: string): Promise<ListedBlock[]> {
     const keys = await this.keys(prefix ? `${prefix}/` : '');
     const metas = keys.filter((k) => k.endsWith('/meta.json') || k.endsWith('/meta.compacted.json'));
     const read = await Promise.all(

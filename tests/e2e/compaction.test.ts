@@ -2,6 +2,7 @@
 // log (lines in Tempo 2.10.8's format, as a CI prod run wrote them), no Tempo needed.
 import { describe, expect, it } from 'vitest';
 import { compactorAccount, mergedAll } from './compaction';
+import { makeTrace, SHARED_SPAN_TIME_MS, sharedSpanTime } from './traces';
 
 const block = (blockID: string, compactionLevel: number, compacted = false) => ({ blockID, compactionLevel, compacted });
 const line = (msg: string, fields = '') => `level=info ts=2026-12-07T12:02:03.6Z caller=compactor.go:1 msg="${msg}" ${fields}`;
@@ -51,5 +52,29 @@ describe('e2e compaction check: the flushed blocks are merged', () => {
 
   it('not without a merged block that is itself live', () => {
     expect(mergedAll(flushed, [block('m', 1, true), block('a', 0, true), block('b', 0, true), block('c', 0, true)], all)).toBe(false);
+  });
+});
+
+describe('sharedSpanTime: batches pushed either side of the hour still end in one compaction window', () => {
+  const hour = 3_600_000;
+  const window = (at: number) => {
+    const spans = makeTrace('unit', undefined, [], at).services.flatMap((s) => s.spans);
+    return Math.floor(Math.max(...spans.map((x) => x.startMs + x.durationMs)) / hour);
+  };
+  const boundary = Date.UTC(2026, 11, 7, 14);
+
+  it("keeps the first batch's span time while it is within the ingestion slack", () => {
+    const first = sharedSpanTime(undefined, boundary - 10_000);
+    const second = sharedSpanTime(first, boundary + 3_000);
+    expect(second).toBe(first);
+    expect(window(second)).toBe(window(first));
+    expect(window(boundary + 3_000)).not.toBe(window(first)); // the batch's own time would not
+  });
+
+  it('takes the time of the push once the previous one is older than Tempo would keep', () => {
+    const first = boundary - 10_000;
+    expect(sharedSpanTime(first, first + SHARED_SPAN_TIME_MS)).toBe(first);
+    expect(sharedSpanTime(first, first + SHARED_SPAN_TIME_MS + 1)).toBe(first + SHARED_SPAN_TIME_MS + 1);
+    expect(SHARED_SPAN_TIME_MS).toBeLessThan(2 * 60_000); // ingestion_time_range_slack's default in 2.10.8 and 3.0.3
   });
 });

@@ -118,7 +118,7 @@ export class DualRunScenario {
     const distributor = this.base(this.tempo3, this.one(this.tempo3, 'distributor'));
     let active = 0;
     await until(
-      `the 3.x distributor sees ${active} livestore-partitions Active`,
+      () => `the 3.x distributor sees ${active} livestore-partitions Active`,
       90_000,
       async () => {
         active = metricValue(await metrics(distributor), 'tempo_partition_ring_partitions', { name: 'livestore-partitions', state: 'Active' }) ?? 0;
@@ -183,7 +183,7 @@ export class DualRunScenario {
     let rf1 = 0;
     let rf3 = 0;
     await until(
-      `RF1 blocks: ${rf1} of ${atLeast}`,
+      () => `RF1 blocks: ${rf1} of ${atLeast}`,
       120_000,
       async () => {
         const blocks = await this.bucket.blocks(prefix);
@@ -206,7 +206,7 @@ export class DualRunScenario {
     const worker = this.base(this.tempo3, this.one(this.tempo3, 'backend-worker'));
     let seen = 0;
     await until(
-      `the 3.x backend-scheduler's blocklist shows ${seen} block(s), want 2`,
+      () => `the 3.x backend-scheduler's blocklist shows ${seen} block(s), want 2`,
       60_000,
       async () => {
         seen = metricValue(await metrics(scheduler), 'tempodb_blocklist_length') ?? 0;

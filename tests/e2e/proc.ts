@@ -164,8 +164,11 @@ export async function sleep(ms: number): Promise<void> {
   checkAborted();
 }
 
-/** Retries `attempt` until it returns a value (not undefined) or the deadline passes; then throws `what`. */
-export async function until<T>(what: string, timeoutMs: number, attempt: () => Promise<T | undefined>, intervalMs = 250): Promise<T> {
+/**
+ * Retries `attempt` until it returns a value (not undefined) or the deadline passes; then throws `what`
+ * (a function when the message reports what the last attempt saw).
+ */
+export async function until<T>(what: string | (() => string), timeoutMs: number, attempt: () => Promise<T | undefined>, intervalMs = 250): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -178,7 +181,7 @@ export async function until<T>(what: string, timeoutMs: number, attempt: () => P
     }
     if (Date.now() >= deadline) {
       const why = last instanceof Error ? `: last error: ${last.message}` : '';
-      throw new Error(`${what} (not within ${(timeoutMs / 1000).toFixed(0)} s${why})`);
+      throw new Error(`${typeof what === 'function' ? what() : what} (not within ${(timeoutMs / 1000).toFixed(0)} s${why})`);
     }
     await sleep(Math.min(intervalMs, Math.max(0, deadline - Date.now())));
   }

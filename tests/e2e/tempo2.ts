@@ -200,7 +200,7 @@ export class Tempo2Scenario extends RunContext {
     const end = Math.ceil(Date.now() / 1000) + 30;
     let last = '';
     await until(
-      `${q} returned no sample above 0 (last reply: ${last.slice(0, 200)})`,
+      () => `${q} returned no sample above 0 (last reply: ${last.slice(0, 200)})`,
       40_000,
       async () => {
         const body = await getJson<{ series?: Array<{ samples?: Array<{ value?: number }> }> }>(

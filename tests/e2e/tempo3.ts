@@ -6,7 +6,7 @@
 // complete (TempoTargetDown pending), tempo-vulture with zero errors, and with --alert-faults the faults a
 // 3.x stack has (alert-faults.ts).
 import type { Tempo3Binaries } from './binaries';
-import { Bucket } from './bucket';
+import { Bucket, type ListedBlock } from './bucket';
 import { type Checks, expectThat } from './checks';
 import { byComponent, resolveAddress, type Plan, type PlannedProcess, urlOf } from './plan';
 import { startKafkaFake } from './kafka-fake';
@@ -20,7 +20,7 @@ import { getJson, metricValue, metrics, search, waitTraceComplete } from './temp
 import { SINGLE_TENANT, configuredTenants, multitenancy } from './tenants';
 import { type TlsRun, prepareTls, schemeOf } from './tls';
 import { checkAgentAndGrafana } from './tls-clients';
-import { GATEWAY, makeTrace, type TestTrace } from './traces';
+import { GATEWAY, makeTrace, sharedSpanTime, type TestTrace } from './traces';
 import { selects, services } from './topology';
 
 export { VULTURE_PACING_3, isTempo3 } from './kafka-fake';
@@ -31,6 +31,7 @@ export class Tempo3Scenario {
   private readonly bucket: Bucket;
   private readonly tenants: Array<string | undefined>;
   private readonly pushed: TestTrace[] = [];
+  private spanTime: number | undefined;
   private readonly http: number;
   private readonly prefix: string;
   /** The run's certificates when the rendered config serves TLS (tests/e2e/tls.ts, as for 2.10). */
@@ -146,7 +147,7 @@ export class Tempo3Scenario {
     const builder = this.base(this.one('block-builder'));
     let active = 0;
     await until(
-      `the distributor sees ${active} of ${want} livestore-partitions Active`,
+      () => `the distributor sees ${active} of ${want} livestore-partitions Active`,
       120_000,
       async () => {
         active = metricValue(await metrics(distributor), 'tempo_partition_ring_partitions', { name: 'livestore-partitions', state: 'Active' }) ?? 0;
@@ -156,7 +157,7 @@ export class Tempo3Scenario {
     );
     let owned = 0;
     await until(
-      `the block-builder owns ${owned} Active partition(s)`,
+      () => `the block-builder owns ${owned} Active partition(s)`,
       120_000,
       async () => {
         const text = await metrics(builder);
@@ -170,9 +171,10 @@ export class Tempo3Scenario {
 
   private async pushBatch(name: string): Promise<TestTrace[]> {
     const sent: TestTrace[] = [];
+    this.spanTime = sharedSpanTime(this.spanTime);
     for (const tenant of this.tenants) {
       await this.checks.run(`${name}${as(tenant)}`, async () => {
-        const traces = [0, 1, 2].map(() => makeTrace('otlp.grpc', tenant, []));
+        const traces = [0, 1, 2].map(() => makeTrace('otlp.grpc', tenant, [], this.spanTime));
         await push('otlp.grpc', this.address('distributor', 4317), traces, tenant);
         sent.push(...traces);
         return `${traces.length} traces`;
@@ -209,7 +211,7 @@ export class Tempo3Scenario {
   private async waitBlocks(atLeast: number): Promise<string> {
     let counts: string[] = [];
     await until(
-      `blocks per tenant: ${counts.join(', ')}`,
+      () => `blocks per tenant: ${counts.join(', ')}`,
       120_000,
       async () => {
         const blocks = await this.bucket.blocks(this.prefix);
@@ -231,21 +233,23 @@ export class Tempo3Scenario {
     const scheduler = this.base(this.one('backend-scheduler'));
     const tenant = this.tenantDirs()[0]!;
     let done = 0;
+    const under = [this.prefix, tenant].filter(Boolean).join('/');
+    let blocks: ListedBlock[] = [];
+    // The selector merges blocks that end in one compaction window: the message shows where they end.
+    const ends = () => blocks.map((b) => `L${b.compactionLevel}${b.compacted ? ' compacted' : ''} ending ${b.endTime}`).join(', ');
     await until(
-      `no compaction job completed for ${tenant} (${done})`,
+      () => `no compaction job completed for ${tenant}; its blocks: ${ends()}`,
       180_000,
       async () => {
         done = metricValue(await metrics(scheduler), 'tempo_backend_scheduler_jobs_completed_total', { job_type: 'JOB_TYPE_COMPACTION', tenant }) ?? 0;
+        blocks = await this.bucket.blocks(under);
         return done > 0 ? true : undefined;
       },
       1000,
     );
-    const blocks = (await this.bucket.blocks(this.prefix)).filter((b) => b.tenant === tenant);
+    blocks = await this.bucket.blocks(under);
     const merged = blocks.filter((b) => b.compactionLevel >= 1 && !b.compacted);
-    expectThat(
-      merged.length > 0 && blocks.some((b) => b.compacted),
-      `no compacted block (${blocks.map((b) => `L${b.compactionLevel}${b.compacted ? ' compacted' : ''}`).join(', ')})`,
-    );
+    expectThat(merged.length > 0 && blocks.some((b) => b.compacted), `no compacted block: ${ends()}`);
     return `${done} compaction job(s) for ${tenant}; ${merged.length} merged block(s) holding ${merged.reduce((n, b) => n + b.totalObjects, 0)} traces`;
   }
 

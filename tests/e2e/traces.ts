@@ -79,3 +79,17 @@ export function makeTrace(protocol: string, tenant: string | undefined, columns:
 
 export const spanIds = (t: TestTrace) => t.services.flatMap((s) => s.spans.map((x) => x.spanId)).sort();
 export const spanCount = (t: TestTrace) => t.services.reduce((n, s) => n + s.spans.length, 0);
+
+/** How far behind now a batch's spans may be stamped: inside Tempo's ingestion_time_range_slack (2m default). */
+export const SHARED_SPAN_TIME_MS = 90_000;
+
+/**
+ * The span time for the next batch: the previous batch's while it is recent enough, so that the blocks the
+ * batches become end in one compaction window. Tempo's block selector merges only blocks whose end times
+ * share a window (1h by default): two batches pushed either side of the hour would be one block in each
+ * window, never compacted. Older spans would not help: Tempo moves a block's times outside the slack to
+ * when it received them.
+ */
+export function sharedSpanTime(previous: number | undefined, now = Date.now()): number {
+  return previous !== undefined && now - previous <= SHARED_SPAN_TIME_MS ? previous : now;
+}
